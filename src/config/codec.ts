@@ -1,0 +1,134 @@
+/**
+ * Text forms of a configuration, all driven by CONFIG_TABLE:
+ * - the URL hash (`#model=melu&seed=3`): only values that differ from the defaults, so links stay short;
+ * - CLI flags (`--inner-lr 0.01`);
+ * - validation of a whole object (the worker protocol, saved runs).
+ * Parsing never throws: unknown keys or bad values give readable warnings and fall back to defaults.
+ */
+import { CONFIG_KEYS, CONFIG_TABLE, DEFAULT_CONFIG, type ConfigKey, type TrainConfig } from './experiment';
+import { checkFieldValue, formatFieldValue, parseFieldValue } from './fields';
+import { RENAMED_KEYS, RENAMED_VALUES } from './migrations';
+import { PRESETS, type PresetName } from './presets';
+
+export interface ParsedConfig {
+  readonly config: TrainConfig;
+  /** Sentences for the user: unknown keys, invalid values, renamed keys. */
+  readonly warnings: string[];
+  /** The preset named in the text, if any (applied before the explicit values). */
+  readonly preset: PresetName | null;
+}
+
+const isKey = (key: string): key is ConfigKey => Object.hasOwn(CONFIG_TABLE, key);
+
+/** camelCase -> kebab-case, for CLI flags: innerLr -> inner-lr. */
+export const toFlag = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const fromFlag = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Builds a config from key/value text pairs (URL hash or CLI): defaults, then the preset if one is
+ * named (`preset=melu-paper`), then each pair in order. Bad pairs are skipped with a warning.
+ */
+export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link' | 'flag'): ParsedConfig {
+  const warnings: string[] = [];
+  const entries = [...pairs];
+  let preset: PresetName | null = null;
+  const config: TrainConfig = { ...DEFAULT_CONFIG };
+  const presetEntry = entries.find(([key]) => key === 'preset');
+  if (presetEntry) {
+    const name = presetEntry[1];
+    if (Object.hasOwn(PRESETS, name)) {
+      preset = name as PresetName;
+      Object.assign(config, PRESETS[preset].values);
+    } else {
+      warnings.push(
+        `Unknown preset "${name}" in the ${source}; expected one of ${Object.keys(PRESETS).join(', ')}.`,
+      );
+    }
+  }
+  for (const [rawKey, rawValue] of entries) {
+    if (rawKey === 'preset') continue;
+    let key = source === 'flag' ? fromFlag(rawKey) : rawKey;
+    const renamed = RENAMED_KEYS[key];
+    if (renamed !== undefined) {
+      warnings.push(`"${key}" is now called "${renamed}"; the ${source} was read with the new name.`);
+      key = renamed;
+    }
+    if (!isKey(key)) {
+      warnings.push(`Unknown setting "${rawKey}" in the ${source} was ignored.`);
+      continue;
+    }
+    const value = RENAMED_VALUES[key]?.[rawValue] ?? rawValue;
+    const parsed = parseFieldValue(key, CONFIG_TABLE[key], value);
+    if (parsed.ok) {
+      (config as Record<ConfigKey, unknown>)[key] = parsed.value;
+    } else {
+      warnings.push(`${parsed.error}; using ${formatFieldValue(config[key])}.`);
+    }
+  }
+  return { config, warnings, preset };
+}
+
+/** Parses a URL hash such as "#preset=mamo-paper&seed=4&epochs=3". */
+export function parseConfigHash(hash: string): ParsedConfig {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  return configFromPairs(new URLSearchParams(text).entries(), 'link');
+}
+
+/** The URL hash of a config: only the values that differ from the defaults (stable key order). */
+export function serializeConfigHash(config: TrainConfig): string {
+  const params = new URLSearchParams();
+  for (const key of CONFIG_KEYS) {
+    if (config[key] !== DEFAULT_CONFIG[key]) params.set(key, formatFieldValue(config[key]));
+  }
+  return params.toString();
+}
+
+/**
+ * Parses CLI arguments of the form `--key value` or `--key=value` (kebab-case keys, `--preset name`).
+ * Returns the config, the warnings, and the arguments that were not config flags (for the command).
+ */
+export function parseConfigFlags(args: readonly string[]): ParsedConfig & { rest: string[] } {
+  const pairs: [string, string][] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      rest.push(arg);
+      continue;
+    }
+    const body = arg.slice(2);
+    const eq = body.indexOf('=');
+    const flag = eq >= 0 ? body.slice(0, eq) : body;
+    const known = flag === 'preset' || isKey(fromFlag(flag)) || Object.hasOwn(RENAMED_KEYS, fromFlag(flag));
+    if (!known) {
+      rest.push(arg);
+      continue;
+    }
+    if (eq >= 0) pairs.push([flag, body.slice(eq + 1)]);
+    else pairs.push([flag, args[++i] ?? '']);
+  }
+  return { ...configFromPairs(pairs, 'flag'), rest };
+}
+
+/**
+ * Validates a whole config object (from postMessage, IndexedDB or JSON): every key checked against the
+ * table; missing or invalid values fall back to the defaults with a warning.
+ */
+export function validateConfig(input: unknown): { config: TrainConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const config: TrainConfig = { ...DEFAULT_CONFIG };
+  if (typeof input !== 'object' || input === null) {
+    return { config, warnings: ['Expected a configuration object; using the defaults.'] };
+  }
+  const record = input as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!isKey(key)) warnings.push(`Unknown setting "${key}" was ignored.`);
+  }
+  for (const key of CONFIG_KEYS) {
+    if (!(key in record)) continue;
+    const checked = checkFieldValue(key, CONFIG_TABLE[key], record[key]);
+    if (checked.ok) (config as Record<ConfigKey, unknown>)[key] = checked.value;
+    else warnings.push(`${checked.error}; using ${formatFieldValue(config[key])}.`);
+  }
+  return { config, warnings };
+}

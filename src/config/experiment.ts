@@ -1,0 +1,249 @@
+/**
+ * THE configuration table: every setting of an experiment, once. Defaults, ranges, meanings, the URL
+ * hash, the CLI flags, the UI form and validation all derive from it (see codec.ts and presets.ts).
+ * Adding a field here is all it takes to get it everywhere; the compiler checks the rest.
+ */
+import { booleanField, enumField, intField, numberField } from './fields';
+
+export const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'] as const;
+export type BackendPreference = (typeof BACKENDS)[number];
+
+export const CONFIG_TABLE = {
+  // --- experiment
+  model: enumField({
+    group: 'experiment',
+    label: 'Model',
+    help: 'MAMO (memory-augmented meta-optimization) or MeLU (MAML over an MLP recommender).',
+    options: ['mamo', 'melu'] as const,
+    optionLabels: ['MAMO', 'MeLU (MAML)'],
+    defaultValue: 'mamo',
+  }),
+  seed: intField({
+    group: 'experiment',
+    label: 'Seed',
+    help: 'Seeds the user split, query sampling, initial weights and batch order: same seed, same run.',
+    min: 0,
+    max: 2147483647,
+    defaultValue: 1,
+  }),
+  backend: enumField({
+    group: 'experiment',
+    label: 'Backend',
+    help: 'tfjs backend; auto tries webgpu, then wasm, webgl, cpu and reports why it fell back.',
+    options: BACKENDS,
+    defaultValue: 'auto',
+  }),
+  // --- data
+  protocol: enumField({
+    group: 'data',
+    label: 'Cold-start protocol',
+    help: "melu: random 20% new users, new items by release year; mamo: the MAMO code's time split; published: MeLU's split files.",
+    options: ['melu', 'mamo', 'published'] as const,
+    optionLabels: ['MeLU (year / random users)', 'MAMO (time split)', "MeLU's published split"],
+    defaultValue: 'melu',
+  }),
+  zipPrefix: intField({
+    group: 'data',
+    label: 'Zip prefix',
+    help: 'Leading zip-code characters used as a user feature (0 = no zip feature; MeLU uses all 5).',
+    min: 0,
+    max: 5,
+    defaultValue: 3,
+  }),
+  newItemYear: intField({
+    group: 'data',
+    label: 'New-item year',
+    help: 'melu/published protocols: items released in or after this year are new (0 = auto: 1998 on ML-1M, else ~20% of items).',
+    min: 0,
+    max: 3000,
+    defaultValue: 0,
+  }),
+  // --- model
+  embeddingDim: intField({
+    group: 'model',
+    label: 'Embedding size',
+    help: 'Size e of every field embedding (MeLU: 32).',
+    min: 2,
+    max: 256,
+    defaultValue: 32,
+  }),
+  hiddenDim: intField({
+    group: 'model',
+    label: 'Hidden size',
+    help: 'Width of the hidden layers (MeLU: 2 x 64; MAMO: the embedding networks and the recommender).',
+    min: 4,
+    max: 512,
+    defaultValue: 64,
+  }),
+  // --- training
+  epochs: intField({
+    group: 'training',
+    label: 'Epochs',
+    help: 'Passes over the training tasks.',
+    min: 1,
+    max: 1000,
+    defaultValue: 10,
+  }),
+  batchSize: intField({
+    group: 'training',
+    label: 'Meta-batch',
+    help: 'Tasks (users) per meta-step; they are trained as one tensor program.',
+    min: 1,
+    max: 1024,
+    defaultValue: 32,
+  }),
+  innerSteps: intField({
+    group: 'training',
+    label: 'Local steps',
+    help: 'Gradient steps of local adaptation on the support set.',
+    min: 1,
+    max: 20,
+    defaultValue: 1,
+  }),
+  innerLr: numberField({
+    group: 'training',
+    label: 'Local rate',
+    help: 'Step size of local adaptation (MeLU alpha, MAMO rho).',
+    min: 1e-8,
+    max: 10,
+    log: true,
+    defaultValue: 0.01,
+  }),
+  outerLr: numberField({
+    group: 'training',
+    label: 'Meta rate',
+    help: 'Step size of the global update (MeLU beta with Adam, MAMO lambda).',
+    min: 1e-7,
+    max: 1,
+    log: true,
+    defaultValue: 1e-3,
+  }),
+  outerOptimizer: enumField({
+    group: 'training',
+    label: 'Meta optimizer',
+    help: 'Optimizer of the global update: Adam (MeLU) or plain SGD (MAMO paper).',
+    options: ['adam', 'sgd'] as const,
+    defaultValue: 'adam',
+  }),
+  metaOrder: enumField({
+    group: 'training',
+    label: 'Meta-gradient',
+    help: 'first-order: gradient at the adapted weights; second-order: true MAML, through the local steps.',
+    options: ['first-order', 'second-order'] as const,
+    defaultValue: 'first-order',
+  }),
+  gradClip: numberField({
+    group: 'training',
+    label: 'Gradient clip',
+    help: 'Clip each task gradient to this global norm (0 = off; the MAMO code uses 5).',
+    min: 0,
+    max: 1000,
+    defaultValue: 0,
+  }),
+  // --- MAMO memories
+  memorySlots: intField({
+    group: 'memory',
+    label: 'Memory slots K',
+    help: 'Number of user preference types held by the memories.',
+    min: 1,
+    max: 32,
+    defaultValue: 3,
+    models: ['mamo'],
+  }),
+  alpha: numberField({
+    group: 'memory',
+    label: 'alpha (M_P)',
+    help: 'Write rate of the profile memory: M_P <- alpha a p^T + (1 - alpha) M_P.',
+    min: 0,
+    max: 1,
+    defaultValue: 0.5,
+    models: ['mamo'],
+  }),
+  beta: numberField({
+    group: 'memory',
+    label: 'beta (M_U)',
+    help: 'Write rate of the fast-gradient memory: M_U <- beta a g^T + (1 - beta) M_U.',
+    min: 0,
+    max: 1,
+    defaultValue: 0.05,
+    models: ['mamo'],
+  }),
+  gamma: numberField({
+    group: 'memory',
+    label: 'gamma (M_UI)',
+    help: 'Write rate of the task memory: M_UI <- gamma a (x) M_uI + (1 - gamma) M_UI.',
+    min: 0,
+    max: 1,
+    defaultValue: 0.1,
+    models: ['mamo'],
+  }),
+  tau: numberField({
+    group: 'memory',
+    label: 'tau (bias)',
+    help: 'Personalised init: theta_u = phi_u - tau b_u.',
+    min: 0,
+    max: 10,
+    defaultValue: 0.01,
+    models: ['mamo'],
+  }),
+  attentionScale: numberField({
+    group: 'memory',
+    label: 'Attention scale',
+    help: 'a = softmax(scale * cos(p_u, M_P)); the paper uses 1.',
+    min: 0.01,
+    max: 100,
+    log: true,
+    defaultValue: 1,
+    models: ['mamo'],
+  }),
+  // --- evaluation
+  evalEvery: intField({
+    group: 'evaluation',
+    label: 'Evaluate every',
+    help: 'Evaluate validation and test scenarios every this many epochs (and after the last).',
+    min: 1,
+    max: 1000,
+    defaultValue: 1,
+  }),
+  evalUsers: intField({
+    group: 'evaluation',
+    label: 'Users per scenario',
+    help: 'Evaluate at most this many tasks per scenario (0 = all); a seeded sample keeps it fast in the browser.',
+    min: 0,
+    max: 1000000,
+    defaultValue: 0,
+  }),
+  baselines: booleanField({
+    group: 'evaluation',
+    label: 'Baselines',
+    help: 'Also compute global mean, support mean, no-adaptation and non-meta fine-tuning baselines.',
+    defaultValue: true,
+  }),
+} as const;
+
+type Table = typeof CONFIG_TABLE;
+export type ConfigKey = keyof Table;
+
+type ValueOf<F> = F extends { kind: 'enum'; options: readonly (infer O)[] }
+  ? O
+  : F extends { kind: 'number' }
+    ? number
+    : F extends { kind: 'boolean' }
+      ? boolean
+      : never;
+
+/** One experiment's settings: every key of CONFIG_TABLE with its value type. */
+export type TrainConfig = { -readonly [K in ConfigKey]: ValueOf<Table[K]> };
+
+export const CONFIG_KEYS = Object.keys(CONFIG_TABLE) as ConfigKey[];
+
+/** The defaults of the table. */
+export const DEFAULT_CONFIG: TrainConfig = Object.fromEntries(
+  CONFIG_KEYS.map((key) => [key, CONFIG_TABLE[key].defaultValue]),
+) as TrainConfig;
+
+/** True when a setting applies to the given model (fields without `models` apply to all). */
+export function appliesTo(key: ConfigKey, model: TrainConfig['model']): boolean {
+  const field = CONFIG_TABLE[key];
+  return !('models' in field) || (field.models as readonly string[]).includes(model);
+}

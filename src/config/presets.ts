@@ -1,0 +1,98 @@
+/**
+ * Presets are partial configs over CONFIG_TABLE. "paper" presets reproduce the published settings
+ * (mamo-spec.md sections 2-3); "tuned" presets were chosen on validation users only (docs/results.md
+ * says how: the command and the grid), never on the test scenarios.
+ */
+import type { TrainConfig } from './experiment';
+
+export interface Preset {
+  readonly label: string;
+  readonly help: string;
+  readonly values: Partial<TrainConfig>;
+}
+
+export const PRESETS = {
+  'melu-paper': {
+    label: 'MeLU paper',
+    help: 'MeLU (Lee et al. 2019): 1 local step, local rate 5e-6, Adam 5e-5, 32 users per batch, full zip.',
+    values: {
+      model: 'melu',
+      embeddingDim: 32,
+      hiddenDim: 64,
+      innerSteps: 1,
+      innerLr: 5e-6,
+      outerLr: 5e-5,
+      outerOptimizer: 'adam',
+      batchSize: 32,
+      epochs: 20,
+      zipPrefix: 5,
+      metaOrder: 'first-order',
+      gradClip: 0,
+    },
+  },
+  'melu-tuned': {
+    label: 'MeLU tuned',
+    help: 'MeLU with settings chosen on validation users (docs/results.md).',
+    values: {
+      model: 'melu',
+      embeddingDim: 32,
+      hiddenDim: 64,
+      innerSteps: 1,
+      innerLr: 0.01,
+      outerLr: 1e-3,
+      outerOptimizer: 'adam',
+      batchSize: 32,
+      epochs: 10,
+      metaOrder: 'first-order',
+      gradClip: 0,
+    },
+  },
+  'mamo-paper': {
+    label: 'MAMO paper',
+    help: 'MAMO (Dong et al. 2020): K=3, alpha 0.5, beta 0.05, gamma 0.1, tau 0.01, local SGD rho 0.01, global SGD lambda 0.05.',
+    values: {
+      model: 'mamo',
+      embeddingDim: 32,
+      hiddenDim: 64,
+      memorySlots: 3,
+      alpha: 0.5,
+      beta: 0.05,
+      gamma: 0.1,
+      tau: 0.01,
+      attentionScale: 1,
+      innerSteps: 1,
+      innerLr: 0.01,
+      outerLr: 0.05,
+      outerOptimizer: 'sgd',
+      batchSize: 32,
+      epochs: 10,
+      metaOrder: 'first-order',
+      gradClip: 5,
+    },
+  },
+  'mamo-tuned': {
+    label: 'MAMO tuned',
+    help: 'MAMO with settings chosen on validation users (docs/results.md).',
+    values: {
+      model: 'mamo',
+      embeddingDim: 32,
+      hiddenDim: 64,
+      memorySlots: 3,
+      alpha: 0.5,
+      beta: 0.05,
+      gamma: 0.1,
+      tau: 0.01,
+      innerSteps: 1,
+      innerLr: 0.01,
+      outerLr: 1e-3,
+      outerOptimizer: 'adam',
+      batchSize: 32,
+      epochs: 10,
+      metaOrder: 'first-order',
+      gradClip: 5,
+    },
+  },
+} as const satisfies Record<string, Preset>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

@@ -1,0 +1,58 @@
+/**
+ * Field embeddings ("embedding bags"). Each side (users, items) has ONE table holding the rows of all
+ * its fields (per-field offsets are baked into the codes by train/layout.ts), so a batch needs one
+ * gather per side instead of one per field.
+ *
+ * A side has `indexFields` fields with exactly one code per row, and `multiFields` multi-hot fields,
+ * each padded to `width` codes with weights (1/count for real codes, 0 for padding): the field's
+ * vector is the weighted sum, i.e. the MEAN of its codes' embeddings (MeLU's multi-hot mean).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from './ops';
+
+export interface SideLayout {
+  /** Rows of the side's combined table (sum of field vocabularies). */
+  readonly tableRows: number;
+  readonly indexFields: number;
+  readonly multiFields: number;
+  /** Codes per multi-hot field after padding (1 when there are none). */
+  readonly width: number;
+}
+
+/** Width of a side's embedding vector: (indexFields + multiFields) * e. */
+export function sideWidth(side: SideLayout, e: number): number {
+  return (side.indexFields + side.multiFields) * e;
+}
+
+/** Per-row inputs of one side (built from typed arrays once per batch). */
+export interface SideInputs {
+  /** [n, indexFields] int32 rows of the table */
+  readonly index: tf.Tensor2D;
+  /** [n, multiFields * width] int32, or null when the side has no multi-hot fields */
+  readonly multi: tf.Tensor2D | null;
+  /** [n, multiFields * width] float32 weights (1/count, 0 for padding) */
+  readonly multiWeights: tf.Tensor2D | null;
+}
+
+/**
+ * v = [E[i_1], ..., E[i_F], sum_j w_1j E[m_1j], ..., sum_j w_Gj E[m_Gj]]  for each of n rows.
+ * table [V, e] -> [n, (F + G) e]
+ */
+export function embedSide(table: tf.Tensor2D, side: SideLayout, inputs: SideInputs): tf.Tensor2D {
+  const e = table.shape[1];
+  const n = inputs.index.shape[0];
+  const parts: tf.Tensor2D[] = [];
+  if (side.indexFields > 0) {
+    const rows = gatherRows(table, tf.reshape(inputs.index, [-1]) as tf.Tensor1D);
+    parts.push(tf.reshape(rows, [n, side.indexFields * e]));
+  }
+  if (side.multiFields > 0 && inputs.multi && inputs.multiWeights) {
+    const rows = gatherRows(table, tf.reshape(inputs.multi, [-1]) as tf.Tensor1D);
+    const weighted = tf.mul(
+      tf.reshape(rows, [n, side.multiFields, side.width, e]),
+      tf.reshape(inputs.multiWeights, [n, side.multiFields, side.width, 1]),
+    );
+    parts.push(tf.reshape(tf.sum(weighted, 2), [n, side.multiFields * e]));
+  }
+  return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+}

@@ -1,0 +1,119 @@
+/**
+ * MeLU (Lee et al., KDD 2019) as pure functions over a named parameter record.
+ *
+ *   x = [v_item ; v_user]                       field embeddings (embedding.ts), widths Di and Du
+ *   h1 = relu(x W1 + b1) = relu(v_item W1i + v_user W1u + b1)     W1 split by input part, [D, H]
+ *   h2 = relu(h1 W2 + b2)                                          [H, H]
+ *   y^ = h2 w3 + b3                                                [H, 1]; rating regression, MSE
+ *
+ * Locally adapted (MeLU's "decision layers"): W1i, W1u, b1, W2, b2, w3, b3. The embedding tables are
+ * global: meta-updated only. Splitting W1 by input part is the same model; it lets the user part be
+ * computed once per task instead of once per rating row.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../lib/rng';
+import { embedSide, sideWidth, type SideInputs, type SideLayout } from './embedding';
+import { gatherRows, mm } from './ops';
+import { glorot, normal } from './params';
+
+export interface MeluDims {
+  readonly e: number;
+  readonly hidden: number;
+  readonly user: SideLayout;
+  readonly item: SideLayout;
+}
+
+export type MeluParams = {
+  userTable: tf.Tensor2D;
+  itemTable: tf.Tensor2D;
+  w1Item: tf.Tensor2D;
+  w1User: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  w2: tf.Tensor2D;
+  b2: tf.Tensor1D;
+  w3: tf.Tensor2D;
+  b3: tf.Tensor1D;
+};
+
+/** The locally adapted parameters (MeLU adapts the MLP only). */
+export const MELU_LOCAL_KEYS = ['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3'] as const;
+export type MeluLocalKey = (typeof MELU_LOCAL_KEYS)[number];
+export type MeluLocal = Pick<MeluParams, MeluLocalKey>;
+
+/** Embedding tables start at N(0, 0.1^2) so first-layer inputs are O(0.1 sqrt(D)). */
+export const EMBEDDING_INIT_STD = 0.1;
+
+/**
+ * Initial parameters: Glorot-uniform weights, zero hidden biases, b3 = mean training rating (so the
+ * first predictions are the global mean, not 0: MSE starts near the rating variance).
+ */
+export function initMelu(dims: MeluDims, rng: Rng, meanRating: number): MeluParams {
+  const di = sideWidth(dims.item, dims.e);
+  const du = sideWidth(dims.user, dims.e);
+  const h = dims.hidden;
+  return {
+    userTable: normal(
+      rng.fork('userTable'),
+      [dims.user.tableRows, dims.e],
+      EMBEDDING_INIT_STD,
+    ) as tf.Tensor2D,
+    itemTable: normal(
+      rng.fork('itemTable'),
+      [dims.item.tableRows, dims.e],
+      EMBEDDING_INIT_STD,
+    ) as tf.Tensor2D,
+    w1Item: glorot(rng.fork('w1Item'), di, h, di + du, h),
+    w1User: glorot(rng.fork('w1User'), du, h, di + du, h),
+    b1: tf.zeros([h]),
+    w2: glorot(rng.fork('w2'), h, h),
+    b2: tf.zeros([h]),
+    w3: glorot(rng.fork('w3'), h, 1),
+    b3: tf.fill([1], meanRating) as tf.Tensor1D,
+  };
+}
+
+/** Item vectors [U, Di] and user vectors [T, Du] of a batch. */
+export function embedMelu(
+  params: Pick<MeluParams, 'userTable' | 'itemTable'>,
+  dims: MeluDims,
+  items: SideInputs,
+  users: SideInputs,
+): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
+  return {
+    itemVecs: embedSide(params.itemTable, dims.item, items),
+    userVecs: embedSide(params.userTable, dims.user, users),
+  };
+}
+
+/**
+ * Prediction with SHARED (2-D) MLP weights for flat rows: row r belongs to task rowTask[r].
+ * xItem [R, Di], userVecs [T, Du], rowTask int32 [R] -> y^ [R]
+ */
+export function meluPredictRows(
+  w: MeluLocal,
+  xItem: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  rowTask: tf.Tensor1D,
+): tf.Tensor1D {
+  const userPart = gatherRows(mm(userVecs, w.w1User), rowTask); // [R, H]
+  const h1 = tf.relu(tf.add(tf.add(mm(xItem, w.w1Item), userPart), w.b1)) as tf.Tensor2D;
+  const h2 = tf.relu(tf.add(mm(h1, w.w2), w.b2)) as tf.Tensor2D;
+  return tf.reshape(tf.add(mm(h2, w.w3), w.b3), [-1]);
+}
+
+/** Per-task (3-D) MLP weights: every key of MeluLocal with a leading task axis T. */
+export type MeluTaskLocal = { [K in MeluLocalKey]: tf.Tensor };
+
+/**
+ * Prediction with PER-TASK weights for padded rows: xItem [T, L, Di], userVecs [T, Du] -> y^ [T, L].
+ * Weights: w1Item [T, Di, H], w1User [T, Du, H], b1 [T, H], w2 [T, H, H], b2 [T, H], w3 [T, H, 1], b3 [T, 1].
+ */
+export function meluPredictTasks(w: MeluTaskLocal, xItem: tf.Tensor3D, userVecs: tf.Tensor2D): tf.Tensor2D {
+  const t = xItem.shape[0];
+  const userPart = tf.matMul(tf.reshape(userVecs, [t, 1, -1]) as tf.Tensor3D, w.w1User as tf.Tensor3D); // [T,1,H]
+  const bias1 = tf.add(userPart, tf.reshape(w.b1, [t, 1, -1]));
+  const h1 = tf.relu(tf.add(tf.matMul(xItem, w.w1Item as tf.Tensor3D), bias1)) as tf.Tensor3D;
+  const h2 = tf.relu(tf.add(tf.matMul(h1, w.w2 as tf.Tensor3D), tf.reshape(w.b2, [t, 1, -1]))) as tf.Tensor3D;
+  const y = tf.add(tf.matMul(h2, w.w3 as tf.Tensor3D), tf.reshape(w.b3, [t, 1, 1]));
+  return tf.reshape(y, [t, -1]);
+}

@@ -1,0 +1,144 @@
+/**
+ * Differentiable building blocks whose FIRST and SECOND derivatives are right on every tfjs backend.
+ *
+ * Why this file exists (webgpu-feasibility.md, batched-meta-step.md):
+ * - tfjs 4.22 computes second derivatives of tanh, sigmoid, exp, softmax, logSoftmax, max, elu and
+ *   leakyRelu silently wrong: their gradients use a saved copy of the output that is not on the tape.
+ *   Every op here computes its gradient from its INPUTS (closed over, so they stay on the tape) with
+ *   ops whose own gradients are right (matMul, mul, add, relu, step, div, sqrt, ...).
+ * - tf.gather's gradient (UnsortedSegmentSum) is not registered on tfjs-wasm, so embeddings could not
+ *   train there: gatherRows uses scatterND instead, and scatterRows' gradient is gatherRows again.
+ * - tfjs-wasm runs matMul through XNNPACK only when neither operand is transposed, and tfjs's matMul
+ *   gradient uses transposed products (~10x slower): mm transposes explicitly on wasm.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** True when the active backend is tfjs-wasm (explicit transposes pay off there). */
+const onWasm = (): boolean => tf.getBackend() === 'wasm';
+
+// Every custom op below keeps what its gradient needs with `save`: tfjs records the saved copies on the
+// tape (engine.clone adds a tape node), so the gradient stays differentiable (second order), and the
+// copies outlive the forward pass (a closed-over intermediate would be disposed by then).
+
+const mmOp = tf.customGrad((a, b, save) => {
+  (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy, [x, y]) => [
+      mm(dy as tf.Tensor2D, tf.transpose(y as tf.Tensor2D)),
+      mm(tf.transpose(x as tf.Tensor2D), dy as tf.Tensor2D),
+    ],
+  };
+});
+
+/** C = A B for A [m,k], B [k,n]; backward dA = dC B^T, dB = A^T dC with explicit transposes on wasm. */
+export function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return onWasm() ? (mmOp(a, b) as tf.Tensor2D) : tf.matMul(a, b);
+}
+
+/** C = A B^T for A [m,k], B [n,k] (the transposed product routed through mm). */
+export function mmT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return onWasm() ? mm(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
+}
+
+/** C = A^T B for A [k,m], B [k,n]. */
+export function mmTA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return onWasm() ? mm(tf.transpose(a), b) : tf.matMul(a, b, true, false);
+}
+
+const gatherOp = tf.customGrad((table, indices, save) => {
+  (save as tf.GradSaveFunc)([indices as tf.Tensor]);
+  const rows = (table as tf.Tensor).shape[0]!;
+  return {
+    value: tf.gather(table as tf.Tensor2D, indices as tf.Tensor1D),
+    gradFunc: (dy, [idx]) => [scatterRows(dy as tf.Tensor2D, idx as tf.Tensor1D, rows), tf.zeros(idx!.shape)],
+  };
+});
+
+/**
+ * rows = table[indices] for table [V, e] and int32 indices [n] -> [n, e].
+ * Gradient w.r.t. the table: scatterRows(dy, indices, V) (duplicates summed). Indices get no gradient.
+ */
+export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  return gatherOp(table, indices) as tf.Tensor2D;
+}
+
+/** out[v] = sum of values[j] over j with indices[j] = v, for values [n, e] -> [rows, e]; gradient = gatherRows. */
+export function scatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D {
+  const f = tf.customGrad((v, idx, save) => {
+    (save as tf.GradSaveFunc)([idx as tf.Tensor]);
+    return {
+      value: tf.scatterND(tf.expandDims(idx as tf.Tensor1D, 1), v as tf.Tensor2D, [
+        rows,
+        values.shape[1],
+      ]) as tf.Tensor2D,
+      gradFunc: (dy, [i]) => [gatherRows(dy as tf.Tensor2D, i as tf.Tensor1D), tf.zeros(i!.shape)],
+    };
+  });
+  return f(values, indices) as tf.Tensor2D;
+}
+
+/** LeakyReLU(x) = relu(x) - slope * relu(-x): built from relu, whose second derivative is right. */
+export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
+  return tf.sub(tf.relu(x), tf.mul(slope, tf.relu(tf.neg(x))));
+}
+
+const expOp = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor]);
+  return { value: tf.exp(x as tf.Tensor), gradFunc: (dy, [v]) => [tf.mul(dy, exp(v!))] };
+});
+
+/** exp(x) with gradient dy * exp(x) recomputed from x (second-order safe). */
+export function exp(x: tf.Tensor): tf.Tensor {
+  return expOp(x);
+}
+
+const sigmoidOp = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor]);
+  return {
+    value: tf.sigmoid(x as tf.Tensor),
+    gradFunc: (dy, [v]) => {
+      const s = sigmoid(v!);
+      return [tf.mul(dy, tf.mul(s, tf.sub(1, s)))];
+    },
+  };
+});
+
+/** sigmoid(x) with gradient dy * s (1 - s), s recomputed from x (second-order safe). */
+export function sigmoid(x: tf.Tensor): tf.Tensor {
+  return sigmoidOp(x);
+}
+
+const tanhOp = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor]);
+  return {
+    value: tf.tanh(x as tf.Tensor),
+    gradFunc: (dy, [v]) => [tf.mul(dy, tf.sub(1, tf.square(tanh(v!))))],
+  };
+});
+
+/** tanh(x) with gradient dy * (1 - tanh(x)^2) recomputed from x (second-order safe). */
+export function tanh(x: tf.Tensor): tf.Tensor {
+  return tanhOp(x);
+}
+
+const rowMaxOp = tf.customGrad((z) => ({
+  value: tf.max(z as tf.Tensor, -1, true),
+  gradFunc: () => [tf.zeros((z as tf.Tensor).shape)],
+}));
+
+/** The row max along the last axis as a constant: value max(z), gradient zero (for stable shifts). */
+export function rowMaxConstant(z: tf.Tensor): tf.Tensor {
+  return rowMaxOp(z);
+}
+
+/** log softmax along the last axis: (z - m) - log sum exp(z - m), m a gradient-free max shift. */
+export function logSoftmax(z: tf.Tensor): tf.Tensor {
+  const shifted = tf.sub(z, rowMaxConstant(z));
+  return tf.sub(shifted, tf.log(tf.sum(exp(shifted), -1, true)));
+}
+
+/** softmax along the last axis, second-order safe: exp(logSoftmax(z)). */
+export function softmax(z: tf.Tensor): tf.Tensor {
+  return exp(logSoftmax(z));
+}

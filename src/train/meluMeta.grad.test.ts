@@ -1,0 +1,122 @@
+// MeLU meta-gradients (src/train/meluMeta.ts) against a float64 finite difference of an independent
+// plain-JS implementation of the same meta-loss (tests/oracle/melu64.ts). A float32 finite difference
+// would be meaningless here: the MAML loss jumps at every support ReLU kink (batched-meta-step.md).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MeluDims, MeluParams } from '../models/melu';
+import { batchTensors, makeBatch } from './batch';
+import type { InnerConfig } from './meta';
+import { meluMetaGradient, type MeluStrategy } from './meluMeta';
+import { tinyProblem } from '../../tests/helpers/tinyProblem';
+import { dot, randomRecord, relativeMaxDiff, toFlat, unitDirection } from '../../tests/helpers/params';
+import { directional } from '../../tests/oracle/mlp64';
+import { meluDeltas64, meluMetaLoss64, meluQueryLoss64, type Problem64 } from '../../tests/oracle/melu64';
+
+const E = 3;
+const H = 5;
+const prob = tinyProblem(11, { tasks: 5 });
+const dims: MeluDims = { e: E, hidden: H, user: prob.layout.user, item: prob.layout.item };
+const DI = (prob.layout.item.indexFields + prob.layout.item.multiFields) * E;
+const DU = prob.layout.user.indexFields * E;
+const taskIds = [0, 1, 2, 3, 4];
+const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
+
+function makeParams(seed: number): MeluParams {
+  const r = randomRecord(
+    {
+      userTable: [prob.layout.user.tableRows, E],
+      itemTable: [prob.layout.item.tableRows, E],
+      w1Item: [DI, H],
+      w1User: [DU, H],
+      b1: [H],
+      w2: [H, H],
+      b2: [H],
+      w3: [H, 1],
+      b3: [1],
+    },
+    seed,
+    0.6,
+  );
+  return { ...r, b3: tf.add(r.b3, 3) } as unknown as MeluParams;
+}
+
+const STRATEGIES: MeluStrategy[] = ['loop', 'tile', 'algebraic'];
+
+function metaGrad(strategy: MeluStrategy, params: MeluParams, inner: InnerConfig, ids = taskIds) {
+  const b = batchTensors(makeBatch(prob.tasks, ids, prob.layout), prob.layout);
+  return meluMetaGradient(strategy, params, dims, b, inner);
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MeLU meta-gradient on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+
+    describe('vs float64 finite differences', () => {
+      for (const steps of [1, 2]) {
+        for (const strategy of STRATEGIES) {
+          if (strategy === 'algebraic' && steps > 1) continue;
+          it(`${strategy}, ${steps} step(s), second order: <grad, v> = FD of the true MAML loss`, async () => {
+            const params = makeParams(5);
+            const inner: InnerConfig = { steps, lr: 0.05, order: 'second-order' };
+            const flat = await toFlat(params);
+            const v = unitDirection(flat.data.length, 7);
+            const { loss, grads } = metaGrad(strategy, params, inner);
+            const exact = meluMetaLoss64(flat, p64, steps, 0.05);
+            expect(Math.abs((await loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+            const fd = directional(flat, v, 1e-6, (x) => meluMetaLoss64(x, p64, steps, 0.05));
+            const analytic = await dot(grads, flat, v);
+            expect(Math.abs(analytic - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+          });
+          it(`${strategy}, ${steps} step(s), first order: <grad, v> = FD with the local change frozen`, async () => {
+            const params = makeParams(5);
+            const inner: InnerConfig = { steps, lr: 0.05, order: 'first-order' };
+            const flat = await toFlat(params);
+            const v = unitDirection(flat.data.length, 8);
+            const { grads } = metaGrad(strategy, params, inner);
+            const frozen = meluDeltas64(flat, p64, steps, 0.05);
+            const fd = directional(flat, v, 1e-6, (x) => meluQueryLoss64(x, p64, frozen));
+            const analytic = await dot(grads, flat, v);
+            expect(Math.abs(analytic - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+          });
+        }
+      }
+    });
+
+    describe('strategies agree', () => {
+      for (const order of ['first-order', 'second-order'] as const) {
+        it(`loop = tile = algebraic (${order})`, async () => {
+          const params = makeParams(9);
+          const inner: InnerConfig = { steps: 1, lr: 0.05, order };
+          const loop = metaGrad('loop', params, inner);
+          for (const other of ['tile', 'algebraic'] as const) {
+            const g = metaGrad(other, params, inner);
+            expect(await relativeMaxDiff(g.grads, loop.grads)).toBeLessThan(1e-5);
+            expect(Math.abs((await g.loss.data())[0]! - (await loop.loss.data())[0]!)).toBeLessThan(1e-5);
+          }
+        });
+      }
+
+      it('first and second order differ where the local step matters', async () => {
+        const params = makeParams(9);
+        const fo = metaGrad('tile', params, { steps: 1, lr: 0.05, order: 'first-order' });
+        const so = metaGrad('tile', params, { steps: 1, lr: 0.05, order: 'second-order' });
+        expect(await relativeMaxDiff(fo.grads, so.grads)).toBeGreaterThan(1e-3);
+      });
+
+      it('the meta-gradient of a batch is the mean of the per-task meta-gradients', async () => {
+        const params = makeParams(9);
+        const inner: InnerConfig = { steps: 1, lr: 0.05, order: 'second-order' };
+        const batch = metaGrad('algebraic', params, inner);
+        const per = taskIds.map((t) => metaGrad('algebraic', params, inner, [t]).grads);
+        const mean: Record<string, tf.Tensor> = {};
+        for (const key of Object.keys(batch.grads)) {
+          mean[key] = tf.div(tf.addN(per.map((g) => g[key as keyof MeluParams])), per.length);
+        }
+        expect(await relativeMaxDiff(batch.grads, mean)).toBeLessThan(1e-5);
+      });
+    });
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * MeLU meta-gradients, three ways that compute the same numbers (tests check it):
+ *
+ * - loop:      one task at a time (the reference; any number of local steps).
+ * - tile:      every task at once with per-task weights [T, ...] tiled from the shared ones; the local
+ *              gradient of sum_t L_t w.r.t. the tiled weights is every task's gradient in one call.
+ * - algebraic: one local step, no per-task weights ever formed (batched-meta-step.md, variant C):
+ *              x (W - alpha X_s^T D) = x W - alpha (x X_s^T) D, so the heavy products are shared-weight
+ *              2-D matmuls over all rows and only small [Q, S] corrections are per task.
+ *
+ * MAML (Finn et al.): theta'_t = theta - alpha grad L_S,t(theta) (k steps); meta-loss
+ * L = (1/T) sum_t L_Q,t(theta'_t). First order treats theta'_t - theta as a constant (gradient at the
+ * adapted weights; the embeddings get the query path only); second order differentiates through the
+ * local steps, including the support embeddings' influence on the adapted weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  MELU_LOCAL_KEYS,
+  embedMelu,
+  meluPredictRows,
+  meluPredictTasks,
+  type MeluDims,
+  type MeluLocal,
+  type MeluParams,
+  type MeluTaskLocal,
+} from '../models/melu';
+import { gatherRows, mm } from '../models/ops';
+import { fromList, keysOf, pick } from '../models/params';
+import type { BatchTensors, RowTensors } from './batch';
+import { toPadded } from './batch';
+import { flatTaskLoss, paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+
+export type MeluStrategy = 'loop' | 'tile' | 'algebraic';
+
+type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
+const LOCAL = MELU_LOCAL_KEYS;
+
+/** Gradient of a scalar function of the local weights, as a record (inner step). */
+function localGrads<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) => tf.Scalar): W {
+  const keys = keysOf(w);
+  const grads = tf.grads((...list: tf.Tensor[]) => f(fromList<W>(keys, list)))(keys.map((k) => w[k]!));
+  return fromList<W>(keys, grads);
+}
+
+/** w - lr g, key by key. */
+function step<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
+  return out as W;
+}
+
+/** a - b, key by key. */
+function diff<W extends Record<string, tf.Tensor>>(a: W, b: W): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(a)) out[key] = tf.sub(a[key]!, b[key]!);
+  return out as W;
+}
+
+function embed(p: MeluParams, dims: MeluDims, b: BatchTensors): Embedded {
+  return embedMelu(p, dims, b.items, b.users);
+}
+
+/** Rows of task t of a block, as a slice of the flat layout. */
+function taskRows(block: RowTensors, t: number): { item: tf.Tensor1D; y: tf.Tensor1D; n: number } {
+  const start = block.starts[t]!;
+  const n = block.counts[t]!;
+  return { item: tf.slice(block.item, start, n), y: tf.slice(block.value, start, n), n };
+}
+
+/** Mean squared error of task t with shared-shaped local weights w. */
+function taskLoss(w: MeluLocal, e: Embedded, block: RowTensors, t: number): tf.Scalar {
+  const { item, y, n } = taskRows(block, t);
+  if (n === 0) return tf.scalar(0);
+  const x = gatherRows(e.itemVecs, item);
+  const pred = meluPredictRows(w, x, tf.slice(e.userVecs, t, 1), tf.zeros([n], 'int32'));
+  return tf.mean(tf.square(tf.sub(pred, y)));
+}
+
+/** Runs `f(params)` under tf.grads and returns the loss and the gradient record. */
+function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar): MetaGradient<MeluParams> {
+  const keys = keysOf(params);
+  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => f(fromList<MeluParams>(keys, list)))(
+    keys.map((k) => params[k]),
+  );
+  return { loss: value as tf.Scalar, grads: fromList<MeluParams>(keys, grads) };
+}
+
+// ---------------------------------------------------------------------------------------------- loop
+/** Reference: per-task local adaptation and query loss, summed in a JS loop. */
+export function meluMetaGradLoop(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  const t = b.tasks;
+  const adapt = (w0: MeluLocal, e: Embedded, task: number): MeluLocal => {
+    let w = w0;
+    for (let k = 0; k < inner.steps; k++)
+      w = step(
+        w,
+        localGrads(w, (v) => taskLoss(v, e, b.support, task)),
+        inner.lr,
+      );
+    return w;
+  };
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      const losses: tf.Scalar[] = [];
+      for (let task = 0; task < t; task++)
+        losses.push(taskLoss(adapt(pick(p, LOCAL), e, task), e, b.query, task));
+      return tf.div(tf.addN(losses), t);
+    });
+  }
+  // 1. local adaptation outside the meta-gradient: delta_t = theta - theta'_t is a constant.
+  const deltas: MeluLocal[] = [];
+  const e0 = embed(params, dims, b);
+  for (let task = 0; task < t; task++)
+    deltas.push(diff(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task)));
+  // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta and the embeddings.
+  return gradOfParams(params, (p) => {
+    const e = embed(p, dims, b);
+    const losses: tf.Scalar[] = [];
+    for (let task = 0; task < t; task++) {
+      losses.push(taskLoss(diff(pick(p, LOCAL), deltas[task]!), e, b.query, task));
+    }
+    return tf.div(tf.addN(losses), t);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- tile
+function tileLocal(w: MeluLocal, tasks: number): MeluTaskLocal {
+  const out: Partial<MeluTaskLocal> = {};
+  for (const key of LOCAL) out[key] = tileTasks(w[key], tasks);
+  return out as MeluTaskLocal;
+}
+
+function paddedItems(e: Embedded, block: RowTensors, tasks: number, di: number): tf.Tensor3D {
+  return tf.reshape(gatherRows(e.itemVecs, block.padItem), [tasks, block.maxLen, di]);
+}
+
+/** Every task at once: per-task weights [T, ...], padded rows, one tf.grads per local step. */
+export function meluMetaGradTile(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  const t = b.tasks;
+  const di = params.w1Item.shape[0];
+  const adapt = (w0: MeluTaskLocal, e: Embedded): MeluTaskLocal => {
+    const xs = paddedItems(e, b.support, t, di);
+    let w = w0;
+    for (let k = 0; k < inner.steps; k++) {
+      const g = localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support));
+      w = step(w, g, inner.lr);
+    }
+    return w;
+  };
+  const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
+    tf.div(paddedTaskLoss(meluPredictTasks(w, paddedItems(e, b.query, t, di), e.userVecs), b.query), t);
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      return queryLoss(adapt(tileLocal(pick(p, LOCAL), t), e), e);
+    });
+  }
+  const tiled0 = tileLocal(pick(params, LOCAL), t);
+  const delta = diff(tiled0, adapt(tiled0, embed(params, dims, b)));
+  return gradOfParams(params, (p) => queryLoss(diff(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)));
+}
+
+// ----------------------------------------------------------------------------------------- algebraic
+/** Support pass at the shared weights with hand-written backprop (all ops second-order safe). */
+function supportPass(p: MeluParams, e: Embedded, b: BatchTensors) {
+  const s = b.support;
+  const t = b.tasks;
+  const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
+  const userPart = mm(e.userVecs, p.w1User); // [T, H]
+  const z1 = tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D;
+  const h1 = tf.relu(z1) as tf.Tensor2D;
+  const z2 = tf.add(mm(h1, p.w2), p.b2) as tf.Tensor2D;
+  const h2 = tf.relu(z2) as tf.Tensor2D;
+  const y = tf.reshape(tf.add(mm(h2, p.w3), p.b3), [-1]);
+  // d3 = dL_S/dy^ per row (L_S = sum_t mean_r (y^ - y)^2), d2, d1 = deltas of the hidden layers
+  const d3 = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D;
+  const d2 = tf.mul(mm(d3, tf.transpose(p.w3)), tf.step(z2)) as tf.Tensor2D;
+  const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
+  // per-task sums (bias gradients): [T, R] one-hot x rows
+  const s1 = mm(s.taskOneHot, d1);
+  const s2 = mm(s.taskOneHot, d2);
+  const s3 = mm(s.taskOneHot, d3);
+  return {
+    xs: toPadded(xs, s, t),
+    h1: toPadded(h1, s, t),
+    h2: toPadded(h2, s, t),
+    d1: toPadded(d1, s, t),
+    d2: toPadded(d2, s, t),
+    d3: toPadded(d3, s, t),
+    s1: tf.reshape(s1, [t, 1, -1]),
+    s2: tf.reshape(s2, [t, 1, -1]),
+    s3: tf.reshape(s3, [t, 1, 1]),
+    users: tf.reshape(e.userVecs, [t, 1, -1]) as tf.Tensor3D,
+  };
+}
+type SupportPass = ReturnType<typeof supportPass>;
+
+/** x [T, L, k] (W - alpha A^T D) computed as x W - alpha (x A^T) D, per task. */
+function corrected(x: tf.Tensor3D, w: tf.Tensor2D, a: tf.Tensor3D, d: tf.Tensor3D, lr: number): tf.Tensor3D {
+  const [t, l, k] = x.shape;
+  const shared = tf.reshape(mm(tf.reshape(x, [t * l, k]), w), [t, l, -1]);
+  return tf.sub(shared, tf.mul(lr, tf.matMul(tf.matMul(x, a, false, true), d))) as tf.Tensor3D;
+}
+
+function queryAtAdapted(p: MeluParams, e: Embedded, sp: SupportPass, b: BatchTensors, lr: number): tf.Scalar {
+  const q = b.query;
+  const t = b.tasks;
+  const xq = paddedItems(e, q, t, p.w1Item.shape[0]);
+  const users = tf.reshape(e.userVecs, [t, 1, -1]) as tf.Tensor3D;
+  // user part: x_u (W1u - alpha x_u0^T s1) = x_u W1u - alpha (x_u . x_u0) s1; bias: b1 - alpha s1
+  const userPart = tf.sub(
+    tf.reshape(mm(e.userVecs, p.w1User), [t, 1, -1]),
+    tf.mul(lr, tf.mul(tf.sum(tf.mul(users, sp.users), 2, true), sp.s1)),
+  );
+  const z1 = tf.add(
+    tf.add(corrected(xq, p.w1Item, sp.xs, sp.d1, lr), userPart),
+    tf.sub(p.b1, tf.mul(lr, sp.s1)),
+  );
+  const h1 = tf.relu(z1) as tf.Tensor3D;
+  const z2 = tf.add(corrected(h1, p.w2, sp.h1, sp.d2, lr), tf.sub(p.b2, tf.mul(lr, sp.s2)));
+  const h2 = tf.relu(z2) as tf.Tensor3D;
+  const y = tf.add(corrected(h2, p.w3, sp.h2, sp.d3, lr), tf.sub(p.b3, tf.mul(lr, sp.s3)));
+  return tf.div(paddedTaskLoss(tf.reshape(y, [t, -1]), q), t);
+}
+
+/** One local step, no per-task weights: see the file comment. */
+export function meluMetaGradAlgebraic(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  if (inner.steps !== 1)
+    throw new Error(`Expected 1 local step for the algebraic meta-step, got ${inner.steps}`);
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      return queryAtAdapted(p, e, supportPass(p, e, b), b, inner.lr);
+    });
+  }
+  const sp = supportPass(params, embed(params, dims, b), b); // constants for the first-order gradient
+  return gradOfParams(params, (p) => queryAtAdapted(p, embed(p, dims, b), sp, b, inner.lr));
+}
+
+/** The meta-gradient with the chosen strategy (algebraic falls back to tile for several local steps). */
+export function meluMetaGradient(
+  strategy: MeluStrategy,
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
+  if (strategy === 'algebraic' && inner.steps === 1) return meluMetaGradAlgebraic(params, dims, b, inner);
+  return meluMetaGradTile(params, dims, b, inner);
+}

@@ -1,0 +1,41 @@
+/**
+ * Shared pieces of every meta-gradient: the config of local adaptation, the result type, masked task
+ * losses and tiling of shared weights into per-task weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RowTensors } from './batch';
+
+export type MetaOrder = 'first-order' | 'second-order';
+
+export interface InnerConfig {
+  /** Local SGD steps on the support set. */
+  readonly steps: number;
+  /** Local step size (MeLU alpha, MAMO rho). */
+  readonly lr: number;
+  /** first-order: gradient at the adapted weights; second-order: through the local steps. */
+  readonly order: MetaOrder;
+}
+
+/** A meta-gradient: the mean query loss of the batch and its gradient w.r.t. every parameter. */
+export interface MetaGradient<P> {
+  readonly loss: tf.Scalar;
+  readonly grads: P;
+}
+
+/**
+ * Sum over tasks of each task's mean squared error, padded layout:
+ * sum_{t,l} w_tl (y^_tl - y_tl)^2 with w_tl = 1/n_t (0 for padding). pred [T, L] -> scalar.
+ */
+export function paddedTaskLoss(pred: tf.Tensor, block: RowTensors): tf.Scalar {
+  return tf.sum(tf.mul(block.padWeight, tf.square(tf.sub(pred, block.padValue))));
+}
+
+/** The same for flat rows: sum_r w_r (y^_r - y_r)^2. pred [R] -> scalar. */
+export function flatTaskLoss(pred: tf.Tensor, block: RowTensors): tf.Scalar {
+  return tf.sum(tf.mul(block.weight, tf.square(tf.sub(pred, block.value))));
+}
+
+/** A shared tensor [...s] repeated for T tasks: [T, ...s]. */
+export function tileTasks(t: tf.Tensor, tasks: number): tf.Tensor {
+  return tf.tile(tf.expandDims(t, 0), [tasks, ...t.shape.map(() => 1)]);
+}

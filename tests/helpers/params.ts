@@ -1,0 +1,66 @@
+// Test helpers over parameter records: random init, float64 flattening, directional derivatives.
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../../src/lib/rng';
+import { flatten, type Flat } from '../oracle/mlp64';
+
+/** A record of random tensors with the given shapes (N(0, std^2)), deterministic per seed. */
+export function randomRecord<K extends string>(
+  shapes: Record<K, number[]>,
+  seed: number,
+  std = 0.5,
+): Record<K, tf.Tensor> {
+  const rng = createRng(seed);
+  const out = {} as Record<K, tf.Tensor>;
+  for (const key of Object.keys(shapes) as K[]) {
+    const shape = shapes[key];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const v = new Float32Array(size);
+    for (let i = 0; i < size; i++) v[i] = rng.normal() * std;
+    out[key] = tf.tensor(v, shape);
+  }
+  return out;
+}
+
+/** The record as a float64 flat vector (same key order). */
+export async function toFlat(record: Record<string, tf.Tensor>): Promise<Flat> {
+  const parts: Record<string, { shape: number[]; values: ArrayLike<number> }> = {};
+  for (const [key, t] of Object.entries(record)) parts[key] = { shape: t.shape, values: await t.data() };
+  return flatten(parts);
+}
+
+/** A random unit vector of length n. */
+export function unitDirection(n: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const v = new Float64Array(n).map(() => rng.normal());
+  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return v.map((x) => x / norm);
+}
+
+/** <grads, v> in float64, grads in the same key order as the flat vector. */
+export async function dot(grads: Record<string, tf.Tensor>, flat: Flat, v: Float64Array): Promise<number> {
+  let s = 0;
+  for (let k = 0; k < flat.keys.length; k++) {
+    const g = await grads[flat.keys[k]!]!.data();
+    const o = flat.offsets[k]!;
+    for (let i = 0; i < g.length; i++) s += g[i]! * v[o + i]!;
+  }
+  return s;
+}
+
+/** max |a - b| / max(1e-8, max |b|) over all keys. */
+export async function relativeMaxDiff(
+  a: Record<string, tf.Tensor>,
+  b: Record<string, tf.Tensor>,
+): Promise<number> {
+  let diff = 0;
+  let scale = 1e-8;
+  for (const key of Object.keys(b)) {
+    const x = await a[key]!.data();
+    const y = await b[key]!.data();
+    for (let i = 0; i < y.length; i++) {
+      diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
+      scale = Math.max(scale, Math.abs(y[i]!));
+    }
+  }
+  return diff / scale;
+}
