@@ -28,7 +28,7 @@ import { gatherRows, mm } from '../models/ops';
 import { fromList, keysOf, pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
-import { flatTaskLoss, paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+import { paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
 
 export type MeluStrategy = 'loop' | 'tile' | 'algebraic';
 
