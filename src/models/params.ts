@@ -89,3 +89,12 @@ export function normal(rng: Rng, shape: number[], std: number): tf.Tensor {
 export function filled(shape: number[], value: number): tf.Tensor {
   return tf.fill(shape, value);
 }
+
+/**
+ * tf.tidy for any value: every tensor reachable from the result (records, arrays, nested objects) is
+ * kept, every other tensor made inside `f` is disposed. (tf.tidy's type only admits TensorContainers,
+ * though its runtime walks any object.)
+ */
+export function tidyAll<T>(f: () => T): T {
+  return tf.tidy(f as unknown as () => tf.TensorContainer) as unknown as T;
+}

@@ -213,7 +213,14 @@ function corrected(x: tf.Tensor3D, w: tf.Tensor2D, a: tf.Tensor3D, d: tf.Tensor3
   return tf.sub(shared, tf.mul(lr, tf.matMul(tf.matMul(x, a, false, true), d))) as tf.Tensor3D;
 }
 
-function queryAtAdapted(p: MeluParams, e: Embedded, sp: SupportPass, b: BatchTensors, lr: number): tf.Scalar {
+/** Query predictions [T, Lq] at the adapted weights, from the support pass (first-order constants or live). */
+function queryPredictionsAdapted(
+  p: MeluParams,
+  e: Embedded,
+  sp: SupportPass,
+  b: BatchTensors,
+  lr: number,
+): tf.Tensor2D {
   const q = b.query;
   const t = b.tasks;
   const xq = paddedItems(e, q, t, p.w1Item.shape[0]);
@@ -231,7 +238,11 @@ function queryAtAdapted(p: MeluParams, e: Embedded, sp: SupportPass, b: BatchTen
   const z2 = tf.add(corrected(h1, p.w2, sp.h1, sp.d2, lr), tf.sub(p.b2, tf.mul(lr, sp.s2)));
   const h2 = tf.relu(z2) as tf.Tensor3D;
   const y = tf.add(corrected(h2, p.w3, sp.h2, sp.d3, lr), tf.sub(p.b3, tf.mul(lr, sp.s3)));
-  return tf.div(paddedTaskLoss(tf.reshape(y, [t, -1]), q), t);
+  return tf.reshape(y, [t, -1]) as tf.Tensor2D;
+}
+
+function queryAtAdapted(p: MeluParams, e: Embedded, sp: SupportPass, b: BatchTensors, lr: number): tf.Scalar {
+  return tf.div(paddedTaskLoss(queryPredictionsAdapted(p, e, sp, b, lr), b.query), b.tasks);
 }
 
 /** One local step, no per-task weights: see the file comment. */
@@ -264,4 +275,61 @@ export function meluMetaGradient(
   if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
   if (strategy === 'algebraic' && inner.steps === 1) return meluMetaGradAlgebraic(params, dims, b, inner);
   return meluMetaGradTile(params, dims, b, inner);
+}
+
+/**
+ * Query predictions [T, Lq] before local adaptation (the shared meta-learned weights) and after it
+ * (tile, or algebraic for one step). Padding slots hold meaningless values; callers read real rows.
+ */
+export function meluPredict(
+  strategy: MeluStrategy,
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): { before: tf.Tensor2D; after: tf.Tensor2D } {
+  const e = embed(params, dims, b);
+  const q = b.query;
+  const shared = meluPredictRows(pick(params, LOCAL), gatherRows(e.itemVecs, q.item), e.userVecs, q.task);
+  const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
+    b.tasks,
+    q.maxLen,
+  ]) as tf.Tensor2D;
+  if (strategy === 'algebraic' && inner.steps === 1) {
+    return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, inner.lr) };
+  }
+  const di = params.w1Item.shape[0];
+  const xs = paddedItems(e, b.support, b.tasks, di);
+  let w = tileLocal(pick(params, LOCAL), b.tasks);
+  for (let k = 0; k < inner.steps; k++) {
+    w = step(
+      w,
+      localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support)),
+      inner.lr,
+    );
+  }
+  return { before, after: meluPredictTasks(w, paddedItems(e, q, b.tasks, di), e.userVecs) };
+}
+
+/**
+ * Supervised (non-meta) loss for the pretrain-then-fine-tune baseline: the mean squared error over
+ * every support and query rating of the batch at the shared weights, with its gradient.
+ */
+export function meluSupervisedGrad(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+): MetaGradient<MeluParams> {
+  return gradOfParams(params, (p) => {
+    const e = embed(p, dims, b);
+    const w = pick(p, LOCAL);
+    const losses = [b.support, b.query].map((block) =>
+      tf.sum(
+        tf.square(
+          tf.sub(meluPredictRows(w, gatherRows(e.itemVecs, block.item), e.userVecs, block.task), block.value),
+        ),
+      ),
+    );
+    return tf.div(tf.add(losses[0]!, losses[1]!), Math.max(1, b.support.rows + b.query.rows));
+  });
 }

@@ -1,0 +1,112 @@
+/**
+ * Backend initialisation: try webgpu, wasm, webgl, cpu in order (the preferred one first), check each
+ * setBackend's RETURN VALUE (after a failed setBackend('webgpu'), tf.getBackend() still says 'webgpu'
+ * and every op throws, so the next backend must be set explicitly), and report what runs and why it
+ * fell back. Works in a browser worker and in Node (where the `webgpu` package provides navigator.gpu).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
+
+export interface AdapterDescription {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** True for software adapters such as SwiftShader (CI machines without a GPU). */
+  readonly isFallbackAdapter: boolean;
+}
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  readonly requested: BackendName | 'auto';
+  readonly adapter: AdapterDescription | null;
+  /** Backends tried before this one, with the reason each failed. */
+  readonly fallbacks: readonly { backend: BackendName; reason: string }[];
+  /** tfjs-wasm: SIMD and threads in use. */
+  readonly wasmThreads?: number;
+}
+
+export interface BackendOptions {
+  /** Where the tfjs-wasm .wasm files are served (browser builds pass Vite asset URLs). */
+  readonly wasmPaths?: string | Record<string, string>;
+}
+
+type GpuNavigator = { gpu?: { requestAdapter(): Promise<unknown> } };
+
+function gpuOf(): GpuNavigator['gpu'] {
+  const nav = (globalThis as { navigator?: GpuNavigator }).navigator;
+  return nav?.gpu;
+}
+
+/** The adapter a page or worker would get, described (null when there is none). */
+export async function describeAdapter(): Promise<AdapterDescription | null> {
+  const gpu = gpuOf();
+  if (!gpu) return null;
+  const adapter = (await gpu.requestAdapter()) as {
+    info?: Partial<AdapterDescription>;
+    isFallbackAdapter?: boolean;
+  } | null;
+  if (!adapter) return null;
+  const info = adapter.info ?? {};
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false),
+  };
+}
+
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<string | null> {
+  try {
+    if (name === 'webgpu') {
+      if (!gpuOf()) return 'WebGPU is not available here (navigator.gpu is missing)';
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (!(await describeAdapter())) return 'no WebGPU adapter was found (requestAdapter returned null)';
+    }
+    if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+    }
+    if (!tf.findBackendFactory(name)) return `the ${name} backend is not registered here`;
+    const ok = await tf.setBackend(name);
+    if (!ok) return `tf.setBackend('${name}') returned false`;
+    await tf.ready();
+    // A trivial op proves the backend really computes.
+    const probe = tf.add(tf.scalar(1), tf.scalar(2));
+    const value = (await probe.data())[0];
+    probe.dispose();
+    return value === 3 ? null : `the ${name} backend computed 1 + 2 = ${value}`;
+  } catch (error) {
+    return `${name} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * Sets the first backend that works, starting from `preference` ('auto' = webgpu, wasm, webgl, cpu),
+ * and returns what runs plus every fallback with its reason.
+ */
+export async function initBackend(
+  preference: BackendName | 'auto',
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
+  const order =
+    preference === 'auto' ? BACKEND_ORDER : [preference, ...BACKEND_ORDER.filter((b) => b !== preference)];
+  const fallbacks: { backend: BackendName; reason: string }[] = [];
+  for (const name of order) {
+    const reason = await tryBackend(name, options);
+    if (reason === null) {
+      const adapter = name === 'webgpu' ? await describeAdapter() : null;
+      const info: BackendInfo = { name, requested: preference, adapter, fallbacks };
+      if (name === 'wasm') {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        return { ...info, wasmThreads: wasm.getThreadsCount() };
+      }
+      return info;
+    }
+    fallbacks.push({ backend: name, reason });
+  }
+  throw new Error(`No tfjs backend works here: ${fallbacks.map((f) => f.reason).join('; ')}`);
+}

@@ -1,0 +1,152 @@
+/**
+ * MAMO (Dong et al., KDD 2020) as pure functions: the networks over a named parameter record, the
+ * memories as a separate MemoryState (written by rules, never by gradients; memory.ts).
+ *
+ *   p_u = user field embeddings (concatenated) [Du];   p_i = item field embeddings [Di]
+ *   e_u = f(p_u; theta_u),  e_i = f(p_i; theta_i),   f(x) = lrelu(lrelu(x W1 + b1) W2 + b2)   (Eq 1)
+ *   y^  = FC(lrelu(M_uI [e_u; e_i]); theta_r) = lrelu(z Wr2 + br2) wr3 + br3,  z = lrelu(M_uI [e_u; e_i])  (Eq 2)
+ *
+ * M_uI [e, 2e] is the user's preference matrix read from the task memory (Eq 7), split here into its
+ * user half [e, e] and item half [e, e] so the user half is applied once per task. Regression with MSE
+ * (the authors' code classifies 5 classes through a double softmax; we keep every model on ratings).
+ * LeakyReLU slope 0.1 as in the authors' code, written with relu (second-order safe).
+ *
+ * Locally adapted (Eq 11): theta_u, theta_i, theta_r and M_uI. Global (Eq 12): phi_u, phi_i, phi_r and
+ * the field embedding tables (not adapted locally, as MeLU's).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../lib/rng';
+import { embedSide, sideWidth, type SideInputs, type SideLayout } from './embedding';
+import { EMBEDDING_INIT_STD } from './melu';
+import { leakyRelu } from './ops';
+import { glorot, normal } from './params';
+
+export const MAMO_SLOPE = 0.1;
+
+export interface MamoDims {
+  readonly e: number;
+  readonly hidden: number;
+  readonly slots: number;
+  readonly user: SideLayout;
+  readonly item: SideLayout;
+}
+
+/** Global parameters phi (+ embedding tables). */
+export type MamoParams = {
+  userTable: tf.Tensor2D;
+  itemTable: tf.Tensor2D;
+  wu1: tf.Tensor2D;
+  bu1: tf.Tensor1D;
+  wu2: tf.Tensor2D;
+  bu2: tf.Tensor1D;
+  wi1: tf.Tensor2D;
+  bi1: tf.Tensor1D;
+  wi2: tf.Tensor2D;
+  bi2: tf.Tensor1D;
+  wr2: tf.Tensor2D;
+  br2: tf.Tensor1D;
+  wr3: tf.Tensor2D;
+  br3: tf.Tensor1D;
+};
+
+/** theta_u: the user embedding network, whose personalised init comes from the gradient memory M_U. */
+export const MAMO_USER_KEYS = ['wu1', 'bu1', 'wu2', 'bu2'] as const;
+export const MAMO_ITEM_KEYS = ['wi1', 'bi1', 'wi2', 'bi2'] as const;
+export const MAMO_REC_KEYS = ['wr2', 'br2', 'wr3', 'br3'] as const;
+export const MAMO_GLOBAL_LOCAL_KEYS = [...MAMO_USER_KEYS, ...MAMO_ITEM_KEYS, ...MAMO_REC_KEYS] as const;
+export type MamoGlobalLocalKey = (typeof MAMO_GLOBAL_LOCAL_KEYS)[number];
+
+/**
+ * Per-task local weights, every key with a leading task axis T: theta_u, theta_i, theta_r as [T, ...]
+ * and the preference matrix split into muiUser, muiItem [T, e, e] (M_uI = [muiUser | muiItem]).
+ */
+export type MamoTaskLocal = { [K in MamoGlobalLocalKey | 'muiUser' | 'muiItem']: tf.Tensor };
+
+/** Shapes of theta_u's tensors, in MAMO_USER_KEYS order (M_U stores them flattened and concatenated). */
+export function userNetShapes(dims: MamoDims): number[][] {
+  const du = sideWidth(dims.user, dims.e);
+  return [[du, dims.hidden], [dims.hidden], [dims.hidden, dims.e], [dims.e]];
+}
+
+/** Initial phi: Glorot weights, zero biases, br3 = mean training rating. */
+export function initMamo(dims: MamoDims, rng: Rng, meanRating: number): MamoParams {
+  const du = sideWidth(dims.user, dims.e);
+  const di = sideWidth(dims.item, dims.e);
+  const { e, hidden } = dims;
+  return {
+    userTable: normal(rng.fork('userTable'), [dims.user.tableRows, e], EMBEDDING_INIT_STD) as tf.Tensor2D,
+    itemTable: normal(rng.fork('itemTable'), [dims.item.tableRows, e], EMBEDDING_INIT_STD) as tf.Tensor2D,
+    wu1: glorot(rng.fork('wu1'), du, hidden),
+    bu1: tf.zeros([hidden]),
+    wu2: glorot(rng.fork('wu2'), hidden, e),
+    bu2: tf.zeros([e]),
+    wi1: glorot(rng.fork('wi1'), di, hidden),
+    bi1: tf.zeros([hidden]),
+    wi2: glorot(rng.fork('wi2'), hidden, e),
+    bi2: tf.zeros([e]),
+    wr2: glorot(rng.fork('wr2'), e, hidden),
+    br2: tf.zeros([hidden]),
+    wr3: glorot(rng.fork('wr3'), hidden, 1),
+    br3: tf.fill([1], meanRating) as tf.Tensor1D,
+  };
+}
+
+/** Profile vectors p_u [T, Du] and item vectors p_i [U, Di]. */
+export function embedMamo(
+  params: Pick<MamoParams, 'userTable' | 'itemTable'>,
+  dims: MamoDims,
+  items: SideInputs,
+  users: SideInputs,
+): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
+  return {
+    itemVecs: embedSide(params.itemTable, dims.item, items),
+    userVecs: embedSide(params.userTable, dims.user, users),
+  };
+}
+
+const lrelu = (x: tf.Tensor): tf.Tensor => leakyRelu(x, MAMO_SLOPE);
+
+/** x [T, L, k] times per-task W [T, k, m] plus per-task b [T, m] -> [T, L, m]. */
+function taskAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const t = w.shape[0]!;
+  return tf.add(tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D), tf.reshape(b, [t, 1, -1]));
+}
+
+/**
+ * Predictions with per-task local weights for padded rows.
+ * userVecs p_u [T, Du], itemRows p_i [T, L, Di] -> y^ [T, L].
+ */
+export function mamoPredictTasks(
+  w: MamoTaskLocal,
+  userVecs: tf.Tensor2D,
+  itemRows: tf.Tensor3D,
+): tf.Tensor2D {
+  const t = itemRows.shape[0];
+  // Eq 1: e_u (one row per task) and e_i (every row)
+  const pu = tf.reshape(userVecs, [t, 1, -1]);
+  const eu = lrelu(taskAffine(lrelu(taskAffine(pu, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, 1, e]
+  const ei = lrelu(taskAffine(lrelu(taskAffine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2)); // [T, L, e]
+  // Eq 2: z = lrelu(M_uI [e_u; e_i]) = lrelu(e_u muiUser^T + e_i muiItem^T)
+  const userPart = tf.matMul(eu as tf.Tensor3D, w.muiUser as tf.Tensor3D, false, true); // [T, 1, e]
+  const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor3D, w.muiItem as tf.Tensor3D, false, true), userPart));
+  const h = lrelu(taskAffine(z, w.wr2, w.br2));
+  return tf.reshape(taskAffine(h, w.wr3, w.br3), [t, -1]);
+}
+
+/** Local weights of ONE task as 2-D tensors (the per-task loop's form of MamoTaskLocal). */
+export type MamoRowLocal = { [K in keyof MamoTaskLocal]: tf.Tensor };
+
+/**
+ * Predictions of one task with 2-D weights: userVec p_u [1, Du], itemRows p_i [n, Di] -> y^ [n].
+ * Same math as mamoPredictTasks with T = 1.
+ */
+export function mamoPredictRows(w: MamoRowLocal, userVec: tf.Tensor2D, itemRows: tf.Tensor2D): tf.Tensor1D {
+  const affine = (x: tf.Tensor, wt: tf.Tensor, b: tf.Tensor) =>
+    tf.add(tf.matMul(x as tf.Tensor2D, wt as tf.Tensor2D), b);
+  const eu = lrelu(affine(lrelu(affine(userVec, w.wu1, w.bu1)), w.wu2, w.bu2)); // [1, e]
+  const ei = lrelu(affine(lrelu(affine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2)); // [n, e]
+  const userPart = tf.matMul(eu as tf.Tensor2D, w.muiUser as tf.Tensor2D, false, true); // [1, e]
+  const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor2D, w.muiItem as tf.Tensor2D, false, true), userPart));
+  const h = lrelu(affine(z, w.wr2, w.br2));
+  return tf.reshape(affine(h, w.wr3, w.br3), [-1]);
+}

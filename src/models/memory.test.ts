@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attention, blendWrite, cosine, initMemory, readMemory, writeMemory } from './memory';
+import { createRng } from '../lib/rng';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('MAMO memory rules', () => {
+  it('cosine is 1 for parallel, -1 for opposite, 0 for orthogonal vectors', async () => {
+    const c = cosine(
+      tf.tensor2d([[2, 0]]),
+      tf.tensor2d([
+        [1, 0],
+        [-3, 0],
+        [0, 5],
+      ]),
+    );
+    expect(Array.from(await c.data()).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, -1, 0]);
+  });
+
+  it('attention rows are a distribution that favours the closest slot', async () => {
+    const memory = initMemory(createRng(1), 3, 4, 5, 2);
+    const a = attention(tf.slice(memory.profile, [1, 0], [1, 4]) as tf.Tensor2D, memory, 5);
+    const values = Array.from(await a.data());
+    expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+    expect(values.indexOf(Math.max(...values))).toBe(1);
+  });
+
+  it('the closed-form write equals blending task after task', async () => {
+    const rng = createRng(3);
+    const memory = tf.tensor2d(
+      Array.from({ length: 6 }, () => rng.normal()),
+      [2, 3],
+    );
+    const a = tf.tensor2d([
+      [0.2, 0.8],
+      [0.6, 0.4],
+      [0.5, 0.5],
+      [1, 0],
+    ]);
+    const values = tf.tensor2d(
+      Array.from({ length: 12 }, () => rng.normal()),
+      [4, 3],
+    );
+    const rate = 0.3;
+    let sequential = memory;
+    for (let t = 0; t < 4; t++) {
+      const at = tf.slice(a, [t, 0], [1, 2]);
+      const vt = tf.slice(values, [t, 0], [1, 3]);
+      sequential = tf.add(tf.mul(rate, tf.matMul(at, vt, true, false)), tf.mul(1 - rate, sequential));
+    }
+    const closed = blendWrite(memory, a, values, rate);
+    const diff = tf.max(tf.abs(tf.sub(closed, sequential)));
+    expect((await diff.data())[0]).toBeLessThan(1e-6);
+  });
+
+  it('reads b_u = a M_U and M_uI = a M_UI, and writes all three memories', async () => {
+    const memory = initMemory(createRng(2), 2, 3, 4, 2);
+    const a = tf.tensor2d([
+      [1, 0],
+      [0.25, 0.75],
+    ]);
+    const { bias, preference } = readMemory(a, memory);
+    expect(bias.shape).toEqual([2, 4]);
+    expect(preference.shape).toEqual([2, 2, 4]);
+    const slot0 = tf.slice(memory.task, [0, 0, 0], [1, 2, 4]).reshape([2, 4]);
+    expect(
+      await tf.max(tf.abs(tf.sub(preference.slice([0, 0, 0], [1, 2, 4]).reshape([2, 4]), slot0))).data(),
+    ).toEqual(new Float32Array([0]));
+    const written = writeMemory(
+      memory,
+      a,
+      { profiles: tf.ones([2, 3]), userGradients: tf.ones([2, 4]), adaptedPreferences: tf.ones([2, 8]) },
+      { alpha: 1, beta: 0, gamma: 0.5 },
+    );
+    // alpha = 1: only the last task's write survives: M_P[k] = a_last,k * p_last
+    expect(Array.from(await written.profile.data())).toEqual([0.25, 0.25, 0.25, 0.75, 0.75, 0.75]);
+    // beta = 0: M_U unchanged
+    expect(Array.from(await written.gradient.data())).toEqual(Array.from(await memory.gradient.data()));
+    expect(written.task.shape).toEqual([2, 2, 4]);
+  });
+});

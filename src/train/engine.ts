@@ -1,0 +1,229 @@
+/**
+ * A model engine owns one run's long-lived tensors (parameters, optimizer state, MAMO memories) and
+ * exposes the three things a run needs: a meta-step, predictions for evaluation, and commit/rollback
+ * around each step for the divergence guard (the last good state is kept until the new loss is known
+ * to be finite). The math lives in models/ and meluMeta.ts / mamoMeta.ts; this file only decides which
+ * tensors live across steps and disposes the rest.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config/experiment';
+import type { Rng } from '../lib/rng';
+import { initMamo, userNetShapes, type MamoDims, type MamoParams } from '../models/mamo';
+import { disposeMemory, initMemory, writeMemory, type MemoryState } from '../models/memory';
+import { initMelu, type MeluDims, type MeluParams } from '../models/melu';
+import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
+import { sideWidth } from '../models/embedding';
+import type { BatchTensors } from './batch';
+import type { FeatureLayout } from './layout';
+import { mamoMetaGradient, mamoPredict, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { meluMetaGradient, meluPredict, meluSupervisedGrad, type MeluStrategy } from './meluMeta';
+import type { InnerConfig } from './meta';
+import {
+  disposeOptimizer,
+  initOptimizer,
+  optimizerStep,
+  type OptimizerConfig,
+  type OptimizerState,
+} from './optim';
+
+export interface Predictions {
+  /** [T, Lq] query predictions before / after local adaptation */
+  readonly before: tf.Tensor2D;
+  readonly after: tf.Tensor2D;
+  /** MAMO: a [T, K] */
+  readonly attention: tf.Tensor2D | null;
+}
+
+export interface ModelEngine {
+  readonly model: TrainConfig['model'];
+  readonly strategy: string;
+  readonly parameters: number;
+  /** Memory slots K (MAMO), 0 for MeLU. */
+  readonly slots: number;
+  /** One meta-step; returns the mean query loss (caller disposes). The previous state is kept until commit. */
+  trainStep(batch: BatchTensors): tf.Scalar;
+  /** Drop the state before the last step (its loss was fine). */
+  commit(): void;
+  /** Go back to the state before the last step (its loss was not finite or exploded). */
+  rollback(): void;
+  /** Predictions of a batch (caller disposes); memories are read, never written. */
+  predict(batch: BatchTensors): Predictions;
+  /** MAMO: the profile memory M_P [K, width] as host data. */
+  profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
+  dispose(): void;
+}
+
+interface State<P extends ParamRecord> {
+  params: P;
+  optimizer: OptimizerState<P>;
+  memory: MemoryState | null;
+}
+
+function disposeState<P extends ParamRecord>(s: State<P>): void {
+  disposeParams(s.params);
+  disposeOptimizer(s.optimizer);
+  if (s.memory) disposeMemory(s.memory);
+}
+
+/** The state machine shared by both engines: current, previous (until commit) and disposal. */
+class StateHolder<P extends ParamRecord> {
+  current: State<P>;
+  private previous: State<P> | null = null;
+  constructor(initial: State<P>) {
+    this.current = initial;
+  }
+  replace(next: State<P>): void {
+    if (this.previous) disposeState(this.previous);
+    this.previous = this.current;
+    this.current = next;
+  }
+  commit(): void {
+    if (this.previous) disposeState(this.previous);
+    this.previous = null;
+  }
+  rollback(): void {
+    if (!this.previous) return;
+    disposeState(this.current);
+    this.current = this.previous;
+    this.previous = null;
+  }
+  dispose(): void {
+    this.commit();
+    disposeState(this.current);
+  }
+}
+
+export interface EngineOptions {
+  readonly config: TrainConfig;
+  readonly layout: FeatureLayout;
+  readonly meanRating: number;
+  readonly rng: Rng;
+  readonly strategy: MeluStrategy | MamoStrategy;
+  /** MeLU only: train without meta-learning (the non-meta baseline), still adapting at prediction. */
+  readonly supervised?: boolean;
+}
+
+function innerOf(config: TrainConfig): InnerConfig {
+  return { steps: config.innerSteps, lr: config.innerLr, order: config.metaOrder };
+}
+
+function optimizerOf(config: TrainConfig): OptimizerConfig {
+  return { kind: config.outerOptimizer, lr: config.outerLr, clip: config.gradClip };
+}
+
+export function createMeluEngine(options: EngineOptions): ModelEngine {
+  const { config, layout } = options;
+  const dims: MeluDims = {
+    e: config.embeddingDim,
+    hidden: config.hiddenDim,
+    user: layout.user,
+    item: layout.item,
+  };
+  const params = initMelu(dims, options.rng.fork('melu'), options.meanRating);
+  const holder = new StateHolder<MeluParams>({
+    params,
+    optimizer: initOptimizer(params, optimizerOf(config)),
+    memory: null,
+  });
+  const strategy = options.strategy as MeluStrategy;
+  const inner = innerOf(config);
+  return {
+    model: 'melu',
+    strategy,
+    parameters: countScalars(params),
+    slots: 0,
+    trainStep(batch) {
+      const { loss, next } = tidyAll(() => {
+        const { params: p, optimizer } = holder.current;
+        const g = options.supervised
+          ? meluSupervisedGrad(p, dims, batch)
+          : meluMetaGradient(strategy, p, dims, batch, inner);
+        const updated = optimizerStep(p, g.grads, optimizer, optimizerOf(config));
+        return { loss: g.loss, next: { params: updated.params, optimizer: updated.state, memory: null } };
+      });
+      holder.replace(next);
+      return loss;
+    },
+    commit: () => holder.commit(),
+    rollback: () => holder.rollback(),
+    predict(batch) {
+      return tidyAll(() => ({
+        ...meluPredict(strategy, holder.current.params, dims, batch, inner),
+        attention: null,
+      }));
+    },
+    profileMemory: async () => null,
+    dispose: () => holder.dispose(),
+  };
+}
+
+/** Rows of v [T, n] scaled to norm <= clip (0 = off). */
+function clipRows(v: tf.Tensor2D, clip: number): tf.Tensor2D {
+  if (clip <= 0) return v;
+  const norms = tf.sqrt(tf.sum(tf.square(v), 1, true));
+  return tf.mul(v, tf.minimum(1, tf.div(clip, tf.add(norms, 1e-12)))) as tf.Tensor2D;
+}
+
+export function createMamoEngine(options: EngineOptions): ModelEngine {
+  const { config, layout } = options;
+  const dims: MamoDims = {
+    e: config.embeddingDim,
+    hidden: config.hiddenDim,
+    slots: config.memorySlots,
+    user: layout.user,
+    item: layout.item,
+  };
+  const params = initMamo(dims, options.rng.fork('mamo'), options.meanRating);
+  const userNetSize = userNetShapes(dims).reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  const memory = initMemory(
+    options.rng.fork('memory'),
+    dims.slots,
+    sideWidth(layout.user, dims.e),
+    userNetSize,
+    dims.e,
+  );
+  const holder = new StateHolder<MamoParams>({
+    params,
+    optimizer: initOptimizer(params, optimizerOf(config)),
+    memory,
+  });
+  const strategy = options.strategy as MamoStrategy;
+  const cfg: MamoConfig = { ...innerOf(config), tau: config.tau, attentionScale: config.attentionScale };
+  return {
+    model: 'mamo',
+    strategy,
+    parameters: countScalars(params),
+    slots: dims.slots,
+    trainStep(batch) {
+      const { loss, next } = tidyAll(() => {
+        const { params: p, optimizer, memory: m } = holder.current;
+        const r = mamoMetaGradient(strategy, p, m!, dims, batch, cfg);
+        const updated = optimizerStep(p, r.grads, optimizer, optimizerOf(config));
+        // Eqs 5, 6, 8: memory writes after the batch, in task order (models/memory.ts).
+        const written = writeMemory(
+          m!,
+          r.attention,
+          {
+            profiles: r.profiles,
+            userGradients: clipRows(r.userGradients, config.gradClip),
+            adaptedPreferences: r.adaptedPreferences,
+          },
+          { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
+        );
+        return { loss: r.loss, next: { params: updated.params, optimizer: updated.state, memory: written } };
+      });
+      holder.replace(next);
+      return loss;
+    },
+    commit: () => holder.commit(),
+    rollback: () => holder.rollback(),
+    predict(batch) {
+      return tidyAll(() => mamoPredict(holder.current.params, holder.current.memory!, dims, batch, cfg));
+    },
+    async profileMemory() {
+      const m = holder.current.memory!.profile;
+      return { values: (await m.data()) as Float32Array, width: m.shape[1] };
+    },
+    dispose: () => holder.dispose(),
+  };
+}

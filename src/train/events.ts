@@ -1,0 +1,99 @@
+/**
+ * The one stream of events a run emits. The browser worker forwards it (batched) to the UI, the CLI
+ * prints it, tests read it, and a saved run is its event log replayed. Plain data only (numbers,
+ * strings, typed arrays), so it survives postMessage and IndexedDB.
+ */
+import type { TrainConfig } from '../config/experiment';
+import type { Scenario, SplitSummary } from '../data/scenarios/types';
+import type { BackendInfo } from '../kernels/backend';
+import type { ErrorMetrics } from './metrics';
+
+export interface ScenarioMetrics extends ErrorMetrics {
+  readonly tasks: number;
+  readonly users: number;
+  readonly ratings: number;
+  /** The same metrics before local adaptation (the meta-learned init; MAMO: the personalised init). */
+  readonly maeBefore: number;
+  readonly rmseBefore: number;
+  readonly ndcg3Before: number;
+  readonly lossBefore: number;
+}
+
+export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;
+
+export const BASELINES = ['globalMean', 'supportMean', 'noAdaptation', 'nonMeta'] as const;
+export type BaselineName = (typeof BASELINES)[number];
+export const BASELINE_LABELS: Record<BaselineName, string> = {
+  globalMean: 'global mean',
+  supportMean: "user's support mean",
+  noAdaptation: 'meta-learned, no local adaptation',
+  nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support',
+};
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly seconds: number;
+  readonly usersPerSecond: number;
+}
+
+export interface RunSummary {
+  readonly model: TrainConfig['model'];
+  readonly dataset: string;
+  readonly protocol: TrainConfig['protocol'];
+  readonly seed: number;
+  readonly backend: BackendInfo['name'];
+  readonly config: TrainConfig;
+  readonly parameters: number;
+  readonly epochs: readonly EpochRecord[];
+  /** Test scenarios after the last completed evaluation. */
+  readonly scenarios: ScenarioRecord;
+  readonly validation: ScenarioRecord;
+  readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
+  /** Epoch whose metrics are reported (the last evaluated). */
+  readonly evaluatedEpoch: number;
+  readonly seconds: number;
+}
+
+export type TrainErrorCode = 'diverged' | 'data' | 'backend' | 'config' | 'internal';
+
+export type TrainEvent =
+  | {
+      type: 'started';
+      backend: BackendInfo;
+      split: SplitSummary;
+      config: TrainConfig;
+      parameters: number;
+      stepsPerEpoch: number;
+      strategy: string;
+    }
+  | {
+      type: 'step';
+      epoch: number;
+      step: number;
+      loss: number;
+      tasksPerSecond: number;
+      numTensors: number;
+      numBytes: number;
+    }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'evaluated'; epoch: number; test: ScenarioRecord; validation: ScenarioRecord; seconds: number }
+  | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
+  | {
+      type: 'memory';
+      epoch: number;
+      /** UserIndex of each evaluated test task */
+      users: Int32Array;
+      /** Scenario index (SCENARIOS order) of each row */
+      scenarios: Uint8Array;
+      /** [users x k] attention rows */
+      attention: Float32Array;
+      k: number;
+      /** The profile memory M_P [k x width] */
+      profileMemory: Float32Array;
+      profileWidth: number;
+    }
+  | { type: 'finished' | 'stopped'; summary: RunSummary }
+  | { type: 'failed'; code: TrainErrorCode; message: string; lastGoodEpoch: number | null };
+
+export type TrainSink = (event: TrainEvent) => void;

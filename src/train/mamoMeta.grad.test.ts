@@ -1,0 +1,153 @@
+// MAMO meta-gradients (src/train/mamoMeta.ts) against a float64 finite difference of an independent
+// plain-JS MAMO (tests/oracle/mamo64.ts), and the tile and loop strategies against each other.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MamoDims, MamoParams } from '../models/mamo';
+import type { MemoryState } from '../models/memory';
+import { batchTensors, makeBatch } from './batch';
+import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { tinyProblem } from '../../tests/helpers/tinyProblem';
+import { dot, randomRecord, relativeMaxDiff, toFlat, unitDirection } from '../../tests/helpers/params';
+import { directional } from '../../tests/oracle/mlp64';
+import type { Problem64 } from '../../tests/oracle/melu64';
+import {
+  mamoAdapted64,
+  mamoFirstOrderLoss64,
+  mamoMetaLoss64,
+  type MamoSetup64,
+} from '../../tests/oracle/mamo64';
+
+const E = 3;
+const H = 4;
+const K = 3;
+const prob = tinyProblem(21, { tasks: 4 });
+const dims: MamoDims = { e: E, hidden: H, slots: K, user: prob.layout.user, item: prob.layout.item };
+const DU = prob.layout.user.indexFields * E;
+const DI = (prob.layout.item.indexFields + prob.layout.item.multiFields) * E;
+const USER_NET = DU * H + H + H * E + E;
+const taskIds = [0, 1, 2, 3];
+const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
+const TAU = 0.5;
+const SCALE = 2;
+
+function makeParams(): MamoParams {
+  const r = randomRecord(
+    {
+      userTable: [prob.layout.user.tableRows, E],
+      itemTable: [prob.layout.item.tableRows, E],
+      wu1: [DU, H],
+      bu1: [H],
+      wu2: [H, E],
+      bu2: [E],
+      wi1: [DI, H],
+      bi1: [H],
+      wi2: [H, E],
+      bi2: [E],
+      wr2: [E, H],
+      br2: [H],
+      wr3: [H, 1],
+      br3: [1],
+    },
+    3,
+    0.7,
+  );
+  return { ...r, br3: tf.add(r.br3, 3) } as unknown as MamoParams;
+}
+
+async function makeMemory(): Promise<{ memory: MemoryState; setup: MamoSetup64 }> {
+  const m = randomRecord({ profile: [K, DU], gradient: [K, USER_NET], task: [K, E, 2 * E] }, 4, 0.8);
+  const memory = { profile: m.profile, gradient: m.gradient, task: m.task } as MemoryState;
+  const setup: MamoSetup64 = {
+    prob: p64,
+    hidden: H,
+    tau: TAU,
+    scale: SCALE,
+    slope: 0.1,
+    memory: {
+      k: K,
+      profile: Float64Array.from(await m.profile.data()),
+      gradient: Float64Array.from(await m.gradient.data()),
+      task: Float64Array.from(await m.task.data()),
+    },
+  };
+  return { memory, setup };
+}
+
+function run(
+  strategy: MamoStrategy,
+  params: MamoParams,
+  memory: MemoryState,
+  cfg: MamoConfig,
+  ids = taskIds,
+) {
+  const b = batchTensors(makeBatch(prob.tasks, ids, prob.layout), prob.layout);
+  return mamoMetaGradient(strategy, params, memory, dims, b, cfg);
+}
+
+const config = (steps: number, order: MamoConfig['order']): MamoConfig => ({
+  steps,
+  lr: 0.1,
+  order,
+  tau: TAU,
+  attentionScale: SCALE,
+});
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MAMO meta-gradient on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+
+    for (const strategy of ['tile', 'loop'] as const) {
+      for (const steps of [1, 2]) {
+        it(`${strategy}, ${steps} step(s), second order = FD of the float64 meta-loss`, async () => {
+          const params = makeParams();
+          const { memory, setup } = await makeMemory();
+          const flat = await toFlat(params);
+          const v = unitDirection(flat.data.length, 31);
+          const r = run(strategy, params, memory, config(steps, 'second-order'));
+          const exact = mamoMetaLoss64(flat, setup, steps, 0.1);
+          expect(Math.abs((await r.loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+          const fd = directional(flat, v, 1e-6, (x) => mamoMetaLoss64(x, setup, steps, 0.1));
+          expect(Math.abs((await dot(r.grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+        });
+        it(`${strategy}, ${steps} step(s), first order = FD with memory reads and local changes frozen`, async () => {
+          const params = makeParams();
+          const { memory, setup } = await makeMemory();
+          const flat = await toFlat(params);
+          const v = unitDirection(flat.data.length, 32);
+          const r = run(strategy, params, memory, config(steps, 'first-order'));
+          const adapted = mamoAdapted64(flat, setup, steps, 0.1);
+          const fd = directional(flat, v, 1e-6, (x) => mamoFirstOrderLoss64(x, flat, setup, adapted));
+          expect(Math.abs((await dot(r.grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+        });
+      }
+    }
+
+    it('tile = loop for the meta-gradient and every memory-write ingredient', async () => {
+      const params = makeParams();
+      const { memory } = await makeMemory();
+      for (const order of ['first-order', 'second-order'] as const) {
+        const a = run('tile', params, memory, config(2, order));
+        const b = run('loop', params, memory, config(2, order));
+        expect(await relativeMaxDiff(a.grads, b.grads)).toBeLessThan(1e-5);
+        const extras = (r: typeof a) => ({
+          attention: r.attention,
+          profiles: r.profiles,
+          userGradients: r.userGradients,
+          adaptedPreferences: r.adaptedPreferences,
+        });
+        expect(await relativeMaxDiff(extras(a), extras(b))).toBeLessThan(1e-5);
+      }
+    });
+
+    it('first and second order differ', async () => {
+      const params = makeParams();
+      const { memory } = await makeMemory();
+      const fo = run('tile', params, memory, config(1, 'first-order'));
+      const so = run('tile', params, memory, config(1, 'second-order'));
+      expect(await relativeMaxDiff(fo.grads, so.grads)).toBeGreaterThan(1e-3);
+    });
+  });
+}

@@ -1,0 +1,298 @@
+/**
+ * MAMO meta-gradients (first order, as the paper's "one-step" update and both code bases; second order
+ * optional) and the ingredients of the memory writes, in two forms that compute the same numbers:
+ * - tile: every task at once with per-task weights [T, ...] (one tf.grads per local step);
+ * - loop: one task at a time with 2-D weights (the reference).
+ *
+ * Per task (paper Algorithm 1): 1. a = attention(p_u, M_P); b_u = a M_U; M_uI = a M_UI (Eqs 3, 4, 7).
+ * 2. theta_u = phi_u - tau b_u, theta_i = phi_i, theta_r = phi_r (Eqs 9, 10). 3. k SGD steps on the support
+ * MSE over theta_u, theta_i, theta_r and M_uI (Eq 11). 4. Query MSE at the adapted weights; the first-
+ * order meta-gradient is its gradient there (Eq 12), averaged over the batch. 5. The caller writes the
+ * memories (memory.ts) with a, p_u, the task's query gradient w.r.t. theta_u and the adapted M_uI.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  MAMO_GLOBAL_LOCAL_KEYS,
+  MAMO_USER_KEYS,
+  embedMamo,
+  mamoPredictRows,
+  mamoPredictTasks,
+  userNetShapes,
+  type MamoDims,
+  type MamoParams,
+  type MamoRowLocal,
+  type MamoTaskLocal,
+} from '../models/mamo';
+import { attention, readMemory, type MemoryState } from '../models/memory';
+import { gatherRows } from '../models/ops';
+import { fromList, keysOf } from '../models/params';
+import type { BatchTensors, RowTensors } from './batch';
+import { paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+
+export type MamoStrategy = 'loop' | 'tile';
+
+export interface MamoConfig extends InnerConfig {
+  readonly tau: number;
+  readonly attentionScale: number;
+}
+
+/** The meta-gradient plus what the memory writes need, per task of the batch. */
+export interface MamoMetaResult extends MetaGradient<MamoParams> {
+  /** a [T, K] as read before local adaptation */
+  readonly attention: tf.Tensor2D;
+  /** p_u [T, Du] */
+  readonly profiles: tf.Tensor2D;
+  /** [T, |theta_u|] gradient of each task's query MSE w.r.t. its adapted theta_u (flattened) */
+  readonly userGradients: tf.Tensor2D;
+  /** [T, 2 e^2] adapted M_uI, flattened */
+  readonly adaptedPreferences: tf.Tensor2D;
+}
+
+type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
+type Local = MamoTaskLocal;
+
+function gradRecord<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) => tf.Scalar): W {
+  const keys = keysOf(w);
+  return fromList<W>(
+    keys,
+    tf.grads((...list: tf.Tensor[]) => f(fromList<W>(keys, list)))(keys.map((k) => w[k]!)),
+  );
+}
+
+function sgd<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
+  return out as W;
+}
+
+/** Splits b_u [T, |theta_u|] into theta_u's shapes with a leading T. */
+function unflattenUser(bias: tf.Tensor2D, dims: MamoDims): tf.Tensor[] {
+  const t = bias.shape[0];
+  const shapes = userNetShapes(dims);
+  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  return tf.split(bias, sizes, 1).map((part, i) => tf.reshape(part, [t, ...shapes[i]!]));
+}
+
+/** Flattens theta_u's per-task tensors [T, ...] into [T, |theta_u|]. */
+function flattenUser(w: Pick<Local, (typeof MAMO_USER_KEYS)[number]>): tf.Tensor2D {
+  const t = w.wu1.shape[0]!;
+  return tf.concat(
+    MAMO_USER_KEYS.map((k) => tf.reshape(w[k], [t, -1])),
+    1,
+  ) as tf.Tensor2D;
+}
+
+/** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
+function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
+  const t = e.userVecs.shape[0];
+  const a = attention(e.userVecs, memory, cfg.attentionScale);
+  const { bias, preference } = readMemory(a, memory);
+  const biasParts = unflattenUser(bias, dims);
+  const local: Partial<Local> = {};
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS) local[key] = tileTasks(p[key], t);
+  MAMO_USER_KEYS.forEach((key, i) => (local[key] = tf.sub(local[key]!, tf.mul(cfg.tau, biasParts[i]!))));
+  const [muiUser, muiItem] = tf.split(preference, 2, 2);
+  local.muiUser = muiUser;
+  local.muiItem = muiItem;
+  return { a, local: local as Local };
+}
+
+function paddedRows(e: Embedded, block: RowTensors, t: number): tf.Tensor3D {
+  return tf.reshape(gatherRows(e.itemVecs, block.padItem), [t, block.maxLen, e.itemVecs.shape[1]]);
+}
+
+function adaptTasks(w0: Local, e: Embedded, b: BatchTensors, cfg: InnerConfig): Local {
+  const xs = paddedRows(e, b.support, b.tasks);
+  let w = w0;
+  for (let k = 0; k < cfg.steps; k++) {
+    w = sgd(
+      w,
+      gradRecord(w, (v) => paddedTaskLoss(mamoPredictTasks(v, e.userVecs, xs), b.support)),
+      cfg.lr,
+    );
+  }
+  return w;
+}
+
+function queryLossTasks(w: Local, e: Embedded, b: BatchTensors): tf.Scalar {
+  const xq = paddedRows(e, b.query, b.tasks);
+  return tf.div(paddedTaskLoss(mamoPredictTasks(w, e.userVecs, xq), b.query), b.tasks);
+}
+
+/**
+ * Query loss gradient at the adapted weights, w.r.t. the tables and the per-task adapted weights:
+ * returns the first-order meta-gradient (tiled gradients summed over tasks) and the per-task theta_u grads.
+ */
+function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTensors) {
+  const keys = ['userTable', 'itemTable', ...MAMO_GLOBAL_LOCAL_KEYS] as const;
+  const inputs = [p.userTable, p.itemTable, ...MAMO_GLOBAL_LOCAL_KEYS.map((k) => adapted[k])];
+  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
+    const [userTable, itemTable, ...rest] = list;
+    const w = { ...adapted, ...fromList<Local>(MAMO_GLOBAL_LOCAL_KEYS, rest) };
+    const e = embedMamo(
+      { userTable: userTable as tf.Tensor2D, itemTable: itemTable as tf.Tensor2D },
+      dims,
+      b.items,
+      b.users,
+    );
+    return queryLossTasks(w, e, b);
+  })(inputs);
+  const out: Record<string, tf.Tensor> = {};
+  keys.forEach((key, i) => (out[key] = i < 2 ? grads[i]! : tf.sum(grads[i]!, 0)));
+  const userGrads: Record<string, tf.Tensor> = {};
+  MAMO_USER_KEYS.forEach((key) => (userGrads[key] = tf.mul(b.tasks, grads[keys.indexOf(key)]!)));
+  return {
+    loss: value as tf.Scalar,
+    grads: out as MamoParams,
+    userGradients: flattenUser(userGrads as Pick<Local, (typeof MAMO_USER_KEYS)[number]>),
+  };
+}
+
+/** Every task at once (per-task weights [T, ...]). */
+export function mamoMetaGradTile(
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+): MamoMetaResult {
+  const e0 = embedMamo(params, dims, b.items, b.users);
+  const { a, local } = initLocal(params, e0, memory, dims, cfg);
+  const adapted = adaptTasks(local, e0, b, cfg);
+  const fo = firstOrderAt(params, adapted, dims, b);
+  const adaptedPreferences = tf.reshape(tf.concat([adapted.muiUser, adapted.muiItem], 2), [
+    b.tasks,
+    -1,
+  ]) as tf.Tensor2D;
+  const common = { attention: a, profiles: e0.userVecs, userGradients: fo.userGradients, adaptedPreferences };
+  if (cfg.order === 'first-order') return { loss: fo.loss, grads: fo.grads, ...common };
+  // Second order: differentiate the whole chain (attention, memory read, local steps) w.r.t. phi.
+  const keys = keysOf(params);
+  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
+    const p = fromList<MamoParams>(keys, list);
+    const e = embedMamo(p, dims, b.items, b.users);
+    return queryLossTasks(adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg), e, b);
+  })(keys.map((k) => params[k]));
+  return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads), ...common };
+}
+
+// ---------------------------------------------------------------------------------------------- loop
+function taskSlice(local: Local, t: number): MamoRowLocal {
+  const out: Partial<MamoRowLocal> = {};
+  for (const key of keysOf(local)) {
+    const x = local[key];
+    out[key] = tf.reshape(tf.slice(x, [t], [1]), x.shape.slice(1));
+  }
+  return out as MamoRowLocal;
+}
+
+function taskMse(w: MamoRowLocal, e: Embedded, block: RowTensors, t: number): tf.Scalar {
+  const n = block.counts[t]!;
+  if (n === 0) return tf.scalar(0);
+  const rows = gatherRows(e.itemVecs, tf.slice(block.item, block.starts[t]!, n));
+  const pred = mamoPredictRows(w, tf.slice(e.userVecs, t, 1), rows);
+  return tf.mean(tf.square(tf.sub(pred, tf.slice(block.value, block.starts[t]!, n))));
+}
+
+/** One task at a time with 2-D weights (reference; also a candidate fast path on wasm). */
+export function mamoMetaGradLoop(
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+): MamoMetaResult {
+  const adaptOne = (w0: MamoRowLocal, e: Embedded, t: number): MamoRowLocal => {
+    let w = w0;
+    for (let k = 0; k < cfg.steps; k++)
+      w = sgd(
+        w,
+        gradRecord(w, (v) => taskMse(v, e, b.support, t)),
+        cfg.lr,
+      );
+    return w;
+  };
+  const e0 = embedMamo(params, dims, b.items, b.users);
+  const { a, local } = initLocal(params, e0, memory, dims, cfg);
+  const adapted = Array.from({ length: b.tasks }, (_, t) => adaptOne(taskSlice(local, t), e0, t));
+  const keys = keysOf(params);
+  // First order: sum over tasks of each task's query-loss gradient at its adapted weights.
+  const perTask = adapted.map((w, t) => {
+    const localKeys = keysOf(w);
+    const inputs = [params.userTable, params.itemTable, ...localKeys.map((k) => w[k])];
+    return tf.valueAndGrads((...list: tf.Tensor[]) => {
+      const [userTable, itemTable, ...rest] = list;
+      const e = embedMamo(
+        { userTable: userTable as tf.Tensor2D, itemTable: itemTable as tf.Tensor2D },
+        dims,
+        b.items,
+        b.users,
+      );
+      return taskMse(fromList<MamoRowLocal>(localKeys, rest), e, b.query, t);
+    })(inputs);
+  });
+  const localKeys = keysOf(adapted[0]!);
+  const mean = (i: number) => tf.div(tf.addN(perTask.map((r) => r.grads[i]!)), b.tasks);
+  const grads: Record<string, tf.Tensor> = { userTable: mean(0), itemTable: mean(1) };
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS) grads[key] = mean(2 + localKeys.indexOf(key));
+  const userGradients = tf.stack(
+    perTask.map((r) =>
+      tf.concat(MAMO_USER_KEYS.map((k) => tf.reshape(r.grads[2 + localKeys.indexOf(k)]!, [-1]))),
+    ),
+  ) as tf.Tensor2D;
+  const adaptedPreferences = tf.stack(
+    adapted.map((w) => tf.reshape(tf.concat([w.muiUser, w.muiItem], 1), [-1])),
+  ) as tf.Tensor2D;
+  let loss = tf.div(tf.addN(perTask.map((r) => r.value)), b.tasks) as tf.Scalar;
+  let metaGrads = fromList<MamoParams>(
+    keys,
+    keys.map((k) => grads[k]!),
+  );
+  if (cfg.order === 'second-order') {
+    const so = tf.valueAndGrads((...list: tf.Tensor[]) => {
+      const p = fromList<MamoParams>(keys, list);
+      const e = embedMamo(p, dims, b.items, b.users);
+      const init = initLocal(p, e, memory, dims, cfg).local;
+      const losses = Array.from({ length: b.tasks }, (_, t) =>
+        taskMse(adaptOne(taskSlice(init, t), e, t), e, b.query, t),
+      );
+      return tf.div(tf.addN(losses), b.tasks) as tf.Scalar;
+    })(keys.map((k) => params[k]));
+    loss = so.value as tf.Scalar;
+    metaGrads = fromList<MamoParams>(keys, so.grads);
+  }
+  return { loss, grads: metaGrads, attention: a, profiles: e0.userVecs, userGradients, adaptedPreferences };
+}
+
+/** The MAMO meta-gradient with the chosen strategy. */
+export function mamoMetaGradient(
+  strategy: MamoStrategy,
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+): MamoMetaResult {
+  return strategy === 'loop'
+    ? mamoMetaGradLoop(params, memory, dims, b, cfg)
+    : mamoMetaGradTile(params, memory, dims, b, cfg);
+}
+
+/**
+ * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
+ * adaptation, plus the attention a [T, K] of every task. Memories are read, never written.
+ */
+export function mamoPredict(
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D } {
+  const e = embedMamo(params, dims, b.items, b.users);
+  const { a, local } = initLocal(params, e, memory, dims, cfg);
+  const xq = paddedRows(e, b.query, b.tasks);
+  const before = mamoPredictTasks(local, e.userVecs, xq);
+  const after = mamoPredictTasks(adaptTasks(local, e, b, cfg), e.userVecs, xq);
+  return { before, after, attention: a };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { errorMetrics, ndcgAt } from './metrics';
+
+describe('metrics', () => {
+  it('nDCG@3 with gain 2^r - 1: perfect ranking is 1, reversed ranking is the known value', () => {
+    const truth = [5, 3, 1, 4];
+    expect(ndcgAt(truth, [0.9, 0.5, 0.1, 0.7], 3)).toBeCloseTo(1, 12);
+    // predicted order: items 2 (r=1), 1 (r=3), 3 (r=4); ideal: 5, 4, 3
+    const dcg = 1 / Math.log2(2) + 7 / Math.log2(3) + 15 / Math.log2(4);
+    const ideal = 31 / Math.log2(2) + 15 / Math.log2(3) + 7 / Math.log2(4);
+    expect(ndcgAt(truth, [0.1, 0.5, 0.9, 0.2], 3)).toBeCloseTo(dcg / ideal, 12);
+    expect(ndcgAt([4, 4, 4], [3, 2, 1], 3)).toBe(1);
+  });
+
+  it('pools MAE/RMSE over ratings and averages per user', () => {
+    const m = errorMetrics({
+      offsets: Int32Array.from([0, 1, 4]),
+      truth: Float32Array.from([4, 1, 2, 3]),
+      predicted: Float32Array.from([2, 1, 2, 4]),
+    });
+    expect(m.mae).toBeCloseTo(3 / 4, 6); // |2|, 0, 0, |1|
+    expect(m.rmse).toBeCloseTo(Math.sqrt(5 / 4), 6);
+    expect(m.maeUser).toBeCloseTo((2 + 1 / 3) / 2, 6);
+    expect(m.rmseUser).toBeCloseTo((2 + Math.sqrt(1 / 3)) / 2, 6);
+    expect(m.loss).toBeCloseTo((4 + 1 / 3) / 2, 6);
+  });
+
+  it('gives NaN for an empty scenario instead of throwing', () => {
+    expect(
+      errorMetrics({
+        offsets: Int32Array.from([0]),
+        truth: new Float32Array(),
+        predicted: new Float32Array(),
+      }).mae,
+    ).toBeNaN();
+  });
+});

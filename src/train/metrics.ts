@@ -1,0 +1,84 @@
+/**
+ * Evaluation metrics, plain JS over host arrays (docs/metrics.md has the definitions):
+ * - MAE and RMSE pooled over all query ratings of a scenario (RecBole-MetaRec's definition), and the
+ *   per-user averages (mean over tasks of each task's MAE / RMSE);
+ * - nDCG@3 per user with gain 2^r - 1, ranking the user's query items by predicted score (ties keep the
+ *   query order), averaged over users; the ideal ranking sorts the true ratings;
+ * - loss: mean over tasks of the task's query MSE (the quantity the meta-learner minimises).
+ * Predictions are used as they are (not clipped to 1..5).
+ */
+export interface PredictionSet {
+  /** [tasks + 1] offsets into the flat arrays */
+  readonly offsets: Int32Array;
+  readonly truth: Float32Array;
+  readonly predicted: Float32Array;
+}
+
+export interface ErrorMetrics {
+  readonly mae: number;
+  readonly rmse: number;
+  readonly maeUser: number;
+  readonly rmseUser: number;
+  readonly ndcg3: number;
+  readonly loss: number;
+}
+
+/** DCG@k of `order` (indices into truth): sum_{n<k} (2^truth - 1) / log2(n + 2). */
+function dcg(truth: ArrayLike<number>, order: number[], k: number): number {
+  let s = 0;
+  for (let n = 0; n < Math.min(k, order.length); n++)
+    s += (Math.pow(2, truth[order[n]!]!) - 1) / Math.log2(n + 2);
+  return s;
+}
+
+/** nDCG@k of one user's query: predicted ranking vs the ideal one (1 when every rating is equal). */
+export function ndcgAt(truth: ArrayLike<number>, predicted: ArrayLike<number>, k: number): number {
+  const index = Array.from({ length: truth.length }, (_, i) => i);
+  const byPrediction = [...index].sort((a, b) => predicted[b]! - predicted[a]! || a - b);
+  const ideal = [...index].sort((a, b) => truth[b]! - truth[a]! || a - b);
+  const best = dcg(truth, ideal, k);
+  return best > 0 ? dcg(truth, byPrediction, k) / best : 1;
+}
+
+/** All error metrics of one scenario's predictions (NaN fields when there is no rating). */
+export function errorMetrics(set: PredictionSet): ErrorMetrics {
+  const tasks = set.offsets.length - 1;
+  let absolute = 0;
+  let squared = 0;
+  let count = 0;
+  let maeUser = 0;
+  let rmseUser = 0;
+  let ndcg = 0;
+  let loss = 0;
+  let users = 0;
+  for (let t = 0; t < tasks; t++) {
+    const start = set.offsets[t]!;
+    const end = set.offsets[t + 1]!;
+    if (end === start) continue;
+    let a = 0;
+    let s = 0;
+    for (let r = start; r < end; r++) {
+      const d = set.predicted[r]! - set.truth[r]!;
+      a += Math.abs(d);
+      s += d * d;
+    }
+    const n = end - start;
+    absolute += a;
+    squared += s;
+    count += n;
+    maeUser += a / n;
+    rmseUser += Math.sqrt(s / n);
+    loss += s / n;
+    ndcg += ndcgAt(set.truth.subarray(start, end), set.predicted.subarray(start, end), 3);
+    users++;
+  }
+  if (count === 0) return { mae: NaN, rmse: NaN, maeUser: NaN, rmseUser: NaN, ndcg3: NaN, loss: NaN };
+  return {
+    mae: absolute / count,
+    rmse: Math.sqrt(squared / count),
+    maeUser: maeUser / users,
+    rmseUser: rmseUser / users,
+    ndcg3: ndcg / users,
+    loss: loss / users,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Meta-optimizers over parameter records (pure: a new params record and a new state each step; the
+ * caller disposes the old ones). No host reads: clipping scales with a tensor, so a step never waits
+ * for the device.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { keysOf, type ParamRecord } from '../models/params';
+
+export interface OptimizerState<P extends ParamRecord> {
+  readonly step: number;
+  /** Adam first and second moments (absent for SGD). */
+  readonly m: P | null;
+  readonly v: P | null;
+}
+
+export interface OptimizerConfig {
+  readonly kind: 'adam' | 'sgd';
+  readonly lr: number;
+  /** Clip the whole gradient to this global norm (0 = off). */
+  readonly clip: number;
+}
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+export function initOptimizer<P extends ParamRecord>(params: P, config: OptimizerConfig): OptimizerState<P> {
+  if (config.kind === 'sgd') return { step: 0, m: null, v: null };
+  const zeros = () =>
+    Object.fromEntries(keysOf(params).map((k) => [k, tf.zerosLike(params[k]!)])) as unknown as P;
+  return { step: 0, m: zeros(), v: zeros() };
+}
+
+/** g * min(1, clip / ||g||) over the whole record (global norm). */
+export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number): P {
+  if (clip <= 0) return grads;
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12)));
+  return Object.fromEntries(keysOf(grads).map((k) => [k, tf.mul(grads[k]!, scale)])) as unknown as P;
+}
+
+/**
+ * One update. SGD: p <- p - lr g. Adam (Kingma & Ba): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
+ * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps).
+ */
+export function optimizerStep<P extends ParamRecord>(
+  params: P,
+  grads: P,
+  state: OptimizerState<P>,
+  config: OptimizerConfig,
+): { params: P; state: OptimizerState<P> } {
+  const g = clipByGlobalNorm(grads, config.clip);
+  const step = state.step + 1;
+  const next: Record<string, tf.Tensor> = {};
+  if (config.kind === 'sgd' || !state.m || !state.v) {
+    for (const key of keysOf(params)) next[key] = tf.sub(params[key]!, tf.mul(config.lr, g[key]!));
+    return { params: next as unknown as P, state: { step, m: null, v: null } };
+  }
+  const m: Record<string, tf.Tensor> = {};
+  const v: Record<string, tf.Tensor> = {};
+  const rate = (config.lr * Math.sqrt(1 - Math.pow(BETA2, step))) / (1 - Math.pow(BETA1, step));
+  for (const key of keysOf(params)) {
+    const gk = g[key]!;
+    m[key] = tf.add(tf.mul(BETA1, state.m[key]!), tf.mul(1 - BETA1, gk));
+    v[key] = tf.add(tf.mul(BETA2, state.v[key]!), tf.mul(1 - BETA2, tf.square(gk)));
+    next[key] = tf.sub(params[key]!, tf.mul(rate, tf.div(m[key], tf.add(tf.sqrt(v[key]), EPSILON))));
+  }
+  return { params: next as unknown as P, state: { step, m: m as unknown as P, v: v as unknown as P } };
+}
+
+/** Disposes the optimizer's tensors. */
+export function disposeOptimizer<P extends ParamRecord>(state: OptimizerState<P>): void {
+  for (const record of [state.m, state.v]) if (record) for (const t of Object.values(record)) t.dispose();
+}
