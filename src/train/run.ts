@@ -50,8 +50,10 @@ export const DIVERGENCE_LOSS = 1e4;
 export function meanTrainingRating(train: TaskSet): number {
   let s = 0;
   let n = 0;
-  for (const v of train.supportValues) ((s += v), n++);
-  for (const v of train.queryValues) ((s += v), n++);
+  for (const values of [train.supportValues, train.queryValues]) {
+    for (const v of values) s += v;
+    n += values.length;
+  }
   return n ? s / n : 3;
 }
 
