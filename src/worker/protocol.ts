@@ -1,0 +1,124 @@
+/**
+ * The one typed message protocol between the page and the training worker. TYPES ONLY (plus `as const`
+ * tags): imported by both sides, which `switch (msg.type)` with `default: assertNever(msg)`. Every run
+ * carries a RunId and every request a RequestId; answers to stale runs/requests are dropped by the client.
+ * Large arrays travel as typed arrays (transferred, not copied).
+ */
+import type { BackendPreference, TrainConfig } from '../config/experiment';
+import type { DataErrorInfo } from '../data/errors';
+import type { Protocol, Scenario, SplitSummary } from '../data/scenarios/types';
+import type { DatasetSummary } from '../data/summary';
+import type { BackendInfo } from '../kernels/backend';
+import type { TrainErrorCode, TrainEvent } from '../train/events';
+
+export type RunId = string & { readonly __brand: 'RunId' };
+export type RequestId = number & { readonly __brand: 'RequestId' };
+
+/** Where a dataset comes from: the embedded synthetic demo, or files the user gave (zip, folder, files). */
+export type DataSource =
+  | { readonly kind: 'demo' }
+  | {
+      readonly kind: 'files';
+      readonly files: readonly { readonly path: string; readonly bytes: ArrayBuffer }[];
+    };
+
+/** Profile of a "new user" typed into the page (vocabulary values; '' = unknown). */
+export interface NewUserProfile {
+  readonly gender: string;
+  readonly age: string;
+  readonly occupation: string;
+  readonly zip: string;
+}
+
+/** Test tasks of the current split, per scenario, for the user list of the Users panel. */
+export type TestTaskIndex = Record<
+  Scenario,
+  { readonly rawUserIds: Int32Array; readonly supportSizes: Int32Array; readonly querySizes: Int32Array }
+>;
+
+export interface RatedItem {
+  readonly title: string;
+  readonly year: number;
+  readonly rating: number;
+}
+
+/** One test user's adaptation, for the drill-down. */
+export interface UserInspection {
+  readonly scenario: Scenario;
+  readonly task: number;
+  readonly rawUserId: number;
+  /** "gender=F", "age=25", ... */
+  readonly profile: readonly string[];
+  readonly support: readonly RatedItem[];
+  readonly query: readonly (RatedItem & { readonly before: number; readonly after: number })[];
+  /** MAMO: the user's attention over the K slots. */
+  readonly attention: readonly number[] | null;
+}
+
+export interface Recommendations {
+  readonly items: readonly {
+    readonly item: number;
+    readonly title: string;
+    readonly year: number;
+    readonly score: number;
+  }[];
+  readonly attention: readonly number[] | null;
+  readonly supportSize: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend: BackendPreference }
+  | { readonly type: 'load'; readonly requestId: RequestId; readonly source: DataSource }
+  | {
+      readonly type: 'split';
+      readonly requestId: RequestId;
+      readonly protocol: Protocol;
+      readonly seed: number;
+      readonly newItemYear: number;
+    }
+  | { readonly type: 'start'; readonly runId: RunId; readonly config: TrainConfig }
+  | { readonly type: 'pause' | 'resume' | 'stop'; readonly runId: RunId }
+  | {
+      readonly type: 'inspect';
+      readonly requestId: RequestId;
+      readonly runId: RunId;
+      readonly scenario: Scenario;
+      readonly task: number;
+    }
+  | {
+      readonly type: 'recommend';
+      readonly requestId: RequestId;
+      readonly runId: RunId;
+      readonly profile: NewUserProfile;
+      readonly ratings: readonly { readonly item: number; readonly rating: number }[];
+      readonly count: number;
+    };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly backend: BackendInfo }
+  | {
+      readonly type: 'loadProgress';
+      readonly requestId: RequestId;
+      readonly fraction: number;
+      readonly message: string;
+    }
+  | { readonly type: 'loaded'; readonly requestId: RequestId; readonly summary: DatasetSummary }
+  | { readonly type: 'loadFailed'; readonly requestId: RequestId; readonly error: DataErrorInfo }
+  | {
+      readonly type: 'splitReady';
+      readonly requestId: RequestId;
+      readonly summary: SplitSummary;
+      readonly testTasks: TestTaskIndex;
+    }
+  | { readonly type: 'splitFailed'; readonly requestId: RequestId; readonly error: DataErrorInfo }
+  /** Training events since the last message (the worker batches them about every 100 ms). */
+  | { readonly type: 'events'; readonly runId: RunId; readonly events: readonly TrainEvent[] }
+  | { readonly type: 'inspection'; readonly requestId: RequestId; readonly result: UserInspection }
+  | { readonly type: 'recommendations'; readonly requestId: RequestId; readonly result: Recommendations }
+  | {
+      readonly type: 'error';
+      readonly runId: RunId | null;
+      readonly requestId: RequestId | null;
+      readonly code: TrainErrorCode;
+      readonly message: string;
+    };
