@@ -7,11 +7,14 @@
  *   Every op here computes its gradient from its INPUTS (closed over, so they stay on the tape) with
  *   ops whose own gradients are right (matMul, mul, add, relu, step, div, sqrt, ...).
  * - tf.gather's gradient (UnsortedSegmentSum) is not registered on tfjs-wasm, so embeddings could not
- *   train there: gatherRows uses scatterND instead, and scatterRows' gradient is gatherRows again.
+ *   train there: gatherRows' gradient is scatterRows (scatterND, or a row scatter-add kernel on wasm),
+ *   and scatterRows' gradient is gatherRows again. On wasm both run as custom kernels
+ *   (kernels/rowsWasm.ts): tfjs-wasm's own GatherV2 is ~10x slower for embedding lookups.
  * - tfjs-wasm runs matMul through XNNPACK only when neither operand is transposed, and tfjs's matMul
  *   gradient uses transposed products (~10x slower): mm transposes explicitly on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmGatherRows, wasmScatterRows } from '../kernels/rowsWasm';
 
 /** True when the active backend is tfjs-wasm (explicit transposes pay off there). */
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
@@ -50,7 +53,9 @@ const gatherOp = tf.customGrad((table, indices, save) => {
   (save as tf.GradSaveFunc)([indices as tf.Tensor]);
   const rows = (table as tf.Tensor).shape[0]!;
   return {
-    value: tf.gather(table as tf.Tensor2D, indices as tf.Tensor1D),
+    value: onWasm()
+      ? wasmGatherRows(table as tf.Tensor2D, indices as tf.Tensor1D)
+      : tf.gather(table as tf.Tensor2D, indices as tf.Tensor1D),
     gradFunc: (dy, [idx]) => [scatterRows(dy as tf.Tensor2D, idx as tf.Tensor1D, rows), tf.zeros(idx!.shape)],
   };
 });
@@ -68,10 +73,12 @@ export function scatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: num
   const f = tf.customGrad((v, idx, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor]);
     return {
-      value: tf.scatterND(tf.expandDims(idx as tf.Tensor1D, 1), v as tf.Tensor2D, [
-        rows,
-        values.shape[1],
-      ]) as tf.Tensor2D,
+      value: onWasm()
+        ? wasmScatterRows(v as tf.Tensor2D, idx as tf.Tensor1D, rows)
+        : (tf.scatterND(tf.expandDims(idx as tf.Tensor1D, 1), v as tf.Tensor2D, [
+            rows,
+            values.shape[1],
+          ]) as tf.Tensor2D),
       gradFunc: (dy, [i]) => [gatherRows(dy as tf.Tensor2D, i as tf.Tensor1D), tf.zeros(i!.shape)],
     };
   });
