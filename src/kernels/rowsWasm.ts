@@ -93,9 +93,7 @@ export function wasmGatherRows(x: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2
 /** Scatter-add of rows through the wasm kernel (caller checks the backend). */
 export function wasmScatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D {
   registerRowKernels();
-  return tf
-    .engine()
-    .runKernel(SCATTER_ROWS_KERNEL, { values, indices }, {
-      rows,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  return tf.engine().runKernel(SCATTER_ROWS_KERNEL, { values, indices }, {
+    rows,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

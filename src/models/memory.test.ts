@@ -21,7 +21,7 @@ describe('MAMO memory rules', () => {
   });
 
   it('attention rows are a distribution that favours the closest slot', async () => {
-    const memory = initMemory(createRng(1), 3, 4, 5, 2);
+    const memory = initMemory(createRng(1), 3, 4, [[2, 2], [2], [2, 1], [1]], 2);
     const a = attention(tf.slice(memory.profile, [1, 0], [1, 4]) as tf.Tensor2D, memory, 5);
     const values = Array.from(await a.data());
     expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
@@ -57,28 +57,41 @@ describe('MAMO memory rules', () => {
   });
 
   it('reads b_u = a M_U and M_uI = a M_UI, and writes all three memories', async () => {
-    const memory = initMemory(createRng(2), 2, 3, 4, 2);
+    const shapes = [[3, 2], [2], [2, 2], [2]];
+    const memory = initMemory(createRng(2), 2, 3, shapes, 2);
     const a = tf.tensor2d([
       [1, 0],
       [0.25, 0.75],
     ]);
-    const { bias, preference } = readMemory(a, memory);
-    expect(bias.shape).toEqual([2, 4]);
-    expect(preference.shape).toEqual([2, 2, 4]);
-    const slot0 = tf.slice(memory.task, [0, 0, 0], [1, 2, 4]).reshape([2, 4]);
-    expect(
-      await tf.max(tf.abs(tf.sub(preference.slice([0, 0, 0], [1, 2, 4]).reshape([2, 4]), slot0))).data(),
-    ).toEqual(new Float32Array([0]));
+    const { bias, muiUser, muiItem } = readMemory(a, memory, shapes);
+    expect(bias.wu1.shape).toEqual([2, 3, 2]);
+    expect(bias.bu2.shape).toEqual([2, 2]);
+    expect(muiUser.shape).toEqual([2, 2, 2]);
+    // a = [1, 0] reads slot 0 exactly
+    const slot0 = tf.slice(memory.taskItem, [0, 0, 0], [1, 2, 2]);
+    expect((await tf.max(tf.abs(tf.sub(tf.slice(muiItem, [0, 0, 0], [1, 2, 2]), slot0))).data())[0]).toBe(0);
     const written = writeMemory(
       memory,
       a,
-      { profiles: tf.ones([2, 3]), userGradients: tf.ones([2, 4]), adaptedPreferences: tf.ones([2, 8]) },
+      {
+        profiles: tf.ones([2, 3]) as tf.Tensor2D,
+        userGradients: {
+          wu1: tf.ones([2, 3, 2]),
+          bu1: tf.ones([2, 2]),
+          wu2: tf.ones([2, 2, 2]),
+          bu2: tf.ones([2, 2]),
+        },
+        muiUser: tf.ones([2, 2, 2]),
+        muiItem: tf.ones([2, 2, 2]),
+      },
       { alpha: 1, beta: 0, gamma: 0.5 },
     );
     // alpha = 1: only the last task's write survives: M_P[k] = a_last,k * p_last
     expect(Array.from(await written.profile.data())).toEqual([0.25, 0.25, 0.25, 0.75, 0.75, 0.75]);
     // beta = 0: M_U unchanged
-    expect(Array.from(await written.gradient.data())).toEqual(Array.from(await memory.gradient.data()));
-    expect(written.task.shape).toEqual([2, 2, 4]);
+    expect(Array.from(await written.gradient.wu1.data())).toEqual(
+      Array.from(await memory.gradient.wu1.data()),
+    );
+    expect(written.taskUser.shape).toEqual([2, 2, 2]);
   });
 });

@@ -14,6 +14,10 @@
  *   M_T = (1 - r)^T M_0 + sum_t r (1 - r)^(T-1-t) a_t (x) v_t,
  * one matmul per memory. Reads within a meta-batch see the memory as it was at the batch start (like
  * phi), which is what makes the batch one tensor program; evaluation reads but never writes.
+ *
+ * Storage: M_U is kept as one [K, size] tensor per tensor of theta_u and M_UI as its two halves
+ * [K, e, e] (user part, item part), so reads need no split (tf.split is slow on tfjs-wasm); the maths
+ * is the same as one flat M_U and one M_UI.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
@@ -21,31 +25,49 @@ import { glorot, normal } from './params';
 import { softmax } from './ops';
 import { fusedCosineSoftmax } from '../kernels/cosineSoftmax';
 
+/** The tensors of theta_u, in order (M_U holds one memory per tensor). */
+export const USER_NET_KEYS = ['wu1', 'bu1', 'wu2', 'bu2'] as const;
+export type UserNetKey = (typeof USER_NET_KEYS)[number];
+export type UserNetRecord = Record<UserNetKey, tf.Tensor>;
+
 export interface MemoryState {
+  /** M_P [K, Du] */
   readonly profile: tf.Tensor2D;
-  readonly gradient: tf.Tensor2D;
-  readonly task: tf.Tensor3D;
+  /** M_U: per tensor of theta_u, [K, size of that tensor] */
+  readonly gradient: Readonly<Record<UserNetKey, tf.Tensor2D>>;
+  /** M_UI = [taskUser | taskItem], each [K, e, e] */
+  readonly taskUser: tf.Tensor3D;
+  readonly taskItem: tf.Tensor3D;
 }
 
 /**
  * Initial memories: M_P ~ N(0, 1) (the authors' randn), M_U ~ N(0, 0.05^2) with independent slots
  * (the authors' code aliases all K slots to one tensor), M_UI Glorot-uniform per slot (the authors'
  * randn, std 1, makes |M_uI x| ~ sqrt(2e) times |x|; Glorot keeps the recommender's scale).
+ * userNetShapes: the shapes of theta_u's tensors in USER_NET_KEYS order.
  */
 export function initMemory(
   rng: Rng,
   slots: number,
   profileWidth: number,
-  userNetSize: number,
+  userNetShapes: number[][],
   e: number,
 ): MemoryState {
-  const taskSlots = Array.from({ length: slots }, (_, k) => glorot(rng.fork(`mui${k}`), e, 2 * e));
-  const task = tf.stack(taskSlots) as tf.Tensor3D;
-  taskSlots.forEach((t) => t.dispose());
+  const halves = Array.from({ length: slots }, (_, k) => glorot(rng.fork(`mui${k}`), e, 2 * e, e, 2 * e));
+  const task = tf.stack(halves) as tf.Tensor3D;
+  halves.forEach((t) => t.dispose());
+  const [taskUser, taskItem] = tf.split(task, 2, 2) as [tf.Tensor3D, tf.Tensor3D];
+  task.dispose();
+  const gradient = {} as Record<UserNetKey, tf.Tensor2D>;
+  USER_NET_KEYS.forEach((key, i) => {
+    const size = userNetShapes[i]!.reduce((a, b) => a * b, 1);
+    gradient[key] = normal(rng.fork(`gradient:${key}`), [slots, size], 0.05) as tf.Tensor2D;
+  });
   return {
     profile: normal(rng.fork('profile'), [slots, profileWidth], 1) as tf.Tensor2D,
-    gradient: normal(rng.fork('gradient'), [slots, userNetSize], 0.05) as tf.Tensor2D,
-    task,
+    gradient,
+    taskUser,
+    taskItem,
   };
 }
 
@@ -67,17 +89,24 @@ export function attention(profiles: tf.Tensor2D, memory: MemoryState, scale: num
   );
 }
 
-/** Eqs 4 and 7: b_u = a M_U [T, |theta_u|] and M_uI = a M_UI [T, e, 2e]. */
+/**
+ * Eqs 4 and 7: b_u = a M_U per tensor of theta_u ([T, ...shape]) and M_uI = a M_UI as its halves
+ * [T, e, e]. shapes: theta_u's tensor shapes in USER_NET_KEYS order.
+ */
 export function readMemory(
   a: tf.Tensor2D,
   memory: MemoryState,
-): { bias: tf.Tensor2D; preference: tf.Tensor3D } {
-  const [k, e, e2] = memory.task.shape;
+  shapes: number[][],
+): { bias: UserNetRecord; muiUser: tf.Tensor3D; muiItem: tf.Tensor3D } {
   const t = a.shape[0];
-  return {
-    bias: tf.matMul(a, memory.gradient),
-    preference: tf.reshape(tf.matMul(a, tf.reshape(memory.task, [k, e * e2])), [t, e, e2]),
-  };
+  const [k, e] = memory.taskUser.shape;
+  const bias = {} as UserNetRecord;
+  USER_NET_KEYS.forEach(
+    (key, i) => (bias[key] = tf.reshape(tf.matMul(a, memory.gradient[key]), [t, ...shapes[i]!])),
+  );
+  const half = (m: tf.Tensor3D) =>
+    tf.reshape(tf.matMul(a, tf.reshape(m, [k, e * e])), [t, e, e]) as tf.Tensor3D;
+  return { bias, muiUser: half(memory.taskUser), muiItem: half(memory.taskItem) };
 }
 
 /**
@@ -95,22 +124,47 @@ export function blendWrite(memory: tf.Tensor, a: tf.Tensor2D, values: tf.Tensor2
   return tf.reshape(tf.add(kept, update), memory.shape);
 }
 
-/** Writes all three memories after a meta-batch (the caller disposes the old state). */
+export interface MemoryWrites {
+  /** p_u [T, Du] */
+  readonly profiles: tf.Tensor2D;
+  /** each task's gradient w.r.t. its adapted theta_u, per tensor [T, ...shape] */
+  readonly userGradients: UserNetRecord;
+  /** adapted M_uI halves [T, e, e] */
+  readonly muiUser: tf.Tensor;
+  readonly muiItem: tf.Tensor;
+}
+
+/** Writes all three memories after a meta-batch (Eqs 5, 6, 8); the caller disposes the old state. */
 export function writeMemory(
   memory: MemoryState,
   a: tf.Tensor2D,
-  writes: { profiles: tf.Tensor2D; userGradients: tf.Tensor2D; adaptedPreferences: tf.Tensor2D },
+  writes: MemoryWrites,
   rates: { alpha: number; beta: number; gamma: number },
 ): MemoryState {
+  const t = a.shape[0];
+  const flat = (x: tf.Tensor) => tf.reshape(x, [t, -1]) as tf.Tensor2D;
+  const gradient = {} as Record<UserNetKey, tf.Tensor2D>;
+  for (const key of USER_NET_KEYS) {
+    gradient[key] = blendWrite(
+      memory.gradient[key],
+      a,
+      flat(writes.userGradients[key]),
+      rates.beta,
+    ) as tf.Tensor2D;
+  }
   return {
     profile: blendWrite(memory.profile, a, writes.profiles, rates.alpha) as tf.Tensor2D,
-    gradient: blendWrite(memory.gradient, a, writes.userGradients, rates.beta) as tf.Tensor2D,
-    task: blendWrite(memory.task, a, writes.adaptedPreferences, rates.gamma) as tf.Tensor3D,
+    gradient,
+    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.gamma) as tf.Tensor3D,
+    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.gamma) as tf.Tensor3D,
   };
 }
 
+/** Every tensor of a memory state. */
+export function memoryTensors(memory: MemoryState): tf.Tensor[] {
+  return [memory.profile, ...Object.values(memory.gradient), memory.taskUser, memory.taskItem];
+}
+
 export function disposeMemory(memory: MemoryState): void {
-  memory.profile.dispose();
-  memory.gradient.dispose();
-  memory.task.dispose();
+  for (const t of memoryTensors(memory)) t.dispose();
 }

@@ -9,7 +9,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment';
 import type { Rng } from '../lib/rng';
 import { initMamo, userNetShapes, type MamoDims, type MamoParams } from '../models/mamo';
-import { disposeMemory, initMemory, writeMemory, type MemoryState } from '../models/memory';
+import {
+  USER_NET_KEYS,
+  disposeMemory,
+  initMemory,
+  writeMemory,
+  type MemoryState,
+  type UserNetRecord,
+} from '../models/memory';
 import { initMelu, type MeluDims, type MeluParams } from '../models/melu';
 import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
 import { sideWidth } from '../models/embedding';
@@ -157,11 +164,17 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
   };
 }
 
-/** Rows of v [T, n] scaled to norm <= clip (0 = off). */
-function clipRows(v: tf.Tensor2D, clip: number): tf.Tensor2D {
-  if (clip <= 0) return v;
-  const norms = tf.sqrt(tf.sum(tf.square(v), 1, true));
-  return tf.mul(v, tf.minimum(1, tf.div(clip, tf.add(norms, 1e-12)))) as tf.Tensor2D;
+/** Each task's slice of a record of [T, ...] tensors scaled to global norm <= clip (0 = off). */
+function clipPerTask(record: UserNetRecord, clip: number): UserNetRecord {
+  if (clip <= 0) return record;
+  const squares = Object.values(record).map((g) => tf.sum(tf.square(tf.reshape(g, [g.shape[0]!, -1])), 1));
+  const scale = tf.minimum(1, tf.div(clip, tf.add(tf.sqrt(tf.addN(squares)), 1e-12)));
+  const out = {} as UserNetRecord;
+  for (const key of USER_NET_KEYS) {
+    const g = record[key];
+    out[key] = tf.mul(g, tf.reshape(scale, [-1, ...g.shape.slice(1).map(() => 1)]));
+  }
+  return out;
 }
 
 export function createMamoEngine(options: EngineOptions): ModelEngine {
@@ -174,12 +187,11 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     item: layout.item,
   };
   const params = initMamo(dims, options.rng.fork('mamo'), options.meanRating);
-  const userNetSize = userNetShapes(dims).reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   const memory = initMemory(
     options.rng.fork('memory'),
     dims.slots,
     sideWidth(layout.user, dims.e),
-    userNetSize,
+    userNetShapes(dims),
     dims.e,
   );
   const holder = new StateHolder<MamoParams>({
@@ -205,8 +217,9 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
           r.attention,
           {
             profiles: r.profiles,
-            userGradients: clipRows(r.userGradients, config.gradClip),
-            adaptedPreferences: r.adaptedPreferences,
+            userGradients: clipPerTask(r.userGradients, config.gradClip),
+            muiUser: r.muiUser,
+            muiItem: r.muiItem,
           },
           { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
         );

@@ -57,7 +57,16 @@ function makeParams(): MamoParams {
 
 async function makeMemory(): Promise<{ memory: MemoryState; setup: MamoSetup64 }> {
   const m = randomRecord({ profile: [K, DU], gradient: [K, USER_NET], task: [K, E, 2 * E] }, 4, 0.8);
-  const memory = { profile: m.profile, gradient: m.gradient, task: m.task } as MemoryState;
+  // the flat M_U rows hold wu1, bu1, wu2, bu2 in order; M_UI = [user half | item half]
+  const sizes = [DU * H, H, H * E, E];
+  const parts = tf.split(m.gradient!, sizes, 1) as tf.Tensor2D[];
+  const [taskUser, taskItem] = tf.split(m.task!, 2, 2) as tf.Tensor3D[];
+  const memory: MemoryState = {
+    profile: m.profile as tf.Tensor2D,
+    gradient: { wu1: parts[0]!, bu1: parts[1]!, wu2: parts[2]!, bu2: parts[3]! },
+    taskUser: taskUser!,
+    taskItem: taskItem!,
+  };
   const setup: MamoSetup64 = {
     prob: p64,
     hidden: H,
@@ -135,8 +144,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const extras = (r: typeof a) => ({
           attention: r.attention,
           profiles: r.profiles,
-          userGradients: r.userGradients,
-          adaptedPreferences: r.adaptedPreferences,
+          ...r.userGradients,
+          muiUser: r.muiUser,
+          muiItem: r.muiItem,
         });
         expect(await relativeMaxDiff(extras(a), extras(b))).toBeLessThan(1e-5);
       }

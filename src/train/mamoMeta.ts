@@ -23,7 +23,7 @@ import {
   type MamoRowLocal,
   type MamoTaskLocal,
 } from '../models/mamo';
-import { attention, readMemory, type MemoryState } from '../models/memory';
+import { attention, readMemory, type MemoryState, type UserNetRecord } from '../models/memory';
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
@@ -42,10 +42,11 @@ export interface MamoMetaResult extends MetaGradient<MamoParams> {
   readonly attention: tf.Tensor2D;
   /** p_u [T, Du] */
   readonly profiles: tf.Tensor2D;
-  /** [T, |theta_u|] gradient of each task's query MSE w.r.t. its adapted theta_u (flattened) */
-  readonly userGradients: tf.Tensor2D;
-  /** [T, 2 e^2] adapted M_uI, flattened */
-  readonly adaptedPreferences: tf.Tensor2D;
+  /** Per tensor of theta_u, [T, ...shape]: each task's query-MSE gradient w.r.t. its adapted theta_u */
+  readonly userGradients: UserNetRecord;
+  /** The adapted M_uI halves [T, e, e] */
+  readonly muiUser: tf.Tensor;
+  readonly muiItem: tf.Tensor;
 }
 
 type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
@@ -65,33 +66,14 @@ function sgd<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
   return out as W;
 }
 
-/** Splits b_u [T, |theta_u|] into theta_u's shapes with a leading T. */
-function unflattenUser(bias: tf.Tensor2D, dims: MamoDims): tf.Tensor[] {
-  const t = bias.shape[0];
-  const shapes = userNetShapes(dims);
-  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
-  return tf.split(bias, sizes, 1).map((part, i) => tf.reshape(part, [t, ...shapes[i]!]));
-}
-
-/** Flattens theta_u's per-task tensors [T, ...] into [T, |theta_u|]. */
-function flattenUser(w: Pick<Local, (typeof MAMO_USER_KEYS)[number]>): tf.Tensor2D {
-  const t = w.wu1.shape[0]!;
-  return tf.concat(
-    MAMO_USER_KEYS.map((k) => tf.reshape(w[k], [t, -1])),
-    1,
-  ) as tf.Tensor2D;
-}
-
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
 function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
   const t = e.userVecs.shape[0];
   const a = attention(e.userVecs, memory, cfg.attentionScale);
-  const { bias, preference } = readMemory(a, memory);
-  const biasParts = unflattenUser(bias, dims);
+  const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
   const local: Partial<Local> = {};
   for (const key of MAMO_GLOBAL_LOCAL_KEYS) local[key] = tileTasks(p[key], t);
-  MAMO_USER_KEYS.forEach((key, i) => (local[key] = tf.sub(local[key]!, tf.mul(cfg.tau, biasParts[i]!))));
-  const [muiUser, muiItem] = tf.split(preference, 2, 2);
+  for (const key of MAMO_USER_KEYS) local[key] = tf.sub(local[key]!, tf.mul(cfg.tau, bias[key]));
   local.muiUser = muiUser;
   local.muiItem = muiItem;
   return { a, local: local as Local };
@@ -139,13 +121,9 @@ function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTen
   })(inputs);
   const out: Record<string, tf.Tensor> = {};
   keys.forEach((key, i) => (out[key] = i < 2 ? grads[i]! : tf.sum(grads[i]!, 0)));
-  const userGrads: Record<string, tf.Tensor> = {};
-  MAMO_USER_KEYS.forEach((key) => (userGrads[key] = tf.mul(b.tasks, grads[keys.indexOf(key)]!)));
-  return {
-    loss: value as tf.Scalar,
-    grads: out as MamoParams,
-    userGradients: flattenUser(userGrads as Pick<Local, (typeof MAMO_USER_KEYS)[number]>),
-  };
+  const userGradients = {} as UserNetRecord;
+  for (const key of MAMO_USER_KEYS) userGradients[key] = tf.mul(b.tasks, grads[keys.indexOf(key)]!);
+  return { loss: value as tf.Scalar, grads: out as MamoParams, userGradients };
 }
 
 /** Every task at once (per-task weights [T, ...]). */
@@ -160,11 +138,13 @@ export function mamoMetaGradTile(
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
   const adapted = adaptTasks(local, e0, b, cfg);
   const fo = firstOrderAt(params, adapted, dims, b);
-  const adaptedPreferences = tf.reshape(tf.concat([adapted.muiUser, adapted.muiItem], 2), [
-    b.tasks,
-    -1,
-  ]) as tf.Tensor2D;
-  const common = { attention: a, profiles: e0.userVecs, userGradients: fo.userGradients, adaptedPreferences };
+  const common = {
+    attention: a,
+    profiles: e0.userVecs,
+    userGradients: fo.userGradients,
+    muiUser: adapted.muiUser,
+    muiItem: adapted.muiItem,
+  };
   if (cfg.order === 'first-order') return { loss: fo.loss, grads: fo.grads, ...common };
   // Second order: differentiate the whole chain (attention, memory read, local steps) w.r.t. phi.
   const keys = keysOf(params);
@@ -235,14 +215,12 @@ export function mamoMetaGradLoop(
   const mean = (i: number) => tf.div(tf.addN(perTask.map((r) => r.grads[i]!)), b.tasks);
   const grads: Record<string, tf.Tensor> = { userTable: mean(0), itemTable: mean(1) };
   for (const key of MAMO_GLOBAL_LOCAL_KEYS) grads[key] = mean(2 + localKeys.indexOf(key));
-  const userGradients = tf.stack(
-    perTask.map((r) =>
-      tf.concat(MAMO_USER_KEYS.map((k) => tf.reshape(r.grads[2 + localKeys.indexOf(k)]!, [-1]))),
-    ),
-  ) as tf.Tensor2D;
-  const adaptedPreferences = tf.stack(
-    adapted.map((w) => tf.reshape(tf.concat([w.muiUser, w.muiItem], 1), [-1])),
-  ) as tf.Tensor2D;
+  const userGradients = {} as UserNetRecord;
+  for (const key of MAMO_USER_KEYS) {
+    userGradients[key] = tf.stack(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!));
+  }
+  const muiUser = tf.stack(adapted.map((w) => w.muiUser));
+  const muiItem = tf.stack(adapted.map((w) => w.muiItem));
   let loss = tf.div(tf.addN(perTask.map((r) => r.value)), b.tasks) as tf.Scalar;
   let metaGrads = fromList<MamoParams>(
     keys,
@@ -261,7 +239,7 @@ export function mamoMetaGradLoop(
     loss = so.value as tf.Scalar;
     metaGrads = fromList<MamoParams>(keys, so.grads);
   }
-  return { loss, grads: metaGrads, attention: a, profiles: e0.userVecs, userGradients, adaptedPreferences };
+  return { loss, grads: metaGrads, attention: a, profiles: e0.userVecs, userGradients, muiUser, muiItem };
 }
 
 /** The MAMO meta-gradient with the chosen strategy. */

@@ -98,18 +98,32 @@ describe('meta-gradients on WebGPU equal cpu', () => {
         2,
       ) as unknown as MamoParams;
       const m = randomRecord(
-        { profile: [2, DU], gradient: [2, DU * H + H + H * E + E], task: [2, E, 2 * E] },
+        {
+          profile: [2, DU],
+          wu1: [2, DU * H],
+          bu1: [2, H],
+          wu2: [2, H * E],
+          bu2: [2, E],
+          tu: [2, E, E],
+          ti: [2, E, E],
+        },
         3,
       );
+      const memory: MemoryState = {
+        profile: m.profile as tf.Tensor2D,
+        gradient: { wu1: m.wu1, bu1: m.bu1, wu2: m.wu2, bu2: m.bu2 } as MemoryState['gradient'],
+        taskUser: m.tu as tf.Tensor3D,
+        taskItem: m.ti as tf.Tensor3D,
+      };
       const b = batchTensors(makeBatch(prob.tasks, [0, 1, 2], prob.layout), prob.layout);
-      const r = mamoMetaGradient('tile', params, m as unknown as MemoryState, dims, b, {
+      const r = mamoMetaGradient('tile', params, memory, dims, b, {
         steps: 1,
         lr: 0.1,
         order: 'first-order',
         tau: 0.5,
         attentionScale: 2,
       });
-      return { loss: r.loss, attention: r.attention, userGradients: r.userGradients, ...r.grads };
+      return { loss: r.loss, attention: r.attention, ...r.userGradients, ...r.grads };
     });
     expect(maxRelative(cpu, gpu)).toBeLessThan(1e-4);
   });
