@@ -1,6 +1,6 @@
 /**
  * Field embeddings ("embedding bags"). Each side (users, items) has ONE table holding the rows of all
- * its fields (per-field offsets are baked into the codes by train/layout.ts), so a batch needs one
+ * its fields (per-field offsets are baked into the codes by data/features.ts), so a batch needs one
  * gather per side instead of one per field.
  *
  * A side has `indexFields` fields with exactly one code per row, and `multiFields` multi-hot fields,
@@ -8,16 +8,11 @@
  * vector is the weighted sum, i.e. the MEAN of its codes' embeddings (MeLU's multi-hot mean).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { SideLayout } from '../data/features';
 import { gatherRows } from './ops';
 
-export interface SideLayout {
-  /** Rows of the side's combined table (sum of field vocabularies). */
-  readonly tableRows: number;
-  readonly indexFields: number;
-  readonly multiFields: number;
-  /** Codes per multi-hot field after padding (1 when there are none). */
-  readonly width: number;
-}
+/** How one side's fields map onto its embedding table (data/features.ts builds it). */
+export type { SideLayout };
 
 /** Width of a side's embedding vector: (indexFields + multiFields) * e. */
 export function sideWidth(side: SideLayout, e: number): number {

@@ -1,0 +1,36 @@
+/**
+ * Raw tables as parsed from the files (raw ids, strings), before assembly into a Dataset. Small (one
+ * entry per user or item), so plain arrays are fine here; ratings stay typed arrays (ratings.ts).
+ */
+export interface RawUsers {
+  readonly ids: number[];
+  readonly gender: string[];
+  /** Age group label (ML-1M groups: "1", "18", ...). */
+  readonly age: string[];
+  readonly occupation: string[];
+  readonly zip: string[];
+}
+
+export interface RawItems {
+  readonly ids: number[];
+  readonly titles: string[];
+  readonly years: number[];
+  readonly genres: string[][];
+  readonly rate?: string[];
+  readonly directors?: string[][];
+  readonly actors?: string[][];
+}
+
+export function emptyUsers(): RawUsers {
+  return { ids: [], gender: [], age: [], occupation: [], zip: [] };
+}
+
+export function emptyItems(): RawItems {
+  return { ids: [], titles: [], years: [], genres: [] };
+}
+
+/** The release year at the end of a title, "Toy Story (1995)" -> 1995, or 0. */
+export function yearFromTitle(title: string): number {
+  const m = /\((\d{4})\)\s*$/.exec(title);
+  return m ? Number(m[1]) : 0;
+}

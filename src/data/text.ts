@@ -1,0 +1,197 @@
+/**
+ * Byte-level text helpers. Ratings files are parsed straight from bytes (no string per line, no split,
+ * no regex): the line scanner hands out [start, end) byte ranges and the field readers parse integers
+ * and decimals in place. Other files are decoded once (latin-1 for GroupLens u.item / movies.dat, UTF-8
+ * elsewhere) and split into lines.
+ */
+import { DataError } from './errors';
+
+const LF = 10;
+const CR = 13;
+
+/** Throws a clear error when the bytes do not look like text (a NUL byte in the first 4 KB). */
+export function assertText(bytes: Uint8Array, file: string): void {
+  const n = Math.min(bytes.length, 4096);
+  for (let i = 0; i < n; i++) {
+    if (bytes[i] === 0)
+      throw DataError.parse(file, 0, 'a text file', 'binary data (a NUL byte near the start)');
+  }
+}
+
+/** Decodes bytes as ISO-8859-1 (each byte one character; GroupLens u.item and movies.dat). */
+export function decodeLatin1(bytes: Uint8Array): string {
+  let out = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    out += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + chunk)));
+  }
+  return out;
+}
+
+/** Decodes UTF-8 (a leading byte-order mark is dropped). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/**
+ * Calls onLine(start, end, lineNumber) for every line of `bytes` (LF or CRLF; the CR is excluded).
+ * A final line without a newline counts; a trailing newline does not create an empty last line.
+ */
+export function forEachLine(
+  bytes: Uint8Array,
+  onLine: (start: number, end: number, line: number) => void,
+): void {
+  let start = 0;
+  let line = 1;
+  const n = bytes.length;
+  while (start < n) {
+    let end = bytes.indexOf(LF, start);
+    if (end < 0) end = n;
+    const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    onLine(start, stop, line);
+    start = end + 1;
+    line++;
+  }
+}
+
+/** Lines of a decoded text (LF or CRLF), without a trailing empty line. */
+export function textLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+/** The text of bytes [start, end) as latin-1 (for error messages). */
+export function sliceText(bytes: Uint8Array, start: number, end: number): string {
+  return decodeLatin1(bytes.subarray(start, Math.min(end, start + 200)));
+}
+
+/**
+ * A cursor over one line's fields. Separators: a single byte (tab, '|', ',') or the two-byte '::'.
+ * next*() read the next field; NaN signals a malformed number (the caller reports the line).
+ */
+export class FieldReader {
+  private pos = 0;
+  private end = 0;
+  private bytes: Uint8Array = new Uint8Array(0);
+  /** Field start and end of the last field read (for messages). */
+  fieldStart = 0;
+  fieldEnd = 0;
+
+  constructor(
+    private readonly separator: number,
+    private readonly double: boolean,
+  ) {}
+
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** True when the whole line has been read. */
+  get done(): boolean {
+    return this.pos > this.end;
+  }
+
+  private advance(): void {
+    const { bytes, separator, end } = this;
+    let i = this.pos;
+    if (this.double) {
+      while (i < end && !(bytes[i] === separator && bytes[i + 1] === separator)) i++;
+    } else {
+      while (i < end && bytes[i] !== separator) i++;
+    }
+    this.fieldStart = this.pos;
+    this.fieldEnd = i;
+    this.pos = i + (this.double ? 2 : 1);
+  }
+
+  /** Skips one field; returns false when the line has no more fields. */
+  skip(): boolean {
+    if (this.done) return false;
+    this.advance();
+    return true;
+  }
+
+  /** The next field as an integer (optional leading '-'); NaN when it is not one or is missing. */
+  nextInt(): number {
+    if (this.done) return NaN;
+    this.advance();
+    const { bytes } = this;
+    let i = this.fieldStart;
+    const end = this.fieldEnd;
+    while (i < end && bytes[i] === 32) i++;
+    let sign = 1;
+    if (bytes[i] === 45) {
+      sign = -1;
+      i++;
+    }
+    if (i >= end) return NaN;
+    let v = 0;
+    for (; i < end; i++) {
+      const d = bytes[i]! - 48;
+      if (d < 0 || d > 9) {
+        if (bytes[i] === 32 || bytes[i] === CR) break;
+        return NaN;
+      }
+      v = v * 10 + d;
+    }
+    return sign * v;
+  }
+
+  /** The next field as a decimal number (digits, one '.', optional sign/exponent); NaN otherwise. */
+  nextNumber(): number {
+    if (this.done) return NaN;
+    this.advance();
+    const { bytes } = this;
+    let i = this.fieldStart;
+    let end = this.fieldEnd;
+    while (i < end && bytes[i] === 32) i++;
+    while (end > i && bytes[end - 1] === 32) end--;
+    let sign = 1;
+    if (bytes[i] === 45 || bytes[i] === 43) {
+      if (bytes[i] === 45) sign = -1;
+      i++;
+    }
+    let v = 0;
+    let digits = 0;
+    for (; i < end; i++, digits++) {
+      const d = bytes[i]! - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i < end && bytes[i] === 46) {
+      let scale = 0.1;
+      for (i++; i < end; i++, digits++, scale /= 10) {
+        const d = bytes[i]! - 48;
+        if (d < 0 || d > 9) break;
+        v += d * scale;
+      }
+    }
+    if (digits === 0) return NaN;
+    if (i < end) {
+      // exponent or junk: let the platform decide on the whole text
+      const text = decodeLatin1(bytes.subarray(this.fieldStart, this.fieldEnd)).trim();
+      return /^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$/.test(text) ? Number(text) : NaN;
+    }
+    return sign * v;
+  }
+
+  /** The last field's text (latin-1), for messages. */
+  fieldText(): string {
+    return decodeLatin1(this.bytes.subarray(this.fieldStart, this.fieldEnd));
+  }
+}
+
+/** Grows a typed array to at least `min` elements (doubling). */
+export function grow<T extends Int32Array | Float32Array | Float64Array>(array: T, min: number): T {
+  if (array.length >= min) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(min, array.length * 2));
+  next.set(array);
+  return next;
+}
