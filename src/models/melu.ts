@@ -41,7 +41,7 @@ export type MeluLocalKey = (typeof MELU_LOCAL_KEYS)[number];
 export type MeluLocal = Pick<MeluParams, MeluLocalKey>;
 
 /** Embedding tables start at N(0, 0.1^2) so first-layer inputs are O(0.1 sqrt(D)). */
-export const EMBEDDING_INIT_STD = 0.1;
+export const EMBEDDING_INIT_STD = 1;
 
 /**
  * Initial parameters: Glorot-uniform weights, zero hidden biases, b3 = mean training rating (so the

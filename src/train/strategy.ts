@@ -10,10 +10,10 @@ import type { MeluStrategy } from './meluMeta';
 
 export function chooseStrategy(
   model: TrainConfig['model'],
-  backend: BackendName,
+  _backend: BackendName,
   innerSteps: number,
 ): MeluStrategy | MamoStrategy {
   if (model === 'melu')
-    return innerSteps === 1 ? 'algebraic' : backend === 'wasm' || backend === 'cpu' ? 'loop' : 'tile';
-  return backend === 'wasm' || backend === 'cpu' ? 'loop' : 'tile';
+    return innerSteps === 1 ? 'algebraic' : _backend === 'wasm' || _backend === 'cpu' ? 'loop' : 'tile';
+  return 'tile';
 }

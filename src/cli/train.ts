@@ -1,0 +1,109 @@
+/**
+ * `npm run cli -- train --data <folder|zip> [--data ...] [--model melu|mamo] [--protocol ...] [--epochs N]
+ * [--seed S] [--backend cpu|wasm|webgpu] [--out results.json] [--preset name] [--<any setting> value]`:
+ * the same runExperiment as the browser, with a console sink; writes the RunSummary as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import type { TrainConfig } from '../config/experiment';
+import { loadDataset } from '../data/detect';
+import { SCENARIOS } from '../data/scenarios/types';
+import { readSource } from '../data/source';
+import { initBackend, type BackendName } from '../kernels/backend';
+import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
+import { prepareExperiment } from '../train/prepare';
+import { runExperiment } from '../train/run';
+import { readPaths } from './readPaths';
+import { installNodeWebGPU } from './webgpuNode';
+
+const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '  -  ' : x.toFixed(3));
+
+function scenarioLine(record: ScenarioRecord): string {
+  return SCENARIOS.filter((s) => record[s])
+    .map((s) => `${s} ${f3(record[s]!.mae)}`)
+    .join('  ');
+}
+
+/** Prints the events of a run as lines; returns the sink. */
+export function consoleSink(log: (line: string) => void, verbose: boolean): (e: TrainEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'started':
+        log(
+          `backend ${e.backend.name}${e.backend.adapter ? ` (${e.backend.adapter.vendor} ${e.backend.adapter.architecture})` : ''}; ${e.parameters} parameters; strategy ${e.strategy}; ${e.stepsPerEpoch} steps/epoch`,
+        );
+        for (const f of e.backend.fallbacks) log(`  fell back from ${f.backend}: ${f.reason}`);
+        break;
+      case 'step':
+        if (verbose) log(`  step ${e.step} loss ${e.loss.toFixed(4)} ${e.tasksPerSecond.toFixed(0)} tasks/s`);
+        break;
+      case 'epoch':
+        log(
+          `epoch ${e.record.epoch}: train loss ${e.record.trainLoss.toFixed(4)}, ${e.record.seconds.toFixed(1)} s, ${e.record.usersPerSecond.toFixed(0)} users/s`,
+        );
+        break;
+      case 'evaluated':
+        log(
+          `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)} (${e.seconds.toFixed(1)} s)`,
+        );
+        break;
+      case 'baselines':
+        for (const [name, record] of Object.entries(e.metrics))
+          log(`  baseline ${name}: MAE ${scenarioLine(record)}`);
+        break;
+      case 'memory':
+        break;
+      case 'finished':
+      case 'stopped':
+        log(`${e.type} after ${e.summary.epochs.length} epochs in ${e.summary.seconds.toFixed(1)} s`);
+        break;
+      case 'failed':
+        log(`FAILED (${e.code}): ${e.message}`);
+        break;
+    }
+  };
+}
+
+export interface TrainCommand {
+  readonly data: string[];
+  readonly config: TrainConfig;
+  readonly out: string | null;
+  readonly verbose: boolean;
+}
+
+export async function train(command: TrainCommand, log: (line: string) => void): Promise<RunSummary> {
+  if (command.data.length === 0)
+    throw new Error(
+      'Expected --data <folder|zip> (repeat --data to combine folders, e.g. ml-1m and ml-1m-melu)',
+    );
+  const { config } = command;
+  let uninstall: (() => void) | null = null;
+  if (config.backend === 'webgpu') uninstall = await installNodeWebGPU();
+  try {
+    const backend = await initBackend(config.backend === 'auto' ? 'auto' : (config.backend as BackendName));
+    const dataset = await loadDataset(readSource(readPaths(command.data)));
+    const prepared = prepareExperiment(dataset, config);
+    log(
+      `${dataset.name}: ${dataset.users.count} users, ${dataset.items.count} items, ${dataset.ratings.count} ratings; protocol ${config.protocol}, seed ${config.seed}`,
+    );
+    let failure: string | null = null;
+    const sink = consoleSink(log, command.verbose);
+    const summary = await runExperiment(
+      { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
+      (e) => {
+        if (e.type === 'failed') failure = e.message;
+        sink(e);
+      },
+    );
+    if (command.out) {
+      writeFileSync(
+        command.out,
+        JSON.stringify({ ...summary, split: prepared.split.summary, failure }, null, 2),
+      );
+      log(`wrote ${command.out}`);
+    }
+    if (failure) throw new Error(failure);
+    return summary;
+  } finally {
+    uninstall?.();
+  }
+}

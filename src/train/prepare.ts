@@ -1,0 +1,46 @@
+/**
+ * From a loaded dataset and a configuration to what a run needs: the cold-start split of the chosen
+ * protocol and seed, and the model-ready features. Shared by the worker and the CLI (one path).
+ */
+import type { TrainConfig } from '../config/experiment';
+import type { Dataset } from '../data/dataset';
+import { buildFeatureLayout, type FeatureLayout } from '../data/features';
+import type { SplitOptions } from '../data/scenarios/options';
+import { splitScenarios } from '../data/scenarios/split';
+import type { ScenarioSplit } from '../data/scenarios/types';
+
+/** The split options a configuration implies. */
+export function splitOptionsOf(config: Pick<TrainConfig, 'newItemYear'>): Partial<SplitOptions> {
+  return { newItemYear: config.newItemYear };
+}
+
+/** Users and items that occur in the training tasks (feature vocabularies count only these). */
+export function trainingMembers(
+  dataset: Dataset,
+  split: ScenarioSplit,
+): { users: Uint8Array; items: Uint8Array } {
+  const users = new Uint8Array(dataset.users.count);
+  const items = new Uint8Array(dataset.items.count);
+  for (const u of split.train.users) users[u] = 1;
+  for (const i of split.train.supportItems) items[i] = 1;
+  for (const i of split.train.queryItems) items[i] = 1;
+  return { users, items };
+}
+
+export interface Prepared {
+  readonly split: ScenarioSplit;
+  readonly layout: FeatureLayout;
+  /** Feature notes (e.g. truncated multi-hot sets). */
+  readonly notes: string[];
+}
+
+export function prepareExperiment(dataset: Dataset, config: TrainConfig): Prepared {
+  const notes: string[] = [];
+  const split = splitScenarios(dataset, config.protocol, config.seed, splitOptionsOf(config));
+  const layout = buildFeatureLayout(
+    dataset,
+    { zipPrefix: config.zipPrefix, training: trainingMembers(dataset, split) },
+    notes,
+  );
+  return { split, layout, notes };
+}
