@@ -5,6 +5,7 @@
  */
 import type { TaskSet } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
+import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
 import type { ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
@@ -52,6 +53,7 @@ export async function predictTaskSet(
   const after = new Float32Array(total);
   const attention = engine.slots > 0 ? new Float32Array(taskIds.length * engine.slots) : null;
   for (let start = 0; start < taskIds.length; start += batchSize) {
+    await yieldToEventLoop();
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);

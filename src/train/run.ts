@@ -21,6 +21,7 @@ import {
 } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
 import { createRng, permutation, type Rng } from '../lib/rng';
+import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
@@ -41,6 +42,11 @@ export interface RunControl {
   readonly signal?: AbortSignal;
   /** Resolves when the run may continue (pause/resume); called between steps. */
   readonly waitWhilePaused?: () => Promise<void>;
+  /**
+   * Receives the engine as soon as it exists (for inspection during and after the run). When given,
+   * the run does NOT dispose the engine: the receiver owns it.
+   */
+  readonly retainEngine?: (engine: ModelEngine) => void;
 }
 
 /** A loss above this (ratings are 1..5, so MSE of 1e4 means predictions off by 100) counts as diverged. */
@@ -152,6 +158,7 @@ async function trainEpochs(
     let lossSum = 0;
     let lossCount = 0;
     for (const batchIds of batchesOf(order, input.config.batchSize)) {
+      await yieldToEventLoop();
       await control.waitWhilePaused?.();
       if (control.signal?.aborted) return { aborted: true, diverged: null };
       const t0 = performance.now();
@@ -204,6 +211,7 @@ export async function runExperiment(
   const rng = createRng(config.seed);
   const startedAt = performance.now();
   const engine = createEngine(input, rng.fork('engine'));
+  control.retainEngine?.(engine);
   const epochs: EpochRecord[] = [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
   let last: Evaluation = { test: {}, validation: {}, memory: null };
@@ -281,7 +289,7 @@ export async function runExperiment(
     sink({ type: 'finished', summary: summary() });
     return summary();
   } finally {
-    engine.dispose();
+    if (!control.retainEngine) engine.dispose();
   }
 }
 
