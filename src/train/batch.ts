@@ -102,7 +102,12 @@ function rowBlock(
  * Builds the batch of tasks `taskIds` of `set` (tasks with an empty support or query are allowed).
  * `userRows` [T * Fu] replaces the users' feature rows (a profile typed in by a "new user").
  */
-export function makeBatch(set: TaskSet, taskIds: ArrayLike<number>, layout: FeatureLayout, userRows?: Int32Array): TaskBatch {
+export function makeBatch(
+  set: TaskSet,
+  taskIds: ArrayLike<number>,
+  layout: FeatureLayout,
+  userRows?: Int32Array,
+): TaskBatch {
   const slotOf = new Map<number, number>();
   const slotItems: number[] = [];
   const support = rowBlock(set, taskIds, 'support', slotOf, slotItems);
@@ -114,7 +119,10 @@ export function makeBatch(set: TaskSet, taskIds: ArrayLike<number>, layout: Feat
   for (let k = 0; k < t; k++) {
     const u = set.users[taskIds[k]!]!;
     users[k] = u;
-    userIndex.set(userRows ? userRows.subarray(k * fu, (k + 1) * fu) : layout.userIndex.subarray(u * fu, (u + 1) * fu), k * fu);
+    userIndex.set(
+      userRows ? userRows.subarray(k * fu, (k + 1) * fu) : layout.userIndex.subarray(u * fu, (u + 1) * fu),
+      k * fu,
+    );
   }
   const fi = layout.item.indexFields;
   const multiWidth = layout.item.multiFields * layout.item.width;

@@ -1,0 +1,131 @@
+// Invariants of every cold-start protocol, on the synthetic demo data (and a fabricated published split).
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../dataset';
+import { splitScenarios } from './split';
+import { SCENARIOS, type ScenarioSplit, type TaskSet } from './types';
+import { demoDataset } from '../../../tests/helpers/demo';
+
+function pairs(set: TaskSet, side: 'support' | 'query' | 'both'): string[] {
+  const out: string[] = [];
+  for (let t = 0; t < set.count; t++) {
+    const u = set.users[t]!;
+    if (side !== 'query')
+      for (let k = set.supportOffsets[t]!; k < set.supportOffsets[t + 1]!; k++)
+        out.push(`${u}:${set.supportItems[k]}`);
+    if (side !== 'support')
+      for (let k = set.queryOffsets[t]!; k < set.queryOffsets[t + 1]!; k++)
+        out.push(`${u}:${set.queryItems[k]}`);
+  }
+  return out;
+}
+
+function checkInvariants(split: ScenarioSplit, queryCount: number | null) {
+  const train = split.train;
+  // new users never train; new items never in a training support or query
+  for (const u of train.users) expect(split.newUsers[u]).toBe(0);
+  for (const i of [...train.supportItems, ...train.queryItems]) expect(split.newItems[i]).toBe(0);
+  // scenario cells: user and item states match the cell
+  for (const s of SCENARIOS) {
+    const set = split.test[s];
+    for (let t = 0; t < set.count; t++) {
+      const u = set.users[t]!;
+      expect(split.newUsers[u]).toBe(s === 'user_cold' || s === 'user_item_cold' ? 1 : 0);
+      for (let k = set.queryOffsets[t]!; k < set.queryOffsets[t + 1]!; k++) {
+        expect(split.newItems[set.queryItems[k]!]).toBe(s === 'item_cold' || s === 'user_item_cold' ? 1 : 0);
+      }
+      const q = set.queryOffsets[t + 1]! - set.queryOffsets[t]!;
+      if (queryCount !== null) expect(q).toBe(queryCount);
+      else expect(q).toBeGreaterThan(0);
+    }
+    // no rating both in support and query of a task; cells disjoint in query ratings
+    const sq = new Set(pairs(set, 'support'));
+    for (const p of pairs(set, 'query')) expect(sq.has(p)).toBe(false);
+  }
+  const queries = SCENARIOS.flatMap((s) => pairs(split.test[s], 'query'));
+  expect(new Set(queries).size).toBe(queries.length);
+  // training users are not test users of the warm or user-cold cells, nor validation users
+  const trainUsers = new Set(train.users);
+  for (const s of ['warm', 'user_cold', 'user_item_cold'] as const)
+    for (const u of split.test[s].users) expect(trainUsers.has(u)).toBe(false);
+  for (const s of SCENARIOS) for (const u of split.validation[s].users) expect(trainUsers.has(u)).toBe(false);
+  const validationUsers = new Set(SCENARIOS.flatMap((s) => Array.from(split.validation[s].users)));
+  for (const s of SCENARIOS) for (const u of split.test[s].users) expect(validationUsers.has(u)).toBe(false);
+}
+
+describe('cold-start protocols on the synthetic demo', () => {
+  it('melu: invariants, MeLU filter and 10-rating queries; every cell has tasks', async () => {
+    const split = splitScenarios(await demoDataset(), 'melu', 1);
+    checkInvariants(split, 10);
+    for (const s of SCENARIOS) expect(split.test[s].count).toBeGreaterThanOrEqual(20);
+    for (let t = 0; t < split.train.count; t++) {
+      const n = split.train.supportOffsets[t + 1]! - split.train.supportOffsets[t]! + 10;
+      expect(n).toBeGreaterThanOrEqual(13);
+      expect(n).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('mamo: invariants, 15 support ratings before the query in time, every cell has tasks', async () => {
+    const dataset = await demoDataset();
+    const split = splitScenarios(dataset, 'mamo', 1);
+    checkInvariants(split, null);
+    for (const s of SCENARIOS) expect(split.test[s].count).toBeGreaterThanOrEqual(10);
+    const set = split.test.warm;
+    for (let t = 0; t < set.count; t++) expect(set.supportOffsets[t + 1]! - set.supportOffsets[t]!).toBe(15);
+  });
+
+  it('is deterministic per seed and differs across seeds', async () => {
+    const dataset = await demoDataset();
+    for (const protocol of ['melu', 'mamo'] as const) {
+      const a = splitScenarios(dataset, protocol, 7);
+      const b = splitScenarios(dataset, protocol, 7);
+      const c = splitScenarios(dataset, protocol, 8);
+      expect(Array.from(a.train.users)).toEqual(Array.from(b.train.users));
+      expect(Array.from(a.test.warm.queryItems)).toEqual(Array.from(b.test.warm.queryItems));
+      expect(Array.from(a.train.users)).not.toEqual(Array.from(c.train.users));
+    }
+  });
+
+  it('published: explains what is missing, and builds cells from given lists', async () => {
+    const dataset = await demoDataset();
+    expect(() => splitScenarios(dataset, 'published', 1)).toThrow(/needs MeLU's split files/);
+    // fabricate published lists from the demo: two users with 15 ratings each
+    const pick = (u: number, n: number) => {
+      const rows = Array.from({ length: dataset.ratings.count }, (_, r) => r)
+        .filter((r) => dataset.ratings.user[r] === u)
+        .slice(0, n);
+      return {
+        items: rows.map((r) => dataset.items.rawIds[dataset.ratings.item[r]!]!),
+        values: rows.map((r) => dataset.ratings.value[r]!),
+      };
+    };
+    const state = (users: number[]) => {
+      const lists = users.map((u) => pick(u, 15));
+      return {
+        users: Int32Array.from(users, (u) => dataset.users.rawIds[u]!),
+        offsets: Int32Array.from([
+          0,
+          ...lists.map((_, k) => lists.slice(0, k + 1).reduce((n, l) => n + l.items.length, 0)),
+        ]),
+        items: Int32Array.from(lists.flatMap((l) => l.items)),
+        values: Float32Array.from(lists.flatMap((l) => l.values)),
+      };
+    };
+    const withSplit: Dataset = {
+      ...dataset,
+      published: { user_cold: state([0, 1]), item_cold: state([2]), user_item_cold: state([3]) },
+    };
+    const split = splitScenarios(withSplit, 'published', 1, { itemColdUsers: 'all' });
+    expect(split.test.user_cold.count).toBe(2);
+    expect(split.test.user_cold.queryOffsets[1]).toBe(10);
+    expect(split.newUsers[0]).toBe(1);
+    expect(split.train.count).toBeGreaterThan(100);
+    for (const u of split.train.users) expect(split.newUsers[u]).toBe(0);
+  });
+
+  it('rejects bad options with a sentence', async () => {
+    const dataset = await demoDataset();
+    expect(() => splitScenarios(dataset, 'melu', 1, { minRatings: 5 })).toThrow(
+      'Expected minRatings above queryCount (10), got 5',
+    );
+  });
+});

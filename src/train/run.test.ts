@@ -1,0 +1,134 @@
+// runExperiment end to end on the synthetic demo (wasm): learning, leaks, determinism, the divergence
+// guard, and batched training against the per-user loop over many steps.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
+import { PRESETS } from '../config/presets';
+import { SCENARIOS } from '../data/scenarios/types';
+import { initBackend, type BackendInfo } from '../kernels/backend';
+import { createRng } from '../lib/rng';
+import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
+import { createMamoEngine, createMeluEngine } from './engine';
+import type { RunSummary, TrainEvent } from './events';
+import { prepareExperiment } from './prepare';
+import { runExperiment } from './run';
+import { demoDataset } from '../../tests/helpers/demo';
+
+let backend: BackendInfo;
+beforeAll(async () => {
+  backend = await initBackend('wasm');
+});
+
+async function run(config: TrainConfig): Promise<{ summary: RunSummary; events: TrainEvent[] }> {
+  const dataset = await demoDataset();
+  const prepared = prepareExperiment(dataset, config);
+  const events: TrainEvent[] = [];
+  const summary = await runExperiment(
+    { datasetName: 'demo', split: prepared.split, layout: prepared.layout, config, backend },
+    (e) => events.push(e),
+  );
+  return { summary, events };
+}
+
+describe('meta-training on the synthetic demo', () => {
+  for (const model of ['melu', 'mamo'] as const) {
+    it(`${model} beats the global-mean and support-mean baselines in MAE on every scenario`, async () => {
+      const config: TrainConfig = {
+        ...DEFAULT_CONFIG,
+        ...PRESETS[`${model}-tuned`].values,
+        epochs: model === 'melu' ? 5 : 10,
+        backend: 'wasm',
+      };
+      const { summary } = await run(config);
+      for (const s of SCENARIOS) {
+        const mae = summary.scenarios[s]!.mae;
+        expect(mae, `${model} ${s}`).toBeLessThan(summary.baselines.globalMean![s]!.mae);
+        expect(mae, `${model} ${s}`).toBeLessThan(summary.baselines.supportMean![s]!.mae);
+      }
+    });
+  }
+
+  it('is deterministic for a seed (same losses) and leaks no tensors across 50 steps', async () => {
+    const config: TrainConfig = {
+      ...DEFAULT_CONFIG,
+      model: 'mamo',
+      epochs: 4,
+      batchSize: 32,
+      baselines: false,
+      evalUsers: 5,
+    };
+    const before = tf.memory().numTensors;
+    const a = await run(config);
+    expect(tf.memory().numTensors).toBe(before);
+    const steps = a.events.filter((e) => e.type === 'step');
+    expect(steps.length).toBeGreaterThanOrEqual(40);
+    const counts = steps.map((e) => (e.type === 'step' ? e.numTensors : 0));
+    expect(Math.max(...counts.slice(2)) - Math.min(...counts.slice(2))).toBe(0);
+    const b = await run(config);
+    const losses = (r: typeof a) => r.events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+    expect(losses(b)).toEqual(losses(a));
+  });
+
+  it('stops with a clear message and keeps the last good parameters when the loss explodes', async () => {
+    const config: TrainConfig = {
+      ...DEFAULT_CONFIG,
+      model: 'melu',
+      epochs: 3,
+      innerLr: 10,
+      outerLr: 1,
+      outerOptimizer: 'sgd',
+      baselines: false,
+      evalUsers: 5,
+    };
+    const { events } = await run(config);
+    const failed = events.find((e) => e.type === 'failed');
+    expect(failed?.type === 'failed' && failed.code).toBe('diverged');
+    expect(failed?.type === 'failed' && failed.message).toMatch(
+      /The meta-loss reached .* training stopped and the last good parameters were kept/,
+    );
+  });
+});
+
+describe('batched training equals the per-user loop', () => {
+  for (const [model, batched] of [
+    ['melu', 'algebraic'],
+    ['melu', 'tile'],
+    ['mamo', 'tile'],
+  ] as const) {
+    it(`${model}: ${batched} and loop give the same parameters after 5 meta-steps (1e-5)`, async () => {
+      await tf.setBackend('cpu');
+      const dataset = await demoDataset();
+      const config: TrainConfig = { ...DEFAULT_CONFIG, model, innerLr: 0.05, outerLr: 1e-3 };
+      const prepared = prepareExperiment(dataset, config);
+      const make = (strategy: 'loop' | typeof batched) => {
+        const options = { config, layout: prepared.layout, meanRating: 3.5, rng: createRng(3), strategy };
+        return model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
+      };
+      const engines = [make(batched), make('loop')];
+      const losses: number[][] = [[], []];
+      for (let step = 0; step < 5; step++) {
+        const ids = Int32Array.from({ length: 8 }, (_, k) => step * 8 + k);
+        for (const [k, engine] of engines.entries()) {
+          const b = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
+          const loss = engine.trainStep(b);
+          losses[k]!.push((await loss.data())[0]!);
+          loss.dispose();
+          disposeBatchTensors(b);
+          engine.commit();
+        }
+      }
+      for (let s = 0; s < 5; s++) expect(Math.abs(losses[0]![s]! - losses[1]![s]!)).toBeLessThan(1e-5);
+      // predictions after training agree too (same parameters)
+      const b = batchTensors(
+        makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout),
+        prepared.layout,
+      );
+      const [p0, p1] = engines.map((e) => e.predict(b));
+      const diff = (await tf.max(tf.abs(tf.sub(p0!.after, p1!.after))).data())[0]!;
+      expect(diff).toBeLessThan(1e-4);
+      engines.forEach((e) => e.dispose());
+      await tf.setBackend('wasm');
+    });
+  }
+});
