@@ -72,6 +72,9 @@ export type TrainEvent =
       epoch: number;
       step: number;
       loss: number;
+      /** tasks in this meta-batch and the step's wall time (s) */
+      tasks: number;
+      seconds: number;
       tasksPerSecond: number;
       numTensors: number;
       numBytes: number;
@@ -86,6 +89,8 @@ export type TrainEvent =
       users: Int32Array;
       /** Scenario index (SCENARIOS order) of each row */
       scenarios: Uint8Array;
+      /** Index of each row's task in its scenario's test TaskSet (for the user drill-down) */
+      tasks: Int32Array;
       /** [users x k] attention rows */
       attention: Float32Array;
       k: number;

@@ -105,6 +105,7 @@ async function evaluateAll(
   const result: Evaluation = { test: {}, validation: {}, memory: null };
   const users: number[] = [];
   const scenarios: number[] = [];
+  const tasks: number[] = [];
   const attention: number[] = [];
   for (const [which, sets] of [
     ['validation', input.split.validation],
@@ -120,6 +121,7 @@ async function evaluateAll(
         ids.forEach((t, k) => {
           users.push(set.users[t]!);
           scenarios.push(SCENARIOS.indexOf(scenario));
+          tasks.push(t);
           for (let j = 0; j < engine.slots; j++) attention.push(p.attention![k * engine.slots + j]!);
         });
       }
@@ -132,6 +134,7 @@ async function evaluateAll(
       epoch,
       users: Int32Array.from(users),
       scenarios: Uint8Array.from(scenarios),
+      tasks: Int32Array.from(tasks),
       attention: Float32Array.from(attention),
       k: engine.slots,
       profileMemory: profile.values,
@@ -185,6 +188,8 @@ async function trainEpochs(
         epoch,
         step,
         loss,
+        tasks: batchIds.length,
+        seconds,
         tasksPerSecond: batchIds.length / seconds,
         numTensors: memory.numTensors,
         numBytes: memory.numBytes,

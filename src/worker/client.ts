@@ -81,7 +81,11 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
   const pending = new Map<number, Pending>();
   const listeners = new Set<RunListener>();
 
-  const request = <T>(make: (id: RequestId) => ToWorker, onProgress?: Pending['onProgress']): Promise<T> => {
+  const request = <T>(
+    make: (id: RequestId) => ToWorker,
+    onProgress?: Pending['onProgress'],
+    transfer: Transferable[] = [],
+  ): Promise<T> => {
     const id = nextRequest++ as RequestId;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, {
@@ -89,7 +93,7 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
         reject,
         ...(onProgress ? { onProgress } : {}),
       });
-      worker.postMessage(make(id));
+      worker.postMessage(make(id), transfer);
     });
   };
   const settle = (id: RequestId, value: unknown, error?: RequestError) => {
@@ -160,7 +164,13 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
       });
     },
     load(source, onProgress) {
-      return request<DatasetSummary>((requestId) => ({ type: 'load', requestId, source }), onProgress);
+      // file contents move to the worker (transferred, not copied)
+      const transfer = source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
+      return request<DatasetSummary>(
+        (requestId) => ({ type: 'load', requestId, source }),
+        onProgress,
+        transfer,
+      );
     },
     split(protocol, seed, newItemYear) {
       return request((requestId) => ({ type: 'split', requestId, protocol, seed, newItemYear }));

@@ -68,7 +68,13 @@ function transferables(events: readonly TrainEvent[]): Transferable[] {
   const out: Transferable[] = [];
   for (const e of events) {
     if (e.type === 'memory')
-      out.push(e.users.buffer, e.scenarios.buffer, e.attention.buffer, e.profileMemory.buffer);
+      out.push(
+        e.users.buffer,
+        e.scenarios.buffer,
+        e.tasks.buffer,
+        e.attention.buffer,
+        e.profileMemory.buffer,
+      );
   }
   return out.filter((b, i) => out.indexOf(b) === i) as Transferable[];
 }

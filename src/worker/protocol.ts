@@ -11,6 +11,9 @@ import type { DatasetSummary } from '../data/summary';
 import type { BackendInfo } from '../kernels/backend';
 import type { TrainErrorCode, TrainEvent } from '../train/events';
 
+/**
+ * NOTE: besides types, this file re-exports BASELINE_LABELS (a table of strings) from train/events.
+ */
 export type RunId = string & { readonly __brand: 'RunId' };
 export type RequestId = number & { readonly __brand: 'RequestId' };
 
@@ -122,3 +125,17 @@ export type FromWorker =
       readonly code: TrainErrorCode;
       readonly message: string;
     };
+
+// The event vocabulary the page draws, re-exported so ui/ depends on this contract alone (types, plus
+// the baseline label table, which is plain data with no tfjs behind it).
+export type {
+  BaselineName,
+  EpochRecord,
+  RunSummary,
+  ScenarioMetrics,
+  ScenarioRecord,
+  TrainErrorCode,
+  TrainEvent,
+} from '../train/events';
+export { BASELINE_LABELS } from '../train/events';
+export type { BackendInfo } from '../kernels/backend';

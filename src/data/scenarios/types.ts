@@ -15,6 +15,14 @@ export const SCENARIO_LABELS: Record<Scenario, string> = {
   user_item_cold: 'new user and new item',
 };
 
+/** Short labels for legends and tables. */
+export const SCENARIO_SHORT: Record<Scenario, string> = {
+  warm: 'warm',
+  user_cold: 'new user',
+  item_cold: 'new item',
+  user_item_cold: 'new user & item',
+};
+
 export const PROTOCOLS = ['melu', 'mamo', 'published'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 

@@ -1,0 +1,140 @@
+/**
+ * The notebook: a top bar (backend badge, run controls, progress), a left column (Data, Experiment)
+ * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
+ * useTrainer/useConfig and send commands; training happens in the worker.
+ */
+import { useEffect, useState } from 'react';
+import type { Scenario } from '../data/scenarios/types';
+import { BackendBadge } from './components/BackendBadge';
+import { Callout } from './components/Callout';
+import { RunControls } from './components/RunControls';
+import { useConfig } from './hooks/useConfig';
+import { useTrainer } from './hooks/useTrainer';
+import { CurvesPanel } from './panels/CurvesPanel';
+import { DataPanel } from './panels/DataPanel';
+import { ExperimentPanel } from './panels/ExperimentPanel';
+import { MemoryPanel } from './panels/MemoryPanel';
+import { NewUserPanel } from './panels/NewUserPanel';
+import { RunsPanel } from './panels/RunsPanel';
+import { UsersPanel } from './panels/UsersPanel';
+
+type Tab = 'memory' | 'users' | 'newuser' | 'runs';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'memory', label: 'Memory' },
+  { id: 'users', label: 'Users' },
+  { id: 'newuser', label: 'Be the new user' },
+  { id: 'runs', label: 'Runs' },
+];
+
+export function App() {
+  const trainer = useTrainer();
+  const cfg = useConfig();
+  const { config } = cfg;
+  const [tab, setTab] = useState<Tab>('memory');
+  const [selected, setSelected] = useState<{ scenario: Scenario; task: number } | null>(null);
+  const { initBackend, load, refreshSplit } = trainer;
+  const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
+
+  useEffect(() => {
+    initBackend(config.backend);
+    void load({ kind: 'demo' });
+    // once, on first open: the backend of the link, and the embedded synthetic dataset
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const splitConfig = active && trainer.run.config ? trainer.run.config : config;
+  useEffect(() => {
+    if (trainer.data.summary) refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear);
+  }, [trainer.data.summary, splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, refreshSplit]);
+
+  const runConfig = trainer.run.config;
+  const splitMatchesRun =
+    runConfig !== null &&
+    trainer.split.protocol === runConfig.protocol &&
+    trainer.split.seed === runConfig.seed;
+  const modelReady = trainer.run.evaluations.length > 0;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <h1>MetaRec Lab</h1>
+          <span className="muted">cold-start meta-learning in the browser · MAMO and MeLU</span>
+        </div>
+        <BackendBadge backend={trainer.run.backend ?? trainer.backend} error={trainer.backendError} />
+        <RunControls
+          run={trainer.run}
+          canStart={
+            trainer.data.summary !== null && trainer.data.summary.ratings > 0 && !trainer.data.loading
+          }
+          onStart={() => {
+            setSelected(null);
+            trainer.start(config);
+          }}
+          onPause={trainer.pause}
+          onResume={trainer.resume}
+          onStop={trainer.stop}
+        />
+      </header>
+      <aside className="sidebar">
+        <DataPanel
+          data={trainer.data}
+          split={trainer.split}
+          onLoad={(s) => void load(s)}
+          disabled={active || trainer.data.loading !== null}
+        />
+        <ExperimentPanel state={cfg} disabled={active} />
+      </aside>
+      <main className="main">
+        {trainer.run.failure && (
+          <Callout kind="error" testId="run-error">
+            <strong>Training stopped ({trainer.run.failure.code}).</strong> {trainer.run.failure.message}
+          </Callout>
+        )}
+        <CurvesPanel run={trainer.run} />
+        <section className="panel">
+          <div className="tabs" role="tablist">
+            {TABS.map((t) => (
+              <button
+                key={t.id}
+                role="tab"
+                type="button"
+                aria-selected={tab === t.id}
+                className={tab === t.id ? 'tab active' : 'tab'}
+                onClick={() => setTab(t.id)}
+                data-testid={`tab-${t.id}`}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+          <div className="tab-body">
+            {tab === 'memory' && (
+              <MemoryPanel
+                run={trainer.run}
+                summary={trainer.data.summary}
+                onPickUser={(scenario, task) => {
+                  setSelected({ scenario, task });
+                  setTab('users');
+                }}
+              />
+            )}
+            {tab === 'users' && (
+              <UsersPanel
+                tasks={splitMatchesRun ? trainer.split.testTasks : null}
+                selected={selected}
+                onSelect={(scenario, task) => setSelected({ scenario, task })}
+                inspect={trainer.inspect}
+                ready={modelReady && splitMatchesRun}
+              />
+            )}
+            {tab === 'newuser' && (
+              <NewUserPanel summary={trainer.data.summary} ready={modelReady} recommend={trainer.recommend} />
+            )}
+            {tab === 'runs' && <RunsPanel />}
+          </div>
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * A canvas heatmap (rows x columns) with a hover tooltip and row clicks: cheap to redraw every epoch,
+ * unlike a Plotly heatmap, so it never blocks the page during training. "PNG" saves the canvas.
+ */
+import { useEffect, useRef, useState } from 'react';
+
+interface Props {
+  readonly values: Float32Array | readonly number[];
+  readonly rows: number;
+  readonly columns: number;
+  /** 'sequential' for 0..1 weights, 'diverging' for signed values (symmetric scale). */
+  readonly scale: 'sequential' | 'diverging';
+  readonly columnLabels: readonly string[];
+  readonly cellHeight?: number;
+  readonly width?: number;
+  readonly tooltip: (row: number, column: number) => string;
+  readonly onRowClick?: (row: number) => void;
+  readonly testId: string;
+  readonly fileName: string;
+}
+
+function color(v: number, scale: 'sequential' | 'diverging', max: number, min: number): string {
+  if (scale === 'sequential') {
+    // stretched to the data's range, so near-uniform attention still shows its differences
+    const t = max > min ? Math.max(0, Math.min(1, (v - min) / (max - min))) : 0.5;
+    const r = Math.round(247 - t * (247 - 17));
+    const g = Math.round(251 - t * (251 - 72));
+    const b = Math.round(255 - t * (255 - 140));
+    return `rgb(${r},${g},${b})`;
+  }
+  const t = Math.max(-1, Math.min(1, v / (max || 1)));
+  if (t >= 0)
+    return `rgb(${Math.round(255 - t * 75)},${Math.round(255 - t * 190)},${Math.round(255 - t * 195)})`;
+  return `rgb(${Math.round(255 + t * 210)},${Math.round(255 + t * 150)},${Math.round(255 + t * 60)})`;
+}
+
+/** Colour range: [min, max] of the values (sequential) or [-m, m] with m = max |v| (diverging). */
+function range(values: Float32Array | readonly number[], n: number, scale: 'sequential' | 'diverging') {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (scale === 'diverging') {
+    const m = Math.max(Math.abs(min), Math.abs(max));
+    return { min: -m, max: m };
+  }
+  return { min, max };
+}
+
+export function Heatmap({
+  values,
+  rows,
+  columns,
+  scale,
+  columnLabels,
+  cellHeight = 4,
+  width = 260,
+  tooltip,
+  onRowClick,
+  testId,
+  fileName,
+}: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const height = Math.max(20, Math.min(480, rows * cellHeight));
+  const rowHeight = height / Math.max(1, rows);
+  const cellWidth = width / Math.max(1, columns);
+
+  useEffect(() => {
+    const c = canvas.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    ctx.clearRect(0, 0, width, height);
+    const { min, max } = range(values, rows * columns, scale);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < columns; k++) {
+        ctx.fillStyle = color(values[r * columns + k] ?? 0, scale, max, min);
+        ctx.fillRect(k * cellWidth, r * rowHeight, Math.ceil(cellWidth), Math.ceil(rowHeight));
+      }
+    }
+  }, [values, rows, columns, scale, width, height, rowHeight, cellWidth]);
+
+  const locate = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const row = Math.floor((e.clientY - box.top) / rowHeight);
+    const column = Math.floor((e.clientX - box.left) / cellWidth);
+    return row >= 0 && row < rows && column >= 0 && column < columns
+      ? { row, column, x: e.clientX - box.left, y: e.clientY - box.top }
+      : null;
+  };
+
+  return (
+    <div className="heatmap" data-testid={testId} data-rows={rows} data-columns={columns}>
+      <div className="heatmap-labels" style={{ width }}>
+        {columnLabels.map((label) => (
+          <span key={label} style={{ width: cellWidth }}>
+            {label}
+          </span>
+        ))}
+      </div>
+      <div className="heatmap-body">
+        <canvas
+          ref={canvas}
+          width={width}
+          height={height}
+          style={{ cursor: onRowClick ? 'pointer' : 'default' }}
+          onMouseMove={(e) => {
+            const at = locate(e);
+            setTip(at ? { x: at.x, y: at.y, text: tooltip(at.row, at.column) } : null);
+          }}
+          onMouseLeave={() => setTip(null)}
+          onClick={(e) => {
+            const at = locate(e);
+            if (at && onRowClick) onRowClick(at.row);
+          }}
+        />
+        {tip && (
+          <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 8 }}>
+            {tip.text}
+          </div>
+        )}
+      </div>
+      <div className="heatmap-scale">
+        {(() => {
+          const { min, max } = range(values, rows * columns, scale);
+          return rows * columns ? `colour: ${min.toFixed(3)} (light) … ${max.toFixed(3)} (dark)` : '';
+        })()}
+      </div>
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          const a = document.createElement('a');
+          a.href = canvas.current?.toDataURL('image/png') ?? '';
+          a.download = `${fileName}.png`;
+          a.click();
+        }}
+      >
+        PNG
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,194 @@
+/**
+ * The one React entry point to training: wraps the worker client, holds the dataset, split and run
+ * views, and exposes commands. Components below only draw this state and call these commands.
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { BackendPreference, TrainConfig } from '../../config/experiment';
+import type { DataErrorInfo } from '../../data/errors';
+import type { Protocol, Scenario, SplitSummary } from '../../data/scenarios/types';
+import type { DatasetSummary } from '../../data/summary';
+import type { BackendInfo } from '../../worker/protocol';
+import type {
+  DataSource,
+  NewUserProfile,
+  Recommendations,
+  RunId,
+  TestTaskIndex,
+  UserInspection,
+} from '../../worker/protocol';
+import { RequestError } from '../../worker/client';
+import { EMPTY_RUN, runReducer, type RunView } from '../state/runState';
+import { trainerClient } from '../trainer';
+import { saveRun } from '../store/runsStore';
+
+export interface DataState {
+  readonly summary: DatasetSummary | null;
+  readonly loading: { fraction: number; message: string } | null;
+  readonly error: DataErrorInfo | null;
+}
+
+export interface SplitState {
+  readonly summary: SplitSummary | null;
+  readonly testTasks: TestTaskIndex | null;
+  readonly error: string | null;
+  readonly protocol: Protocol | null;
+  readonly seed: number | null;
+}
+
+export interface Trainer {
+  readonly backend: BackendInfo | null;
+  readonly backendError: string | null;
+  readonly data: DataState;
+  readonly split: SplitState;
+  readonly run: RunView;
+  readonly runId: RunId | null;
+  initBackend(preference: BackendPreference): void;
+  load(source: DataSource): Promise<boolean>;
+  refreshSplit(protocol: Protocol, seed: number, newItemYear: number): void;
+  start(config: TrainConfig): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  inspect(scenario: Scenario, task: number): Promise<UserInspection>;
+  recommend(
+    profile: NewUserProfile,
+    ratings: readonly { item: number; rating: number }[],
+    count: number,
+  ): Promise<Recommendations>;
+}
+
+export function useTrainer(): Trainer {
+  const client = useMemo(() => trainerClient(), []);
+  const [backend, setBackend] = useState<BackendInfo | null>(null);
+  const [backendError, setBackendError] = useState<string | null>(null);
+  const [data, setData] = useState<DataState>({ summary: null, loading: null, error: null });
+  const [split, setSplit] = useState<SplitState>({
+    summary: null,
+    testTasks: null,
+    error: null,
+    protocol: null,
+    seed: null,
+  });
+  const [run, dispatch] = useReducer(runReducer, EMPTY_RUN);
+  const [runId, setRunId] = useState<RunId | null>(null);
+  const eventLog = useRef<unknown[]>([]);
+  const datasetName = useRef('');
+
+  useEffect(
+    () =>
+      client.subscribe((id, events) => {
+        eventLog.current.push(...events);
+        dispatch({ type: 'events', events });
+        for (const e of events) {
+          if (e.type === 'started') setBackend(e.backend);
+          if (e.type === 'finished' || e.type === 'stopped') {
+            void saveRun({
+              id,
+              dataset: datasetName.current,
+              savedAt: Date.now(),
+              config: e.summary.config,
+              summary: e.summary,
+              events: eventLog.current as never,
+            });
+          }
+        }
+      }),
+    [client],
+  );
+
+  const initBackend = useCallback(
+    (preference: BackendPreference) => {
+      setBackendError(null);
+      client
+        .init(preference)
+        .then(setBackend, (e: unknown) => setBackendError(e instanceof Error ? e.message : String(e)));
+    },
+    [client],
+  );
+
+  const load = useCallback(
+    async (source: DataSource) => {
+      setData((d) => ({ ...d, loading: { fraction: 0, message: 'reading files' }, error: null }));
+      try {
+        const summary = await client.load(source, (fraction, message) =>
+          setData((d) => ({ ...d, loading: { fraction, message } })),
+        );
+        datasetName.current = summary.name;
+        setData({ summary, loading: null, error: null });
+        return true;
+      } catch (e) {
+        const error =
+          e instanceof RequestError && e.data
+            ? e.data
+            : { code: 'parse' as const, message: e instanceof Error ? e.message : String(e) };
+        setData((d) => ({ ...d, loading: null, error })); // the previous dataset stays loaded
+        return false;
+      }
+    },
+    [client],
+  );
+
+  const refreshSplit = useCallback(
+    (protocol: Protocol, seed: number, newItemYear: number) => {
+      client.split(protocol, seed, newItemYear).then(
+        (r) => setSplit({ summary: r.summary, testTasks: r.testTasks, error: null, protocol, seed }),
+        (e: unknown) =>
+          setSplit({
+            summary: null,
+            testTasks: null,
+            error: e instanceof Error ? e.message : String(e),
+            protocol,
+            seed,
+          }),
+      );
+    },
+    [client],
+  );
+
+  const start = useCallback(
+    (config: TrainConfig) => {
+      eventLog.current = [];
+      dispatch({ type: 'reset', config, now: Date.now() });
+      setRunId(client.start(config));
+    },
+    [client],
+  );
+  const pause = useCallback(() => {
+    client.pause();
+    dispatch({ type: 'paused' });
+  }, [client]);
+  const resume = useCallback(() => {
+    client.resume();
+    dispatch({ type: 'resumed' });
+  }, [client]);
+  const stop = useCallback(() => client.stop(), [client]);
+  const inspect = useCallback(
+    (scenario: Scenario, task: number) =>
+      runId ? client.inspect(runId, scenario, task) : Promise.reject(new Error('No run yet.')),
+    [client, runId],
+  );
+  const recommend = useCallback(
+    (profile: NewUserProfile, ratings: readonly { item: number; rating: number }[], count: number) =>
+      runId
+        ? client.recommend(runId, profile, ratings, count)
+        : Promise.reject(new Error('Train a model first.')),
+    [client, runId],
+  );
+  return {
+    backend,
+    backendError,
+    data,
+    split,
+    run,
+    runId,
+    initBackend,
+    load,
+    refreshSplit,
+    start,
+    pause,
+    resume,
+    stop,
+    inspect,
+    recommend,
+  };
+}

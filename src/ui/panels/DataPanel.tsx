@@ -1,0 +1,156 @@
+/**
+ * Data: the synthetic demo on first open; uploads by file picker, folder, drag and drop or a GroupLens
+ * zip; parse progress; the summary and the per-scenario table for the chosen protocol and seed. A bad
+ * file shows the parser's sentence (file, line, expected) and the previous dataset stays loaded.
+ */
+import { useState } from 'react';
+import type { DataState, SplitState } from '../hooks/useTrainer';
+import type { DataSource } from '../../worker/protocol';
+import { Callout } from '../components/Callout';
+import { Histogram } from '../components/Histogram';
+import { SplitTable } from './SplitTable';
+import { readDrop, readFiles } from './files';
+
+interface Props {
+  readonly data: DataState;
+  readonly split: SplitState;
+  readonly onLoad: (source: DataSource) => void;
+  readonly disabled: boolean;
+}
+
+export function DataPanel({ data, split, onLoad, disabled }: Props) {
+  const [over, setOver] = useState(false);
+  const [dismissed, setDismissed] = useState<object | null>(null);
+  const s = data.summary;
+  const upload = async (files: Promise<{ path: string; bytes: ArrayBuffer }[]>) => {
+    const list = await files;
+    if (list.length) onLoad({ kind: 'files', files: list });
+  };
+  return (
+    <section className="panel" aria-labelledby="data-title">
+      <h2 id="data-title">Data</h2>
+      <div
+        className={`dropzone ${over ? 'over' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          if (!disabled) void upload(readDrop(e.dataTransfer));
+        }}
+      >
+        <p>
+          Drop MovieLens here: the GroupLens zip, its folder, or its files (ml-100k, ml-1m, RecBole, MeLU
+          splits).
+        </p>
+        <div className="row">
+          <label className="button">
+            Files…
+            <input
+              type="file"
+              multiple
+              hidden
+              data-testid="file-input"
+              disabled={disabled}
+              onChange={(e) => {
+                void upload(readFiles(e.currentTarget.files ?? []));
+                e.currentTarget.value = '';
+              }}
+            />
+          </label>
+          <label className="button">
+            Folder…
+            <input
+              type="file"
+              hidden
+              disabled={disabled}
+              {...({ webkitdirectory: '' } as Record<string, string>)}
+              onChange={(e) => {
+                void upload(readFiles(e.currentTarget.files ?? []));
+                e.currentTarget.value = '';
+              }}
+            />
+          </label>
+          <button type="button" disabled={disabled} onClick={() => onLoad({ kind: 'demo' })}>
+            Demo data
+          </button>
+        </div>
+        <p className="hint">
+          MovieLens may not be redistributed: files stay in this tab; nothing is uploaded anywhere.
+        </p>
+      </div>
+      {data.loading && (
+        <div className="loading" data-testid="load-progress">
+          <div className="progress">
+            <div className="progress-bar" style={{ width: `${data.loading.fraction * 100}%` }} />
+          </div>
+          <span>{data.loading.message}</span>
+        </div>
+      )}
+      {data.error && dismissed !== data.error && (
+        <Callout kind="error" testId="data-error" onClose={() => setDismissed(data.error)}>
+          <strong>Could not load the data.</strong> {data.error.message}
+          {s && <> The dataset loaded before ({s.name}) is still in use.</>}
+        </Callout>
+      )}
+      {s && (
+        <div className="summary" data-testid="data-summary">
+          <div className="summary-head">
+            <strong data-testid="dataset-name">{s.name}</strong> <span className="muted">({s.format})</span>
+            {s.name === 'synthetic demo' && <span className="tag">synthetic, not MovieLens</span>}
+          </div>
+          <dl className="counts">
+            <div>
+              <dt>ratings</dt>
+              <dd data-testid="count-ratings">{s.ratings.toLocaleString('en-US')}</dd>
+            </div>
+            <div>
+              <dt>users</dt>
+              <dd data-testid="count-users">{s.users.toLocaleString('en-US')}</dd>
+            </div>
+            <div>
+              <dt>items</dt>
+              <dd data-testid="count-items">{s.items.toLocaleString('en-US')}</dd>
+            </div>
+            <div>
+              <dt>mean rating</dt>
+              <dd>{s.meanRating.toFixed(2)}</dd>
+            </div>
+          </dl>
+          <Histogram counts={s.histogram} />
+          {s.notes.length > 0 && (
+            <details>
+              <summary>{s.notes.length} note(s) from the parser</summary>
+              <ul className="notes">
+                {s.notes.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </div>
+      )}
+      {split.error && <Callout kind="warning">{split.error}</Callout>}
+      {split.summary && (
+        <div className="split">
+          <h3>
+            Cold-start split · {split.summary.protocol} protocol · seed {split.summary.seed}
+          </h3>
+          <SplitTable split={split.summary} />
+          <details>
+            <summary>How the split was made</summary>
+            <ul className="notes">
+              {split.summary.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          </details>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+/** Browser files (picker, folder picker, drag and drop with folders) -> {path, bytes} for the worker. */
+export interface PickedFile {
+  readonly path: string;
+  readonly bytes: ArrayBuffer;
+}
+
+export async function readFiles(files: Iterable<File>): Promise<PickedFile[]> {
+  return Promise.all(
+    [...files].map(async (f) => ({
+      path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name,
+      bytes: await f.arrayBuffer(),
+    })),
+  );
+}
+
+type Entry = {
+  isFile: boolean;
+  isDirectory: boolean;
+  fullPath: string;
+  file?: (ok: (f: File) => void, err: (e: unknown) => void) => void;
+  createReader?: () => { readEntries: (ok: (entries: Entry[]) => void, err: (e: unknown) => void) => void };
+};
+
+async function walk(entry: Entry, out: PickedFile[]): Promise<void> {
+  if (entry.isFile && entry.file) {
+    const file = await new Promise<File>((ok, err) => entry.file!(ok, err));
+    out.push({ path: entry.fullPath.replace(/^\//, ''), bytes: await file.arrayBuffer() });
+  } else if (entry.isDirectory && entry.createReader) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise<Entry[]>((ok, err) => reader.readEntries(ok, err));
+      if (batch.length === 0) break;
+      for (const child of batch) await walk(child, out);
+    }
+  }
+}
+
+/** The files of a drop, folders walked recursively. */
+export async function readDrop(transfer: DataTransfer): Promise<PickedFile[]> {
+  const entries: Entry[] = [];
+  for (const item of [...transfer.items]) {
+    const entry = (item.webkitGetAsEntry?.() ?? null) as unknown as Entry | null;
+    if (entry) entries.push(entry);
+  }
+  if (entries.length === 0) return readFiles(transfer.files);
+  const out: PickedFile[] = [];
+  for (const entry of entries) await walk(entry, out);
+  return out;
+}
