@@ -3,7 +3,7 @@
  * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
  * useTrainer/useConfig and send commands; training happens in the worker.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Scenario } from '../data/scenarios/types';
 import { BackendBadge } from './components/BackendBadge';
 import { Callout } from './components/Callout';
@@ -34,6 +34,7 @@ export function App() {
   const [selected, setSelected] = useState<{ scenario: Scenario; task: number } | null>(null);
   const { initBackend, load, refreshSplit } = trainer;
   const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
+  const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
 
   useEffect(() => {
     initBackend(config.backend);
@@ -53,6 +54,9 @@ export function App() {
     trainer.split.protocol === runConfig.protocol &&
     trainer.split.seed === runConfig.seed;
   const modelReady = trainer.run.evaluations.length > 0;
+  const planned = active && trainer.run.config ? trainer.run.config : config;
+  const trainTasks = trainer.split.summary?.train.tasks ?? 0;
+  const plannedSteps = trainTasks ? planned.epochs * Math.ceil(trainTasks / planned.batchSize) : undefined;
 
   return (
     <div className="app">
@@ -80,7 +84,7 @@ export function App() {
         <DataPanel
           data={trainer.data}
           split={trainer.split}
-          onLoad={(s) => void load(s)}
+          onLoad={onLoad}
           disabled={active || trainer.data.loading !== null}
         />
         <ExperimentPanel state={cfg} disabled={active} />
@@ -91,7 +95,7 @@ export function App() {
             <strong>Training stopped ({trainer.run.failure.code}).</strong> {trainer.run.failure.message}
           </Callout>
         )}
-        <CurvesPanel run={trainer.run} />
+        <CurvesPanel run={trainer.run} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (

@@ -1,10 +1,14 @@
 /**
- * A Plotly line chart that APPENDS: when the same traces only gain points, the new tail is sent with
- * Plotly.extendTraces (cheap, no re-layout of old points); a different set of traces redraws once. The
- * chart is created when mounted (before training), so no heavy first render happens mid-run.
+ * A Plotly line chart that APPENDS cheaply. A full Plotly draw re-measures every axis label (50-180 ms
+ * on a busy 2-core machine: a long task). So the axes get fixed ranges with headroom, and while new
+ * points stay inside them, the traces are updated through Plotly.animate with redraw: false (Plotly's
+ * fast path: only the paths change). A point outside the ranges, or a different set of traces, costs
+ * one full draw with ranges grown by 30% (so full draws are logarithmically rare). Updates go through
+ * the chart scheduler (one chart per frame). The chart is created on mount, before training.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { BASE_LAYOUT, loadPlotly, type Data, type Layout } from './plotly';
+import { cancelChart, scheduleChart } from './scheduler';
 
 export interface Series {
   readonly name: string;
@@ -28,7 +32,36 @@ interface Props {
   readonly showLegend?: boolean;
   /** Integer ticks on x (epochs). */
   readonly integerX?: boolean;
+  /** Redraw at most this often (ms); the per-step loss chart uses ~1 s. */
+  readonly minIntervalMs?: number;
+  /** The x extent when known in advance (total steps, epochs): the x axis never needs to grow. */
+  readonly xMax?: number;
+  /** The y range to start with (e.g. 0..1 for nDCG), so the first points need no full redraw. */
+  readonly yHint?: readonly [number, number];
 }
+
+type Range = [number, number];
+
+function extent(values: readonly number[][]): Range | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const list of values) {
+    for (const v of list) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** A range around [lo, hi] with 30% headroom (and a minimum span). */
+function padded([lo, hi]: Range, floor?: number): Range {
+  const span = Math.max(hi - lo, Math.abs(hi) * 0.05, 1e-3);
+  return [floor ?? lo - 0.3 * span, hi + 0.3 * span];
+}
+
+const inside = (r: Range | null, e: Range | null) => !e || (r !== null && e[0] >= r[0] && e[1] <= r[1]);
 
 export function SeriesChart({
   series,
@@ -40,35 +73,45 @@ export function SeriesChart({
   fileName,
   showLegend = false,
   integerX = false,
+  minIntervalMs = 0,
+  xMax,
+  yHint,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  const drawn = useRef<{ key: string; lengths: number[] } | null>(null);
-  const frame = useRef(0);
+  const drawn = useRef<{ key: string; x: Range | null; y: Range | null } | null>(null);
+  const id = useId();
 
   useEffect(() => {
-    cancelAnimationFrame(frame.current);
-    frame.current = requestAnimationFrame(() => {
-      void loadPlotly().then((Plotly) => {
-        const el = ref.current;
-        if (!el) return;
-        const key = series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}`).join(';');
-        const previous = drawn.current;
-        const grows =
-          previous && previous.key === key && series.every((s, i) => s.x.length >= previous.lengths[i]!);
-        if (grows) {
-          const idx: number[] = [];
-          const xs: number[][] = [];
-          const ys: number[][] = [];
-          series.forEach((s, i) => {
-            const from = previous.lengths[i]!;
-            if (s.x.length > from) {
-              idx.push(i);
-              xs.push(s.x.slice(from));
-              ys.push(s.y.slice(from));
-            }
-          });
-          if (idx.length) void Plotly.extendTraces(el, { x: xs, y: ys }, idx);
-        } else {
+    scheduleChart(
+      id,
+      () =>
+        loadPlotly().then(async (Plotly) => {
+          const el = ref.current;
+          if (!el) return;
+          // what forces a full draw: another set of traces, or another planned x extent / y hint
+          const key = `${series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}`).join(';')}|${xMax ?? ''}|${yHint?.join(',') ?? ''}`;
+          const xs = extent(series.map((s) => [...s.x]));
+          const ys = extent(series.map((s) => [...s.y]));
+          const previous = drawn.current;
+          if (previous && previous.key === key && inside(previous.x, xs) && inside(previous.y, ys)) {
+            const t0 = performance.now();
+            await Plotly.animate(
+              el,
+              { data: series.map((s) => ({ x: [...s.x], y: [...s.y] })), traces: series.map((_, i) => i) },
+              { transition: { duration: 0 }, frame: { duration: 0, redraw: false } },
+            );
+            performance.measure(`chart:${testId ?? id}:append`, { start: t0 });
+            return;
+          }
+          const xRange: Range | null = xs
+            ? xMax !== undefined
+              ? [Math.min(0, xs[0]), Math.max(xMax, xs[1])]
+              : padded(xs, Math.min(0, xs[0]))
+            : xMax !== undefined
+              ? [0, xMax]
+              : null;
+          const hint: Range | null = yHint ? [yHint[0], yHint[1]] : null;
+          const yRange: Range | null = ys ? (inside(hint, ys) ? hint : padded(ys)) : hint;
           const data: Data[] = series.map((s) => ({
             type: 'scatter',
             mode: s.mode ?? 'lines',
@@ -91,28 +134,63 @@ export function SeriesChart({
             xaxis: {
               ...BASE_LAYOUT.xaxis,
               title: { text: xTitle },
+              ...(xRange ? { range: xRange, autorange: false } : {}),
               ...(integerX ? { tickformat: 'd', dtick: 1 } : {}),
             },
-            yaxis: { ...BASE_LAYOUT.yaxis, title: { text: yTitle ?? '' } },
+            yaxis: {
+              ...BASE_LAYOUT.yaxis,
+              title: { text: yTitle ?? '' },
+              ...(yRange ? { range: yRange, autorange: false } : {}),
+            },
           };
-          void Plotly.react(el, data, layout, {
+          const t0 = performance.now();
+          await Plotly.react(el, data, layout, {
             responsive: true,
             displaylogo: false,
             toImageButtonOptions: { format: 'png', filename: fileName },
             modeBarButtonsToRemove: ['lasso2d', 'select2d'],
           });
-        }
-        drawn.current = { key, lengths: series.map((s) => s.x.length) };
-      });
-    });
-  }, [series, title, xTitle, yTitle, height, fileName, showLegend, integerX]);
+          // warm Plotly's animate path with a real point, then put the real data back: its first
+          // non-empty call is the slow one, and it should happen now, not mid-training
+          const frame = { transition: { duration: 0 }, frame: { duration: 0, redraw: false } };
+          const traces = data.map((_, i) => i);
+          if (xRange && yRange) {
+            const probe = { x: [(xRange[0] + xRange[1]) / 2], y: [(yRange[0] + yRange[1]) / 2] };
+            await Plotly.animate(el, { data: series.map(() => probe), traces }, frame);
+          }
+          await Plotly.animate(
+            el,
+            { data: series.map((s) => ({ x: [...s.x], y: [...s.y] })), traces },
+            frame,
+          );
+          performance.measure(`chart:${testId ?? id}:draw`, { start: t0 });
+          drawn.current = { key, x: xRange, y: yRange };
+        }),
+      minIntervalMs,
+    );
+  }, [
+    id,
+    series,
+    title,
+    xTitle,
+    yTitle,
+    height,
+    fileName,
+    showLegend,
+    integerX,
+    minIntervalMs,
+    xMax,
+    yHint,
+    testId,
+  ]);
 
   useEffect(() => {
     const el = ref.current;
     return () => {
+      cancelChart(id);
       if (el) void loadPlotly().then((Plotly) => Plotly.purge(el));
     };
-  }, []);
+  }, [id]);
 
   return <div ref={ref} className="chart" data-testid={testId} style={{ minHeight: height }} />;
 }

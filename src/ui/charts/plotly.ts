@@ -18,7 +18,9 @@ export const BASE_LAYOUT = {
   font: { family: 'system-ui, -apple-system, "Segoe UI", sans-serif', size: 11, color: '#333' },
   paper_bgcolor: 'rgba(0,0,0,0)',
   plot_bgcolor: '#fff',
-  xaxis: { gridcolor: '#eee', zeroline: false },
-  yaxis: { gridcolor: '#eee', zeroline: false },
+  // fixed tick angle, few ticks, no automargin: each redraw measures fewer labels (the main cost)
+  xaxis: { gridcolor: '#eee', zeroline: false, tickangle: 0, nticks: 6, automargin: false },
+  yaxis: { gridcolor: '#eee', zeroline: false, tickangle: 0, nticks: 5, automargin: false },
+  hovermode: 'closest' as const,
   legend: { orientation: 'h' as const, y: -0.25, font: { size: 10 } },
 } as const;

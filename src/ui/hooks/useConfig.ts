@@ -3,7 +3,7 @@
  * the warnings for bad or unknown values; every change rewrites the hash, so the address bar is always
  * a link that reproduces the run.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { parseConfigHash, serializeConfigHash } from '../../config/codec';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../config/experiment';
 import { PRESETS, type PresetName } from '../../config/presets';
@@ -40,19 +40,22 @@ export function useConfig(): ConfigState {
     writeHash(config);
     setState((s) => ({ ...s, config }));
   }, []);
-  return {
-    config: state.config,
-    warnings: state.warnings,
-    set: (key, value) => update({ ...state.config, [key]: value }),
-    applyPreset: (name) =>
-      update({
-        ...DEFAULT_CONFIG,
-        seed: state.config.seed,
-        backend: state.config.backend,
-        protocol: state.config.protocol,
-        ...PRESETS[name].values,
-      }),
-    replace: update,
-    dismissWarnings: () => setState((s) => ({ ...s, warnings: [] })),
-  };
+  return useMemo<ConfigState>(
+    () => ({
+      config: state.config,
+      warnings: state.warnings,
+      set: (key, value) => update({ ...state.config, [key]: value }),
+      applyPreset: (name) =>
+        update({
+          ...DEFAULT_CONFIG,
+          seed: state.config.seed,
+          backend: state.config.backend,
+          protocol: state.config.protocol,
+          ...PRESETS[name].values,
+        }),
+      replace: update,
+      dismissWarnings: () => setState((s) => ({ ...s, warnings: [] })),
+    }),
+    [state, update],
+  );
 }

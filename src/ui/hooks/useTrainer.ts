@@ -2,7 +2,7 @@
  * The one React entry point to training: wraps the worker client, holds the dataset, split and run
  * views, and exposes commands. Components below only draw this state and call these commands.
  */
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { BackendPreference, TrainConfig } from '../../config/experiment';
 import type { DataErrorInfo } from '../../data/errors';
 import type { Protocol, Scenario, SplitSummary } from '../../data/scenarios/types';
@@ -78,7 +78,8 @@ export function useTrainer(): Trainer {
     () =>
       client.subscribe((id, events) => {
         eventLog.current.push(...events);
-        dispatch({ type: 'events', events });
+        // a transition: React renders it in ~5 ms slices, so drawing never blocks the page
+        startTransition(() => dispatch({ type: 'events', events }));
         for (const e of events) {
           if (e.type === 'started') setBackend(e.backend);
           if (e.type === 'finished' || e.type === 'stopped') {

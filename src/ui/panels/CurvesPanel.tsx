@@ -9,22 +9,40 @@ import { BASELINE_LABELS, type BaselineName, type ScenarioMetrics } from '../../
 import { SeriesChart, type Series } from '../charts/SeriesChart';
 import { SCENARIO_COLORS, type RunView } from '../state/runState';
 
-const METRICS: { key: keyof ScenarioMetrics; title: string; before: keyof ScenarioMetrics }[] = [
-  { key: 'loss', title: 'Query loss (MSE, per-user mean)', before: 'lossBefore' },
-  { key: 'mae', title: 'MAE', before: 'maeBefore' },
-  { key: 'rmse', title: 'RMSE', before: 'rmseBefore' },
-  { key: 'ndcg3', title: 'nDCG@3', before: 'ndcg3Before' },
+const METRICS: {
+  key: keyof ScenarioMetrics;
+  title: string;
+  before: keyof ScenarioMetrics;
+  range: readonly [number, number];
+}[] = [
+  { key: 'loss', title: 'Query loss (MSE, per-user mean)', before: 'lossBefore', range: [0, 2] },
+  { key: 'mae', title: 'MAE', before: 'maeBefore', range: [0, 1.5] },
+  { key: 'rmse', title: 'RMSE', before: 'rmseBefore', range: [0, 1.5] },
+  { key: 'ndcg3', title: 'nDCG@3', before: 'ndcg3Before', range: [0, 1] },
 ];
+const LOSS_RANGE = [0, 2.5] as const;
 
 type BaselineChoice = BaselineName | 'none';
 
-export function CurvesPanel({ run }: { run: RunView }) {
+/**
+ * plannedSteps: meta-steps of the configured run (epochs x ceil(training tasks / batch)), known from the
+ * split before training starts, so the loss chart's x axis is laid out once, before the run.
+ */
+export function CurvesPanel({
+  run,
+  plannedSteps,
+  plannedEpochs,
+}: {
+  run: RunView;
+  plannedSteps?: number;
+  plannedEpochs: number;
+}) {
   const [baseline, setBaseline] = useState<BaselineChoice>('supportMean');
   const lossSeries = useMemo<Series[]>(
     () => [{ name: 'meta-training loss', x: run.steps.step, y: run.steps.loss, color: '#444' }],
     [run.steps],
   );
-  const epochs = run.config?.epochs ?? 1;
+  const epochs = plannedEpochs;
   const metricSeries = useMemo(
     () =>
       METRICS.map((m) => {
@@ -104,6 +122,9 @@ export function CurvesPanel({ run }: { run: RunView }) {
           testId="loss-chart"
           fileName="meta-training-loss"
           height={220}
+          minIntervalMs={1000}
+          yHint={LOSS_RANGE}
+          xMax={plannedSteps}
         />
         {metricSeries.map(({ metric, series }) => (
           <SeriesChart
@@ -115,6 +136,8 @@ export function CurvesPanel({ run }: { run: RunView }) {
             fileName={`test-${metric.key}`}
             height={220}
             integerX
+            xMax={epochs}
+            yHint={metric.range}
           />
         ))}
       </div>

@@ -3,7 +3,7 @@
  * zip; parse progress; the summary and the per-scenario table for the chosen protocol and seed. A bad
  * file shows the parser's sentence (file, line, expected) and the previous dataset stays loaded.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { DataState, SplitState } from '../hooks/useTrainer';
 import type { DataSource } from '../../worker/protocol';
 import { Callout } from '../components/Callout';
@@ -18,7 +18,7 @@ interface Props {
   readonly disabled: boolean;
 }
 
-export function DataPanel({ data, split, onLoad, disabled }: Props) {
+export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled }: Props) {
   const [over, setOver] = useState(false);
   const [dismissed, setDismissed] = useState<object | null>(null);
   const s = data.summary;
@@ -94,6 +94,7 @@ export function DataPanel({ data, split, onLoad, disabled }: Props) {
       {data.error && dismissed !== data.error && (
         <Callout kind="error" testId="data-error" onClose={() => setDismissed(data.error)}>
           <strong>Could not load the data.</strong> {data.error.message}
+          {/[.!?]$/.test(data.error.message) ? '' : '.'}
           {s && <> The dataset loaded before ({s.name}) is still in use.</>}
         </Callout>
       )}
@@ -140,7 +141,9 @@ export function DataPanel({ data, split, onLoad, disabled }: Props) {
           <h3>
             Cold-start split · {split.summary.protocol} protocol · seed {split.summary.seed}
           </h3>
-          <SplitTable split={split.summary} />
+          <div className="table-scroll">
+            <SplitTable split={split.summary} />
+          </div>
           <details>
             <summary>How the split was made</summary>
             <ul className="notes">
@@ -153,4 +156,4 @@ export function DataPanel({ data, split, onLoad, disabled }: Props) {
       )}
     </section>
   );
-}
+});

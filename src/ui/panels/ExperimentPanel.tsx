@@ -2,6 +2,7 @@
  * Experiment: every setting of CONFIG_TABLE that applies to the chosen model, grouped, with its
  * default, range and one-line meaning; presets; link warnings. The URL hash holds the whole config.
  */
+import { memo } from 'react';
 import {
   CONFIG_KEYS,
   CONFIG_TABLE,
@@ -95,7 +96,13 @@ function Input({
   );
 }
 
-export function ExperimentPanel({ state, disabled }: { state: ConfigState; disabled: boolean }) {
+export const ExperimentPanel = memo(function ExperimentPanel({
+  state,
+  disabled,
+}: {
+  state: ConfigState;
+  disabled: boolean;
+}) {
   const { config } = state;
   return (
     <section className="panel" aria-labelledby="experiment-title">
@@ -162,4 +169,4 @@ export function ExperimentPanel({ state, disabled }: { state: ConfigState; disab
       </p>
     </section>
   );
-}
+});

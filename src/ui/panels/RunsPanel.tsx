@@ -144,6 +144,7 @@ export function RunsPanel() {
             xTitle="epoch"
             testId="compare-chart"
             fileName="compare-mae"
+            integerX
           />
         </div>
       )}

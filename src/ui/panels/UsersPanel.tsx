@@ -4,7 +4,7 @@
  * adaptation: how a few ratings adapt the model.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/types';
+import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
 import type { TestTaskIndex, UserInspection } from '../../worker/protocol';
 import { Callout } from '../components/Callout';
 
@@ -74,7 +74,7 @@ export function UsersPanel({ tasks, selected, onSelect, inspect, ready }: Props)
           >
             {SCENARIOS.map((s) => (
               <option key={s} value={s}>
-                {SCENARIO_LABELS[s]} ({tasks?.[s].rawUserIds.length ?? 0})
+                {SCENARIO_SHORT[s]} ({tasks?.[s].rawUserIds.length ?? 0})
               </option>
             ))}
           </select>
