@@ -10,12 +10,12 @@ export function meluShapedProblem(seed: number, tasks: number): { layout: Featur
   const users = 3000;
   const items = 3881;
   const userVocab = [2, 7, 21, 3402];
-  const itemIndexVocab = [6];
   const multiVocab = [25, 2186, 8030];
   const width = 4;
   const userOffsets = userVocab.map((_, i) => userVocab.slice(0, i).reduce((a, b) => a + b + 1, 0));
   const userIndex = new Int32Array(users * 4);
-  for (let u = 0; u < users; u++) for (let f = 0; f < 4; f++) userIndex[u * 4 + f] = userOffsets[f]! + 1 + rng.int(userVocab[f]!);
+  for (let u = 0; u < users; u++)
+    for (let f = 0; f < 4; f++) userIndex[u * 4 + f] = userOffsets[f]! + 1 + rng.int(userVocab[f]!);
   const itemIndex = new Int32Array(items);
   for (let i = 0; i < items; i++) itemIndex[i] = 1 + rng.int(6);
   let offset = 7;
@@ -57,8 +57,14 @@ export function meluShapedProblem(seed: number, tasks: number): { layout: Featur
   for (let t = 0; t < tasks; t++) {
     us.push(rng.int(users));
     const ns = 3 + rng.int(88);
-    for (let j = 0; j < ns; j++) (si.push(rng.int(items)), sv.push(1 + rng.int(5)));
-    for (let j = 0; j < 10; j++) (qi.push(rng.int(items)), qv.push(1 + rng.int(5)));
+    for (let j = 0; j < ns; j++) {
+      si.push(rng.int(items));
+      sv.push(1 + rng.int(5));
+    }
+    for (let j = 0; j < 10; j++) {
+      qi.push(rng.int(items));
+      qv.push(1 + rng.int(5));
+    }
     so.push(si.length);
     qo.push(qi.length);
   }
