@@ -12,8 +12,8 @@ import type { TaskSet } from '../src/data/scenarios/types';
 import { readSource } from '../src/data/source';
 import { initBackend, type BackendName } from '../src/kernels/backend';
 import { createRng, permutation } from '../src/lib/rng';
-import { batchTensors, disposeBatchTensors, makeBatch } from '../src/train/batch';
-import { createMamoEngine, createMeluEngine } from '../src/train/engine';
+import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from '../src/train/batch';
+import { createMamoEngine, createMeluEngine, type GroupedBatch } from '../src/train/engine';
 import { prepareExperiment } from '../src/train/prepare';
 import { stagedDataset } from '../tests/helpers/datasets';
 import { meluShapedProblem } from './shapes';
@@ -53,6 +53,7 @@ export async function benchStep(
   strategy: string,
   backend: BackendName,
   steps: number,
+  groups = 1,
   overrides: Partial<TrainConfig> = {},
 ): Promise<StepBench & { source: string }> {
   const info = await initBackend(backend);
@@ -72,7 +73,12 @@ export async function benchStep(
   for (let s = 0; s < warmup + steps; s++) {
     const ids = order.subarray((s % batches) * size, (s % batches) * size + size);
     const t0 = performance.now();
-    const b = batchTensors(makeBatch(train, ids, layout), layout);
+    const parts = groupBySupport(train, ids, groups);
+    const b: GroupedBatch = {
+      tasks: ids.length,
+      groups: parts.map((part) => batchTensors(makeBatch(train, part.ids, layout), layout)),
+      positions: parts.map((part) => part.positions),
+    };
     if (s === warmup) {
       const profile = await tf.profile(async () => {
         const loss = engine.trainStep(b);
@@ -86,14 +92,14 @@ export async function benchStep(
       await loss.data();
       loss.dispose();
     }
-    disposeBatchTensors(b);
+    b.groups.forEach(disposeBatchTensors);
     engine.commit();
     if (s > warmup) times.push(performance.now() - t0);
   }
   engine.dispose();
   const ms = times.sort((a, b) => a - b)[times.length >> 1]!;
   return {
-    label: `${model} ${strategy} ${backend}`,
+    label: `${model} ${strategy} ${backend} groups ${groups}`,
     tasksPerSecond: (size * 1000) / ms,
     msPerStep: ms,
     kernels,
@@ -103,10 +109,10 @@ export async function benchStep(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [model, strategy, backend, steps] = process.argv.slice(2);
+  const [model, strategy, backend, steps, groups] = process.argv.slice(2);
   let uninstall: (() => void) | null = null;
   if (backend === 'webgpu') uninstall = await (await import('../src/cli/webgpuNode')).installNodeWebGPU();
-  const r = await benchStep(model as 'melu', strategy!, backend as BackendName, Number(steps ?? 20));
+  const r = await benchStep(model as 'melu', strategy!, backend as BackendName, Number(steps ?? 20), Number(groups ?? 1));
   // peak resident memory of this whole process (the engine, tfjs and the loaded data)
   console.log(JSON.stringify({ ...r, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
   uninstall?.();

@@ -19,6 +19,7 @@ import {
 } from '../models/memory';
 import { initMelu, type MeluDims, type MeluParams } from '../models/melu';
 import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
+import { gatherRows } from '../models/ops';
 import { sideWidth } from '../models/embedding';
 import type { BatchTensors } from './batch';
 import type { FeatureLayout } from './layout';
@@ -41,6 +42,41 @@ export interface Predictions {
   readonly attention: tf.Tensor2D | null;
 }
 
+/**
+ * One meta-batch as one or more sub-batches (batch.ts groupBySupport): the meta-gradient is the
+ * task-weighted mean of the groups' (each group's loss is a mean over its tasks), and per-task results
+ * are put back in the batch order (positions[g][k] = the batch index of group g's task k).
+ */
+export interface GroupedBatch {
+  readonly tasks: number;
+  readonly groups: readonly BatchTensors[];
+  readonly positions: readonly Int32Array[];
+}
+
+/** A batch used as it is (one group). */
+export function single(batch: BatchTensors): GroupedBatch {
+  return { tasks: batch.tasks, groups: [batch], positions: [Int32Array.from({ length: batch.tasks }, (_, k) => k)] };
+}
+
+/** sum_g w_g x_g for records with the same keys. */
+function weightedSum<P extends ParamRecord>(records: readonly P[], weights: readonly number[]): P {
+  if (records.length === 1) return records[0]!;
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of Object.keys(records[0]!)) out[key] = tf.addN(records.map((r, g) => tf.mul(weights[g]!, r[key]!)));
+  return out as unknown as P;
+}
+
+/** Rows [T_g, ...] of each group, concatenated and put back in batch order -> [T, ...]. */
+function inBatchOrder(parts: readonly tf.Tensor[], batch: GroupedBatch): tf.Tensor {
+  if (parts.length === 1) return parts[0]!;
+  const shape = parts[0]!.shape.slice(1);
+  const rows = tf.concat(parts.map((x) => tf.reshape(x, [x.shape[0]!, -1])), 0) as tf.Tensor2D;
+  const inverse = new Int32Array(batch.tasks);
+  let j = 0;
+  for (const positions of batch.positions) for (const p of positions) inverse[p] = j++;
+  return tf.reshape(gatherRows(rows, tf.tensor1d(inverse, 'int32')), [batch.tasks, ...shape]);
+}
+
 export interface ModelEngine {
   readonly model: TrainConfig['model'];
   readonly strategy: string;
@@ -48,7 +84,7 @@ export interface ModelEngine {
   /** Memory slots K (MAMO), 0 for MeLU. */
   readonly slots: number;
   /** One meta-step; returns the mean query loss (caller disposes). The previous state is kept until commit. */
-  trainStep(batch: BatchTensors): tf.Scalar;
+  trainStep(batch: GroupedBatch): tf.Scalar;
   /** Drop the state before the last step (its loss was fine). */
   commit(): void;
   /** Go back to the state before the last step (its loss was not finite or exploded). */
@@ -142,11 +178,17 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     trainStep(batch) {
       const { loss, next } = tidyAll(() => {
         const { params: p, optimizer } = holder.current;
-        const g = options.supervised
-          ? meluSupervisedGrad(p, dims, batch)
-          : meluMetaGradient(strategy, p, dims, batch, inner);
-        const updated = optimizerStep(p, g.grads, optimizer, optimizerOf(config));
-        return { loss: g.loss, next: { params: updated.params, optimizer: updated.state, memory: null } };
+        const weights = batch.groups.map((g) => g.tasks / batch.tasks);
+        const parts = batch.groups.map((g) =>
+          options.supervised ? meluSupervisedGrad(p, dims, g) : meluMetaGradient(strategy, p, dims, g, inner),
+        );
+        const grads = weightedSum(
+          parts.map((r) => r.grads),
+          weights,
+        );
+        const loss = tf.addN(parts.map((r, g) => tf.mul(weights[g]!, r.loss))) as tf.Scalar;
+        const updated = optimizerStep(p, grads, optimizer, optimizerOf(config));
+        return { loss, next: { params: updated.params, optimizer: updated.state, memory: null } };
       });
       holder.replace(next);
       return loss;
@@ -209,7 +251,23 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     trainStep(batch) {
       const { loss, next } = tidyAll(() => {
         const { params: p, optimizer, memory: m } = holder.current;
-        const r = mamoMetaGradient(strategy, p, m!, dims, batch, cfg);
+        const weights = batch.groups.map((g) => g.tasks / batch.tasks);
+        const parts = batch.groups.map((g) => mamoMetaGradient(strategy, p, m!, dims, g, cfg));
+        const ordered = (pick: (x: (typeof parts)[number]) => tf.Tensor) => inBatchOrder(parts.map(pick), batch);
+        const userGradients = {} as UserNetRecord;
+        for (const key of USER_NET_KEYS) userGradients[key] = ordered((x) => x.userGradients[key]);
+        const r = {
+          loss: tf.addN(parts.map((x, g) => tf.mul(weights[g]!, x.loss))) as tf.Scalar,
+          grads: weightedSum(
+            parts.map((x) => x.grads),
+            weights,
+          ),
+          attention: ordered((x) => x.attention) as tf.Tensor2D,
+          profiles: ordered((x) => x.profiles) as tf.Tensor2D,
+          userGradients,
+          muiUser: ordered((x) => x.muiUser),
+          muiItem: ordered((x) => x.muiItem),
+        };
         const updated = optimizerStep(p, r.grads, optimizer, optimizerOf(config));
         // Eqs 5, 6, 8: memory writes after the batch, in task order (models/memory.ts).
         const written = writeMemory(

@@ -9,7 +9,7 @@ import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendInfo } from '../kernels/backend';
 import { createRng } from '../lib/rng';
 import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
-import { createMamoEngine, createMeluEngine } from './engine';
+import { createMamoEngine, createMeluEngine, single } from './engine';
 import type { RunSummary, TrainEvent } from './events';
 import { prepareExperiment } from './prepare';
 import { runExperiment } from './run';
@@ -111,7 +111,7 @@ describe('batched training equals the per-user loop', () => {
         const ids = Int32Array.from({ length: 8 }, (_, k) => step * 8 + k);
         for (const [k, engine] of engines.entries()) {
           const b = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
-          const loss = engine.trainStep(b);
+          const loss = engine.trainStep(single(b));
           losses[k]!.push((await loss.data())[0]!);
           loss.dispose();
           disposeBatchTensors(b);

@@ -22,12 +22,12 @@ import {
 import type { BackendInfo } from '../kernels/backend';
 import { createRng, permutation, type Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
-import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
+import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 import type { FeatureLayout } from './layout';
-import { chooseStrategy } from './strategy';
+import { chooseStrategy, supportGroups } from './strategy';
 
 export interface ExperimentInput {
   readonly datasetName: string;
@@ -154,6 +154,7 @@ async function trainEpochs(
   onEpochEnd: (record: EpochRecord) => Promise<void>,
 ): Promise<{ aborted: boolean; diverged: string | null }> {
   const ids = trainable(input.split.train);
+  const groups = supportGroups(input.config.model, input.backend.name, input.config.batchSize);
   let step = 0;
   for (let epoch = 1; epoch <= input.config.epochs; epoch++) {
     const order = permutation(ids.length, rng.fork(`epoch${epoch}`)).map((i) => ids[i]!);
@@ -165,11 +166,12 @@ async function trainEpochs(
       await control.waitWhilePaused?.();
       if (control.signal?.aborted) return { aborted: true, diverged: null };
       const t0 = performance.now();
-      const tensors = batchTensors(makeBatch(input.split.train, batchIds, input.layout), input.layout);
-      const lossTensor = engine.trainStep(tensors);
+      const parts = groupBySupport(input.split.train, batchIds, groups);
+      const tensors = parts.map((part) => batchTensors(makeBatch(input.split.train, part.ids, input.layout), input.layout));
+      const lossTensor = engine.trainStep({ tasks: batchIds.length, groups: tensors, positions: parts.map((part) => part.positions) });
       const loss = (await lossTensor.data())[0]!;
       lossTensor.dispose();
-      disposeBatchTensors(tensors);
+      tensors.forEach(disposeBatchTensors);
       if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
         engine.rollback();
         return {

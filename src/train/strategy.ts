@@ -17,3 +17,14 @@ export function chooseStrategy(
     return innerSteps === 1 ? 'algebraic' : _backend === 'wasm' || _backend === 'cpu' ? 'loop' : 'tile';
   return 'tile';
 }
+
+/**
+ * How many support-length groups a meta-batch is split into (batch.ts groupBySupport): fewer padded
+ * rows in the per-task products against more kernel launches. Chosen with `npm run bench`
+ * (docs/results.md); 1 = no split.
+ */
+export function supportGroups(model: TrainConfig['model'], backend: BackendName, batchSize: number): number {
+  // MeLU's algebraic step pads only small corrections: splitting costs more than it saves (bench).
+  if (model === 'melu' || batchSize < 16) return 1;
+  return backend === 'wasm' || backend === 'cpu' ? 2 : 1;
+}
