@@ -8,7 +8,7 @@ import { PRESETS } from '../config/presets';
 import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendInfo } from '../kernels/backend';
 import { createRng } from '../lib/rng';
-import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
+import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, single } from './engine';
 import type { RunSummary, TrainEvent } from './events';
 import { prepareExperiment } from './prepare';
@@ -128,6 +128,69 @@ describe('batched training equals the per-user loop', () => {
       const diff = (await tf.max(tf.abs(tf.sub(p0!.after, p1!.after))).data())[0]!;
       expect(diff).toBeLessThan(1e-4);
       engines.forEach((e) => e.dispose());
+      await tf.setBackend('wasm');
+    });
+  }
+});
+
+describe('support-length groups change nothing', () => {
+  for (const model of ['melu', 'mamo'] as const) {
+    it(`${model}: a meta-step on 3 groups equals the step on the whole batch (parameters and memories)`, async () => {
+      await tf.setBackend('cpu');
+      const dataset = await demoDataset();
+      const config: TrainConfig = {
+        ...DEFAULT_CONFIG,
+        model,
+        innerLr: 0.05,
+        outerLr: 1e-2,
+        outerOptimizer: 'sgd',
+      };
+      const prepared = prepareExperiment(dataset, config);
+      const strategy = model === 'melu' ? 'tile' : 'tile';
+      const make = () => {
+        const options = {
+          config,
+          layout: prepared.layout,
+          meanRating: 3.5,
+          rng: createRng(4),
+          strategy,
+        } as const;
+        return model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
+      };
+      const [whole, grouped] = [make(), make()];
+      const ids = Int32Array.from({ length: 12 }, (_, k) => k * 7);
+      for (let step = 0; step < 2; step++) {
+        const b = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
+        const parts = groupBySupport(prepared.split.train, ids, 3);
+        expect(parts.length).toBe(3);
+        const g = parts.map((p) =>
+          batchTensors(makeBatch(prepared.split.train, p.ids, prepared.layout), prepared.layout),
+        );
+        const l1 = whole.trainStep(single(b));
+        const l2 = grouped.trainStep({
+          tasks: ids.length,
+          groups: g,
+          positions: parts.map((p) => p.positions),
+        });
+        expect(Math.abs((await l1.data())[0]! - (await l2.data())[0]!)).toBeLessThan(1e-5);
+        whole.commit();
+        grouped.commit();
+      }
+      // same parameters (and, for MAMO, memories) -> same predictions and attention
+      const test = batchTensors(
+        makeBatch(prepared.split.test.warm, [0, 1, 2, 3], prepared.layout),
+        prepared.layout,
+      );
+      const [p1, p2] = [whole.predict(test), grouped.predict(test)];
+      expect((await tf.max(tf.abs(tf.sub(p1.after, p2.after))).data())[0]).toBeLessThan(1e-4);
+      if (p1.attention && p2.attention)
+        expect((await tf.max(tf.abs(tf.sub(p1.attention, p2.attention))).data())[0]).toBeLessThan(1e-5);
+      const m1 = await whole.profileMemory();
+      const m2 = await grouped.profileMemory();
+      if (m1 && m2)
+        expect(Math.max(...m1.values.map((v, i) => Math.abs(v - m2.values[i]!)))).toBeLessThan(1e-5);
+      whole.dispose();
+      grouped.dispose();
       await tf.setBackend('wasm');
     });
   }
