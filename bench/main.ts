@@ -2,7 +2,7 @@
 // configuration runs in its own process, so its peak RSS is its own. BENCH_WEBGPU=1 adds WebGPU in Node
 // (Dawn + SwiftShader here: a correctness path, 60-90x slower than wasm on a machine without a GPU).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchParse } from './parse';
 
@@ -29,12 +29,21 @@ function run(model: string, strategy: string, backend: string, steps: number, gr
   }
 }
 
-console.log('# MetaRec Lab bench');
-console.log(`node ${process.version}; ${new Date().toISOString()}`);
-console.log('\n## Parsing');
-for (const line of await benchParse()) console.log(line);
+const lines: string[] = [];
+/** Prints a line and keeps it for docs/bench-latest.md (which docs/results.md includes). */
+function say(line: string): void {
+  console.log(line);
+  lines.push(line);
+}
 
-console.log('\n## Meta-training (MeLU paper and MAMO paper presets: batch 32, 1 local step, first order)');
+say('# MetaRec Lab bench');
+say(`node ${process.version}; ${new Date().toISOString()}`);
+say('');
+say('### Parsing');
+for (const line of await benchParse()) say(line);
+
+say('');
+say('### Meta-training (MeLU paper and MAMO paper presets: batch 32, 1 local step, first order)');
 // [model, strategy, backend, timed steps, support groups]; each configuration runs REPEATS times in fresh
 // processes (this machine's timings vary by up to ~1.5x between identical runs): median and range.
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -50,8 +59,8 @@ const configs: [string, string, string, number, number][] = [
 ];
 if (process.env.BENCH_WEBGPU === '1') configs.push(['melu', 'algebraic', 'webgpu', 3, 1], ['mamo', 'tile', 'webgpu', 3, 1]);
 let source = '';
-console.log(`| model | strategy | backend | support groups | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | step peak (tf.profile) MB | process peak RSS MB |`);
-console.log('|---|---|---|---|---|---|---|---|---|');
+say(`| model | strategy | backend | support groups | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | step peak (tf.profile) MB | process peak RSS MB |`);
+say('|---|---|---|---|---|---|---|---|---|');
 for (const [model, strategy, backend, steps, groups] of configs) {
   const rows: Row[] = [];
   let failure = '';
@@ -61,26 +70,29 @@ for (const [model, strategy, backend, steps, groups] of configs) {
     else rows.push(r);
   }
   if (rows.length === 0) {
-    console.log(`| ${model} | ${strategy} | ${backend} | ${groups} | ${failure} |||||`);
+    say(`| ${model} | ${strategy} | ${backend} | ${groups} | ${failure} |||||`);
     continue;
   }
   rows.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
   const mid = rows[rows.length >> 1]!;
   source = mid.source;
   const rss = Math.max(...rows.map((r) => r.peakRssMB));
-  console.log(
+  say(
     `| ${model} | ${strategy} | ${backend} | ${groups} | ${mid.tasksPerSecond.toFixed(0)} (${rows[0]!.tasksPerSecond.toFixed(0)}-${rows[rows.length - 1]!.tasksPerSecond.toFixed(0)}) | ${mid.msPerStep.toFixed(1)} | ${mid.kernels} | ${mid.peakMB.toFixed(1)} | ${rss.toFixed(0)} |`,
   );
 }
-console.log(`data: ${source}`);
-console.log(
+say(`data: ${source}`);
+say(
   'targets (issue): MeLU >= 1,600 tasks/s, MAMO >= 250 tasks/s on wasm in Node; peak memory <= 500 MB.',
 );
 
-console.log('\n## Browser (from the last end-to-end run)');
+say('');
+say('### Browser (from the last end-to-end run)');
 const browser = join(ROOT, 'tests', 'e2e', 'artifacts', 'bench-browser.txt');
-console.log(
+say(
   existsSync(browser)
     ? readFileSync(browser, 'utf8').trim()
     : 'no figures: run npm run build && npm run test:e2e first',
 );
+
+writeFileSync(join(ROOT, 'docs', 'bench-latest.md'), `Produced by \`npm run bench\` (bench/main.ts).\n\n${lines.slice(1).join('\n')}\n`);

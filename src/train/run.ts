@@ -47,6 +47,8 @@ export interface RunControl {
    * the run does NOT dispose the engine: the receiver owns it.
    */
   readonly retainEngine?: (engine: ModelEngine) => void;
+  /** Evaluate validation users only (hyper-parameter tuning never looks at the test scenarios). */
+  readonly validationOnly?: boolean;
 }
 
 /** A loss above this (ratings are 1..5, so MSE of 1e4 means predictions off by 100) counts as diverged. */
@@ -100,6 +102,7 @@ async function evaluateAll(
   input: ExperimentInput,
   epoch: number,
   evalRng: Rng,
+  validationOnly = false,
 ): Promise<Evaluation> {
   const limit = input.config.evalUsers;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
@@ -107,12 +110,11 @@ async function evaluateAll(
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
-  for (const [which, sets] of [
-    ['validation', input.split.validation],
-    ['test', input.split.test],
-  ] as [keyof Evaluation, ScenarioTasks][]) {
+  const sets: [keyof Evaluation, ScenarioTasks][] = [['validation', input.split.validation]];
+  if (!validationOnly) sets.push(['test', input.split.test]);
+  for (const [which, scenarioSets] of sets) {
     for (const scenario of SCENARIOS) {
-      const set = sets[scenario];
+      const set = scenarioSets[scenario];
       if (set.count === 0) continue;
       const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
       const p = await predictTaskSet(engine, set, ids, input.layout);
@@ -248,13 +250,13 @@ export async function runExperiment(
       stepsPerEpoch: Math.ceil(trainable(input.split.train).length / config.batchSize),
       strategy: engine.strategy,
     });
-    if (config.baselines) {
+    if (config.baselines && !control.validationOnly) {
       Object.assign(baselines, await computeBaselines(input, rng.fork('baselines'), control));
       sink({ type: 'baselines', metrics: { ...baselines } });
     }
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
-      last = await evaluateAll(engine, input, epoch, createRng(config.seed).fork('evaluation'));
+      last = await evaluateAll(engine, input, epoch, createRng(config.seed).fork('evaluation'), control.validationOnly);
       evaluatedEpoch = epoch;
       sink({
         type: 'evaluated',

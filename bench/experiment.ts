@@ -1,0 +1,61 @@
+// Shared by tune.ts and results.ts: load a named staged dataset, run one experiment headless (wasm),
+// collect its evaluations.
+import { join } from 'node:path';
+import { readPaths } from '../src/cli/readPaths';
+import type { TrainConfig } from '../src/config/experiment';
+import type { Dataset } from '../src/data/dataset';
+import { loadDataset } from '../src/data/detect';
+import { readSource } from '../src/data/source';
+import { initBackend } from '../src/kernels/backend';
+import type { RunSummary, ScenarioRecord, TrainEvent } from '../src/train/events';
+import { prepareExperiment } from '../src/train/prepare';
+import { runExperiment } from '../src/train/run';
+import { datasetsRoot } from '../tests/helpers/datasets';
+
+/** Named datasets: folders under ../shared/datasets (METAREC_DATASETS). */
+export const DATASETS: Record<string, { folders: string[]; protocol: TrainConfig['protocol']; label: string }> = {
+  'ml-100k': { folders: ['ml-100k'], protocol: 'melu', label: 'MovieLens 100K, protocol melu' },
+  'ml-1m-published': {
+    folders: ['ml-1m', 'ml-1m-melu'],
+    protocol: 'published',
+    label: "partial MovieLens 1M (users 1-2999), MeLU's published split",
+  },
+};
+
+const cache = new Map<string, Promise<Dataset>>();
+export function loadNamed(name: string): Promise<Dataset> {
+  const spec = DATASETS[name];
+  if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
+  if (!cache.has(name)) cache.set(name, loadDataset(readSource(readPaths(spec.folders.map((f) => join(datasetsRoot(), f))))));
+  return cache.get(name)!;
+}
+
+export interface Outcome {
+  readonly summary: RunSummary;
+  readonly evaluations: { epoch: number; validation: ScenarioRecord; test: ScenarioRecord }[];
+  readonly seconds: number;
+}
+
+export async function runHeadless(dataset: Dataset, config: TrainConfig, validationOnly: boolean): Promise<Outcome> {
+  const backend = await initBackend('wasm');
+  const prepared = prepareExperiment(dataset, config);
+  const evaluations: Outcome['evaluations'] = [];
+  let failure: string | null = null;
+  const t0 = performance.now();
+  const summary = await runExperiment(
+    { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
+    (e: TrainEvent) => {
+      if (e.type === 'evaluated') evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
+      if (e.type === 'failed') failure = e.message;
+    },
+    { validationOnly },
+  );
+  if (failure) throw new Error(failure);
+  return { summary, evaluations, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Mean validation MAE over the validation scenarios that have tasks (lower is better). */
+export function validationMae(record: ScenarioRecord): number {
+  const values = Object.values(record).map((m) => m!.mae);
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
+}

@@ -1,0 +1,62 @@
+// `npm run tune -- <dataset> <model>`: a small grid of hyper-parameters, each trained with seed 1 and
+// evaluated on VALIDATION users only every few epochs (the test scenarios are never looked at). The best
+// (configuration, epoch) by mean validation MAE is written to docs/tuning/<dataset>-<model>.json, which
+// results.ts reads. Grids are small on purpose: 2 cores, minutes per run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
+import { PRESETS } from '../src/config/presets';
+import { DATASETS, loadNamed, runHeadless, validationMae } from './experiment';
+
+type Grid = Partial<TrainConfig>[];
+
+const GRIDS: Record<'melu' | 'mamo', Grid> = {
+  melu: [
+    { ...PRESETS['melu-paper'].values }, // MeLU's own settings, as a reference point
+    { innerLr: 1e-3, outerLr: 1e-3 },
+    { innerLr: 1e-2, outerLr: 1e-3 },
+    { innerLr: 5e-2, outerLr: 1e-3 },
+    { innerLr: 1e-2, outerLr: 3e-4 },
+  ],
+  mamo: [
+    { ...PRESETS['mamo-paper'].values },
+    { innerLr: 1e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
+    { innerLr: 5e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
+    { innerLr: 1e-2, outerLr: 1e-3, outerOptimizer: 'adam', attentionScale: 10 },
+  ],
+};
+
+export interface TuningResult {
+  readonly dataset: string;
+  readonly model: 'melu' | 'mamo';
+  readonly epochs: number;
+  readonly evalEvery: number;
+  readonly trials: { overrides: Partial<TrainConfig>; bestEpoch: number; validationMae: number; curve: [number, number][]; seconds: number }[];
+  readonly chosen: Partial<TrainConfig>;
+}
+
+async function main(): Promise<void> {
+  const [datasetName = 'ml-100k', model = 'melu', epochArg] = process.argv.slice(2) as [string, 'melu' | 'mamo', string?];
+  const spec = DATASETS[datasetName]!;
+  const dataset = await loadNamed(datasetName);
+  const epochs = Number(epochArg ?? 30);
+  const evalEvery = 5;
+  const base: TrainConfig = { ...DEFAULT_CONFIG, ...PRESETS[`${model}-tuned`].values, protocol: spec.protocol, seed: 1, backend: 'wasm', baselines: false };
+  const trials: TuningResult['trials'] = [];
+  for (const overrides of GRIDS[model]) {
+    const config: TrainConfig = { ...base, ...overrides, model, protocol: spec.protocol, epochs, evalEvery, seed: 1, baselines: false, backend: 'wasm' };
+    const outcome = await runHeadless(dataset, config, true);
+    const curve = outcome.evaluations.filter((e) => e.epoch > 0).map((e) => [e.epoch, validationMae(e.validation)] as [number, number]);
+    const best = curve.reduce((a, b) => (b[1] < a[1] ? b : a));
+    trials.push({ overrides, bestEpoch: best[0], validationMae: best[1], curve, seconds: outcome.seconds });
+    console.log(`${model} ${JSON.stringify(overrides)}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${outcome.seconds.toFixed(0)} s) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`);
+  }
+  const winner = trials.reduce((a, b) => (b.validationMae < a.validationMae ? b : a));
+  const result: TuningResult = { dataset: datasetName, model, epochs, evalEvery, trials, chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch } };
+  const dir = join(import.meta.dirname, '..', 'docs', 'tuning');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${datasetName}-${model}.json`), JSON.stringify(result, null, 2) + '\n');
+  console.log(`chosen: ${JSON.stringify(result.chosen)}`);
+}
+
+await main();
