@@ -63,6 +63,21 @@ export function consoleSink(log: (line: string) => void, verbose: boolean): (e: 
   };
 }
 
+/** MAMO: each evaluated test user's attention over the K slots (last evaluation), for the JSON output. */
+function attentionOf(memory: Extract<TrainEvent, { type: 'memory' }> | null, rawIds: Int32Array) {
+  if (!memory) return null;
+  const { k } = memory;
+  return {
+    epoch: memory.epoch,
+    k,
+    rows: Array.from(memory.users, (u, r) => ({
+      user: rawIds[u]!,
+      scenario: SCENARIOS[memory.scenarios[r]!]!,
+      attention: Array.from(memory.attention.subarray(r * k, (r + 1) * k)),
+    })),
+  };
+}
+
 export interface TrainCommand {
   readonly data: string[];
   readonly config: TrainConfig;

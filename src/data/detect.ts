@@ -11,7 +11,7 @@ import { parseMeluExtras, mergeExtras } from './formats/meluExtras';
 import { parsePublishedSplit } from './formats/meluSplits';
 import { parseGenreList, parseMl100kItems, parseMl100kUsers, ML100K_GENRES } from './formats/ml100k';
 import { parseMl1mMovies, parseMl1mUsers } from './formats/ml1m';
-import { ML100K_RATINGS, ML1M_RATINGS, parseRatings, type RawRatings } from './formats/ratings';
+import { ML100K_RATINGS, ML1M_RATINGS, parseRatingsChunked, type RawRatings } from './formats/ratings';
 import type { RawItems, RawUsers } from './formats/raw';
 import {
   parseRecboleHeader,
@@ -145,7 +145,7 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     const r = one('ml100k-ratings');
     if (r) {
       await yieldToLoop();
-      ratings = parseRatings(r.bytes, r.path, ML100K_RATINGS, (f) =>
+      ratings = await parseRatingsChunked(r.bytes, r.path, ML100K_RATINGS, (f) =>
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;
@@ -168,7 +168,7 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     const r = one('ml1m-ratings');
     if (r) {
       await yieldToLoop();
-      ratings = parseRatings(r.bytes, r.path, ML1M_RATINGS, (f) =>
+      ratings = await parseRatingsChunked(r.bytes, r.path, ML1M_RATINGS, (f) =>
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;
@@ -190,7 +190,7 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     const r = one('recbole-inter');
     if (r) {
       const header = parseRecboleHeader(textLines(decodeLatin1(r.bytes.subarray(0, 4096)))[0] ?? '', r.path);
-      ratings = parseRatings(r.bytes, r.path, recboleRatingsFormat(header, r.path), (f) =>
+      ratings = await parseRatingsChunked(r.bytes, r.path, recboleRatingsFormat(header, r.path), (f) =>
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;

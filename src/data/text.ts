@@ -34,24 +34,29 @@ export function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /**
- * Calls onLine(start, end, lineNumber) for every line of `bytes` (LF or CRLF; the CR is excluded).
- * A final line without a newline counts; a trailing newline does not create an empty last line.
+ * Calls onLine(start, end, lineNumber) for every line of bytes[from, to) (LF or CRLF; the CR is
+ * excluded), numbering from firstLine; returns the next line number. A final line without a newline
+ * counts; a trailing newline does not create an empty last line. `to` must be a line boundary.
  */
 export function forEachLine(
   bytes: Uint8Array,
   onLine: (start: number, end: number, line: number) => void,
-): void {
-  let start = 0;
-  let line = 1;
-  const n = bytes.length;
+  from = 0,
+  to = bytes.length,
+  firstLine = 1,
+): number {
+  let start = from;
+  let line = firstLine;
+  const n = to;
   while (start < n) {
     let end = bytes.indexOf(LF, start);
-    if (end < 0) end = n;
+    if (end < 0 || end > n) end = n;
     const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
     onLine(start, stop, line);
     start = end + 1;
     line++;
   }
+  return line;
 }
 
 /** Lines of a decoded text (LF or CRLF), without a trailing empty line. */

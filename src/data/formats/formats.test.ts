@@ -240,3 +240,25 @@ describe('sources', () => {
     expect(d.notes).toContain('b/u.item was ignored: a/u.item has the same name and was given first');
   });
 });
+
+describe('chunked ratings parsing', () => {
+  it('parses across 4 MB chunk boundaries like the one-go parser, with correct line numbers in errors', async () => {
+    const { parseRatings, parseRatingsChunked, ML100K_RATINGS } = await import('./ratings');
+    const lines: string[] = [];
+    for (let k = 0; k < 260_000; k++)
+      lines.push(`${1 + (k % 900)}\t${1 + ((k * 7) % 1600)}\t${1 + (k % 5)}\t${881250949 + k}`);
+    const bytes = enc.encode(lines.join('\n') + '\n');
+    expect(bytes.length).toBeGreaterThan(5 << 20);
+    const progress: number[] = [];
+    const chunked = await parseRatingsChunked(bytes, 'u.data', ML100K_RATINGS, (f) => progress.push(f));
+    const whole = parseRatings(bytes, 'u.data', ML100K_RATINGS);
+    expect(chunked.count).toBe(260_000);
+    expect(Array.from(chunked.item)).toEqual(Array.from(whole.item));
+    expect(Array.from(chunked.time.subarray(-3))).toEqual(Array.from(whole.time.subarray(-3)));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    lines[250_000] = '1\t1\t9\t881250949';
+    await expect(parseRatingsChunked(enc.encode(lines.join('\n')), 'u.data', ML100K_RATINGS)).rejects.toThrow(
+      'Expected rating in 1..5 at u.data line 250001, got 9',
+    );
+  });
+});

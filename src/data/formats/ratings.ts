@@ -7,6 +7,7 @@
  * Blank lines are skipped silently; nothing else is skipped here.
  */
 import { DataError } from '../errors';
+import { yieldToEventLoop } from '../../lib/yield';
 import { FieldReader, forEachLine, grow, sliceText } from '../text';
 
 export interface RawRatings {
@@ -55,13 +56,8 @@ export const ML1M_RATINGS: RatingsFormat = {
   description: '4 "::"-separated fields (user::item::rating::timestamp)',
 };
 
-/** Parses a ratings file. onProgress (0..1) is called every ~4 MB. */
-export function parseRatings(
-  bytes: Uint8Array,
-  file: string,
-  format: RatingsFormat,
-  onProgress?: (fraction: number) => void,
-): RawRatings {
+/** A ratings parser over one file's bytes, fed line-aligned ranges; result() gives what was parsed. */
+function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   const estimate = Math.max(16, Math.ceil(bytes.length / 16));
   let user = new Int32Array(estimate);
   let item = new Int32Array(estimate);
@@ -75,14 +71,9 @@ export function parseRatings(
   const roles = Array.from({ length: format.fields }, (_, c) =>
     [cols.user, cols.item, cols.rating, cols.time].indexOf(c),
   );
-  let nextProgress = 4 << 20;
-  forEachLine(bytes, (start, end, line) => {
+  const onLine = (start: number, end: number, line: number) => {
     if (line <= format.headerLines) return;
     if (end === start) return; // blank line
-    if (onProgress && start > nextProgress) {
-      onProgress(start / bytes.length);
-      nextProgress += 4 << 20;
-    }
     if (count === user.length) {
       user = grow(user, count + 1);
       item = grow(item, count + 1);
@@ -124,15 +115,56 @@ export function parseRatings(
     value[count] = r;
     time[count] = cols.time < 0 ? count : t;
     count++;
-  });
-  onProgress?.(1);
-  return {
-    count,
-    user: user.subarray(0, count),
-    item: item.subarray(0, count),
-    value: value.subarray(0, count),
-    time: time.subarray(0, count),
   };
+  return {
+    /** Parses bytes[from, to) (to on a line boundary), lines numbered from firstLine; returns the next number. */
+    parse: (from: number, to: number, firstLine: number) => forEachLine(bytes, onLine, from, to, firstLine),
+    result: (): RawRatings => ({
+      count,
+      user: user.subarray(0, count),
+      item: item.subarray(0, count),
+      value: value.subarray(0, count),
+      time: time.subarray(0, count),
+    }),
+  };
+}
+
+/** The end of the chunk starting at `from`: the first line boundary at or after from + size. */
+function chunkEnd(bytes: Uint8Array, from: number, size: number): number {
+  if (from + size >= bytes.length) return bytes.length;
+  const newline = bytes.indexOf(10, from + size);
+  return newline < 0 ? bytes.length : newline + 1;
+}
+
+const CHUNK = 4 << 20;
+
+/** Parses a ratings file in one go. */
+export function parseRatings(bytes: Uint8Array, file: string, format: RatingsFormat): RawRatings {
+  const parser = ratingsParser(bytes, file, format);
+  parser.parse(0, bytes.length, 1);
+  return parser.result();
+}
+
+/**
+ * Parses a ratings file in 4 MB line-aligned chunks, reporting progress (0..1) and yielding to the
+ * event loop between chunks, so a worker parsing a large file still answers messages.
+ */
+export async function parseRatingsChunked(
+  bytes: Uint8Array,
+  file: string,
+  format: RatingsFormat,
+  onProgress?: (fraction: number) => void,
+): Promise<RawRatings> {
+  const parser = ratingsParser(bytes, file, format);
+  let line = 1;
+  for (let from = 0; from < bytes.length;) {
+    const to = chunkEnd(bytes, from, CHUNK);
+    line = parser.parse(from, to, line);
+    from = to;
+    onProgress?.(from / bytes.length);
+    if (from < bytes.length) await yieldToEventLoop();
+  }
+  return parser.result();
 }
 
 function fieldError(
