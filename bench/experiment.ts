@@ -13,7 +13,10 @@ import { runExperiment } from '../src/train/run';
 import { datasetsRoot } from '../tests/helpers/datasets';
 
 /** Named datasets: folders under ../shared/datasets (METAREC_DATASETS). */
-export const DATASETS: Record<string, { folders: string[]; protocol: TrainConfig['protocol']; label: string }> = {
+export const DATASETS: Record<
+  string,
+  { folders: string[]; protocol: TrainConfig['protocol']; label: string }
+> = {
   'ml-100k': { folders: ['ml-100k'], protocol: 'melu', label: 'MovieLens 100K, protocol melu' },
   'ml-1m-published': {
     folders: ['ml-1m', 'ml-1m-melu'],
@@ -26,7 +29,8 @@ const cache = new Map<string, Promise<Dataset>>();
 export function loadNamed(name: string): Promise<Dataset> {
   const spec = DATASETS[name];
   if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
-  if (!cache.has(name)) cache.set(name, loadDataset(readSource(readPaths(spec.folders.map((f) => join(datasetsRoot(), f))))));
+  if (!cache.has(name))
+    cache.set(name, loadDataset(readSource(readPaths(spec.folders.map((f) => join(datasetsRoot(), f))))));
   return cache.get(name)!;
 }
 
@@ -36,7 +40,11 @@ export interface Outcome {
   readonly seconds: number;
 }
 
-export async function runHeadless(dataset: Dataset, config: TrainConfig, validationOnly: boolean): Promise<Outcome> {
+export async function runHeadless(
+  dataset: Dataset,
+  config: TrainConfig,
+  validationOnly: boolean,
+): Promise<Outcome> {
   const backend = await initBackend('wasm');
   const prepared = prepareExperiment(dataset, config);
   const evaluations: Outcome['evaluations'] = [];
@@ -45,7 +53,8 @@ export async function runHeadless(dataset: Dataset, config: TrainConfig, validat
   const summary = await runExperiment(
     { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
     (e: TrainEvent) => {
-      if (e.type === 'evaluated') evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
+      if (e.type === 'evaluated')
+        evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
       if (e.type === 'failed') failure = e.message;
     },
     { validationOnly },

@@ -21,8 +21,20 @@ interface Row {
 
 function run(model: string, strategy: string, backend: string, steps: number, groups: number): Row | string {
   try {
-    const args = [join(ROOT, 'bench', 'metaStep.ts'), model, strategy, backend, String(steps), String(groups)];
-    const out = execFileSync(TSX, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const args = [
+      join(ROOT, 'bench', 'metaStep.ts'),
+      model,
+      strategy,
+      backend,
+      String(steps),
+      String(groups),
+    ];
+    const out = execFileSync(TSX, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as Row;
   } catch (e) {
     return `failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
@@ -57,9 +69,12 @@ const configs: [string, string, string, number, number][] = [
   ['melu', 'algebraic', 'cpu', 8, 1],
   ['mamo', 'tile', 'cpu', 5, 2],
 ];
-if (process.env.BENCH_WEBGPU === '1') configs.push(['melu', 'algebraic', 'webgpu', 3, 1], ['mamo', 'tile', 'webgpu', 3, 1]);
+if (process.env.BENCH_WEBGPU === '1')
+  configs.push(['melu', 'algebraic', 'webgpu', 3, 1], ['mamo', 'tile', 'webgpu', 3, 1]);
 let source = '';
-say(`| model | strategy | backend | support groups | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | step peak (tf.profile) MB | process peak RSS MB |`);
+say(
+  `| model | strategy | backend | support groups | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | step peak (tf.profile) MB | process peak RSS MB |`,
+);
 say('|---|---|---|---|---|---|---|---|---|');
 for (const [model, strategy, backend, steps, groups] of configs) {
   const rows: Row[] = [];
@@ -82,9 +97,7 @@ for (const [model, strategy, backend, steps, groups] of configs) {
   );
 }
 say(`data: ${source}`);
-say(
-  'targets (issue): MeLU >= 1,600 tasks/s, MAMO >= 250 tasks/s on wasm in Node; peak memory <= 500 MB.',
-);
+say('targets (issue): MeLU >= 1,600 tasks/s, MAMO >= 250 tasks/s on wasm in Node; peak memory <= 500 MB.');
 
 say('');
 say('### Browser (from the last end-to-end run)');
@@ -95,4 +108,7 @@ say(
     : 'no figures: run npm run build && npm run test:e2e first',
 );
 
-writeFileSync(join(ROOT, 'docs', 'bench-latest.md'), `Produced by \`npm run bench\` (bench/main.ts).\n\n${lines.slice(1).join('\n')}\n`);
+writeFileSync(
+  join(ROOT, 'docs', 'bench-latest.md'),
+  `Produced by \`npm run bench\` (bench/main.ts).\n\n${lines.slice(1).join('\n')}\n`,
+);

@@ -112,7 +112,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [model, strategy, backend, steps, groups] = process.argv.slice(2);
   let uninstall: (() => void) | null = null;
   if (backend === 'webgpu') uninstall = await (await import('../src/cli/webgpuNode')).installNodeWebGPU();
-  const r = await benchStep(model as 'melu', strategy!, backend as BackendName, Number(steps ?? 20), Number(groups ?? 1));
+  const r = await benchStep(
+    model as 'melu',
+    strategy!,
+    backend as BackendName,
+    Number(steps ?? 20),
+    Number(groups ?? 1),
+  );
   // peak resident memory of this whole process (the engine, tfjs and the loaded data)
   console.log(JSON.stringify({ ...r, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
   uninstall?.();

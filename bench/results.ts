@@ -47,7 +47,10 @@ function rows(model: string): Row[] {
     pick: (s, sc, m) => s.baselines[b]?.[sc]?.[m] ?? NaN,
   });
   return [
-    { name: `**${model === 'melu' ? 'MeLU' : 'MAMO'}** (after local adaptation)`, pick: (s, sc, m) => s.scenarios[sc]?.[m] ?? NaN },
+    {
+      name: `**${model === 'melu' ? 'MeLU' : 'MAMO'}** (after local adaptation)`,
+      pick: (s, sc, m) => s.scenarios[sc]?.[m] ?? NaN,
+    },
     baseline('noAdaptation'),
     baseline('nonMeta'),
     baseline('supportMean'),
@@ -110,13 +113,25 @@ async function main(): Promise<void> {
         `Chosen on validation: ${JSON.stringify(tuning.chosen)}; ${s0.parameters.toLocaleString('en-US')} parameters; ${(seconds / SEEDS.length).toFixed(0)} s per seed (training, baselines and evaluation).`,
         '',
       );
-      const counts = SCENARIOS.filter((sc) => s0.scenarios[sc]).map((sc) => `${SCENARIO_SHORT[sc]} ${s0.scenarios[sc]!.users} users / ${s0.scenarios[sc]!.ratings} query ratings`);
+      const counts = SCENARIOS.filter((sc) => s0.scenarios[sc]).map(
+        (sc) =>
+          `${SCENARIO_SHORT[sc]} ${s0.scenarios[sc]!.users} users / ${s0.scenarios[sc]!.ratings} query ratings`,
+      );
       out.push(`Test scenarios (seed 1): ${counts.join('; ')}.`, '');
       for (const metric of ['mae', 'rmse', 'ndcg3'] as Metric[]) {
         const present = SCENARIOS.filter((sc) => s0.scenarios[sc]);
-        out.push(`**${metric === 'ndcg3' ? 'nDCG@3' : metric.toUpperCase()}** (${metric === 'ndcg3' ? 'higher' : 'lower'} is better)`, '');
-        out.push(`| | ${present.map((sc) => SCENARIO_SHORT[sc]).join(' | ')} |`, `|---|${present.map(() => '---').join('|')}|`);
-        for (const row of rows(model)) out.push(`| ${row.name} | ${present.map((sc) => cell(summaries.map((s) => row.pick(s, sc, metric)))).join(' | ')} |`);
+        out.push(
+          `**${metric === 'ndcg3' ? 'nDCG@3' : metric.toUpperCase()}** (${metric === 'ndcg3' ? 'higher' : 'lower'} is better)`,
+          '',
+        );
+        out.push(
+          `| | ${present.map((sc) => SCENARIO_SHORT[sc]).join(' | ')} |`,
+          `|---|${present.map(() => '---').join('|')}|`,
+        );
+        for (const row of rows(model))
+          out.push(
+            `| ${row.name} | ${present.map((sc) => cell(summaries.map((s) => row.pick(s, sc, metric)))).join(' | ')} |`,
+          );
         out.push('');
       }
       // does the model beat every baseline on MAE in the cold scenarios?
@@ -126,17 +141,26 @@ async function main(): Promise<void> {
         const worse = (['noAdaptation', 'nonMeta', 'supportMean', 'globalMean'] as BaselineName[]).filter(
           (b) => stats(summaries.map((s) => s.baselines[b]?.[sc]?.mae ?? NaN)).mean <= own,
         );
-        verdicts.push(`${SCENARIO_SHORT[sc]}: ${worse.length === 0 ? 'beats every baseline' : `does NOT beat ${worse.map((b) => BASELINE_LABELS[b]).join(', ')}`}`);
+        verdicts.push(
+          `${SCENARIO_SHORT[sc]}: ${worse.length === 0 ? 'beats every baseline' : `does NOT beat ${worse.map((b) => BASELINE_LABELS[b]).join(', ')}`}`,
+        );
       }
       out.push(`Cold-start scenarios, mean MAE vs every baseline: ${verdicts.join('; ')}.`, '');
       if (name === 'ml-1m-published' && model === 'melu') {
-        out.push('Against the MeLU paper (full ML-1M, MeLU-5):', '', '| | paper MAE | ours MAE | paper nDCG@3 | ours nDCG@3 |', '|---|---|---|---|---|');
+        out.push(
+          'Against the MeLU paper (full ML-1M, MeLU-5):',
+          '',
+          '| | paper MAE | ours MAE | paper nDCG@3 | ours nDCG@3 |',
+          '|---|---|---|---|---|',
+        );
         for (const sc of SCENARIOS) {
           const paper = MELU_PAPER[sc];
           if (!paper || !s0.scenarios[sc]) continue;
           const mae = stats(summaries.map((s) => s.scenarios[sc]!.mae)).mean;
           const ndcg = stats(summaries.map((s) => s.scenarios[sc]!.ndcg3)).mean;
-          out.push(`| ${SCENARIO_SHORT[sc]} | ${paper.mae} | ${mae.toFixed(4)} | ${paper.ndcg3} | ${ndcg.toFixed(4)} |`);
+          out.push(
+            `| ${SCENARIO_SHORT[sc]} | ${paper.mae} | ${mae.toFixed(4)} | ${paper.ndcg3} | ${ndcg.toFixed(4)} |`,
+          );
         }
         out.push(
           '',
@@ -147,7 +171,12 @@ async function main(): Promise<void> {
     }
   }
   const bench = join(ROOT, 'docs', 'bench-latest.md');
-  out.push('## Speed and memory', '', existsSync(bench) ? readFileSync(bench, 'utf8').trim() : 'Run `npm run bench` to fill this section.', '');
+  out.push(
+    '## Speed and memory',
+    '',
+    existsSync(bench) ? readFileSync(bench, 'utf8').trim() : 'Run `npm run bench` to fill this section.',
+    '',
+  );
   writeFileSync(join(ROOT, 'docs', 'results.md'), out.join('\n') + '\n');
   console.log('wrote docs/results.md');
 }

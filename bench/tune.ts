@@ -31,28 +31,66 @@ export interface TuningResult {
   readonly model: 'melu' | 'mamo';
   readonly epochs: number;
   readonly evalEvery: number;
-  readonly trials: { overrides: Partial<TrainConfig>; bestEpoch: number; validationMae: number; curve: [number, number][]; seconds: number }[];
+  readonly trials: {
+    overrides: Partial<TrainConfig>;
+    bestEpoch: number;
+    validationMae: number;
+    curve: [number, number][];
+    seconds: number;
+  }[];
   readonly chosen: Partial<TrainConfig>;
 }
 
 async function main(): Promise<void> {
-  const [datasetName = 'ml-100k', model = 'melu', epochArg] = process.argv.slice(2) as [string, 'melu' | 'mamo', string?];
+  const [datasetName = 'ml-100k', model = 'melu', epochArg] = process.argv.slice(2) as [
+    string,
+    'melu' | 'mamo',
+    string?,
+  ];
   const spec = DATASETS[datasetName]!;
   const dataset = await loadNamed(datasetName);
   const epochs = Number(epochArg ?? 30);
   const evalEvery = 5;
-  const base: TrainConfig = { ...DEFAULT_CONFIG, ...PRESETS[`${model}-tuned`].values, protocol: spec.protocol, seed: 1, backend: 'wasm', baselines: false };
+  const base: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    ...PRESETS[`${model}-tuned`].values,
+    protocol: spec.protocol,
+    seed: 1,
+    backend: 'wasm',
+    baselines: false,
+  };
   const trials: TuningResult['trials'] = [];
   for (const overrides of GRIDS[model]) {
-    const config: TrainConfig = { ...base, ...overrides, model, protocol: spec.protocol, epochs, evalEvery, seed: 1, baselines: false, backend: 'wasm' };
+    const config: TrainConfig = {
+      ...base,
+      ...overrides,
+      model,
+      protocol: spec.protocol,
+      epochs,
+      evalEvery,
+      seed: 1,
+      baselines: false,
+      backend: 'wasm',
+    };
     const outcome = await runHeadless(dataset, config, true);
-    const curve = outcome.evaluations.filter((e) => e.epoch > 0).map((e) => [e.epoch, validationMae(e.validation)] as [number, number]);
+    const curve = outcome.evaluations
+      .filter((e) => e.epoch > 0)
+      .map((e) => [e.epoch, validationMae(e.validation)] as [number, number]);
     const best = curve.reduce((a, b) => (b[1] < a[1] ? b : a));
     trials.push({ overrides, bestEpoch: best[0], validationMae: best[1], curve, seconds: outcome.seconds });
-    console.log(`${model} ${JSON.stringify(overrides)}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${outcome.seconds.toFixed(0)} s) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`);
+    console.log(
+      `${model} ${JSON.stringify(overrides)}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${outcome.seconds.toFixed(0)} s) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`,
+    );
   }
   const winner = trials.reduce((a, b) => (b.validationMae < a.validationMae ? b : a));
-  const result: TuningResult = { dataset: datasetName, model, epochs, evalEvery, trials, chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch } };
+  const result: TuningResult = {
+    dataset: datasetName,
+    model,
+    epochs,
+    evalEvery,
+    trials,
+    chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch },
+  };
   const dir = join(import.meta.dirname, '..', 'docs', 'tuning');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${datasetName}-${model}.json`), JSON.stringify(result, null, 2) + '\n');

@@ -101,18 +101,21 @@ export async function train(command: TrainCommand, log: (line: string) => void):
       `${dataset.name}: ${dataset.users.count} users, ${dataset.items.count} items, ${dataset.ratings.count} ratings; protocol ${config.protocol}, seed ${config.seed}`,
     );
     let failure: string | null = null;
+    let memory: Extract<TrainEvent, { type: 'memory' }> | null = null;
     const sink = consoleSink(log, command.verbose);
     const summary = await runExperiment(
       { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
       (e) => {
         if (e.type === 'failed') failure = e.message;
+        if (e.type === 'memory') memory = e;
         sink(e);
       },
     );
     if (command.out) {
+      const attention = attentionOf(memory, dataset.users.rawIds);
       writeFileSync(
         command.out,
-        JSON.stringify({ ...summary, split: prepared.split.summary, failure }, null, 2),
+        JSON.stringify({ ...summary, split: prepared.split.summary, attention, failure }, null, 2),
       );
       log(`wrote ${command.out}`);
     }

@@ -280,7 +280,11 @@ export function toPadded(rows: tf.Tensor2D, block: RowTensors, tasks: number): t
  * of the whole batch's, which saves work when sizes vary (MeLU's 3..90); the tasks and the maths are
  * unchanged. positions[g][k] = index in `taskIds` of task k of group g (to restore the batch order).
  */
-export function groupBySupport(set: TaskSet, taskIds: ArrayLike<number>, groups: number): { ids: Int32Array; positions: Int32Array }[] {
+export function groupBySupport(
+  set: TaskSet,
+  taskIds: ArrayLike<number>,
+  groups: number,
+): { ids: Int32Array; positions: Int32Array }[] {
   const order = Array.from({ length: taskIds.length }, (_, k) => k);
   const size = (k: number) => set.supportOffsets[taskIds[k]! + 1]! - set.supportOffsets[taskIds[k]!]!;
   order.sort((a, b) => size(a) - size(b) || a - b);
@@ -288,7 +292,8 @@ export function groupBySupport(set: TaskSet, taskIds: ArrayLike<number>, groups:
   const out: { ids: Int32Array; positions: Int32Array }[] = [];
   for (let i = 0; i < g; i++) {
     const part = order.slice(Math.round((i * order.length) / g), Math.round(((i + 1) * order.length) / g));
-    if (part.length) out.push({ ids: Int32Array.from(part, (k) => taskIds[k]!), positions: Int32Array.from(part) });
+    if (part.length)
+      out.push({ ids: Int32Array.from(part, (k) => taskIds[k]!), positions: Int32Array.from(part) });
   }
   return out;
 }

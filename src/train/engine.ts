@@ -55,14 +55,19 @@ export interface GroupedBatch {
 
 /** A batch used as it is (one group). */
 export function single(batch: BatchTensors): GroupedBatch {
-  return { tasks: batch.tasks, groups: [batch], positions: [Int32Array.from({ length: batch.tasks }, (_, k) => k)] };
+  return {
+    tasks: batch.tasks,
+    groups: [batch],
+    positions: [Int32Array.from({ length: batch.tasks }, (_, k) => k)],
+  };
 }
 
 /** sum_g w_g x_g for records with the same keys. */
 function weightedSum<P extends ParamRecord>(records: readonly P[], weights: readonly number[]): P {
   if (records.length === 1) return records[0]!;
   const out: Record<string, tf.Tensor> = {};
-  for (const key of Object.keys(records[0]!)) out[key] = tf.addN(records.map((r, g) => tf.mul(weights[g]!, r[key]!)));
+  for (const key of Object.keys(records[0]!))
+    out[key] = tf.addN(records.map((r, g) => tf.mul(weights[g]!, r[key]!)));
   return out as unknown as P;
 }
 
@@ -70,7 +75,10 @@ function weightedSum<P extends ParamRecord>(records: readonly P[], weights: read
 function inBatchOrder(parts: readonly tf.Tensor[], batch: GroupedBatch): tf.Tensor {
   if (parts.length === 1) return parts[0]!;
   const shape = parts[0]!.shape.slice(1);
-  const rows = tf.concat(parts.map((x) => tf.reshape(x, [x.shape[0]!, -1])), 0) as tf.Tensor2D;
+  const rows = tf.concat(
+    parts.map((x) => tf.reshape(x, [x.shape[0]!, -1])),
+    0,
+  ) as tf.Tensor2D;
   const inverse = new Int32Array(batch.tasks);
   let j = 0;
   for (const positions of batch.positions) for (const p of positions) inverse[p] = j++;
@@ -253,7 +261,8 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
         const { params: p, optimizer, memory: m } = holder.current;
         const weights = batch.groups.map((g) => g.tasks / batch.tasks);
         const parts = batch.groups.map((g) => mamoMetaGradient(strategy, p, m!, dims, g, cfg));
-        const ordered = (pick: (x: (typeof parts)[number]) => tf.Tensor) => inBatchOrder(parts.map(pick), batch);
+        const ordered = (pick: (x: (typeof parts)[number]) => tf.Tensor) =>
+          inBatchOrder(parts.map(pick), batch);
         const userGradients = {} as UserNetRecord;
         for (const key of USER_NET_KEYS) userGradients[key] = ordered((x) => x.userGradients[key]);
         const r = {

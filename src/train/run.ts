@@ -169,8 +169,14 @@ async function trainEpochs(
       if (control.signal?.aborted) return { aborted: true, diverged: null };
       const t0 = performance.now();
       const parts = groupBySupport(input.split.train, batchIds, groups);
-      const tensors = parts.map((part) => batchTensors(makeBatch(input.split.train, part.ids, input.layout), input.layout));
-      const lossTensor = engine.trainStep({ tasks: batchIds.length, groups: tensors, positions: parts.map((part) => part.positions) });
+      const tensors = parts.map((part) =>
+        batchTensors(makeBatch(input.split.train, part.ids, input.layout), input.layout),
+      );
+      const lossTensor = engine.trainStep({
+        tasks: batchIds.length,
+        groups: tensors,
+        positions: parts.map((part) => part.positions),
+      });
       const loss = (await lossTensor.data())[0]!;
       lossTensor.dispose();
       tensors.forEach(disposeBatchTensors);
@@ -256,7 +262,13 @@ export async function runExperiment(
     }
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
-      last = await evaluateAll(engine, input, epoch, createRng(config.seed).fork('evaluation'), control.validationOnly);
+      last = await evaluateAll(
+        engine,
+        input,
+        epoch,
+        createRng(config.seed).fork('evaluation'),
+        control.validationOnly,
+      );
       evaluatedEpoch = epoch;
       sink({
         type: 'evaluated',

@@ -23,7 +23,11 @@ export function chooseStrategy(
  * rows in the per-task products against more kernel launches. Chosen with `npm run bench`
  * (docs/results.md); 1 = no split.
  */
-export function supportGroups(_model: TrainConfig['model'], _backend: BackendName, _batchSize: number): number {
+export function supportGroups(
+  _model: TrainConfig['model'],
+  _backend: BackendName,
+  _batchSize: number,
+): number {
   // Measured on the partial ML-1M published split (docs/results.md): MeLU's algebraic step pads only
   // small corrections, so splitting costs more than it saves; MAMO's tile step gained nothing reliable
   // (median 220 vs 259 tasks/s with 2 groups, ranges overlapping). The bench keeps comparing.

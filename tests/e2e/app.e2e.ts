@@ -48,7 +48,9 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
 
   it('opens on the synthetic default and trains MAMO on WebGPU: curves, memory heatmap, drill-down, stop', async () => {
     // first screen from the built files: the controls (interactive shell), then the demo data's summary
-    await page.goto(`${served.url}#model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=webgpu`);
+    await page.goto(
+      `${served.url}#model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=webgpu`,
+    );
     await page.waitForSelector('[data-testid=start]');
     const shellMs = await page.evaluate(() => performance.now());
     await page.waitForSelector('[data-testid=count-ratings]', { timeout: 60_000 });
