@@ -103,12 +103,14 @@ export function SeriesChart({
             performance.measure(`chart:${testId ?? id}:append`, { start: t0 });
             return;
           }
+          // integer axes (epochs) get a quarter step of room, so points at 0 and at the end show whole
+          const pad = integerX ? 0.25 : 0;
           const xRange: Range | null = xs
             ? xMax !== undefined
-              ? [Math.min(0, xs[0]), Math.max(xMax, xs[1])]
-              : padded(xs, Math.min(0, xs[0]))
+              ? [Math.min(0, xs[0]) - pad, Math.max(xMax, xs[1]) + pad]
+              : padded(xs, Math.min(0, xs[0]) - pad)
             : xMax !== undefined
-              ? [0, xMax]
+              ? [-pad, xMax + pad]
               : null;
           const hint: Range | null = yHint ? [yHint[0], yHint[1]] : null;
           const yRange: Range | null = ys ? (inside(hint, ys) ? hint : padded(ys)) : hint;
