@@ -32,13 +32,13 @@ export const PRESETS = {
   },
   'melu-tuned': {
     label: 'MeLU tuned',
-    help: 'MeLU with settings chosen on validation users (docs/results.md).',
+    help: 'MeLU with settings chosen on validation users of the ML-1M published split (docs/tuning/).',
     values: {
       model: 'melu',
       embeddingDim: 32,
       hiddenDim: 64,
       innerSteps: 1,
-      innerLr: 0.01,
+      innerLr: 0.05,
       outerLr: 1e-3,
       outerOptimizer: 'adam',
       batchSize: 32,
@@ -72,7 +72,7 @@ export const PRESETS = {
   },
   'mamo-tuned': {
     label: 'MAMO tuned',
-    help: 'MAMO with settings chosen on validation users (docs/results.md).',
+    help: 'MAMO with settings chosen on validation users of the ML-1M published split (docs/tuning/).',
     values: {
       model: 'mamo',
       embeddingDim: 32,
