@@ -38,6 +38,8 @@ export interface Outcome {
   readonly summary: RunSummary;
   readonly evaluations: { epoch: number; validation: ScenarioRecord; test: ScenarioRecord }[];
   readonly seconds: number;
+  /** MAMO: the last memory event (attention of the evaluated test users, profile memory) */
+  readonly memory: Extract<TrainEvent, { type: 'memory' }> | null;
 }
 
 export async function runHeadless(
@@ -49,6 +51,7 @@ export async function runHeadless(
   const prepared = prepareExperiment(dataset, config);
   const evaluations: Outcome['evaluations'] = [];
   let failure: string | null = null;
+  let memory: Outcome['memory'] = null;
   const t0 = performance.now();
   const summary = await runExperiment(
     { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
@@ -56,15 +59,56 @@ export async function runHeadless(
       if (e.type === 'evaluated')
         evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
       if (e.type === 'failed') failure = e.message;
+      if (e.type === 'memory') memory = e;
     },
     { validationOnly },
   );
   if (failure) throw new Error(failure);
-  return { summary, evaluations, seconds: (performance.now() - t0) / 1000 };
+  return { summary, evaluations, seconds: (performance.now() - t0) / 1000, memory };
 }
 
 /** Mean validation MAE over the validation scenarios that have tasks (lower is better). */
 export function validationMae(record: ScenarioRecord): number {
   const values = Object.values(record).map((m) => m!.mae);
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
+}
+
+/**
+ * How much MAMO's memory attention discriminates between users, from a memory event: the mean over
+ * users of the largest attention weight (1/k means uniform), the share of users whose dominant slot is
+ * each slot, and the spread of the profile memory rows (mean pairwise L2 distance / mean row norm; 0
+ * means all slots are the same vector, so attention cannot tell users apart).
+ */
+export function attentionSummary(memory: NonNullable<Outcome['memory']>): {
+  meanMaxWeight: number;
+  dominantShare: number[];
+  slotSpread: number;
+} {
+  const { attention, k, profileMemory, profileWidth } = memory;
+  const rows = attention.length / k;
+  let maxSum = 0;
+  const dominant = new Array<number>(k).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (attention[r * k + j]! > attention[r * k + best]!) best = j;
+    maxSum += attention[r * k + best]!;
+    dominant[best]!++;
+  }
+  const row = (i: number) => profileMemory.subarray(i * profileWidth, (i + 1) * profileWidth);
+  const norm = (v: Float32Array) => Math.hypot(...v);
+  let dist = 0;
+  let pairs = 0;
+  for (let a = 0; a < k; a++)
+    for (let b = a + 1; b < k; b++) {
+      const va = row(a);
+      const vb = row(b);
+      dist += Math.hypot(...va.map((x, i) => x - vb[i]!));
+      pairs++;
+    }
+  const meanNorm = Array.from({ length: k }, (_, i) => norm(row(i))).reduce((x, y) => x + y, 0) / k;
+  return {
+    meanMaxWeight: rows ? maxSum / rows : NaN,
+    dominantShare: dominant.map((d) => (rows ? d / rows : NaN)),
+    slotSpread: pairs && meanNorm > 0 ? dist / pairs / meanNorm : 0,
+  };
 }

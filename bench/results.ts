@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../src/data/scenarios/types';
 import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../src/train/events';
 import { stagedDataset } from '../tests/helpers/datasets';
-import { DATASETS, loadNamed, runHeadless } from './experiment';
+import { attentionSummary, DATASETS, loadNamed, runHeadless, type Outcome } from './experiment';
 import type { TuningResult } from './tune';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       }
       const tuning = JSON.parse(readFileSync(tuningFile, 'utf8')) as TuningResult;
       const summaries: RunSummary[] = [];
+      const memories: NonNullable<Outcome['memory']>[] = [];
       let seconds = 0;
       for (const seed of SEEDS) {
         const config: TrainConfig = {
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
         };
         const outcome = await runHeadless(dataset, config, false);
         summaries.push(outcome.summary);
+        if (outcome.memory) memories.push(outcome.memory);
         seconds += outcome.seconds;
         console.log(`${name} ${model} seed ${seed}: ${outcome.seconds.toFixed(0)} s`);
       }
@@ -146,6 +148,14 @@ async function main(): Promise<void> {
         );
       }
       out.push(`Cold-start scenarios, mean MAE vs every baseline: ${verdicts.join('; ')}.`, '');
+      if (memories.length) {
+        const att = memories.map(attentionSummary);
+        const k = memories[0]!.k;
+        out.push(
+          `Memory attention after training (test users evaluated, per seed): mean largest attention weight ${att.map((a) => a.meanMaxWeight.toFixed(3)).join(', ')} (uniform would be ${(1 / k).toFixed(3)}); share of users per dominant slot ${att.map((a) => `[${a.dominantShare.map((x) => x.toFixed(2)).join(' ')}]`).join(', ')}; profile-memory slot spread (mean pairwise distance / mean slot norm) ${att.map((a) => a.slotSpread.toExponential(2)).join(', ')}.`,
+          '',
+        );
+      }
       if (name === 'ml-1m-published' && model === 'melu') {
         out.push(
           'Against the MeLU paper (full ML-1M, MeLU-5):',

@@ -11,6 +11,9 @@ export interface Preset {
   readonly values: Partial<TrainConfig>;
 }
 
+/** MAMO's memory hyper-parameters from the paper (K, alpha, beta, gamma, tau); tuning keeps them. */
+const MAMO_MEMORY = { memorySlots: 3, alpha: 0.5, beta: 0.05, gamma: 0.1, tau: 0.01 } as const;
+
 export const PRESETS = {
   'melu-paper': {
     label: 'MeLU paper',
@@ -54,11 +57,7 @@ export const PRESETS = {
       model: 'mamo',
       embeddingDim: 32,
       hiddenDim: 64,
-      memorySlots: 3,
-      alpha: 0.5,
-      beta: 0.05,
-      gamma: 0.1,
-      tau: 0.01,
+      ...MAMO_MEMORY,
       attentionScale: 1,
       innerSteps: 1,
       innerLr: 0.01,
@@ -77,11 +76,7 @@ export const PRESETS = {
       model: 'mamo',
       embeddingDim: 32,
       hiddenDim: 64,
-      memorySlots: 3,
-      alpha: 0.5,
-      beta: 0.05,
-      gamma: 0.1,
-      tau: 0.01,
+      ...MAMO_MEMORY,
       innerSteps: 1,
       innerLr: 0.01,
       outerLr: 1e-3,

@@ -17,6 +17,7 @@
  * unknown row with weight 1, so "no director" is a learnable vector rather than zeros (or MeLU's 0/0).
  */
 import { UNKNOWN, type CategoricalColumn, type Dataset, type MultiHotColumn } from './dataset';
+import { categorical } from './formats/assemble';
 
 export interface SideLayout {
   /** Rows of the side's combined table (sum of field vocabularies). */
@@ -62,20 +63,30 @@ interface Field {
   readonly codes: Int32Array;
 }
 
+/** The kept vocabulary (UNKNOWN first, then values counted >= minCount) and old code -> new code. */
+function keepFrequent(
+  old: readonly string[],
+  counts: Int32Array,
+  minCount: number,
+): { vocab: string[]; map: Int32Array } {
+  const vocab = [UNKNOWN];
+  const map = new Int32Array(old.length);
+  for (let c = 1; c < old.length; c++) {
+    if (counts[c]! >= minCount) {
+      map[c] = vocab.length;
+      vocab.push(old[c]!);
+    }
+  }
+  return { vocab, map };
+}
+
 /** Re-codes a categorical column: values of fewer than minCount counted rows become '<unk>' (code 0). */
 function prune(name: string, column: CategoricalColumn, minCount: number, counted: Uint8Array | null): Field {
   const counts = new Int32Array(column.vocab.length);
   column.codes.forEach((c, r) => {
     if (!counted || counted[r]) counts[c]!++;
   });
-  const vocab = [UNKNOWN];
-  const map = new Int32Array(column.vocab.length);
-  for (let c = 1; c < column.vocab.length; c++) {
-    if (counts[c]! >= minCount) {
-      map[c] = vocab.length;
-      vocab.push(column.vocab[c]!);
-    }
-  }
+  const { vocab, map } = keepFrequent(column.vocab, counts, minCount);
   return { name, vocab, codes: column.codes.map((c) => map[c]!) };
 }
 
@@ -86,14 +97,7 @@ function pruneMulti(column: MultiHotColumn, minCount: number, counted: Uint8Arra
     if (counted && !counted[r]) continue;
     for (let k = column.offsets[r]!; k < column.offsets[r + 1]!; k++) counts[column.codes[k]!]!++;
   }
-  const vocab = [UNKNOWN];
-  const map = new Int32Array(column.vocab.length);
-  for (let c = 1; c < column.vocab.length; c++) {
-    if (counts[c]! >= minCount) {
-      map[c] = vocab.length;
-      vocab.push(column.vocab[c]!);
-    }
-  }
+  const { vocab, map } = keepFrequent(column.vocab, counts, minCount);
   // pruned values become '<unk>' members of the set (a set of only rare values reads the unknown row)
   const offsets = new Int32Array(column.offsets.length);
   const codes: number[] = [];
@@ -107,21 +111,7 @@ function pruneMulti(column: MultiHotColumn, minCount: number, counted: Uint8Arra
 }
 
 function prefixColumn(column: CategoricalColumn, length: number): CategoricalColumn {
-  const values = Array.from(column.codes, (c) => (c === 0 ? '' : column.vocab[c]!.slice(0, length)));
-  const vocab = [UNKNOWN];
-  const index = new Map<string, number>();
-  const codes = new Int32Array(values.length);
-  values.forEach((v, r) => {
-    if (v === '') return;
-    let c = index.get(v);
-    if (c === undefined) {
-      c = vocab.length;
-      index.set(v, c);
-      vocab.push(v);
-    }
-    codes[r] = c;
-  });
-  return { vocab, codes };
+  return categorical(Array.from(column.codes, (c) => (c === 0 ? '' : column.vocab[c]!.slice(0, length))));
 }
 
 /** One multi-hot "bag" field of the item side: its table rows and, per item, codes and weights. */

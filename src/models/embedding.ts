@@ -9,7 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SideLayout } from '../data/features';
+import type { Rng } from '../lib/rng';
 import { gatherRows } from './ops';
+import { normal } from './params';
 
 /** How one side's fields map onto its embedding table (data/features.ts builds it). */
 export type { SideLayout };
@@ -50,4 +52,52 @@ export function embedSide(table: tf.Tensor2D, side: SideLayout, inputs: SideInpu
     parts.push(tf.reshape(tf.sum(weighted, 2), [n, side.multiFields * e]));
   }
   return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+}
+
+/**
+ * Embedding tables start at N(0, 1), PyTorch's nn.Embedding default that both papers' code uses; the
+ * first layers' Glorot weights keep the activations O(1).
+ */
+export const EMBEDDING_INIT_STD = 1;
+
+/** The two embedding tables every model holds: [userRows, e] and [itemRows, e]. */
+export interface SideTables {
+  readonly userTable: tf.Tensor2D;
+  readonly itemTable: tf.Tensor2D;
+}
+
+/** The two sides' layouts and the embedding width e. */
+export interface SideDims {
+  readonly e: number;
+  readonly user: SideLayout;
+  readonly item: SideLayout;
+}
+
+/** Fresh tables, N(0, EMBEDDING_INIT_STD^2), drawn from rng's 'userTable' and 'itemTable' forks. */
+export function initSideTables(dims: SideDims, rng: Rng): SideTables {
+  return {
+    userTable: normal(
+      rng.fork('userTable'),
+      [dims.user.tableRows, dims.e],
+      EMBEDDING_INIT_STD,
+    ) as tf.Tensor2D,
+    itemTable: normal(
+      rng.fork('itemTable'),
+      [dims.item.tableRows, dims.e],
+      EMBEDDING_INIT_STD,
+    ) as tf.Tensor2D,
+  };
+}
+
+/** Item vectors [U, Di] and user vectors [T, Du] of a batch. */
+export function embedSides(
+  params: SideTables,
+  dims: SideDims,
+  items: SideInputs,
+  users: SideInputs,
+): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
+  return {
+    itemVecs: embedSide(params.itemTable, dims.item, items),
+    userVecs: embedSide(params.userTable, dims.user, users),
+  };
 }

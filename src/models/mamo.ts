@@ -16,10 +16,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
-import { embedSide, sideWidth, type SideInputs, type SideLayout } from './embedding';
-import { EMBEDDING_INIT_STD } from './melu';
+import { initSideTables, sideWidth, type SideLayout } from './embedding';
 import { leakyRelu } from './ops';
-import { glorot, normal } from './params';
+import { glorot } from './params';
 
 export const MAMO_SLOPE = 0.1;
 
@@ -74,8 +73,7 @@ export function initMamo(dims: MamoDims, rng: Rng, meanRating: number): MamoPara
   const di = sideWidth(dims.item, dims.e);
   const { e, hidden } = dims;
   return {
-    userTable: normal(rng.fork('userTable'), [dims.user.tableRows, e], EMBEDDING_INIT_STD) as tf.Tensor2D,
-    itemTable: normal(rng.fork('itemTable'), [dims.item.tableRows, e], EMBEDDING_INIT_STD) as tf.Tensor2D,
+    ...initSideTables(dims, rng),
     wu1: glorot(rng.fork('wu1'), du, hidden),
     bu1: tf.zeros([hidden]),
     wu2: glorot(rng.fork('wu2'), hidden, e),
@@ -88,19 +86,6 @@ export function initMamo(dims: MamoDims, rng: Rng, meanRating: number): MamoPara
     br2: tf.zeros([hidden]),
     wr3: glorot(rng.fork('wr3'), hidden, 1),
     br3: tf.fill([1], meanRating) as tf.Tensor1D,
-  };
-}
-
-/** Profile vectors p_u [T, Du] and item vectors p_i [U, Di]. */
-export function embedMamo(
-  params: Pick<MamoParams, 'userTable' | 'itemTable'>,
-  dims: MamoDims,
-  items: SideInputs,
-  users: SideInputs,
-): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
-  return {
-    itemVecs: embedSide(params.itemTable, dims.item, items),
-    userVecs: embedSide(params.userTable, dims.user, users),
   };
 }
 

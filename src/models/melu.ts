@@ -12,9 +12,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
-import { embedSide, sideWidth, type SideInputs, type SideLayout } from './embedding';
+import { initSideTables, sideWidth, type SideLayout } from './embedding';
 import { gatherRows, mm } from './ops';
-import { glorot, normal } from './params';
+import { glorot } from './params';
 
 export interface MeluDims {
   readonly e: number;
@@ -40,9 +40,6 @@ export const MELU_LOCAL_KEYS = ['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3'
 export type MeluLocalKey = (typeof MELU_LOCAL_KEYS)[number];
 export type MeluLocal = Pick<MeluParams, MeluLocalKey>;
 
-/** Embedding tables start at N(0, 0.1^2) so first-layer inputs are O(0.1 sqrt(D)). */
-export const EMBEDDING_INIT_STD = 1;
-
 /**
  * Initial parameters: Glorot-uniform weights, zero hidden biases, b3 = mean training rating (so the
  * first predictions are the global mean, not 0: MSE starts near the rating variance).
@@ -52,16 +49,7 @@ export function initMelu(dims: MeluDims, rng: Rng, meanRating: number): MeluPara
   const du = sideWidth(dims.user, dims.e);
   const h = dims.hidden;
   return {
-    userTable: normal(
-      rng.fork('userTable'),
-      [dims.user.tableRows, dims.e],
-      EMBEDDING_INIT_STD,
-    ) as tf.Tensor2D,
-    itemTable: normal(
-      rng.fork('itemTable'),
-      [dims.item.tableRows, dims.e],
-      EMBEDDING_INIT_STD,
-    ) as tf.Tensor2D,
+    ...initSideTables(dims, rng),
     w1Item: glorot(rng.fork('w1Item'), di, h, di + du, h),
     w1User: glorot(rng.fork('w1User'), du, h, di + du, h),
     b1: tf.zeros([h]),
@@ -69,19 +57,6 @@ export function initMelu(dims: MeluDims, rng: Rng, meanRating: number): MeluPara
     b2: tf.zeros([h]),
     w3: glorot(rng.fork('w3'), h, 1),
     b3: tf.fill([1], meanRating) as tf.Tensor1D,
-  };
-}
-
-/** Item vectors [U, Di] and user vectors [T, Du] of a batch. */
-export function embedMelu(
-  params: Pick<MeluParams, 'userTable' | 'itemTable'>,
-  dims: MeluDims,
-  items: SideInputs,
-  users: SideInputs,
-): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
-  return {
-    itemVecs: embedSide(params.itemTable, dims.item, items),
-    userVecs: embedSide(params.userTable, dims.user, users),
   };
 }
 

@@ -8,7 +8,14 @@ import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
 import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
-import { dot, randomRecord, relativeMaxDiff, toFlat, unitDirection } from '../../tests/helpers/params';
+import {
+  dot,
+  mamoShapes,
+  randomRecord,
+  relativeMaxDiff,
+  toFlat,
+  unitDirection,
+} from '../../tests/helpers/params';
 import { directional } from '../../tests/oracle/mlp64';
 import type { Problem64 } from '../../tests/oracle/melu64';
 import {
@@ -24,7 +31,6 @@ const K = 3;
 const prob = tinyProblem(21, { tasks: 4 });
 const dims: MamoDims = { e: E, hidden: H, slots: K, user: prob.layout.user, item: prob.layout.item };
 const DU = prob.layout.user.indexFields * E;
-const DI = (prob.layout.item.indexFields + prob.layout.item.multiFields) * E;
 const USER_NET = DU * H + H + H * E + E;
 const taskIds = [0, 1, 2, 3];
 const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
@@ -32,26 +38,7 @@ const TAU = 0.5;
 const SCALE = 2;
 
 function makeParams(): MamoParams {
-  const r = randomRecord(
-    {
-      userTable: [prob.layout.user.tableRows, E],
-      itemTable: [prob.layout.item.tableRows, E],
-      wu1: [DU, H],
-      bu1: [H],
-      wu2: [H, E],
-      bu2: [E],
-      wi1: [DI, H],
-      bi1: [H],
-      wi2: [H, E],
-      bi2: [E],
-      wr2: [E, H],
-      br2: [H],
-      wr3: [H, 1],
-      br3: [1],
-    },
-    3,
-    0.7,
-  );
+  const r = randomRecord(mamoShapes(prob.layout, E, H), 3, 0.7);
   return { ...r, br3: tf.add(r.br3, 3) } as unknown as MamoParams;
 }
 

@@ -14,7 +14,6 @@ import * as tf from '@tensorflow/tfjs';
 import {
   MAMO_GLOBAL_LOCAL_KEYS,
   MAMO_USER_KEYS,
-  embedMamo,
   mamoPredictRows,
   mamoPredictTasks,
   userNetShapes,
@@ -23,11 +22,12 @@ import {
   type MamoRowLocal,
   type MamoTaskLocal,
 } from '../models/mamo';
+import { embedSides } from '../models/embedding';
 import { attention, readMemory, type MemoryState, type UserNetRecord } from '../models/memory';
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
-import { paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+import { localGrads, paddedTaskLoss, sgdStep, tileTasks, type InnerConfig, type MetaGradient } from './meta';
 
 export type MamoStrategy = 'loop' | 'tile';
 
@@ -52,20 +52,6 @@ export interface MamoMetaResult extends MetaGradient<MamoParams> {
 type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 type Local = MamoTaskLocal;
 
-function gradRecord<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) => tf.Scalar): W {
-  const keys = keysOf(w);
-  return fromList<W>(
-    keys,
-    tf.grads((...list: tf.Tensor[]) => f(fromList<W>(keys, list)))(keys.map((k) => w[k]!)),
-  );
-}
-
-function sgd<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
-  const out: Record<string, tf.Tensor> = {};
-  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
-  return out as W;
-}
-
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
 function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
   const t = e.userVecs.shape[0];
@@ -87,9 +73,9 @@ function adaptTasks(w0: Local, e: Embedded, b: BatchTensors, cfg: InnerConfig): 
   const xs = paddedRows(e, b.support, b.tasks);
   let w = w0;
   for (let k = 0; k < cfg.steps; k++) {
-    w = sgd(
+    w = sgdStep(
       w,
-      gradRecord(w, (v) => paddedTaskLoss(mamoPredictTasks(v, e.userVecs, xs), b.support)),
+      localGrads(w, (v) => paddedTaskLoss(mamoPredictTasks(v, e.userVecs, xs), b.support)),
       cfg.lr,
     );
   }
@@ -111,7 +97,7 @@ function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTen
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const [userTable, itemTable, ...rest] = list;
     const w = { ...adapted, ...fromList<Local>(MAMO_GLOBAL_LOCAL_KEYS, rest) };
-    const e = embedMamo(
+    const e = embedSides(
       { userTable: userTable as tf.Tensor2D, itemTable: itemTable as tf.Tensor2D },
       dims,
       b.items,
@@ -134,7 +120,7 @@ export function mamoMetaGradTile(
   b: BatchTensors,
   cfg: MamoConfig,
 ): MamoMetaResult {
-  const e0 = embedMamo(params, dims, b.items, b.users);
+  const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
   const adapted = adaptTasks(local, e0, b, cfg);
   const fo = firstOrderAt(params, adapted, dims, b);
@@ -150,7 +136,7 @@ export function mamoMetaGradTile(
   const keys = keysOf(params);
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const p = fromList<MamoParams>(keys, list);
-    const e = embedMamo(p, dims, b.items, b.users);
+    const e = embedSides(p, dims, b.items, b.users);
     return queryLossTasks(adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg), e, b);
   })(keys.map((k) => params[k]));
   return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads), ...common };
@@ -185,14 +171,14 @@ export function mamoMetaGradLoop(
   const adaptOne = (w0: MamoRowLocal, e: Embedded, t: number): MamoRowLocal => {
     let w = w0;
     for (let k = 0; k < cfg.steps; k++)
-      w = sgd(
+      w = sgdStep(
         w,
-        gradRecord(w, (v) => taskMse(v, e, b.support, t)),
+        localGrads(w, (v) => taskMse(v, e, b.support, t)),
         cfg.lr,
       );
     return w;
   };
-  const e0 = embedMamo(params, dims, b.items, b.users);
+  const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
   const adapted = Array.from({ length: b.tasks }, (_, t) => adaptOne(taskSlice(local, t), e0, t));
   const keys = keysOf(params);
@@ -202,7 +188,7 @@ export function mamoMetaGradLoop(
     const inputs = [params.userTable, params.itemTable, ...localKeys.map((k) => w[k])];
     return tf.valueAndGrads((...list: tf.Tensor[]) => {
       const [userTable, itemTable, ...rest] = list;
-      const e = embedMamo(
+      const e = embedSides(
         { userTable: userTable as tf.Tensor2D, itemTable: itemTable as tf.Tensor2D },
         dims,
         b.items,
@@ -229,7 +215,7 @@ export function mamoMetaGradLoop(
   if (cfg.order === 'second-order') {
     const so = tf.valueAndGrads((...list: tf.Tensor[]) => {
       const p = fromList<MamoParams>(keys, list);
-      const e = embedMamo(p, dims, b.items, b.users);
+      const e = embedSides(p, dims, b.items, b.users);
       const init = initLocal(p, e, memory, dims, cfg).local;
       const losses = Array.from({ length: b.tasks }, (_, t) =>
         taskMse(adaptOne(taskSlice(init, t), e, t), e, b.query, t),
@@ -267,7 +253,7 @@ export function mamoPredict(
   b: BatchTensors,
   cfg: MamoConfig,
 ): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D } {
-  const e = embedMamo(params, dims, b.items, b.users);
+  const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const xq = paddedRows(e, b.query, b.tasks);
   const before = mamoPredictTasks(local, e.userVecs, xq);

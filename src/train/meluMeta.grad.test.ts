@@ -9,7 +9,14 @@ import { batchTensors, makeBatch } from './batch';
 import type { InnerConfig } from './meta';
 import { meluMetaGradient, type MeluStrategy } from './meluMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
-import { dot, randomRecord, relativeMaxDiff, toFlat, unitDirection } from '../../tests/helpers/params';
+import {
+  dot,
+  meluShapes,
+  randomRecord,
+  relativeMaxDiff,
+  toFlat,
+  unitDirection,
+} from '../../tests/helpers/params';
 import { directional } from '../../tests/oracle/mlp64';
 import { meluDeltas64, meluMetaLoss64, meluQueryLoss64, type Problem64 } from '../../tests/oracle/melu64';
 
@@ -17,27 +24,11 @@ const E = 3;
 const H = 5;
 const prob = tinyProblem(11, { tasks: 5 });
 const dims: MeluDims = { e: E, hidden: H, user: prob.layout.user, item: prob.layout.item };
-const DI = (prob.layout.item.indexFields + prob.layout.item.multiFields) * E;
-const DU = prob.layout.user.indexFields * E;
 const taskIds = [0, 1, 2, 3, 4];
 const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
 
 function makeParams(seed: number): MeluParams {
-  const r = randomRecord(
-    {
-      userTable: [prob.layout.user.tableRows, E],
-      itemTable: [prob.layout.item.tableRows, E],
-      w1Item: [DI, H],
-      w1User: [DU, H],
-      b1: [H],
-      w2: [H, H],
-      b2: [H],
-      w3: [H, 1],
-      b3: [1],
-    },
-    seed,
-    0.6,
-  );
+  const r = randomRecord(meluShapes(prob.layout, E, H), seed, 0.6);
   return { ...r, b3: tf.add(r.b3, 3) } as unknown as MeluParams;
 }
 

@@ -16,7 +16,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   MELU_LOCAL_KEYS,
-  embedMelu,
   meluPredictRows,
   meluPredictTasks,
   type MeluDims,
@@ -24,40 +23,28 @@ import {
   type MeluParams,
   type MeluTaskLocal,
 } from '../models/melu';
+import { embedSides } from '../models/embedding';
 import { gatherRows, mm } from '../models/ops';
 import { fromList, keysOf, pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
-import { paddedTaskLoss, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+import {
+  diffRecord,
+  localGrads,
+  paddedTaskLoss,
+  sgdStep,
+  tileTasks,
+  type InnerConfig,
+  type MetaGradient,
+} from './meta';
 
 export type MeluStrategy = 'loop' | 'tile' | 'algebraic';
 
 type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 const LOCAL = MELU_LOCAL_KEYS;
 
-/** Gradient of a scalar function of the local weights, as a record (inner step). */
-function localGrads<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) => tf.Scalar): W {
-  const keys = keysOf(w);
-  const grads = tf.grads((...list: tf.Tensor[]) => f(fromList<W>(keys, list)))(keys.map((k) => w[k]!));
-  return fromList<W>(keys, grads);
-}
-
-/** w - lr g, key by key. */
-function step<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
-  const out: Record<string, tf.Tensor> = {};
-  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
-  return out as W;
-}
-
-/** a - b, key by key. */
-function diff<W extends Record<string, tf.Tensor>>(a: W, b: W): W {
-  const out: Record<string, tf.Tensor> = {};
-  for (const key of keysOf(a)) out[key] = tf.sub(a[key]!, b[key]!);
-  return out as W;
-}
-
 function embed(p: MeluParams, dims: MeluDims, b: BatchTensors): Embedded {
-  return embedMelu(p, dims, b.items, b.users);
+  return embedSides(p, dims, b.items, b.users);
 }
 
 /** Rows of task t of a block, as a slice of the flat layout. */
@@ -97,7 +84,7 @@ export function meluMetaGradLoop(
   const adapt = (w0: MeluLocal, e: Embedded, task: number): MeluLocal => {
     let w = w0;
     for (let k = 0; k < inner.steps; k++)
-      w = step(
+      w = sgdStep(
         w,
         localGrads(w, (v) => taskLoss(v, e, b.support, task)),
         inner.lr,
@@ -117,13 +104,13 @@ export function meluMetaGradLoop(
   const deltas: MeluLocal[] = [];
   const e0 = embed(params, dims, b);
   for (let task = 0; task < t; task++)
-    deltas.push(diff(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task)));
+    deltas.push(diffRecord(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task)));
   // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta and the embeddings.
   return gradOfParams(params, (p) => {
     const e = embed(p, dims, b);
     const losses: tf.Scalar[] = [];
     for (let task = 0; task < t; task++) {
-      losses.push(taskLoss(diff(pick(p, LOCAL), deltas[task]!), e, b.query, task));
+      losses.push(taskLoss(diffRecord(pick(p, LOCAL), deltas[task]!), e, b.query, task));
     }
     return tf.div(tf.addN(losses), t);
   });
@@ -154,7 +141,7 @@ export function meluMetaGradTile(
     let w = w0;
     for (let k = 0; k < inner.steps; k++) {
       const g = localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support));
-      w = step(w, g, inner.lr);
+      w = sgdStep(w, g, inner.lr);
     }
     return w;
   };
@@ -167,8 +154,10 @@ export function meluMetaGradTile(
     });
   }
   const tiled0 = tileLocal(pick(params, LOCAL), t);
-  const delta = diff(tiled0, adapt(tiled0, embed(params, dims, b)));
-  return gradOfParams(params, (p) => queryLoss(diff(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)));
+  const delta = diffRecord(tiled0, adapt(tiled0, embed(params, dims, b)));
+  return gradOfParams(params, (p) =>
+    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
+  );
 }
 
 // ----------------------------------------------------------------------------------------- algebraic
@@ -302,7 +291,7 @@ export function meluPredict(
   const xs = paddedItems(e, b.support, b.tasks, di);
   let w = tileLocal(pick(params, LOCAL), b.tasks);
   for (let k = 0; k < inner.steps; k++) {
-    w = step(
+    w = sgdStep(
       w,
       localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support)),
       inner.lr,

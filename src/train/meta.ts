@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../models/ops';
+import { fromList, keysOf } from '../models/params';
 import type { RowTensors } from './batch';
 
 export type MetaOrder = 'first-order' | 'second-order';
@@ -43,4 +44,25 @@ export function flatTaskLoss(pred: tf.Tensor, block: RowTensors): tf.Scalar {
 export function tileTasks(t: tf.Tensor, tasks: number): tf.Tensor {
   const row = tf.reshape(t, [1, -1]) as tf.Tensor2D;
   return tf.reshape(gatherRows(row, tf.zeros([tasks], 'int32') as tf.Tensor1D), [tasks, ...t.shape]);
+}
+
+/** d f(w) / d w for every key of a record of local weights (same keys and shapes as w). */
+export function localGrads<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) => tf.Scalar): W {
+  const keys = keysOf(w);
+  const grads = tf.grads((...list: tf.Tensor[]) => f(fromList<W>(keys, list)))(keys.map((k) => w[k]!));
+  return fromList<W>(keys, grads);
+}
+
+/** One local SGD step w - lr g, key by key. */
+export function sgdStep<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
+  return out as W;
+}
+
+/** a - b, key by key. */
+export function diffRecord<W extends Record<string, tf.Tensor>>(a: W, b: W): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(a)) out[key] = tf.sub(a[key]!, b[key]!);
+  return out as W;
 }

@@ -10,13 +10,12 @@ import { batchTensors, makeBatch } from './batch';
 import { mamoMetaGradient } from './mamoMeta';
 import { meluMetaGradient } from './meluMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
-import { randomRecord } from '../../tests/helpers/params';
+import { mamoShapes, meluShapes, randomRecord } from '../../tests/helpers/params';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 
 const prob = tinyProblem(5, { tasks: 3 });
 const E = 3;
 const H = 4;
-const DI = (prob.layout.item.indexFields + prob.layout.item.multiFields) * E;
 const DU = prob.layout.user.indexFields * E;
 
 /** Runs f on cpu and on webgpu with the same host inputs and returns both gradient records as arrays. */
@@ -52,20 +51,7 @@ describe('meta-gradients on WebGPU equal cpu', () => {
     const dims: MeluDims = { e: E, hidden: H, user: prob.layout.user, item: prob.layout.item };
     for (const strategy of ['algebraic', 'tile'] as const) {
       const [cpu, gpu] = await onBoth(() => {
-        const params = randomRecord(
-          {
-            userTable: [prob.layout.user.tableRows, E],
-            itemTable: [prob.layout.item.tableRows, E],
-            w1Item: [DI, H],
-            w1User: [DU, H],
-            b1: [H],
-            w2: [H, H],
-            b2: [H],
-            w3: [H, 1],
-            b3: [1],
-          },
-          1,
-        ) as unknown as MeluParams;
+        const params = randomRecord(meluShapes(prob.layout, E, H), 1) as unknown as MeluParams;
         const b = batchTensors(makeBatch(prob.tasks, [0, 1, 2], prob.layout), prob.layout);
         const g = meluMetaGradient(strategy, params, dims, b, { steps: 1, lr: 0.05, order: 'second-order' });
         return { loss: g.loss, ...g.grads };
@@ -78,25 +64,7 @@ describe('meta-gradients on WebGPU equal cpu', () => {
     if (!(await switchToWebGPU())) return ctx.skip();
     const dims: MamoDims = { e: E, hidden: H, slots: 2, user: prob.layout.user, item: prob.layout.item };
     const [cpu, gpu] = await onBoth(() => {
-      const params = randomRecord(
-        {
-          userTable: [prob.layout.user.tableRows, E],
-          itemTable: [prob.layout.item.tableRows, E],
-          wu1: [DU, H],
-          bu1: [H],
-          wu2: [H, E],
-          bu2: [E],
-          wi1: [DI, H],
-          bi1: [H],
-          wi2: [H, E],
-          bi2: [E],
-          wr2: [E, H],
-          br2: [H],
-          wr3: [H, 1],
-          br3: [1],
-        },
-        2,
-      ) as unknown as MamoParams;
+      const params = randomRecord(mamoShapes(prob.layout, E, H), 2) as unknown as MamoParams;
       const m = randomRecord(
         {
           profile: [2, DU],

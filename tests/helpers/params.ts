@@ -1,6 +1,7 @@
 // Test helpers over parameter records: random init, float64 flattening, directional derivatives.
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../src/lib/rng';
+import type { FeatureLayout } from '../../src/train/layout';
 import { flatten, type Flat } from '../oracle/mlp64';
 
 /** A record of random tensors with the given shapes (N(0, std^2)), deterministic per seed. */
@@ -63,4 +64,46 @@ export async function relativeMaxDiff(
     }
   }
   return diff / scale;
+}
+
+const widths = (layout: FeatureLayout, e: number) => ({
+  du: (layout.user.indexFields + layout.user.multiFields) * e,
+  di: (layout.item.indexFields + layout.item.multiFields) * e,
+});
+
+/** Shapes of every MeLU parameter (initMelu's key order) for embedding width e and hidden width h. */
+export function meluShapes(layout: FeatureLayout, e: number, h: number) {
+  const { du, di } = widths(layout, e);
+  return {
+    userTable: [layout.user.tableRows, e],
+    itemTable: [layout.item.tableRows, e],
+    w1Item: [di, h],
+    w1User: [du, h],
+    b1: [h],
+    w2: [h, h],
+    b2: [h],
+    w3: [h, 1],
+    b3: [1],
+  };
+}
+
+/** Shapes of every MAMO parameter (initMamo's key order). */
+export function mamoShapes(layout: FeatureLayout, e: number, h: number) {
+  const { du, di } = widths(layout, e);
+  return {
+    userTable: [layout.user.tableRows, e],
+    itemTable: [layout.item.tableRows, e],
+    wu1: [du, h],
+    bu1: [h],
+    wu2: [h, e],
+    bu2: [e],
+    wi1: [di, h],
+    bi1: [h],
+    wi2: [h, e],
+    bi2: [e],
+    wr2: [e, h],
+    br2: [h],
+    wr3: [h, 1],
+    br3: [1],
+  };
 }
