@@ -26,7 +26,7 @@ export interface StepBench {
   readonly peakMB: number;
 }
 
-async function problem(
+export async function problem(
   config: TrainConfig,
 ): Promise<{ layout: FeatureLayout; train: TaskSet; source: string }> {
   const ml1m = stagedDataset('ml-1m');

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       }
       const s0 = summaries[0]!;
       const flags = Object.entries(tuning.chosen)
+        .filter(([k]) => k !== 'model')
         .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`)
         .join(' ');
       out.push(
@@ -120,6 +121,10 @@ async function main(): Promise<void> {
           `${SCENARIO_SHORT[sc]} ${s0.scenarios[sc]!.users} users / ${s0.scenarios[sc]!.ratings} query ratings`,
       );
       out.push(`Test scenarios (seed 1): ${counts.join('; ')}.`, '');
+      out.push(
+        `Non-meta baseline: fine-tuning rate chosen on validation users per seed: ${summaries.map((x) => x.nonMetaLr ?? '–').join(', ')} (0 = no fine-tuning).`,
+        '',
+      );
       for (const metric of ['mae', 'rmse', 'ndcg3'] as Metric[]) {
         const present = SCENARIOS.filter((sc) => s0.scenarios[sc]);
         out.push(

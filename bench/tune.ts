@@ -1,8 +1,9 @@
 // `npm run tune -- <dataset> <model>`: a small grid of hyper-parameters, each trained with seed 1 and
 // evaluated on VALIDATION users only every few epochs (the test scenarios are never looked at). The best
 // (configuration, epoch) by mean validation MAE is written to docs/tuning/<dataset>-<model>.json, which
-// results.ts reads. Grids are small on purpose: 2 cores, minutes per run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// results.ts reads. Grids are small on purpose: 2 cores, minutes per run. Trials already recorded in that
+// file with the same epochs are reused (TUNE_FRESH=1 reruns them all).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { PRESETS } from '../src/config/presets';
@@ -17,12 +18,17 @@ const GRIDS: Record<'melu' | 'mamo', Grid> = {
     { innerLr: 1e-2, outerLr: 1e-3 },
     { innerLr: 5e-2, outerLr: 1e-3 },
     { innerLr: 1e-2, outerLr: 3e-4 },
+    // MeLU-5 (the paper's 5 local updates): a bias needs several steps to reach a user's own level
+    { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3 },
+    { innerSteps: 5, innerLr: 5e-2, outerLr: 1e-3 },
   ],
   mamo: [
     { ...PRESETS['mamo-paper'].values },
     { innerLr: 1e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
     { innerLr: 5e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
     { innerLr: 1e-2, outerLr: 1e-3, outerOptimizer: 'adam', attentionScale: 10 },
+    { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
+    { innerSteps: 5, innerLr: 5e-2, outerLr: 1e-3, outerOptimizer: 'adam' },
   ],
 };
 
@@ -59,8 +65,28 @@ async function main(): Promise<void> {
     backend: 'wasm',
     baselines: false,
   };
+  const dir = join(import.meta.dirname, '..', 'docs', 'tuning');
+  const file = join(dir, `${datasetName}-${model}.json`);
+  // trials already in the file (same epochs and evaluation period) are reused unless TUNE_FRESH=1
+  const previous =
+    existsSync(file) && !process.env.TUNE_FRESH
+      ? (JSON.parse(readFileSync(file, 'utf8')) as TuningResult)
+      : null;
+  const cached = new Map(
+    previous && previous.epochs === epochs && previous.evalEvery === evalEvery
+      ? previous.trials.map((t) => [JSON.stringify(t.overrides), t] as const)
+      : [],
+  );
   const trials: TuningResult['trials'] = [];
   for (const overrides of GRIDS[model]) {
+    const hit = cached.get(JSON.stringify(overrides));
+    if (hit) {
+      trials.push(hit);
+      console.log(
+        `${model} ${JSON.stringify(overrides)}: reused, best validation MAE ${hit.validationMae.toFixed(4)} at epoch ${hit.bestEpoch}`,
+      );
+      continue;
+    }
     const config: TrainConfig = {
       ...base,
       ...overrides,
@@ -91,9 +117,8 @@ async function main(): Promise<void> {
     trials,
     chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch },
   };
-  const dir = join(import.meta.dirname, '..', 'docs', 'tuning');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${datasetName}-${model}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`chosen: ${JSON.stringify(result.chosen)}`);
 }
 

@@ -97,8 +97,11 @@ export interface ModelEngine {
   commit(): void;
   /** Go back to the state before the last step (its loss was not finite or exploded). */
   rollback(): void;
-  /** Predictions of a batch (caller disposes); memories are read, never written. */
-  predict(batch: BatchTensors): Predictions;
+  /**
+   * Predictions of a batch (caller disposes); memories are read, never written. `innerLr` overrides the
+   * local rate (MeLU only: the non-meta baseline's fine-tuning rate is chosen on validation users).
+   */
+  predict(batch: BatchTensors, innerLr?: number): Predictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   dispose(): void;
@@ -203,9 +206,10 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
-    predict(batch) {
+    predict(batch, innerLr) {
+      const local = innerLr === undefined ? inner : { ...inner, lr: innerLr };
       return tidyAll(() => ({
-        ...meluPredict(strategy, holder.current.params, dims, batch, inner),
+        ...meluPredict(strategy, holder.current.params, dims, batch, local),
         attention: null,
       }));
     },

@@ -40,8 +40,9 @@ export async function predictTaskSet(
   set: TaskSet,
   taskIds: Int32Array,
   layout: FeatureLayout,
-  batchSize = 64,
+  options: { batchSize?: number; innerLr?: number } = {},
 ): Promise<TaskSetPredictions> {
+  const batchSize = options.batchSize ?? 64;
   const offsets = new Int32Array(taskIds.length + 1);
   for (let k = 0; k < taskIds.length; k++) {
     const t = taskIds[k]!;
@@ -57,7 +58,7 @@ export async function predictTaskSet(
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);
-    const p = engine.predict(tensors);
+    const p = engine.predict(tensors, options.innerLr);
     const [b, a, att] = await Promise.all([p.before.data(), p.after.data(), p.attention?.data() ?? null]);
     const len = batch.query.maxLen;
     for (let k = 0; k < ids.length; k++) {

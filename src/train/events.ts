@@ -27,7 +27,7 @@ export const BASELINE_LABELS: Record<BaselineName, string> = {
   globalMean: 'global mean',
   supportMean: "user's support mean",
   noAdaptation: 'meta-learned, no local adaptation',
-  nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support',
+  nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support (rate chosen on validation)',
 };
 
 export interface EpochRecord {
@@ -50,6 +50,8 @@ export interface RunSummary {
   readonly scenarios: ScenarioRecord;
   readonly validation: ScenarioRecord;
   readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
+  /** The non-meta baseline's fine-tuning rate, chosen on validation users (absent without baselines). */
+  readonly nonMetaLr?: number;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
   readonly seconds: number;

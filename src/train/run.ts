@@ -229,6 +229,7 @@ export async function runExperiment(
   control.retainEngine?.(engine);
   const epochs: EpochRecord[] = [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
+  let nonMetaLr: number | undefined;
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
@@ -243,6 +244,7 @@ export async function runExperiment(
     scenarios: last.test,
     validation: last.validation,
     baselines: { ...baselines, noAdaptation: beforeAsBaseline(last.test) },
+    ...(nonMetaLr === undefined ? {} : { nonMetaLr }),
     evaluatedEpoch,
     seconds: (performance.now() - startedAt) / 1000,
   });
@@ -257,7 +259,9 @@ export async function runExperiment(
       strategy: engine.strategy,
     });
     if (config.baselines && !control.validationOnly) {
-      Object.assign(baselines, await computeBaselines(input, rng.fork('baselines'), control));
+      const computed = await computeBaselines(input, rng.fork('baselines'), control);
+      Object.assign(baselines, computed.metrics);
+      nonMetaLr = computed.nonMetaLr;
       sink({ type: 'baselines', metrics: { ...baselines } });
     }
     const evaluate = async (epoch: number) => {
@@ -323,17 +327,42 @@ function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
   return out;
 }
 
-/** Global mean, support mean and the non-meta model, on the test scenarios. */
+/** Fine-tuning rates tried for the non-meta baseline (0: no fine-tuning), besides the model's own. */
+const NON_META_RATES = [0, 1e-4, 1e-3, 1e-2];
+
+/**
+ * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
+ * same network trained on every warm rating (plain supervised MSE), then fine-tuned with `innerSteps`
+ * SGD steps on each support set; its fine-tuning rate is chosen on the VALIDATION users (mean MAE over
+ * their scenarios) among NON_META_RATES and the model's own local rate: a rate meant for a meta-learned
+ * initialisation can wreck a supervised one, and a baseline crippled that way would flatter the model.
+ */
 async function computeBaselines(
   input: ExperimentInput,
   rng: Rng,
   control: RunControl,
-): Promise<Partial<Record<BaselineName, ScenarioRecord>>> {
+): Promise<{ metrics: Partial<Record<BaselineName, ScenarioRecord>>; nonMetaLr: number }> {
   const globalMean = meanTrainingRating(input.split.train);
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
   const nonMeta = createEngine(input, rng.fork('nonMeta'), true);
   try {
     await trainEpochs(nonMeta, input, control, rng.fork('nonMetaBatches'), null, async () => {});
+    const rates = [...new Set([...NON_META_RATES, input.config.innerLr])];
+    let best = { lr: input.config.innerLr, mae: Infinity };
+    for (const lr of rates) {
+      const maes: number[] = [];
+      for (const scenario of SCENARIOS) {
+        const set = input.split.validation[scenario];
+        if (set.count === 0) continue;
+        const sample = createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`);
+        const ids = sampleTasks(set.count, input.config.evalUsers, sample);
+        maes.push(
+          scenarioMetrics(set, await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: lr })).mae,
+        );
+      }
+      const mae = maes.length ? maes.reduce((a, b) => a + b, 0) / maes.length : Infinity;
+      if (mae < best.mae) best = { lr, mae };
+    }
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0) continue;
@@ -342,10 +371,13 @@ async function computeBaselines(
       const ids = sampleTasks(set.count, input.config.evalUsers, sample);
       out.globalMean![scenario] = constantMetrics(set, ids, () => globalMean);
       out.supportMean![scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, globalMean));
-      out.nonMeta![scenario] = scenarioMetrics(set, await predictTaskSet(nonMeta, set, ids, input.layout));
+      out.nonMeta![scenario] = scenarioMetrics(
+        set,
+        await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr }),
+      );
     }
+    return { metrics: out, nonMetaLr: best.lr };
   } finally {
     nonMeta.dispose();
   }
-  return out;
 }
