@@ -50,7 +50,7 @@ export async function runHeadless(
   const backend = await initBackend('wasm');
   const prepared = prepareExperiment(dataset, config);
   const evaluations: Outcome['evaluations'] = [];
-  let failure: string | null = null;
+  let failure: { code: string; message: string } | null = null;
   let memory: Outcome['memory'] = null;
   const t0 = performance.now();
   const summary = await runExperiment(
@@ -58,12 +58,15 @@ export async function runHeadless(
     (e: TrainEvent) => {
       if (e.type === 'evaluated')
         evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
-      if (e.type === 'failed') failure = e.message;
+      if (e.type === 'failed') failure = { code: e.code, message: e.message };
       if (e.type === 'memory') memory = e;
     },
     { validationOnly },
   );
-  if (failure) throw new Error(failure);
+  if (failure) {
+    const { code, message } = failure as { code: string; message: string };
+    throw Object.assign(new Error(message), { code });
+  }
   return { summary, evaluations, seconds: (performance.now() - t0) / 1000, memory };
 }
 

@@ -40,7 +40,9 @@ export interface TuningResult {
   readonly trials: {
     overrides: Partial<TrainConfig>;
     bestEpoch: number;
-    validationMae: number;
+    /** best mean validation MAE; null when the setting diverged */
+    validationMae: number | null;
+    diverged?: string;
     curve: [number, number][];
     seconds: number;
   }[];
@@ -78,13 +80,27 @@ async function main(): Promise<void> {
       : [],
   );
   const trials: TuningResult['trials'] = [];
+  const save = () => {
+    const finished = trials.filter((t) => t.validationMae !== null);
+    const winner = finished.reduce((a, b) => (b.validationMae! < a.validationMae! ? b : a));
+    const result: TuningResult = {
+      dataset: datasetName,
+      model,
+      epochs,
+      evalEvery,
+      trials,
+      chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch },
+    };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    return result;
+  };
   for (const overrides of GRIDS[model]) {
-    const hit = cached.get(JSON.stringify(overrides));
+    const key = JSON.stringify(overrides);
+    const hit = cached.get(key);
     if (hit) {
       trials.push(hit);
-      console.log(
-        `${model} ${JSON.stringify(overrides)}: reused, best validation MAE ${hit.validationMae.toFixed(4)} at epoch ${hit.bestEpoch}`,
-      );
+      console.log(`${model} ${key}: reused, best validation MAE ${hit.validationMae ?? 'diverged'}`);
       continue;
     }
     const config: TrainConfig = {
@@ -98,28 +114,26 @@ async function main(): Promise<void> {
       baselines: false,
       backend: 'wasm',
     };
-    const outcome = await runHeadless(dataset, config, true);
-    const curve = outcome.evaluations
-      .filter((e) => e.epoch > 0)
-      .map((e) => [e.epoch, validationMae(e.validation)] as [number, number]);
-    const best = curve.reduce((a, b) => (b[1] < a[1] ? b : a));
-    trials.push({ overrides, bestEpoch: best[0], validationMae: best[1], curve, seconds: outcome.seconds });
-    console.log(
-      `${model} ${JSON.stringify(overrides)}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${outcome.seconds.toFixed(0)} s) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`,
-    );
+    try {
+      const outcome = await runHeadless(dataset, config, true);
+      const curve = outcome.evaluations
+        .filter((e) => e.epoch > 0)
+        .map((e) => [e.epoch, validationMae(e.validation)] as [number, number]);
+      const best = curve.reduce((a, b) => (b[1] < a[1] ? b : a));
+      trials.push({ overrides, bestEpoch: best[0], validationMae: best[1], curve, seconds: outcome.seconds });
+      console.log(
+        `${model} ${key}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${outcome.seconds.toFixed(0)} s) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`,
+      );
+    } catch (error) {
+      // a diverging setting is a result of the grid, not a failure of the tuning
+      if ((error as { code?: string }).code !== 'diverged') throw error;
+      const message = (error as Error).message;
+      trials.push({ overrides, bestEpoch: 0, validationMae: null, curve: [], seconds: 0, diverged: message });
+      console.log(`${model} ${key}: diverged: ${message}`);
+    }
+    save(); // after every trial, so an interrupted tuning keeps what it measured
   }
-  const winner = trials.reduce((a, b) => (b.validationMae < a.validationMae ? b : a));
-  const result: TuningResult = {
-    dataset: datasetName,
-    model,
-    epochs,
-    evalEvery,
-    trials,
-    chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch },
-  };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  console.log(`chosen: ${JSON.stringify(result.chosen)}`);
+  console.log(`chosen: ${JSON.stringify(save().chosen)}`);
 }
 
 await main();
