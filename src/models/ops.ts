@@ -90,9 +90,13 @@ export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
   return tf.sub(tf.relu(x), tf.mul(slope, tf.relu(tf.neg(x))));
 }
 
+// tfjs's own forward kernels, used ONLY as the forward values of the customGrad ops below (their
+// built-in gradients are what is wrong to second order, and these ops replace them).
+const { exp: forwardExp, sigmoid: forwardSigmoid, tanh: forwardTanh, max: forwardMax } = tf;
+
 const expOp = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);
-  return { value: tf.exp(x as tf.Tensor), gradFunc: (dy, [v]) => [tf.mul(dy, exp(v!))] };
+  return { value: forwardExp(x as tf.Tensor), gradFunc: (dy, [v]) => [tf.mul(dy, exp(v!))] };
 });
 
 /** exp(x) with gradient dy * exp(x) recomputed from x (second-order safe). */
@@ -103,7 +107,7 @@ export function exp(x: tf.Tensor): tf.Tensor {
 const sigmoidOp = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);
   return {
-    value: tf.sigmoid(x as tf.Tensor),
+    value: forwardSigmoid(x as tf.Tensor),
     gradFunc: (dy, [v]) => {
       const s = sigmoid(v!);
       return [tf.mul(dy, tf.mul(s, tf.sub(1, s)))];
@@ -119,7 +123,7 @@ export function sigmoid(x: tf.Tensor): tf.Tensor {
 const tanhOp = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);
   return {
-    value: tf.tanh(x as tf.Tensor),
+    value: forwardTanh(x as tf.Tensor),
     gradFunc: (dy, [v]) => [tf.mul(dy, tf.sub(1, tf.square(tanh(v!))))],
   };
 });
@@ -130,7 +134,7 @@ export function tanh(x: tf.Tensor): tf.Tensor {
 }
 
 const rowMaxOp = tf.customGrad((z) => ({
-  value: tf.max(z as tf.Tensor, -1, true),
+  value: forwardMax(z as tf.Tensor, -1, true),
   gradFunc: () => [tf.zeros((z as tf.Tensor).shape)],
 }));
 
