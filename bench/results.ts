@@ -159,6 +159,8 @@ async function main(): Promise<void> {
         out.push(
           `Memory attention after training (test users evaluated, per seed): mean largest attention weight ${att.map((a) => a.meanMaxWeight.toFixed(3)).join(', ')} (uniform would be ${(1 / k).toFixed(3)}); share of users per dominant slot ${att.map((a) => `[${a.dominantShare.map((x) => x.toFixed(2)).join(' ')}]`).join(', ')}; profile-memory slot spread (mean pairwise distance / mean slot norm) ${att.map((a) => a.slotSpread.toExponential(2)).join(', ')}.`,
           '',
+          "Why the attention is uniform: MAMO's profile-memory write (Eq 5, M_P <- alpha a p_u^T + (1 - alpha) M_P, alpha = 0.5 in the paper) forgets the random initial slots within a few dozen writes (0.5^20 ~ 1e-6), after which every slot is the same attention-weighted average of recent profiles up to scale; cosine similarity ignores the scale, so all slots score alike and the attention is uniform. This is a property of the published update at the published alpha, not of this implementation (src/models/memory.test.ts checks the write rule itself); a much smaller alpha or a write that sharpens the attention would be needed for slots to specialise.",
+          '',
         );
       }
       if (name === 'ml-1m-published' && model === 'melu') {
