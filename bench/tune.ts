@@ -11,6 +11,42 @@ import { DATASETS, loadNamed, runHeadless, validationMae } from './experiment';
 
 type Grid = Partial<TrainConfig>[];
 
+/**
+ * What every trial starts from before its overrides (fixed here, not read from the tuned presets, which
+ * are set FROM the tuning: recorded trials stay comparable when a preset changes).
+ */
+const BASE: Record<'melu' | 'mamo', Partial<TrainConfig>> = {
+  melu: {
+    model: 'melu',
+    embeddingDim: 32,
+    hiddenDim: 64,
+    innerSteps: 1,
+    innerLr: 0.01,
+    outerLr: 1e-3,
+    outerOptimizer: 'adam',
+    batchSize: 32,
+    metaOrder: 'first-order',
+    gradClip: 0,
+  },
+  mamo: {
+    model: 'mamo',
+    embeddingDim: 32,
+    hiddenDim: 64,
+    memorySlots: 3,
+    alpha: 0.5,
+    beta: 0.05,
+    gamma: 0.1,
+    tau: 0.01,
+    innerSteps: 1,
+    innerLr: 0.01,
+    outerLr: 1e-3,
+    outerOptimizer: 'adam',
+    batchSize: 32,
+    metaOrder: 'first-order',
+    gradClip: 5,
+  },
+};
+
 const GRIDS: Record<'melu' | 'mamo', Grid> = {
   melu: [
     { ...PRESETS['melu-paper'].values }, // MeLU's own settings, as a reference point
@@ -61,7 +97,7 @@ async function main(): Promise<void> {
   const evalEvery = 5;
   const base: TrainConfig = {
     ...DEFAULT_CONFIG,
-    ...PRESETS[`${model}-tuned`].values,
+    ...BASE[model],
     protocol: spec.protocol,
     seed: 1,
     backend: 'wasm',
@@ -89,7 +125,7 @@ async function main(): Promise<void> {
       epochs,
       evalEvery,
       trials,
-      chosen: { ...PRESETS[`${model}-tuned`].values, ...winner.overrides, epochs: winner.bestEpoch },
+      chosen: { ...BASE[model], ...winner.overrides, epochs: winner.bestEpoch },
     };
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
