@@ -3,7 +3,7 @@
  * (final per-scenario table and overlaid curves) and exported as JSON or CSV.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/types';
+import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
 import { SeriesChart, type Series } from '../charts/SeriesChart';
 import { download, runsToCsv } from '../state/export';
 import { replay } from '../state/runState';
@@ -78,7 +78,7 @@ export function RunsPanel() {
             <th>epochs</th>
             {SCENARIOS.map((s) => (
               <th key={s} title={SCENARIO_LABELS[s]}>
-                MAE {s.replace('_', ' ')}
+                MAE {SCENARIO_SHORT[s]}
               </th>
             ))}
             <th />
