@@ -14,6 +14,8 @@ import { readPaths } from './readPaths';
 export async function inspect(paths: string[], protocol: Protocol | null, seed: number): Promise<object> {
   if (paths.length === 0)
     throw new Error('Expected at least one dataset path: npm run cli -- inspect <folder|zip|files>');
+  // a seed like "abc" (NaN) would give a split that is not reproducible from the printed seed
+  if (!Number.isSafeInteger(seed)) throw new Error(`Expected --seed to be an integer, got ${seed}`);
   const dataset = await loadDataset(readSource(readPaths(paths)));
   const { popularItems: _items, userColumns: _columns, ...summary } = summarizeDataset(dataset, 0);
   const protocols = protocol ? [protocol] : PROTOCOLS.filter((p) => p !== 'published' || dataset.published);

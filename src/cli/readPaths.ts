@@ -1,17 +1,25 @@
 /**
  * Node only: reads files, folders (recursively) and zips from paths into the InputFile list that
  * data/source.ts expands. Paths inside a folder keep the folder name ("ml-1m-melu/splits/x.json").
+ * Sizes are checked from stat before any file is read, so an oversized input gets the size-limit
+ * message instead of being read into memory (or failing in readFileSync past 2 GB).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import type { InputFile } from '../data/source';
+import { DataError } from '../data/errors';
+import { checkInputSizes, DEFAULT_SIZE_LIMIT, type InputFile } from '../data/source';
 
-export function readPaths(paths: readonly string[]): InputFile[] {
-  const out: InputFile[] = [];
+export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIMIT): InputFile[] {
+  const found: { path: string; full: string; size: number }[] = [];
   for (const path of paths) {
-    const stat = statSync(path);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      throw new DataError('missing-file', `Expected a file, folder or zip at ${path}, got nothing there`);
+    }
     if (stat.isFile()) {
-      out.push({ path: basename(path), bytes: new Uint8Array(readFileSync(path)) });
+      found.push({ path: basename(path), full: path, size: stat.size });
       continue;
     }
     const root = join(path, '..');
@@ -21,11 +29,11 @@ export function readPaths(paths: readonly string[]): InputFile[] {
       )) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (entry.isFile())
-          out.push({ path: relative(root, full), bytes: new Uint8Array(readFileSync(full)) });
+        else if (entry.isFile()) found.push({ path: relative(root, full), full, size: statSync(full).size });
       }
     };
     walk(path);
   }
-  return out;
+  checkInputSizes(found, sizeLimit);
+  return found.map((f) => ({ path: f.path, bytes: new Uint8Array(readFileSync(f.full)) }));
 }

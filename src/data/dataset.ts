@@ -7,6 +7,8 @@
  * - Users and items are indexed densely (UserIndex / ItemIndex); rawIds maps back to file ids.
  * - Multi-hot columns are CSR: row r's codes are codes[offsets[r] .. offsets[r+1]).
  */
+import type { ItemIdMap, UserIdMap } from './ids';
+
 export const UNKNOWN = '<unk>';
 
 export type DatasetFormat = 'ml-100k' | 'ml-1m' | 'recbole' | 'synthetic';
@@ -29,6 +31,8 @@ export interface Users {
   readonly count: number;
   /** UserIndex -> raw user id */
   readonly rawIds: Int32Array;
+  /** Branded conversions raw user id <-> UserIndex (the only way code outside assembly should convert). */
+  readonly ids: UserIdMap;
   readonly gender: CategoricalColumn;
   /** Age group (MovieLens-1M buckets: 1, 18, 25, 35, 45, 50, 56; ml-100k ages are bucketed the same way). */
   readonly age: CategoricalColumn;
@@ -41,6 +45,8 @@ export interface Items {
   readonly count: number;
   /** ItemIndex -> raw item id */
   readonly rawIds: Int32Array;
+  /** Branded conversions raw movie id <-> ItemIndex. */
+  readonly ids: ItemIdMap;
   /** Titles as plain text (never HTML); year suffix kept as in the file. */
   readonly titles: readonly string[];
   /** Release year, 0 when unknown. */

@@ -53,11 +53,12 @@ export function roleOf(file: SourceFile): FileRole {
   if (name === 'movies_extrainfos.dat') return 'melu-extras';
   if (/_state(_y)?\.json$/.test(name)) return 'melu-split';
   if (
-    /^(u\.(info|occupation)|u\d\.(base|test)|u[ab]\.(base|test)|readme.*|.*\.(md|sh|pl|txt|html|pdf))$/.test(
+    /^(u\.(info|occupation)|u\d\.(base|test)|u[ab]\.(base|test)|readme.*|.*\.(md|sh|pl|html|pdf|json))$/.test(
       name,
     )
   )
     return 'ignored';
+  // any other name (ratings.csv.txt, my-items, MeLU's m_*.txt lists) is decided by its first line
   return sniff(file);
 }
 
@@ -66,6 +67,12 @@ function sniff(file: SourceFile): FileRole {
   const first = head.split('\n')[0]?.replace(/\r$/, '') ?? '';
   if (/^\d+\t\d+\t\d+(\.\d+)?\t\d+$/.test(first)) return 'ml100k-ratings';
   if (/^\d+::\d+::\d+::\d+$/.test(first)) return 'ml1m-ratings';
+  // GroupLens profile and item lines: u.user "1|24|M|technician|85711", u.item "1|Title|date|...|0|1|...",
+  // users.dat "1::F::1::10::48067", movies.dat "1::Title (1995)::Genre|Genre"
+  if (/^\d+\|\d+\|[MF]\|[^|]*\|[^|]*$/.test(first)) return 'ml100k-users';
+  if (/^\d+\|[^|]*\|[^|]*\|[^|]*\|[^|]*(\|[01]){19}$/.test(first)) return 'ml100k-items';
+  if (/^\d+::[MF]::\d+::\d+::[^:]*$/.test(first)) return 'ml1m-users';
+  if (/^\d+::[^:].*\(\d{4}\)\s*::[^:]*$/.test(first)) return 'ml1m-movies';
   if (/^[a-z_]+:(token|float)/.test(first)) {
     if (first.includes('item_id') && first.includes('user_id')) return 'recbole-inter';
     if (first.startsWith('item_id')) return 'recbole-items';
@@ -196,6 +203,10 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
       ratingsFile = r.path;
     }
   }
+  if (ratings?.blankLines)
+    notes.push(
+      `${ratingsFile}: skipped ${ratings.blankLines} blank line${ratings.blankLines > 1 ? 's' : ''}`,
+    );
   const published = parsePublishedSplit(new Map([...byName.entries()].map(([name, f]) => [name, f])));
   if (!ratings) {
     if (!published) {

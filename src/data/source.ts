@@ -28,6 +28,28 @@ function isJunk(path: string): boolean {
   return path.includes('__MACOSX/') || name.startsWith('._') || name === '.DS_Store' || name === '';
 }
 
+/**
+ * Checks sizes BEFORE any byte is read (the browser's File.size, Node's stat): a 2 GB file is refused
+ * with the limit's message instead of being read into memory first (or crashing the tab).
+ */
+export function checkInputSizes(
+  inputs: readonly { readonly path: string; readonly size: number }[],
+  sizeLimit = DEFAULT_SIZE_LIMIT,
+): void {
+  let total = 0;
+  for (const input of inputs) {
+    total += input.size;
+    if (total > sizeLimit) throw tooLarge(sizeLimit, total, input.path);
+  }
+}
+
+function tooLarge(sizeLimit: number, total: number, path: string): DataError {
+  return new DataError(
+    'too-large',
+    `The input is larger than the ${megabytes(sizeLimit)} limit (over ${megabytes(total)} at ${path}); MovieLens 1M is about 25 MB.`,
+  );
+}
+
 /** Expands zips, drops OS junk (__MACOSX, .DS_Store), enforces the size limit. */
 export function readSource(inputs: readonly InputFile[], sizeLimit = DEFAULT_SIZE_LIMIT): SourceFile[] {
   const out: SourceFile[] = [];
@@ -35,12 +57,7 @@ export function readSource(inputs: readonly InputFile[], sizeLimit = DEFAULT_SIZ
   const add = (path: string, bytes: Uint8Array) => {
     if (isJunk(path)) return;
     total += bytes.length;
-    if (total > sizeLimit) {
-      throw new DataError(
-        'too-large',
-        `The input is larger than the ${megabytes(sizeLimit)} limit (over ${megabytes(total)} at ${path}); MovieLens 1M is about 25 MB.`,
-      );
-    }
+    if (total > sizeLimit) throw tooLarge(sizeLimit, total, path);
     out.push({ path, name: baseName(path), bytes });
   };
   for (const input of inputs) {
@@ -49,12 +66,25 @@ export function readSource(inputs: readonly InputFile[], sizeLimit = DEFAULT_SIZ
       continue;
     }
     let entries: Record<string, Uint8Array>;
+    // The sizes the zip declares are summed before anything is inflated, so a small zip that expands
+    // to gigabytes (a "zip bomb", or just the wrong archive) is refused without allocating them.
+    let declared = total;
     try {
-      entries = unzipSync(input.bytes, { filter: (f) => !f.name.endsWith('/') && !isJunk(f.name) });
+      entries = unzipSync(input.bytes, {
+        filter: (f) => {
+          if (f.name.endsWith('/') || isJunk(f.name)) return false;
+          declared += f.originalSize;
+          if (declared > sizeLimit) throw tooLarge(sizeLimit, declared, `${input.path}/${f.name}`);
+          return true;
+        },
+      });
     } catch (error) {
+      if (error instanceof DataError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
       throw new DataError(
         'bad-zip',
-        `Could not read the zip ${input.path}: ${error instanceof Error ? error.message : String(error)}`,
+        `Expected a complete zip archive at ${input.path}, got ${reason} (a truncated or damaged download? Download it again, or give the unzipped folder)`,
+        { file: input.path, line: 0, expected: 'a complete zip archive', got: reason },
       );
     }
     for (const [name, bytes] of Object.entries(entries)) add(`${input.path}/${name}`, bytes);

@@ -123,7 +123,7 @@ export class FieldReader {
     return true;
   }
 
-  /** The next field as an integer (optional leading '-'); NaN when it is not one or is missing. */
+  /** The next field as a 32-bit integer (optional leading '-'); NaN when it is not one or is missing. */
   nextInt(): number {
     if (this.done) return NaN;
     this.advance();
@@ -140,12 +140,13 @@ export class FieldReader {
     let v = 0;
     for (; i < end; i++) {
       const d = bytes[i]! - 48;
-      if (d < 0 || d > 9) {
-        if (bytes[i] === 32 || bytes[i] === CR) break;
-        return NaN;
-      }
+      if (d < 0 || d > 9) break;
       v = v * 10 + d;
     }
+    // only trailing blanks may follow the digits: "1 2" or "4.0" is not an integer
+    for (; i < end; i++) if (bytes[i] !== 32 && bytes[i] !== CR) return NaN;
+    // ids live in Int32Arrays: a larger value would wrap silently
+    if (v > 0x7fffffff) return NaN;
     return sign * v;
   }
 

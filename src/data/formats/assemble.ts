@@ -14,6 +14,7 @@ import {
   type PublishedSplit,
 } from '../dataset';
 import { DataError } from '../errors';
+import { IdMap, type ItemIdMap, type UserIdMap } from '../ids';
 import type { RawItems, RawUsers } from './raw';
 import type { RawRatings } from './ratings';
 
@@ -85,6 +86,7 @@ export function assembleDataset(input: AssembleInput): Dataset {
     item: new Int32Array(),
     value: new Float32Array(),
     time: new Float64Array(),
+    blankLines: 0,
   };
   // users: from the file, plus raters missing from it
   const users: RawUsers = input.users
@@ -220,6 +222,10 @@ export function assembleDataset(input: AssembleInput): Dataset {
     out.time[w] = ratings.time[r]!;
     w++;
   }
+  const userRawIds = Int32Array.from(users.ids);
+  const itemRawIds = Int32Array.from(items.ids);
+  const userIds: UserIdMap = new IdMap(userRawIds);
+  const itemIds: ItemIdMap = new IdMap(itemRawIds);
   const dataset: Dataset = {
     name: input.name,
     format: input.format,
@@ -227,7 +233,8 @@ export function assembleDataset(input: AssembleInput): Dataset {
     notes,
     users: {
       count: users.ids.length,
-      rawIds: Int32Array.from(users.ids),
+      rawIds: userRawIds,
+      ids: userIds,
       gender: categorical(users.gender),
       age: categorical(users.age),
       occupation: categorical(users.occupation),
@@ -235,7 +242,8 @@ export function assembleDataset(input: AssembleInput): Dataset {
     },
     items: {
       count: items.ids.length,
-      rawIds: Int32Array.from(items.ids),
+      rawIds: itemRawIds,
+      ids: itemIds,
       titles: items.titles,
       year: Int32Array.from(items.years),
       genres: multiHot(items.genres),

@@ -61,7 +61,7 @@ describe('MovieLens 100K', () => {
       '1\t1\t5\t881250949\t9\n',
       'Expected 4 tab-separated fields (user, item, rating, timestamp) at u.data line 1, got 1\t1\t5\t881250949\t9',
     ],
-    ['1\t1\tfive\t881250949\n', 'Expected a numeric rating at u.data line 1, got five'],
+    ['1\t1\tfive\t881250949\n', 'Expected rating in 1..5 at u.data line 1, got five'],
   ])('rejects a bad u.data line: %j', async (data, message) => {
     const e = await errorOf([
       file('u.data', data),
@@ -224,7 +224,7 @@ describe('sources', () => {
 
   it('rejects a corrupt zip and enforces the size limit', () => {
     expect(() => readSource([{ path: 'x.zip', bytes: Uint8Array.from([1, 2, 3, 4]) }])).toThrow(
-      /Could not read the zip x\.zip/,
+      /^Expected a complete zip archive at x\.zip, got invalid zip data/,
     );
     expect(() => readSource([file('u.data', U_DATA)], 10)).toThrow(/larger than the 0\.0 MB limit/);
   });

@@ -6,7 +6,7 @@
  */
 import { DataError } from '../errors';
 import { decodeUtf8, textLines } from '../text';
-import type { RawItems } from './raw';
+import { uniqueIds, type RawItems } from './raw';
 
 export interface ExtraInfo {
   readonly title: string;
@@ -29,10 +29,12 @@ function list(text: string, clean = false): string[] {
 /** movies_extrainfos.dat -> side information by raw movie id. */
 export function parseMeluExtras(bytes: Uint8Array, file: string): Map<number, ExtraInfo> {
   const out = new Map<number, ExtraInfo>();
+  const unique = uniqueIds(file, 'movie id');
   textLines(decodeUtf8(bytes)).forEach((line, k) => {
     if (line.trim() === '') return;
     const f = line.split('::');
-    if (f.length < 9) {
+    // 11 fields on every line of MeLU's file; more only when a plot contains "::" (fields 0..8 are used)
+    if (f.length < 11) {
       throw DataError.parse(
         file,
         k + 1,
@@ -42,6 +44,7 @@ export function parseMeluExtras(bytes: Uint8Array, file: string): Map<number, Ex
     }
     const id = Number(f[0]);
     if (!Number.isInteger(id)) throw DataError.parse(file, k + 1, 'an integer movie id', f[0]!);
+    unique(id, k + 1);
     const year = Number(f[2]);
     out.set(id, {
       title: f[1]!,

@@ -6,7 +6,7 @@
 import { ageGroupOf } from '../dataset';
 import { DataError } from '../errors';
 import { decodeLatin1, textLines } from '../text';
-import { emptyItems, emptyUsers, yearFromTitle, type RawItems, type RawUsers } from './raw';
+import { emptyItems, emptyUsers, uniqueIds, yearFromTitle, type RawItems, type RawUsers } from './raw';
 
 /** The 19 genres of u.genre, in flag order. */
 export const ML100K_GENRES = [
@@ -58,6 +58,7 @@ export function parseMl100kItems(
   genres: readonly string[] = ML100K_GENRES,
 ): RawItems {
   const items = emptyItems();
+  const unique = uniqueIds(file, 'movie id');
   textLines(decodeLatin1(bytes)).forEach((line, k) => {
     if (line.trim() === '') return;
     const f = line.split('|');
@@ -72,6 +73,7 @@ export function parseMl100kItems(
     }
     const id = Number(f[0]);
     if (!Number.isInteger(id)) throw DataError.parse(file, lineNo, 'an integer movie id', f[0]!);
+    unique(id, lineNo);
     const names: string[] = [];
     for (let g = 0; g < genres.length; g++) {
       const flag = f[5 + g]!;
@@ -91,6 +93,7 @@ export function parseMl100kItems(
 /** u.user -> raw users (ages bucketed into the ML-1M groups). */
 export function parseMl100kUsers(bytes: Uint8Array, file: string): RawUsers {
   const users = emptyUsers();
+  const unique = uniqueIds(file, 'user id');
   textLines(decodeLatin1(bytes)).forEach((line, k) => {
     if (line.trim() === '') return;
     const f = line.split('|');
@@ -100,6 +103,7 @@ export function parseMl100kUsers(bytes: Uint8Array, file: string): RawUsers {
     const id = Number(f[0]);
     const age = Number(f[1]);
     if (!Number.isInteger(id)) throw DataError.parse(file, lineNo, 'an integer user id', f[0]!);
+    unique(id, lineNo);
     if (!Number.isInteger(age) || age < 0 || age > 150)
       throw DataError.parse(file, lineNo, 'an age in years', f[1]!);
     if (f[2] !== 'M' && f[2] !== 'F') throw DataError.parse(file, lineNo, 'gender M or F', f[2]!);

@@ -5,7 +5,7 @@
 import { AGE_GROUPS } from '../dataset';
 import { DataError } from '../errors';
 import { decodeLatin1, textLines } from '../text';
-import { emptyItems, emptyUsers, yearFromTitle, type RawItems, type RawUsers } from './raw';
+import { emptyItems, emptyUsers, uniqueIds, yearFromTitle, type RawItems, type RawUsers } from './raw';
 
 /** movies.dat -> raw items. */
 export function parseMl1mMovies(
@@ -14,6 +14,7 @@ export function parseMl1mMovies(
   encoding: 'latin1' | 'utf8' = 'latin1',
 ): RawItems {
   const items = emptyItems();
+  const unique = uniqueIds(file, 'movie id');
   const text = encoding === 'latin1' ? decodeLatin1(bytes) : new TextDecoder('utf-8').decode(bytes);
   textLines(text).forEach((line, k) => {
     if (line.trim() === '') return;
@@ -22,6 +23,7 @@ export function parseMl1mMovies(
       throw DataError.parse(file, k + 1, '3 "::"-separated fields (id::title::genres)', line);
     const id = Number(f[0]);
     if (!Number.isInteger(id)) throw DataError.parse(file, k + 1, 'an integer movie id', f[0]!);
+    unique(id, k + 1);
     items.ids.push(id);
     items.titles.push(f[1]!);
     items.years.push(yearFromTitle(f[1]!));
@@ -35,6 +37,7 @@ const AGE_LABELS = new Set(AGE_GROUPS.map(String));
 /** users.dat -> raw users. */
 export function parseMl1mUsers(bytes: Uint8Array, file: string): RawUsers {
   const users = emptyUsers();
+  const unique = uniqueIds(file, 'user id');
   textLines(decodeLatin1(bytes)).forEach((line, k) => {
     if (line.trim() === '') return;
     const f = line.split('::');
@@ -43,6 +46,7 @@ export function parseMl1mUsers(bytes: Uint8Array, file: string): RawUsers {
       throw DataError.parse(file, lineNo, '5 "::"-separated fields (id::gender::age::occupation::zip)', line);
     const id = Number(f[0]);
     if (!Number.isInteger(id)) throw DataError.parse(file, lineNo, 'an integer user id', f[0]!);
+    unique(id, lineNo);
     if (f[1] !== 'M' && f[1] !== 'F') throw DataError.parse(file, lineNo, 'gender M or F', f[1]!);
     if (!AGE_LABELS.has(f[2]!))
       throw DataError.parse(file, lineNo, `an age group (${[...AGE_LABELS].join(', ')})`, f[2]!);

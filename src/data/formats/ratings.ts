@@ -4,7 +4,9 @@
  *
  * Errors name the file, the line and what was expected:
  *   "Expected rating in 1..5 at u.data line 17, got 7"
- * Blank lines are skipped silently; nothing else is skipped here.
+ * Blank lines are the only lines skipped here (safe: they hold nothing); they are counted, and the
+ * count goes into the dataset's notes. Any other bad line stops the load: a silently dropped rating
+ * would change every split and metric downstream.
  */
 import { DataError } from '../errors';
 import { yieldToEventLoop } from '../../lib/yield';
@@ -16,6 +18,8 @@ export interface RawRatings {
   readonly item: Int32Array;
   readonly value: Float32Array;
   readonly time: Float64Array;
+  /** Blank lines skipped. */
+  readonly blankLines: number;
 }
 
 export interface RatingsFormat {
@@ -64,6 +68,7 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   let value = new Float32Array(estimate);
   let time = new Float64Array(estimate);
   let count = 0;
+  let blankLines = 0;
   const tab = format.separator === 'tab';
   const reader = new FieldReader(tab ? 9 : 58, !tab);
   const cols = format.columns;
@@ -71,9 +76,19 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   const roles = Array.from({ length: format.fields }, (_, c) =>
     [cols.user, cols.item, cols.rating, cols.time].indexOf(c),
   );
+  // On the error path only: a line with a field missing ("1::2::978302109") would otherwise be blamed
+  // on whichever value landed in the wrong column; the field count is the better sentence then.
+  const separator = tab ? '\t' : '::';
+  const valueError = (expected: string, line: number, start: number, end: number) =>
+    sliceText(bytes, start, end).split(separator).length !== format.fields
+      ? fieldError(bytes, start, end, file, line, format)
+      : DataError.parse(file, line, expected, reader.fieldText());
   const onLine = (start: number, end: number, line: number) => {
     if (line <= format.headerLines) return;
-    if (end === start) return; // blank line
+    if (end === start || isBlank(bytes, start, end)) {
+      blankLines++;
+      return;
+    }
     if (count === user.length) {
       user = grow(user, count + 1);
       item = grow(item, count + 1);
@@ -94,16 +109,17 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
       if (reader.done) throw fieldError(bytes, start, end, file, line, format);
       if (role === 2) {
         r = format.integerRatings ? reader.nextInt() : reader.nextNumber();
-        if (Number.isNaN(r)) throw DataError.parse(file, line, 'a numeric rating', reader.fieldText());
-        if (format.integerRatings && (r < 1 || r > 5))
-          throw DataError.parse(file, line, 'rating in 1..5', reader.fieldText());
-        if (!Number.isFinite(r)) throw DataError.parse(file, line, 'a finite rating', reader.fieldText());
+        // MovieLens ratings are whole stars: "4.5", "five" and 7 all get the same sentence
+        if (format.integerRatings && !(r >= 1 && r <= 5))
+          throw valueError('rating in 1..5', line, start, end);
+        if (Number.isNaN(r)) throw valueError('a numeric rating', line, start, end);
+        if (!Number.isFinite(r)) throw valueError('a finite rating', line, start, end);
         continue;
       }
       const v = role === 3 ? reader.nextNumber() : reader.nextInt();
       if (Number.isNaN(v)) {
         const what = ['an integer user id', 'an integer item id', '', 'a numeric timestamp'][role]!;
-        throw DataError.parse(file, line, what, reader.fieldText());
+        throw valueError(what, line, start, end);
       }
       if (role === 0) u = v;
       else if (role === 1) i = v;
@@ -125,8 +141,18 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
       item: item.subarray(0, count),
       value: value.subarray(0, count),
       time: time.subarray(0, count),
+      blankLines,
     }),
   };
+}
+
+/** True when bytes[start, end) are only spaces, tabs and CRs. */
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b !== 32 && b !== 9 && b !== 13) return false;
+  }
+  return true;
 }
 
 /** The end of the chunk starting at `from`: the first line boundary at or after from + size. */

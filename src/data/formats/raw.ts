@@ -2,6 +2,8 @@
  * Raw tables as parsed from the files (raw ids, strings), before assembly into a Dataset. Small (one
  * entry per user or item), so plain arrays are fine here; ratings stay typed arrays (ratings.ts).
  */
+import { DataError } from '../errors';
+
 export interface RawUsers {
   readonly ids: number[];
   readonly gender: string[];
@@ -33,4 +35,19 @@ export function emptyItems(): RawItems {
 export function yearFromTitle(title: string): number {
   const m = /\((\d{4})\)\s*$/.exec(title);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * A duplicate-id check for profile and item files, which know their line numbers (assembly does not):
+ * a second row for the same id would silently replace the first one's features, so it is an error
+ * naming both lines.
+ */
+export function uniqueIds(file: string, what: string): (id: number, line: number) => void {
+  const firstLine = new Map<number, number>();
+  return (id, line) => {
+    const first = firstLine.get(id);
+    if (first !== undefined)
+      throw DataError.parse(file, line, `a ${what} not already used (line ${first} has it)`, String(id));
+    firstLine.set(id, line);
+  };
 }

@@ -7,7 +7,7 @@
 import { ageGroupOf } from '../dataset';
 import { DataError } from '../errors';
 import { decodeUtf8, textLines } from '../text';
-import { emptyItems, emptyUsers, type RawItems, type RawUsers } from './raw';
+import { emptyItems, emptyUsers, uniqueIds, type RawItems, type RawUsers } from './raw';
 import type { RatingsFormat } from './ratings';
 
 export interface RecboleHeader {
@@ -92,9 +92,11 @@ export function parseRecboleUsers(bytes: Uint8Array, file: string): { users: Raw
   const [id, age, gender, occupation, zip] = ['user_id', 'age', 'gender', 'occupation', 'zip_code'].map(at);
   if (id! < 0) throw DataError.parse(file, 1, 'a user_id column', header.names.join(', '));
   const users = emptyUsers();
+  const unique = uniqueIds(file, 'user_id');
   for (const { line, fields } of lines) {
     const raw = Number(fields[id!]);
     if (!Number.isInteger(raw)) throw DataError.parse(file, line, 'an integer user_id', fields[id!]!);
+    unique(raw, line);
     users.ids.push(raw);
     const a = age! >= 0 ? Number(fields[age!]) : NaN;
     users.age.push(Number.isFinite(a) ? ageGroupOf(a) : '');
@@ -116,9 +118,11 @@ export function parseRecboleItems(bytes: Uint8Array, file: string): { items: Raw
   const genre = at('class') >= 0 ? at('class') : at('genre');
   if (id < 0) throw DataError.parse(file, 1, 'an item_id column', header.names.join(', '));
   const items = emptyItems();
+  const unique = uniqueIds(file, 'item_id');
   for (const { line, fields } of lines) {
     const raw = Number(fields[id]);
     if (!Number.isInteger(raw)) throw DataError.parse(file, line, 'an integer item_id', fields[id]!);
+    unique(raw, line);
     items.ids.push(raw);
     items.titles.push(title >= 0 ? fields[title]! : `item ${raw}`);
     const y = year >= 0 ? Number(fields[year]) : 0;
