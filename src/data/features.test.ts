@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadDataset } from './detect';
 import { buildFeatureLayout } from './features';
+import { readSource } from './source';
 import { demoDataset } from '../../tests/helpers/demo';
 
 describe('feature layout', () => {
@@ -30,5 +32,51 @@ describe('feature layout', () => {
     for (let u = 0; u < d.users.count; u++) {
       for (let f = 0; f < 4; f++) expect(unknownRows.has(layout.userIndex[u * 4 + f]!)).toBe(true);
     }
+  });
+});
+
+describe('feature layout with MeLU side information', () => {
+  it('adds MPAA rate (index), directors and actors (multi-hot), each with its own unknown row', async () => {
+    const enc = new TextEncoder();
+    const file = (path: string, text: string) => ({ path, bytes: enc.encode(text) });
+    const extra = (id: number, rate: string, director: string, actors: string) =>
+      `${id}::Film ${id}::1995::${rate}::1995::Drama::${director}::W::${actors}::Plot::N/A\r\n`;
+    const d = await loadDataset(
+      readSource([
+        file('ratings.dat', '1::1::5::978300760\n2::2::3::978300761\n2::3::4::978300762\n'),
+        file('users.dat', '1::F::1::10::48067\n2::M::56::16::70072\n'),
+        file(
+          'movies.dat',
+          '1::Film 1 (1995)::Drama\n2::Film 2 (1995)::Comedy|Drama\n3::Film 3 (1999)::Drama\n',
+        ),
+        file(
+          'movies_extrainfos.dat',
+          extra(1, 'PG', 'Ann Director', 'Actor A, Actor B') +
+            extra(2, 'PG', 'Ann Director (co-director)', 'Actor B') +
+            extra(3, 'N/A', 'N/A', 'Actor C'),
+        ),
+      ]),
+    );
+    const layout = buildFeatureLayout(d, { zipPrefix: 2, minCount: 1 });
+    expect(layout.userFieldNames).toEqual(['gender', 'age', 'occupation', 'zip2']);
+    expect(layout.itemFieldNames).toEqual(['decade', 'rate', 'genre', 'director', 'actor']);
+    expect(layout.item.multiFields).toBe(3);
+    // vocabularies come from the data, '<unk>' first: rate = <unk>, PG; directors = <unk>, Ann Director
+    expect(d.items.rate!.vocab).toEqual(['<unk>', 'PG']);
+    expect(d.items.directors!.vocab).toEqual(['<unk>', 'Ann Director']);
+    expect(d.items.actors!.vocab).toEqual(['<unk>', 'Actor A', 'Actor B', 'Actor C']);
+    // items 1 and 2 share the cleaned director; item 3 has no rate and no director, so it reads each
+    // field's unknown row (code 0, the row just below code 1) with weight 1
+    const rateRow = (i: number) => layout.itemIndex[i * 2 + 1]!;
+    expect(rateRow(0)).toBe(rateRow(1));
+    expect(rateRow(2)).toBe(rateRow(0) - 1);
+    const w = layout.item.width;
+    const directorAt = (i: number) => (i * 3 + 1) * w; // multi-hot field 1 = director
+    expect(layout.itemMulti[directorAt(1)]).toBe(layout.itemMulti[directorAt(0)]);
+    expect(layout.itemMulti[directorAt(2)]).toBe(layout.itemMulti[directorAt(0)]! - 1);
+    expect(layout.itemMultiWeights[directorAt(2)]).toBe(1);
+    // item 1's two actors: mean embedding, weights 1/2
+    const actorAt = (0 * 3 + 2) * w;
+    expect(Array.from(layout.itemMultiWeights.subarray(actorAt, actorAt + 2))).toEqual([0.5, 0.5]);
   });
 });

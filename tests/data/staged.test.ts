@@ -1,5 +1,6 @@
 // The staged MovieLens files (never in the repo): counts, and the published MeLU split's agreement with
 // the melu protocol's rules. Skips with "skipped: no data" when ../shared/datasets is absent.
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../src/cli/readPaths';
 import { loadDataset } from '../../src/data/detect';
@@ -28,6 +29,14 @@ describe('staged MovieLens data', () => {
     },
   );
 
+  it.runIf(ml100k)('the same files as a GroupLens-style zip (built in memory, never written)', async () => {
+    const files = readPaths([ml100k!]).filter((f) => /u\.(data|item|user|genre)$/.test(f.path));
+    const zip = zipSync(Object.fromEntries(files.map((f) => [f.path, f.bytes])));
+    const d = await loadDataset(readSource([{ path: 'ml-100k.zip', bytes: zip }]));
+    expect([d.ratings.count, d.users.count, d.items.count]).toEqual([100000, 943, 1682]);
+    expect(d.items.titles).toContain('Misérables, Les (1995)'); // latin-1 0xE9
+  });
+
   it.runIf(recbole)('RecBole ml-100k atomic files give the same counts', async () => {
     const d = await load(recbole!);
     expect([d.ratings.count, d.users.count, d.items.count]).toEqual([100000, 943, 1682]);
@@ -55,6 +64,21 @@ describe('staged MovieLens data', () => {
     expect(range(p.item_cold)[0]).toBeGreaterThanOrEqual(1998);
     expect(range(p.user_item_cold)[0]).toBeGreaterThanOrEqual(1998);
     expect(range(p.user_cold)[1]).toBeLessThanOrEqual(1997);
+    // the same membership through the "melu" protocol itself: its new items (year >= 1998 on ML-1M) are
+    // exactly the movies of the published item-cold cells, and none of the user-cold cell
+    const meluSplit = splitScenarios(d, 'melu', 1);
+    const flags = (s: typeof p.user_cold) =>
+      new Set(
+        Array.from(s.items, (id) => d.items.ids.indexOf(id))
+          .filter((i) => i >= 0)
+          .map((i) => meluSplit.newItems[i]),
+      );
+    expect(flags(p.item_cold)).toEqual(new Set([1]));
+    expect(flags(p.user_item_cold)).toEqual(new Set([1]));
+    expect(flags(p.user_cold)).toEqual(new Set([0]));
+    expect(meluSplit.summary.notes).toContain(
+      "new items: released in or after 1998 (MeLU's rule for MovieLens 1M)",
+    );
     // after MeLU's 13..100 filter (mamo-spec 1.2 and 6.2), with no validation hold-out
     const split = splitScenarios(d, 'published', 1, { validationFraction: 0 });
     expect(split.test.user_cold.count).toBe(668);

@@ -57,6 +57,12 @@ describe('cold-start protocols on the synthetic demo', () => {
     const split = splitScenarios(await demoDataset(), 'melu', 1);
     checkInvariants(split, 10);
     for (const s of SCENARIOS) expect(split.test[s].count).toBeGreaterThanOrEqual(20);
+    // not ML-1M, so the new-item year is the one that makes about 20% of the dated items new
+    const dataset = await demoDataset();
+    const dated = Array.from(dataset.items.year, (y, i) => (y > 0 ? i : -1)).filter((i) => i >= 0);
+    const share = dated.filter((i) => split.newItems[i]).length / dated.length;
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThan(0.3);
     for (let t = 0; t < split.train.count; t++) {
       const n = split.train.supportOffsets[t + 1]! - split.train.supportOffsets[t]! + 10;
       expect(n).toBeGreaterThanOrEqual(13);
@@ -73,15 +79,70 @@ describe('cold-start protocols on the synthetic demo', () => {
     for (let t = 0; t < set.count; t++) expect(set.supportOffsets[t + 1]! - set.supportOffsets[t]!).toBe(15);
   });
 
-  it('is deterministic per seed and differs across seeds', async () => {
+  it('is deterministic per seed (every array of the split) and differs across seeds', async () => {
     const dataset = await demoDataset();
+    // every typed array of a split, in a fixed order, as plain numbers
+    const arrays = (split: ScenarioSplit): number[][] => [
+      Array.from(split.newUsers),
+      Array.from(split.newItems),
+      ...[split.train, ...SCENARIOS.flatMap((s) => [split.validation[s], split.test[s]])].flatMap((set) =>
+        [
+          set.users,
+          set.supportOffsets,
+          set.supportItems,
+          set.supportValues,
+          set.queryOffsets,
+          set.queryItems,
+          set.queryValues,
+        ].map((a) => Array.from(a)),
+      ),
+    ];
     for (const protocol of ['melu', 'mamo'] as const) {
       const a = splitScenarios(dataset, protocol, 7);
       const b = splitScenarios(dataset, protocol, 7);
       const c = splitScenarios(dataset, protocol, 8);
-      expect(Array.from(a.train.users)).toEqual(Array.from(b.train.users));
-      expect(Array.from(a.test.warm.queryItems)).toEqual(Array.from(b.test.warm.queryItems));
+      expect(arrays(a)).toEqual(arrays(b));
+      expect(a.summary).toEqual(b.summary);
       expect(Array.from(a.train.users)).not.toEqual(Array.from(c.train.users));
+      expect(Array.from(a.test.warm.queryItems)).not.toEqual(Array.from(c.test.warm.queryItems));
+    }
+  });
+
+  it('mamo: each test user has 15 support and 5 query ratings in all, split over the cells', async () => {
+    const split = splitScenarios(await demoDataset(), 'mamo', 1);
+    const queryOf = new Map<number, number>();
+    for (const s of SCENARIOS) {
+      const set = split.test[s];
+      for (let t = 0; t < set.count; t++) {
+        const u = set.users[t]!;
+        queryOf.set(u, (queryOf.get(u) ?? 0) + set.queryOffsets[t + 1]! - set.queryOffsets[t]!);
+        expect(set.supportOffsets[t + 1]! - set.supportOffsets[t]!).toBe(15);
+      }
+    }
+    expect(queryOf.size).toBeGreaterThan(20);
+    for (const n of queryOf.values()) expect(n).toBe(5);
+  });
+
+  it('every split reports tasks, users, items, ratings and the support-size distribution per scenario', async () => {
+    for (const protocol of ['melu', 'mamo'] as const) {
+      const split = splitScenarios(await demoDataset(), protocol, 1);
+      for (const s of SCENARIOS) {
+        const set = split.test[s];
+        const summary = split.summary.test[s];
+        const sizes = Array.from(
+          { length: set.count },
+          (_, t) => set.supportOffsets[t + 1]! - set.supportOffsets[t]!,
+        );
+        expect(summary.tasks).toBe(set.count);
+        expect(summary.users).toBe(new Set(set.users).size);
+        expect(summary.ratings).toBe(set.supportItems.length + set.queryItems.length);
+        expect(summary.items).toBe(new Set([...set.supportItems, ...set.queryItems]).size);
+        expect([summary.supportSize.min, summary.supportSize.max]).toEqual([
+          Math.min(...sizes),
+          Math.max(...sizes),
+        ]);
+      }
+      expect(split.summary.notes.length).toBeGreaterThan(0);
     }
   });
 
