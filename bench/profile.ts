@@ -45,7 +45,8 @@ for (let s = 0; s < steps + 2; s++) {
       if (
         process.env.SHAPES &&
         s === 2 &&
-        ['BatchMatMul', 'MetaRecGatherRows', 'Multiply', 'Concat'].includes(k.name)
+        (process.env.SHAPES === 'all' ||
+          ['BatchMatMul', 'MetaRecGatherRows', 'MetaRecSegmentMatMul', 'Multiply', 'Concat'].includes(k.name))
       )
         console.log(
           k.name,

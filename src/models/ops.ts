@@ -153,3 +153,14 @@ export function logSoftmax(z: tf.Tensor): tf.Tensor {
 export function softmax(z: tf.Tensor): tf.Tensor {
   return exp(logSoftmax(z));
 }
+
+/**
+ * A tensor with t's data (no copy) that the gradient tape does not connect to t: a gradient stops
+ * here, and nothing computed from it is differentiated (first-order MAML's support-pass constants,
+ * computed inside the tape from the same forward values). The pattern of tfjs's own Identity kernels:
+ * one more reference to the data, a fresh tensor around it.
+ */
+export function detached<T extends tf.Tensor>(t: T): T {
+  tf.backend().incRef(t.dataId);
+  return tf.engine().makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as T;
+}

@@ -1,12 +1,14 @@
 /**
- * MeLU meta-gradients, three ways that compute the same numbers (tests check it):
+ * MeLU meta-gradients, four ways that compute the same numbers (tests check it):
  *
  * - loop:      one task at a time (the reference; any number of local steps).
  * - tile:      every task at once with per-task weights [T, ...] tiled from the shared ones; the local
  *              gradient of sum_t L_t w.r.t. the tiled weights is every task's gradient in one call.
  * - algebraic: one local step, no per-task weights ever formed (batched-meta-step.md, variant C):
  *              x (W - alpha X_s^T D) = x W - alpha (x X_s^T) D, so the heavy products are shared-weight
- *              2-D matmuls over all rows and only small [Q, S] corrections are per task.
+ *              2-D matmuls over all rows and only small [Q, S] corrections are per task (3-D, padded).
+ * - ragged:    the same algebra with the per-task corrections on unpadded rows through a segmented
+ *              kernel (meluRagged.ts; wasm: one XNNPACK 2-D product per task; cpu: JS loops).
  *
  * MAML (Finn et al.): theta'_t = theta - alpha grad L_S,t(theta) (k steps); meta-loss
  * L = (1/T) sum_t L_Q,t(theta'_t). First order treats theta'_t - theta as a constant (gradient at the
@@ -23,11 +25,12 @@ import {
   type MeluParams,
   type MeluTaskLocal,
 } from '../models/melu';
-import { embedSides } from '../models/embedding';
 import { gatherRows, mm } from '../models/ops';
-import { fromList, keysOf, pick } from '../models/params';
+import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
+import { embed, gradOfParams, type Embedded } from './meluCommon';
+import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
   localGrads,
@@ -38,14 +41,9 @@ import {
   type MetaGradient,
 } from './meta';
 
-export type MeluStrategy = 'loop' | 'tile' | 'algebraic';
+export type MeluStrategy = 'loop' | 'tile' | 'algebraic' | 'ragged';
 
-type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 const LOCAL = MELU_LOCAL_KEYS;
-
-function embed(p: MeluParams, dims: MeluDims, b: BatchTensors): Embedded {
-  return embedSides(p, dims, b.items, b.users);
-}
 
 /** Rows of task t of a block, as a slice of the flat layout. */
 function taskRows(block: RowTensors, t: number): { item: tf.Tensor1D; y: tf.Tensor1D; n: number } {
@@ -61,15 +59,6 @@ function taskLoss(w: MeluLocal, e: Embedded, block: RowTensors, t: number): tf.S
   const x = gatherRows(e.itemVecs, item);
   const pred = meluPredictRows(w, x, tf.slice(e.userVecs, t, 1), tf.zeros([n], 'int32'));
   return tf.mean(tf.square(tf.sub(pred, y)));
-}
-
-/** Runs `f(params)` under tf.grads and returns the loss and the gradient record. */
-function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar): MetaGradient<MeluParams> {
-  const keys = keysOf(params);
-  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => f(fromList<MeluParams>(keys, list)))(
-    keys.map((k) => params[k]),
-  );
-  return { loss: value as tf.Scalar, grads: fromList<MeluParams>(keys, grads) };
 }
 
 // ---------------------------------------------------------------------------------------------- loop
@@ -253,7 +242,10 @@ export function meluMetaGradAlgebraic(
   return gradOfParams(params, (p) => queryAtAdapted(p, embed(p, dims, b), sp, b, inner.lr));
 }
 
-/** The meta-gradient with the chosen strategy (algebraic falls back to tile for several local steps). */
+/**
+ * The meta-gradient with the chosen strategy (algebraic and ragged fall back to tile for several local
+ * steps; ragged falls back to algebraic on a backend without the segmented kernel, e.g. webgpu).
+ */
 export function meluMetaGradient(
   strategy: MeluStrategy,
   params: MeluParams,
@@ -262,7 +254,10 @@ export function meluMetaGradient(
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
   if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
-  if (strategy === 'algebraic' && inner.steps === 1) return meluMetaGradAlgebraic(params, dims, b, inner);
+  if (strategy === 'ragged' && inner.steps === 1 && raggedAvailable())
+    return meluMetaGradRagged(params, dims, b, inner);
+  if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1)
+    return meluMetaGradAlgebraic(params, dims, b, inner);
   return meluMetaGradTile(params, dims, b, inner);
 }
 
@@ -284,7 +279,12 @@ export function meluPredict(
     b.tasks,
     q.maxLen,
   ]) as tf.Tensor2D;
-  if (strategy === 'algebraic' && inner.steps === 1) {
+  if (strategy === 'ragged' && inner.steps === 1 && raggedAvailable()) {
+    const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, inner.lr, true);
+    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
+    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
+  }
+  if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1) {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, inner.lr) };
   }
   const di = params.w1Item.shape[0];

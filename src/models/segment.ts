@@ -1,0 +1,88 @@
+/**
+ * Differentiable per-task ("segmented") products on ragged, task-contiguous rows; the kernel is
+ * kernels/segmentMatMul.ts (wasm: one XNNPACK 2-D product per task; cpu: JS loops). Task t owns the
+ * next seg.a[t] rows of the A-side operand and the next seg.b[t] rows of the B-side one; a block
+ * P_t [a_t, b_t] is stored flat, task after task (a tensor [sum_t a_t b_t]).
+ *
+ *   segmentGram(A [Ra, k], B [Rb, k])     -> P [sum a_t b_t],  P_t = A_t B_t^T
+ *   segmentApply(P, B [Rb, h])            -> C [Ra, h],        C_t = P_t B_t
+ *   segmentApplyT(P, A [Ra, h])           -> C [Rb, h],        C_t = P_t^T A_t
+ *
+ * The three are linear in each operand and their gradients are the other two:
+ *   gram:   dA = apply(dP, B),   dB = applyT(dP, A)
+ *   apply:  dP = gram(dC, B),    dB = applyT(P, dC)
+ *   applyT: dP = gram(A, dC),    dA = apply(P, dC)
+ * so gradients of any order stay on the same kernel (second-order safe; the gradients use save()d
+ * operands, which are on the tape, ops.ts). `constB` (gram, apply) treats the B operand as a constant
+ * (not an input of the op, so no gradient is computed for it: first-order MAML's support-pass values).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
+
+/** Rows per task of the A side and of the B side (host numbers; both of length T). */
+export interface Segments {
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+}
+
+type Op = (x: tf.Tensor, y: tf.Tensor, seg: Segments, constY?: boolean) => tf.Tensor;
+
+function segmented(
+  mode: SegmentMode,
+  grads: (dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, seg: Segments, constY: boolean) => tf.Tensor[],
+): Op {
+  return (x, y, seg, constY = false) => {
+    const value = () => segmentProduct(mode, x, y, seg.a, seg.b);
+    if (constY) {
+      // y is not an input (no gradient), but it is saved too: an intermediate of the forward pass
+      // would be disposed before the backward one otherwise
+      const f = tf.customGrad((xx, save) => {
+        (save as tf.GradSaveFunc)([xx as tf.Tensor, y]);
+        return {
+          value: segmentProduct(mode, xx as tf.Tensor, y, seg.a, seg.b),
+          gradFunc: (dy, [xs, ys]) => grads(dy as tf.Tensor, xs!, ys!, seg, true).slice(0, 1),
+        };
+      });
+      return f(x);
+    }
+    const f = tf.customGrad((xx, yy, save) => {
+      (save as tf.GradSaveFunc)([xx as tf.Tensor, yy as tf.Tensor]);
+      return {
+        value: value(),
+        gradFunc: (dy, [xs, ys]) => grads(dy as tf.Tensor, xs!, ys!, seg, false),
+      };
+    });
+    return f(x, y);
+  };
+}
+
+const gramOp: Op = segmented('gram', (dp, a, b, seg, constB) =>
+  constB ? [segmentApply(dp, b, seg, true)] : [segmentApply(dp, b, seg), segmentApplyT(dp, a, seg)],
+);
+const applyOp: Op = segmented('apply', (dc, p, b, seg, constB) =>
+  constB ? [segmentGram(dc, b, seg, true)] : [segmentGram(dc, b, seg), segmentApplyT(p, dc, seg)],
+);
+const applyTOp: Op = segmented('applyT', (dc, p, a, seg) => [
+  segmentGram(a, dc, seg),
+  segmentApply(p, dc, seg),
+]);
+
+/** P_t = A_t B_t^T per task: a [Ra, k], b [Rb, k] -> [sum_t a_t b_t]. */
+export function segmentGram(
+  a: tf.Tensor2D | tf.Tensor,
+  b: tf.Tensor,
+  seg: Segments,
+  constB = false,
+): tf.Tensor1D {
+  return gramOp(a, b, seg, constB) as tf.Tensor1D;
+}
+
+/** C_t = P_t B_t per task: p [sum_t a_t b_t], b [Rb, h] -> [Ra, h]. */
+export function segmentApply(p: tf.Tensor, b: tf.Tensor, seg: Segments, constB = false): tf.Tensor2D {
+  return applyOp(p, b, seg, constB) as tf.Tensor2D;
+}
+
+/** C_t = P_t^T A_t per task: p [sum_t a_t b_t], a [Ra, h] -> [Rb, h] (both operands differentiable). */
+export function segmentApplyT(p: tf.Tensor, a: tf.Tensor, seg: Segments): tf.Tensor2D {
+  return applyTOp(p, a, seg) as tf.Tensor2D;
+}

@@ -1,0 +1,151 @@
+/**
+ * MeLU's one-step meta-gradient on RAGGED rows ("ragged" strategy): the algebraic formulation of
+ * meluMeta.ts (batched-meta-step.md, variant C) with its per-task correction products run by the
+ * segmented kernel (models/segment.ts) on the flat, task-contiguous rows: nothing is padded, and on
+ * tfjs-wasm every product is a 2-D XNNPACK call instead of the naive 3-D batched matMul.
+ *
+ * One local SGD step at the shared weights, per task t (support rows r of t, query rows q of t):
+ *   support pass (shared weights, all rows stacked): z1 = x W1i + u_t W1u + b1, h1 = relu(z1),
+ *     z2 = h1 W2 + b2, h2 = relu(z2), y = h2 w3 + b3; deltas d3 = 2 w_r (y - v) (w_r = 1/n_t),
+ *     d2 = (d3 w3^T) . step(z2), d1 = (d2 W2^T) . step(z1)
+ *   adapted weights, never formed: W1i' = W1i - alpha X_t^T D1_t, W1u' = W1u - alpha u_t^T s1_t,
+ *     b1' = b1 - alpha s1_t, W2' = W2 - alpha H1_t^T D2_t, b2' = b2 - alpha s2_t,
+ *     w3' = w3 - alpha g3_t, b3' = b3 - alpha s3_t, with s_k = sum_r d_k (per-task sums, a row
+ *     scatter-add by task) and
+ *     g3_t = sum_r h2_r d3_r (the per-task gradient of w3 as a row [T, H]: no segments needed)
+ *   query rows: x_q W1i' = x_q W1i - alpha (x_q X_t^T) D1_t   (segmentGram, then segmentApply)
+ *               h1_q W2' = h1_q W2 - alpha (h1_q H1_t^T) D2_t
+ *               h2_q w3' = h2_q w3 - alpha h2_q . g3_t
+ * Loss: (1/T) sum_t mean_q (y^_q - y_q)^2. First order: the support pass is a constant (it reads
+ * detached views, ops.ts; the segmented products take its operands as constants). Second order: the same
+ * function inside the tape (every op second-order safe: mm, relu, step, mul, add, sub, sum, reshape,
+ * gatherRows, the segmented products).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MeluDims, MeluParams } from '../models/melu';
+import { detached, gatherRows, mm, scatterRows } from '../models/ops';
+import { keysOf } from '../models/params';
+import { segmentApply, segmentGram, type Segments } from '../models/segment';
+import { hasSegmentKernel } from '../kernels/segmentMatMul';
+import type { BatchTensors } from './batch';
+import { embed, gradOfParams, type Embedded } from './meluCommon';
+import { flatTaskLoss, type InnerConfig, type MetaGradient } from './meta';
+
+/** True when the ragged strategy can run on the active backend (the kernel exists for wasm and cpu). */
+export const raggedAvailable = hasSegmentKernel;
+
+/** Support-pass quantities on flat support rows [Rs, .] and per-task sums [T, .]. */
+interface RaggedSupport {
+  readonly xs: tf.Tensor2D;
+  readonly h1: tf.Tensor2D;
+  readonly d1: tf.Tensor2D;
+  readonly d2: tf.Tensor2D;
+  readonly s1: tf.Tensor2D;
+  readonly s2: tf.Tensor2D;
+  readonly s3: tf.Tensor2D;
+  readonly g3: tf.Tensor2D;
+  readonly users: tf.Tensor2D;
+}
+
+function supportPass(p: MeluParams, e: Embedded, b: BatchTensors): RaggedSupport {
+  const s = b.support;
+  const t = b.tasks;
+  const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
+  const userPart = mm(e.userVecs, p.w1User); // [T, H]
+  const z1 = tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D;
+  const h1 = tf.relu(z1) as tf.Tensor2D;
+  const z2 = tf.add(mm(h1, p.w2), p.b2) as tf.Tensor2D;
+  const h2 = tf.relu(z2) as tf.Tensor2D;
+  const y = tf.reshape(tf.add(mm(h2, p.w3), p.b3), [-1]);
+  const d3 = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D; // [Rs, 1]
+  // d3 w3^T as a broadcast product (a [Rs,1] x [1,H] matmul is all overhead)
+  const d2 = tf.mul(tf.mul(d3, tf.reshape(p.w3, [1, -1])), tf.step(z2)) as tf.Tensor2D;
+  const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
+  return {
+    xs,
+    h1,
+    d1,
+    d2,
+    s1: scatterRows(d1, s.task, t),
+    s2: scatterRows(d2, s.task, t),
+    s3: scatterRows(d3, s.task, t),
+    g3: scatterRows(tf.mul(h2, d3) as tf.Tensor2D, s.task, t),
+    users: e.userVecs,
+  };
+}
+
+function segmentsOf(b: BatchTensors): Segments {
+  return { a: Array.from(b.query.counts), b: Array.from(b.support.counts) };
+}
+
+/**
+ * Query predictions at the adapted weights on flat query rows: [Rq]. `constant` = the support pass
+ * is a constant of the gradient (first order).
+ */
+export function raggedQueryPredictions(
+  p: MeluParams,
+  e: Embedded,
+  sp: RaggedSupport,
+  b: BatchTensors,
+  lr: number,
+  constant: boolean,
+): tf.Tensor1D {
+  const q = b.query;
+  const seg = segmentsOf(b);
+  const xq = gatherRows(e.itemVecs, q.item); // [Rq, Di]
+  // per-task row [T, H]: u (W1u - alpha u0^T s1) + b1 - alpha s1 = u W1u + b1 - alpha (u . u0 + 1) s1
+  const uu = tf.sum(tf.mul(e.userVecs, sp.users), 1, true);
+  const task1 = tf.sub(tf.add(mm(e.userVecs, p.w1User), p.b1), tf.mul(tf.mul(lr, tf.add(uu, 1)), sp.s1));
+  const corr1 = segmentApply(segmentGram(xq, sp.xs, seg, constant), sp.d1, seg, constant);
+  const z1 = tf.sub(tf.add(mm(xq, p.w1Item), gatherRows(task1 as tf.Tensor2D, q.task)), tf.mul(lr, corr1));
+  const h1 = tf.relu(z1) as tf.Tensor2D;
+  const task2 = tf.sub(tf.reshape(p.b2, [1, -1]), tf.mul(lr, sp.s2)) as tf.Tensor2D;
+  const corr2 = segmentApply(segmentGram(h1, sp.h1, seg, constant), sp.d2, seg, constant);
+  const z2 = tf.sub(tf.add(mm(h1, p.w2), gatherRows(task2, q.task)), tf.mul(lr, corr2));
+  const h2 = tf.relu(z2) as tf.Tensor2D;
+  // per-task [T, H + 1]: [w3'^T | b3'] gathered once per query row
+  const w3t = tf.sub(tf.reshape(p.w3, [1, -1]), tf.mul(lr, sp.g3));
+  const b3t = tf.sub(tf.reshape(p.b3, [1, 1]), tf.mul(lr, sp.s3));
+  const task3 = gatherRows(tf.concat([w3t, b3t], 1) as tf.Tensor2D, q.task); // [Rq, H + 1]
+  const h = h2.shape[1];
+  const y = tf.add(
+    tf.sum(tf.mul(h2, tf.slice(task3, [0, 0], [-1, h])), 1),
+    tf.reshape(tf.slice(task3, [0, h], [-1, 1]), [-1]),
+  );
+  return y as tf.Tensor1D;
+}
+
+/** The support pass at the given parameters (shared weights). */
+export function raggedSupport(p: MeluParams, e: Embedded, b: BatchTensors): RaggedSupport {
+  return supportPass(p, e, b);
+}
+
+/** One local step on ragged rows (see the file comment); first or second order. */
+export function meluMetaGradRagged(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  if (inner.steps !== 1)
+    throw new Error(`Expected 1 local step for the ragged meta-step, got ${inner.steps}`);
+  const loss = (p: MeluParams, e: Embedded, sp: RaggedSupport, constant: boolean) =>
+    tf.div(
+      flatTaskLoss(raggedQueryPredictions(p, e, sp, b, inner.lr, constant), b.query),
+      b.tasks,
+    ) as tf.Scalar;
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      return loss(p, e, supportPass(p, e, b), false);
+    });
+  }
+  // first order: the support pass reads detached views of the weights and of the embeddings computed
+  // once inside the tape, so it is a constant of the gradient (no second embedding pass)
+  return gradOfParams(params, (p) => {
+    const e = embed(p, dims, b);
+    const frozen = Object.fromEntries(keysOf(p).map((k) => [k, detached(p[k])])) as unknown as MeluParams;
+    const sp = supportPass(frozen, { itemVecs: detached(e.itemVecs), userVecs: detached(e.userVecs) }, b);
+    return loss(p, e, sp, true);
+  });
+}
