@@ -246,10 +246,22 @@ export function registerSegmentKernel(): void {
   });
 }
 
-/** True when the segmented kernel exists for the active backend. */
+/**
+ * True when the segmented kernel can run on the active backend: cpu, or tfjs-wasm exposing the
+ * internals the kernel uses (checked, so another tfjs version falls back instead of failing).
+ */
 export function hasSegmentKernel(): boolean {
   const name = tf.getBackend();
-  return name === 'wasm' || name === 'cpu';
+  if (name === 'cpu') return true;
+  if (name !== 'wasm') return false;
+  const be = tf.backend() as unknown as Partial<WasmBackendLike>;
+  return (
+    typeof be.dataIdNextNumber === 'number' &&
+    typeof be.dataIdMap?.get === 'function' &&
+    typeof be.wasm?.cwrap === 'function' &&
+    typeof be.wasm.tfjs?.registerTensor === 'function' &&
+    typeof be.wasm.tfjs.disposeData === 'function'
+  );
 }
 
 /** The raw (non-differentiable) kernel call; models/segment.ts wraps it with gradients. */
