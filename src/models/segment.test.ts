@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng';
-import { segmentProductJs } from '../kernels/segmentMatMul';
+import { hasSegmentKernel, segmentProductJs } from '../kernels/segmentMatMul';
 import { gatherRows } from './ops';
 import { segmentApply, segmentApplyT, segmentGram, type Segments } from './segment';
 
@@ -143,6 +143,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
       });
     }
+
+    it('is available here (else the ragged strategy silently falls back to algebraic)', () => {
+      expect(hasSegmentKernel()).toBe(true);
+    });
 
     it('rejects operands that do not match the segments', () => {
       const seg = { a: [1, 2], b: [2, 2] };
