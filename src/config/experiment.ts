@@ -140,6 +140,14 @@ export const CONFIG_TABLE = {
     max: 1000,
     defaultValue: 0,
   }),
+  weightDecay: numberField({
+    group: 'training',
+    label: 'Weight decay',
+    help: 'Decoupled decay of weight matrices and embedding tables per meta-step, p <- p - rate*decay*p (0 = off; never biases).',
+    min: 0,
+    max: 100,
+    defaultValue: 0,
+  }),
   // --- MAMO memories
   memorySlots: intField({
     group: 'memory',
@@ -184,6 +192,14 @@ export const CONFIG_TABLE = {
     min: 0,
     max: 10,
     defaultValue: 0.01,
+    models: ['mamo'],
+  }),
+  memoryWrite: enumField({
+    group: 'memory',
+    label: 'Memory write',
+    help: 'paper: M <- r a(x)v + (1-r) M decays every slot at every write; slot-gated: M_k <- M_k + r a_k (v - M_k), a slot moves only as far as it was read.',
+    options: ['slot-gated', 'paper'] as const,
+    defaultValue: 'slot-gated',
     models: ['mamo'],
   }),
   attentionScale: numberField({

@@ -59,6 +59,7 @@ export const PRESETS = {
       hiddenDim: 64,
       ...MAMO_MEMORY,
       attentionScale: 1,
+      memoryWrite: 'paper',
       innerSteps: 1,
       innerLr: 0.01,
       outerLr: 0.05,

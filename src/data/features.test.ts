@@ -35,6 +35,29 @@ describe('feature layout', () => {
   });
 });
 
+describe('release decades', () => {
+  it('a dated item whose decade no training item has reads the nearest trained decade, never <unk>', async () => {
+    const d = await demoDataset();
+    const years = Array.from(d.items.year);
+    const latest = Math.max(...years);
+    // training: every item except those of the latest decade (as under MeLU's new-item rule for 2000)
+    const lastDecade = Math.floor(latest / 10) * 10;
+    const items = Uint8Array.from(years, (y) => (y > 0 && y < lastDecade ? 1 : 0));
+    const training = { users: new Uint8Array(d.users.count).fill(1), items };
+    const layout = buildFeatureLayout(d, { zipPrefix: 0, training });
+    const fi = layout.item.indexFields;
+    const decadeOf = (i: number) => layout.itemIndex[i * fi]!;
+    const trainedCodes = new Set(years.flatMap((y, i) => (items[i] ? [decadeOf(i)] : [])));
+    const nearest = Math.max(...years.filter((y, i) => items[i] && y > 0));
+    const nearestCode = decadeOf(years.indexOf(nearest));
+    for (let i = 0; i < years.length; i++) {
+      if (years[i]! <= 0) continue;
+      expect(trainedCodes.has(decadeOf(i))).toBe(true);
+      if (years[i]! >= lastDecade) expect(decadeOf(i)).toBe(nearestCode);
+    }
+  });
+});
+
 describe('feature layout with MeLU side information', () => {
   it('adds MPAA rate (index), directors and actors (multi-hot), each with its own unknown row', async () => {
     const enc = new TextEncoder();

@@ -142,6 +142,27 @@ function decadeColumn(years: Int32Array): CategoricalColumn {
   return { vocab, codes: Int32Array.from(values, (v) => (v === '' ? 0 : code.get(v)!)) };
 }
 
+/**
+ * A decade no training item has (under MeLU's rule every film of 2000 is new, so "2000s" is never
+ * trained) would read the decade's '<unk>' row, which no training item reads either: an untrained random
+ * vector. Time is ordinal, so a dated item whose decade was pruned reads the nearest decade that training
+ * has instead (2000 -> 1990s, a lone 1910s film -> 1920s); items without a year keep '<unk>'.
+ */
+function nearestKnown(field: Field, years: Int32Array): Field {
+  const decadeOf = (label: string) => Number.parseInt(label, 10);
+  const known = field.vocab.map((v, code) => ({ code, decade: decadeOf(v) })).filter((k) => k.code > 0);
+  if (known.length === 0) return field;
+  const codes = field.codes.map((c, r) => {
+    const y = years[r]!;
+    if (c !== 0 || y <= 0) return c;
+    const decade = Math.floor(y / 10) * 10;
+    let best = known[0]!;
+    for (const k of known) if (Math.abs(k.decade - decade) < Math.abs(best.decade - decade)) best = k;
+    return best.code;
+  });
+  return { ...field, codes };
+}
+
 /** Builds the FeatureLayout of a dataset; `notes` receives truncation messages. */
 export function buildFeatureLayout(
   dataset: Dataset,
@@ -162,7 +183,9 @@ export function buildFeatureLayout(
       prune(`zip${options.zipPrefix}`, prefixColumn(users.zip, options.zipPrefix), minCount, trainUsers),
     );
   }
-  const itemIndexFields: Field[] = [prune('decade', decadeColumn(items.year), minCount, trainItems)];
+  const itemIndexFields: Field[] = [
+    nearestKnown(prune('decade', decadeColumn(items.year), minCount, trainItems), items.year),
+  ];
   if (items.rate) itemIndexFields.push(prune('rate', items.rate, minCount, trainItems));
   const bags: Bag[] = [setBag('genre', pruneMulti(items.genres, minCount, trainItems))];
   if (items.directors) bags.push(setBag('director', pruneMulti(items.directors, minCount, trainItems)));

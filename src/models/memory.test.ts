@@ -56,6 +56,48 @@ describe('MAMO memory rules', () => {
     expect((await diff.data())[0]).toBeLessThan(1e-6);
   });
 
+  it('the slot-gated closed form equals gated blends task after task, and keeps unread slots', async () => {
+    const rng = createRng(4);
+    const memory = tf.tensor2d(
+      Array.from({ length: 6 }, () => rng.normal()),
+      [2, 3],
+    );
+    const a = tf.tensor2d([
+      [0.2, 0.8],
+      [0.6, 0.4],
+      [0.5, 0.5],
+      [1, 0],
+    ]);
+    const values = tf.tensor2d(
+      Array.from({ length: 12 }, () => rng.normal()),
+      [4, 3],
+    );
+    const rate = 0.5;
+    // M_k <- M_k + r a_tk (v_t - M_k), one task at a time
+    let sequential = memory;
+    for (let t = 0; t < 4; t++) {
+      const gate = tf.reshape(tf.mul(rate, tf.slice(a, [t, 0], [1, 2])), [2, 1]);
+      const vt = tf.slice(values, [t, 0], [1, 3]);
+      sequential = tf.add(sequential, tf.mul(gate, tf.sub(vt, sequential)));
+    }
+    const closed = blendWrite(memory, a, values, rate, 'slot-gated');
+    expect((await tf.max(tf.abs(tf.sub(closed, sequential))).data())[0]).toBeLessThan(1e-6);
+    // a slot nobody reads is left exactly as it was (the printed rule would shrink it by (1 - r)^T)
+    const unread = blendWrite(
+      memory,
+      tf.tensor2d([
+        [1, 0],
+        [1, 0],
+      ]),
+      tf.ones([2, 3]) as tf.Tensor2D,
+      rate,
+      'slot-gated',
+    );
+    expect(Array.from(await tf.slice(unread, [1, 0], [1, 3]).data())).toEqual(
+      Array.from(await tf.slice(memory, [1, 0], [1, 3]).data()),
+    );
+  });
+
   it('reads b_u = a M_U and M_uI = a M_UI, and writes all three memories', async () => {
     const shapes = [[3, 2], [2], [2, 2], [2]];
     const memory = initMemory(createRng(2), 2, 3, shapes, 2);

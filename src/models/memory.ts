@@ -6,14 +6,24 @@
  *   M_UI [K, e, 2e]     task memory: M_uI = a^T M_UI, the user's preference matrix        (Eq 7)
  *   a_u = softmax_k(s cos(p_u, M_P[k]))                                                    (Eq 3, s = 1 in the paper)
  *
- * Writes, for each task of a meta-batch in order (Eqs 5, 6, 8), with r = alpha, beta, gamma:
- *   M <- r (a_t (x) v_t) + (1 - r) M
- * with v_t = p_u (M_P), the task's query-loss gradient w.r.t. its adapted theta_u (M_U; the authors'
- * code; RecBole uses the support gradient) and the locally adapted M_uI (M_UI; the paper and the
- * authors' code). Applying them task after task equals the closed form
- *   M_T = (1 - r)^T M_0 + sum_t r (1 - r)^(T-1-t) a_t (x) v_t,
- * one matmul per memory. Reads within a meta-batch see the memory as it was at the batch start (like
- * phi), which is what makes the batch one tensor program; evaluation reads but never writes.
+ * Writes, for each task of a meta-batch in order (Eqs 5, 6, 8), with r = alpha, beta, gamma and
+ * v_t = p_u (M_P), the task's query-loss gradient w.r.t. its adapted theta_u (M_U; the authors' code;
+ * RecBole uses the support gradient) and the locally adapted M_uI (M_UI; the paper and the authors'
+ * code), in one of two forms (the `memoryWrite` setting):
+ *   paper:      M <- r (a_t (x) v_t) + (1 - r) M              (Eqs 5, 6, 8 as printed)
+ *   slot-gated: M_k <- M_k + r a_tk (v_t - M_k)               (the default)
+ * Why slot-gated: the printed rule decays EVERY slot by (1 - r) at every write, so with alpha = 0.5 the
+ * profile memory forgets all but the last two or three users, every slot becomes the same recent
+ * average, cos(p_u, M_P[k]) is the same for every k and the attention is exactly uniform from then on
+ * (measured: max attention 0.333 with K = 3, slot spread ~1e-6; docs/results.md). Gating the decay by the
+ * attention makes each slot an attention-weighted running mean of the users that read it (online soft
+ * k-means), so slots keep apart; with one-hot attention both forms move the read slot identically.
+ * Closed forms of T sequential writes (one matmul per memory):
+ *   paper:      M_T = (1 - r)^T M_0 + sum_t r (1 - r)^(T-1-t) a_t (x) v_t
+ *   slot-gated: M_T[k] = P_k M_0[k] + sum_t c_tk v_t,  c_tk = r a_tk prod_{s>t} (1 - r a_sk),
+ *               P_k = prod_t (1 - r a_tk)   (products as exp of (suffix) sums of logs)
+ * Reads within a meta-batch see the memory as it was at the batch start (like phi), which is what
+ * makes the batch one tensor program; evaluation reads but never writes.
  *
  * Storage: M_U is kept as one [K, size] tensor per tensor of theta_u and M_UI as its two halves
  * [K, e, e] (user part, item part), so reads need no split (tf.split is slow on tfjs-wasm); the maths
@@ -109,18 +119,36 @@ export function readMemory(
   return { bias, muiUser: half(memory.taskUser), muiItem: half(memory.taskItem) };
 }
 
+export type MemoryWriteForm = 'paper' | 'slot-gated';
+
 /**
- * M_T = (1 - r)^T M + sum_t r (1 - r)^(T-1-t) a_t (x) v_t  (sequential blends in task order).
- * memory [K, ...s], a [T, K], values [T, prod(s)] -> new memory [K, ...s].
+ * T sequential writes in task order, in closed form (see the file comment for both forms).
+ * memory [K, ...s], a [T, K], values [T, prod(s)] -> new memory [K, ...s]. Never differentiated.
  */
-export function blendWrite(memory: tf.Tensor, a: tf.Tensor2D, values: tf.Tensor2D, rate: number): tf.Tensor {
+export function blendWrite(
+  memory: tf.Tensor,
+  a: tf.Tensor2D,
+  values: tf.Tensor2D,
+  rate: number,
+  form: MemoryWriteForm = 'paper',
+): tf.Tensor {
   const t = a.shape[0];
   const k = memory.shape[0]!;
+  const flat = tf.reshape(memory, [k, -1]);
+  if (form === 'slot-gated') {
+    // log(1 - r a_tk) [T, K]; suffix sums exclude task t itself: S_tk = total_k - inclusive cumsum_tk
+    const logs = tf.log(tf.maximum(tf.sub(1, tf.mul(rate, a)), 1e-30));
+    const total = tf.sum(logs, 0, true); // [1, K]
+    const suffix = tf.sub(total, tf.cumsum(logs, 0));
+    const weighted = tf.mul(tf.mul(rate, a), tf.exp(suffix)); // c_tk
+    const kept = tf.mul(tf.reshape(tf.exp(total), [k, 1]), flat);
+    return tf.reshape(tf.add(kept, tf.matMul(weighted, values, true, false)), memory.shape);
+  }
   const coefficients = new Float32Array(t);
   for (let i = 0; i < t; i++) coefficients[i] = rate * Math.pow(1 - rate, t - 1 - i);
   const weighted = tf.mul(a, tf.tensor2d(coefficients, [t, 1])); // [T, K]
   const update = tf.matMul(weighted, values, true, false); // [K, prod(s)]
-  const kept = tf.mul(Math.pow(1 - rate, t), tf.reshape(memory, [k, -1]));
+  const kept = tf.mul(Math.pow(1 - rate, t), flat);
   return tf.reshape(tf.add(kept, update), memory.shape);
 }
 
@@ -134,12 +162,13 @@ export interface MemoryWrites {
   readonly muiItem: tf.Tensor;
 }
 
-/** Writes all three memories after a meta-batch (Eqs 5, 6, 8); the caller disposes the old state. */
+/** Writes all three memories after a meta-batch (Eqs 5, 6, 8) in `form`; the caller disposes the old state. */
 export function writeMemory(
   memory: MemoryState,
   a: tf.Tensor2D,
   writes: MemoryWrites,
   rates: { alpha: number; beta: number; gamma: number },
+  form: MemoryWriteForm = 'paper',
 ): MemoryState {
   const t = a.shape[0];
   const flat = (x: tf.Tensor) => tf.reshape(x, [t, -1]) as tf.Tensor2D;
@@ -150,13 +179,14 @@ export function writeMemory(
       a,
       flat(writes.userGradients[key]),
       rates.beta,
+      form,
     ) as tf.Tensor2D;
   }
   return {
-    profile: blendWrite(memory.profile, a, writes.profiles, rates.alpha) as tf.Tensor2D,
+    profile: blendWrite(memory.profile, a, writes.profiles, rates.alpha, form) as tf.Tensor2D,
     gradient,
-    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.gamma) as tf.Tensor3D,
-    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.gamma) as tf.Tensor3D,
+    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.gamma, form) as tf.Tensor3D,
+    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.gamma, form) as tf.Tensor3D,
   };
 }
 

@@ -162,7 +162,12 @@ function innerOf(config: TrainConfig): InnerConfig {
 }
 
 function optimizerOf(config: TrainConfig): OptimizerConfig {
-  return { kind: config.outerOptimizer, lr: config.outerLr, clip: config.gradClip };
+  return {
+    kind: config.outerOptimizer,
+    lr: config.outerLr,
+    clip: config.gradClip,
+    decay: config.weightDecay,
+  };
 }
 
 export function createMeluEngine(options: EngineOptions): ModelEngine {
@@ -293,6 +298,7 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
             muiItem: r.muiItem,
           },
           { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
+          config.memoryWrite,
         );
         return { loss: r.loss, next: { params: updated.params, optimizer: updated.state, memory: written } };
       });

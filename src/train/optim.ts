@@ -18,6 +18,11 @@ export interface OptimizerConfig {
   readonly lr: number;
   /** Clip the whole gradient to this global norm (0 = off). */
   readonly clip: number;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter, AdamW): p <- p - lr * decay * p for tensors of rank >= 2
+   * (weight matrices, embedding tables), never biases (the output bias sits at the mean rating).
+   */
+  readonly decay?: number;
 }
 
 const BETA1 = 0.9;
@@ -41,7 +46,7 @@ export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number):
 
 /**
  * One update. SGD: p <- p - lr g. Adam (Kingma & Ba): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
- * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps).
+ * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps). With `decay`, p is first shrunk (decoupled).
  */
 export function optimizerStep<P extends ParamRecord>(
   params: P,
@@ -51,9 +56,12 @@ export function optimizerStep<P extends ParamRecord>(
 ): { params: P; state: OptimizerState<P> } {
   const g = clipByGlobalNorm(grads, config.clip);
   const step = state.step + 1;
+  const shrink = 1 - config.lr * (config.decay ?? 0);
+  const decayed = (key: keyof P & string): tf.Tensor =>
+    shrink !== 1 && params[key]!.rank >= 2 ? tf.mul(shrink, params[key]!) : params[key]!;
   const next: Record<string, tf.Tensor> = {};
   if (config.kind === 'sgd' || !state.m || !state.v) {
-    for (const key of keysOf(params)) next[key] = tf.sub(params[key]!, tf.mul(config.lr, g[key]!));
+    for (const key of keysOf(params)) next[key] = tf.sub(decayed(key), tf.mul(config.lr, g[key]!));
     return { params: next as unknown as P, state: { step, m: null, v: null } };
   }
   const m: Record<string, tf.Tensor> = {};
@@ -63,7 +71,7 @@ export function optimizerStep<P extends ParamRecord>(
     const gk = g[key]!;
     m[key] = tf.add(tf.mul(BETA1, state.m[key]!), tf.mul(1 - BETA1, gk));
     v[key] = tf.add(tf.mul(BETA2, state.v[key]!), tf.mul(1 - BETA2, tf.square(gk)));
-    next[key] = tf.sub(params[key]!, tf.mul(rate, tf.div(m[key], tf.add(tf.sqrt(v[key]), EPSILON))));
+    next[key] = tf.sub(decayed(key), tf.mul(rate, tf.div(m[key], tf.add(tf.sqrt(v[key]), EPSILON))));
   }
   return { params: next as unknown as P, state: { step, m: m as unknown as P, v: v as unknown as P } };
 }

@@ -119,7 +119,8 @@ async function evaluateAll(
       const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
       const p = await predictTaskSet(engine, set, ids, input.layout);
       (result[which] as ScenarioRecord)[scenario] = scenarioMetrics(set, p);
-      if (which === 'test' && p.attention) {
+      // the memory event shows the test users' attention (the validation users' when tuning)
+      if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
         ids.forEach((t, k) => {
           users.push(set.users[t]!);
           scenarios.push(SCENARIOS.indexOf(scenario));

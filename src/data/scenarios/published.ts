@@ -9,6 +9,7 @@
  * - Warm data: existing users = users with ratings who are not keys of the user-cold states; existing
  *   items = released before the new-item year (1998); each existing user's warm cell = all its ratings
  *   on existing items, same filter and query. Existing users: 80% train, 10% warm test, 10% validation.
+ * - Validation: the validation users' warm cells and their item-cold lists (never in the test set).
  */
 import type { Dataset, PublishedState } from '../dataset';
 import { DataError } from '../errors';
@@ -106,13 +107,20 @@ export function splitPublished(dataset: Dataset, seed: number, o: SplitOptions, 
       counts,
     ),
   };
+  // Validation users' item-cold lists are never test data: they validate generalisation to new items
+  // (tuning reads them with the warm validation cell; the test scenarios are never looked at).
   const validation: ScenarioTasks = {
     ...emptyScenarioTasks(),
     warm: cellTasks(lists, 0, validationUsers, o, seed),
+    item_cold: stateTasks(dataset, published.item_cold, 'item_cold', o, seed, (u) => isValidation[u] === 1, {
+      unknownUsers: 0,
+      unknownItems: 0,
+      dropped: 0,
+    }),
   };
   notes.push(
     `test sets: MeLU's published split files (${o.minRatings}..${o.maxRatings} ratings per list, ${o.queryCount} random query ratings)`,
-    `item-cold users: ${o.itemColdUsers === 'all' ? 'every list' : 'users with ratings in the loaded ratings file'}; ${counts.dropped} lists not used (validation users or users without warm data)`,
+    `item-cold users: ${o.itemColdUsers === 'all' ? 'every list' : 'users with ratings in the loaded ratings file'}; ${counts.dropped} lists not in the test set (validation users' lists validate new items; the rest have no warm data)`,
     `warm data rebuilt from the ratings: ${existing.length} existing users (${trainUsers.length} training, ${warmTestUsers.length} warm-test, ${validationUsers.length} validation)`,
   );
   if (counts.unknownUsers)
