@@ -60,12 +60,14 @@ say('### Meta-training (MeLU paper and MAMO paper presets: batch 32, 1 local ste
 // processes (this machine's timings vary by up to ~1.5x between identical runs): median and range.
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const configs: [string, string, string, number, number][] = [
+  ['melu', 'ragged', 'wasm', 40, 1],
   ['melu', 'algebraic', 'wasm', 40, 1],
   ['melu', 'tile', 'wasm', 15, 1],
   ['melu', 'loop', 'wasm', 15, 1],
   ['mamo', 'tile', 'wasm', 25, 1],
   ['mamo', 'tile', 'wasm', 25, 2],
   ['mamo', 'loop', 'wasm', 8, 1],
+  ['melu', 'ragged', 'cpu', 8, 1],
   ['melu', 'algebraic', 'cpu', 8, 1],
   ['mamo', 'tile', 'cpu', 5, 2],
 ];

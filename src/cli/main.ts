@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
       const protocol = takeOption(args, 'protocol')[0] ?? null;
       if (protocol !== null && !PROTOCOLS.includes(protocol as Protocol))
         throw new Error(`Expected --protocol ${PROTOCOLS.join('|')}, got ${protocol}`);
-      const seed = Number(takeOption(args, 'seed')[0] ?? 1);
+      const seedText = takeOption(args, 'seed')[0] ?? '1';
+      if (!/^-?\d+$/.test(seedText)) throw new Error(`Expected --seed to be an integer, got ${seedText}`);
+      const seed = Number(seedText);
       console.log(JSON.stringify(await inspect(args, protocol as Protocol | null, seed), null, 2));
       return 0;
     }
