@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   out.push(
     `Produced by \`npm run results\` (bench/results.ts) on ${now}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
     '',
-    'Every configuration was chosen on **validation users only** (`npm run tune -- <dataset> <model>`: a small grid, each trial trained with seed 1 and evaluated on the validation users every 5 epochs; the best configuration and epoch by mean validation MAE; the trials are in `docs/tuning/`). Each chosen configuration is then trained with seeds 1, 2 and 3 (the seed also draws the user split and the query ratings), and the test scenarios are evaluated once, after the last epoch. Tables give mean ± standard deviation over the 3 seeds. Metric definitions: docs/metrics.md.',
+    'Every configuration was chosen on **validation users only** (`npm run tune -- <dataset> <model>`: a small grid, each trial trained with seed 1 and evaluated on the validation users (the warm cells of held-out existing users and, where the protocol has them, their item-cold cells) every few epochs; the best configuration and epoch by mean validation MAE; the trials are in `docs/tuning/`). Each chosen configuration is then trained with seeds 1, 2 and 3 (the seed also draws the user split and the query ratings), and the test scenarios are evaluated once, after the last epoch. Tables give mean ± standard deviation over the 3 seeds. Metric definitions: docs/metrics.md.',
     '',
   );
   for (const [name, spec] of Object.entries(DATASETS)) {
@@ -159,7 +159,9 @@ async function main(): Promise<void> {
         out.push(
           `Memory attention after training (test users evaluated, per seed): mean largest attention weight ${att.map((a) => a.meanMaxWeight.toFixed(3)).join(', ')} (uniform would be ${(1 / k).toFixed(3)}); share of users per dominant slot ${att.map((a) => `[${a.dominantShare.map((x) => x.toFixed(2)).join(' ')}]`).join(', ')}; profile-memory slot spread (mean pairwise distance / mean slot norm) ${att.map((a) => a.slotSpread.toExponential(2)).join(', ')}.`,
           '',
-          "Why the attention is uniform: MAMO's profile-memory write (Eq 5, M_P <- alpha a p_u^T + (1 - alpha) M_P, alpha = 0.5 in the paper) forgets the random initial slots within a few dozen writes (0.5^20 ~ 1e-6), after which every slot is the same attention-weighted average of recent profiles up to scale; cosine similarity ignores the scale, so all slots score alike and the attention is uniform. This is a property of the published update at the published alpha, not of this implementation (src/models/memory.test.ts checks the write rule itself); a much smaller alpha or a write that sharpens the attention would be needed for slots to specialise.",
+          att.every((a) => a.meanMaxWeight < 1 / k + 0.01)
+            ? `The attention is uniform. With the printed write rule (memoryWrite 'paper': M_P <- alpha a p_u^T + (1 - alpha) M_P, alpha = 0.5) the random initial slots are forgotten within a few dozen writes (0.5^20 ~ 1e-6); every slot becomes the same attention-weighted average of recent profiles up to scale, cosine ignores the scale, so all slots score alike. The slot-gated write (the default, src/models/memory.ts) exists for this reason; this run used memoryWrite '${tuning.chosen.memoryWrite ?? DEFAULT_CONFIG.memoryWrite}'.`
+            : `Memory write: '${tuning.chosen.memoryWrite ?? DEFAULT_CONFIG.memoryWrite}' (src/models/memory.ts), attention scale ${tuning.chosen.attentionScale ?? DEFAULT_CONFIG.attentionScale}.`,
           '',
         );
       }
