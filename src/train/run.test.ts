@@ -99,6 +99,7 @@ describe('meta-training on the synthetic demo', () => {
 
 describe('batched training equals the per-user loop', () => {
   for (const [model, batched] of [
+    ['melu', 'ragged'],
     ['melu', 'algebraic'],
     ['melu', 'tile'],
     ['mamo', 'tile'],
