@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Scenario } from '../data/scenarios/types';
+import { allowPlotly } from './charts/plotly';
 import { BackendBadge } from './components/BackendBadge';
 import { Callout } from './components/Callout';
 import { RunControls } from './components/RunControls';
@@ -37,11 +38,18 @@ export function App() {
   const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
 
   useEffect(() => {
-    initBackend(config.backend);
+    // once, on first open: the embedded synthetic dataset, then the backend of the link (in this order:
+    // the worker parses the dataset before it fetches and evaluates tfjs, so the summary shows first)
     void load({ kind: 'demo' });
-    // once, on first open: the backend of the link, and the embedded synthetic dataset
+    initBackend(config.backend);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // the charts' library loads once the first screen (the dataset summary, or its error) is drawn
+  const firstScreen = trainer.data.summary !== null || trainer.data.error !== null;
+  useEffect(() => {
+    if (firstScreen || active) allowPlotly();
+  }, [firstScreen, active]);
 
   const splitConfig = active && trainer.run.config ? trainer.run.config : config;
   useEffect(() => {

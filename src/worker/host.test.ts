@@ -90,6 +90,34 @@ describe('worker host', () => {
     expect(rec.items[0]!.score).toBeGreaterThanOrEqual(rec.items[4]!.score);
   });
 
+  it('starts the backend once, after the dataset load, when init and start overlap', async () => {
+    const order: string[] = [];
+    const messages: FromWorker[] = [];
+    const host = createWorkerHost((m) => messages.push(m), {
+      initBackend: async () => {
+        order.push('init start');
+        await new Promise((r) => setTimeout(r, 20));
+        order.push('init end');
+        return initBackend('wasm');
+      },
+      loadDemo: async () => {
+        order.push('load');
+        return syntheticInputs(DEMO_SEED);
+      },
+      flushMs: 5,
+    });
+    const load = host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });
+    const init = host.handle({ type: 'init', backend: 'wasm' });
+    await load;
+    const run = host.handle({ type: 'start', runId: 'run-3' as RunId, config: quick });
+    await Promise.all([init, run]);
+    expect(order).toEqual(['load', 'init start', 'init end']);
+    expect(messages.filter((m) => m.type === 'ready')).toHaveLength(1);
+    expect(messages.some((m) => m.type === 'events' && m.events.some((e) => e.type === 'finished'))).toBe(
+      true,
+    );
+  });
+
   it('pauses, resumes and stops a run', async () => {
     const { host, events } = makeHost();
     await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });

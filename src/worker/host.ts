@@ -18,9 +18,7 @@ import type { BackendInfo, BackendName } from '../kernels/backend';
 import type { ModelEngine } from '../train/engine';
 import type { TrainEvent } from '../train/events';
 import { prepareExperiment } from '../train/prepare';
-import { runExperiment } from '../train/run';
 import { assertNever } from '../lib/assert';
-import { inspectTask, recommendFor } from './inspect';
 import type { FromWorker, RunId, TestTaskIndex, ToWorker } from './protocol';
 
 export interface HostEnvironment {
@@ -32,6 +30,9 @@ export interface HostEnvironment {
 }
 
 type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+/** Training and inspection pull in tfjs: loaded on first use (one chunk), never for data work. */
+const training = () => import('./training');
 
 interface RunState {
   readonly runId: RunId;
@@ -83,6 +84,9 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
   let backend: BackendInfo | null = null;
   let dataset: Dataset | null = null;
   let run: RunState | null = null;
+  // the load in progress: a backend starts only after it, so tfjs's download and evaluation never
+  // delay the first dataset's summary (the page asks for both at once when it opens)
+  let loading: Promise<unknown> = Promise.resolve();
   const flushMs = env.flushMs ?? 100;
 
   const error = (
@@ -92,12 +96,20 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
     code: 'data' | 'backend' | 'config' | 'internal' = 'internal',
   ) => post({ type: 'error', runId, requestId: requestId as never, code, message });
 
-  async function ensureBackend(preference: BackendPreference): Promise<BackendInfo> {
-    const wanted = preference === 'auto' ? null : (preference as BackendName);
-    if (backend && (wanted === null || backend.name === wanted)) return backend;
-    backend = await env.initBackend(preference);
-    post({ type: 'ready', backend });
-    return backend;
+  // backend changes run one after another: a 'start' arriving while the page's 'init' is still
+  // importing tfjs must wait for it, not set a backend concurrently
+  let backendQueue: Promise<unknown> = Promise.resolve();
+  function ensureBackend(preference: BackendPreference, fresh = false): Promise<BackendInfo> {
+    const task = backendQueue.then(async () => {
+      const wanted = preference === 'auto' ? null : (preference as BackendName);
+      if (!fresh && backend && (wanted === null || backend.name === wanted)) return backend;
+      await loading;
+      backend = await env.initBackend(preference);
+      post({ type: 'ready', backend });
+      return backend;
+    });
+    backendQueue = task.catch(() => undefined);
+    return task;
   }
 
   async function startRun(runId: RunId, rawConfig: unknown): Promise<void> {
@@ -138,6 +150,7 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
     state.done = (async () => {
       try {
         const info = await ensureBackend(config.backend);
+        const { runExperiment } = await training();
         const prepared = prepareExperiment(dataset!, config);
         state.split = prepared.split;
         state.layout = prepared.layout;
@@ -180,29 +193,33 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
     switch (msg.type) {
       case 'init':
         try {
-          backend = null;
-          await ensureBackend(msg.backend);
+          await ensureBackend(msg.backend, true);
         } catch (e) {
           error(null, null, e instanceof Error ? e.message : String(e), 'backend');
         }
         return;
-      case 'load':
-        try {
-          const inputs =
-            msg.source.kind === 'demo'
-              ? await env.loadDemo()
-              : msg.source.files.map((f) => ({ path: f.path, bytes: new Uint8Array(f.bytes) }));
-          const loaded = await loadDataset(readSource(inputs), {
-            name: msg.source.kind === 'demo' ? 'synthetic demo' : undefined,
-            onProgress: (fraction, message) =>
-              post({ type: 'loadProgress', requestId: msg.requestId, fraction, message }),
-          });
-          dataset = loaded;
-          post({ type: 'loaded', requestId: msg.requestId, summary: summarizeDataset(loaded) });
-        } catch (e) {
-          post({ type: 'loadFailed', requestId: msg.requestId, error: toDataErrorInfo(e) });
-        }
-        return;
+      case 'load': {
+        const source = msg.source;
+        const work = (async () => {
+          try {
+            const inputs =
+              source.kind === 'demo'
+                ? await env.loadDemo()
+                : source.files.map((f) => ({ path: f.path, bytes: new Uint8Array(f.bytes) }));
+            const loaded = await loadDataset(readSource(inputs), {
+              name: source.kind === 'demo' ? 'synthetic demo' : undefined,
+              onProgress: (fraction, message) =>
+                post({ type: 'loadProgress', requestId: msg.requestId, fraction, message }),
+            });
+            dataset = loaded;
+            post({ type: 'loaded', requestId: msg.requestId, summary: summarizeDataset(loaded) });
+          } catch (e) {
+            post({ type: 'loadFailed', requestId: msg.requestId, error: toDataErrorInfo(e) });
+          }
+        })();
+        loading = work;
+        return work;
+      }
       case 'split':
         try {
           if (!dataset) throw new Error('Load a dataset first.');
@@ -244,6 +261,7 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
               'No trained model for this run yet: start a run and wait for its first evaluation.',
             );
           }
+          const { inspectTask, recommendFor } = await training();
           if (msg.type === 'inspect') {
             const result = await inspectTask(
               run.engine,

@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 /**
  * The training worker: a thin adapter from postMessage to worker/host.ts. tfjs (and WebGPU) live only
- * in this worker's chunk; the page never loads them.
+ * in this worker's lazily imported chunks; the page never loads them, and the worker itself starts
+ * without them, so the demo dataset is parsed before tfjs is even fetched.
  */
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { initBackend } from '../kernels/backend';
 import { createWorkerHost } from './host';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -16,8 +16,8 @@ const DEMO_FILES = ['u.data', 'u.item', 'u.user', 'u.genre'];
 const host = createWorkerHost(
   (message: FromWorker, transfer?: Transferable[]) => scope.postMessage(message, transfer ?? []),
   {
-    initBackend: (preference) =>
-      initBackend(preference, {
+    initBackend: async (preference) =>
+      (await import('../kernels/backend')).initBackend(preference, {
         wasmPaths: {
           'tfjs-backend-wasm.wasm': wasmPlain,
           'tfjs-backend-wasm-simd.wasm': wasmSimd,

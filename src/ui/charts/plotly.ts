@@ -1,15 +1,31 @@
-/** Plotly, loaded on first use (its 4.6 MB stay out of the first chunk). The only importer of Plotly. */
+/**
+ * Plotly, loaded lazily (its 4.6 MB stay out of the first chunk). The only importer of Plotly.
+ * Evaluating the bundle is one ~1 s task on the main thread of a busy 2-core machine, and the worker's
+ * "dataset loaded" message waits behind it, so charts wait for allowPlotly() (the page calls it once
+ * the first dataset summary is drawn, or when a run starts) and then for an idle moment.
+ */
 import type * as PlotlyTypes from 'plotly.js-dist-min';
 
 export type PlotlyModule = typeof PlotlyTypes;
 export type { Data, Layout, Config } from 'plotly.js-dist-min';
 
 let loading: Promise<PlotlyModule> | null = null;
+let allow: (() => void) | null = null;
+const allowed = new Promise<void>((resolve) => (allow = resolve));
+
+/** Lets charts load Plotly from now on (at the next idle moment, at most 300 ms later). */
+export function allowPlotly(): void {
+  if (!allow) return;
+  const go = allow;
+  allow = null;
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => go(), { timeout: 300 });
+  else setTimeout(go, 0);
+}
 
 export function loadPlotly(): Promise<PlotlyModule> {
-  loading ??= import('plotly.js-dist-min').then(
-    (m) => ((m as unknown as { default?: PlotlyModule }).default ?? m) as PlotlyModule,
-  );
+  loading ??= allowed
+    .then(() => import('plotly.js-dist-min'))
+    .then((m) => ((m as unknown as { default?: PlotlyModule }).default ?? m) as PlotlyModule);
   return loading;
 }
 
