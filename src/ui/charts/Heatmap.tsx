@@ -3,6 +3,7 @@
  * unlike a Plotly heatmap, so it never blocks the page during training. "PNG" saves the canvas.
  */
 import { useEffect, useRef, useState } from 'react';
+import { downloadUrl } from './png';
 
 interface Props {
   readonly values: Float32Array | readonly number[];
@@ -11,6 +12,10 @@ interface Props {
   /** 'sequential' for 0..1 weights, 'diverging' for signed values (symmetric scale). */
   readonly scale: 'sequential' | 'diverging';
   readonly columnLabels: readonly string[];
+  /** Labels left of the rows (only for a few tall rows, e.g. memory slots). */
+  readonly rowLabels?: readonly string[];
+  /** A fixed colour range (sequential) instead of the data's [min, max]. */
+  readonly domain?: readonly [number, number];
   readonly cellHeight?: number;
   readonly width?: number;
   readonly tooltip: (row: number, column: number) => string;
@@ -35,7 +40,13 @@ function color(v: number, scale: 'sequential' | 'diverging', max: number, min: n
 }
 
 /** Colour range: [min, max] of the values (sequential) or [-m, m] with m = max |v| (diverging). */
-function range(values: Float32Array | readonly number[], n: number, scale: 'sequential' | 'diverging') {
+function range(
+  values: Float32Array | readonly number[],
+  n: number,
+  scale: 'sequential' | 'diverging',
+  domain?: readonly [number, number],
+) {
+  if (domain && scale === 'sequential') return { min: domain[0], max: domain[1] };
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -56,6 +67,8 @@ export function Heatmap({
   columns,
   scale,
   columnLabels,
+  rowLabels,
+  domain,
   cellHeight = 4,
   width = 260,
   tooltip,
@@ -74,14 +87,14 @@ export function Heatmap({
     const ctx = c?.getContext('2d');
     if (!c || !ctx) return;
     ctx.clearRect(0, 0, width, height);
-    const { min, max } = range(values, rows * columns, scale);
+    const { min, max } = range(values, rows * columns, scale, domain);
     for (let r = 0; r < rows; r++) {
       for (let k = 0; k < columns; k++) {
         ctx.fillStyle = color(values[r * columns + k] ?? 0, scale, max, min);
         ctx.fillRect(k * cellWidth, r * rowHeight, Math.ceil(cellWidth), Math.ceil(rowHeight));
       }
     }
-  }, [values, rows, columns, scale, width, height, rowHeight, cellWidth]);
+  }, [values, rows, columns, scale, domain, width, height, rowHeight, cellWidth]);
 
   const locate = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -102,42 +115,54 @@ export function Heatmap({
         ))}
       </div>
       <div className="heatmap-body">
-        <canvas
-          ref={canvas}
-          width={width}
-          height={height}
-          style={{ cursor: onRowClick ? 'pointer' : 'default' }}
-          onMouseMove={(e) => {
-            const at = locate(e);
-            setTip(at ? { x: at.x, y: at.y, text: tooltip(at.row, at.column) } : null);
-          }}
-          onMouseLeave={() => setTip(null)}
-          onClick={(e) => {
-            const at = locate(e);
-            if (at && onRowClick) onRowClick(at.row);
-          }}
-        />
-        {tip && (
-          <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 8 }}>
-            {tip.text}
+        {rowLabels && (
+          <div className="heatmap-rows">
+            {rowLabels.map((label) => (
+              <span key={label} style={{ height: rowHeight, lineHeight: `${rowHeight}px` }}>
+                {label}
+              </span>
+            ))}
           </div>
         )}
+        <div className="heatmap-canvas">
+          <canvas
+            ref={canvas}
+            width={width}
+            height={height}
+            style={{ cursor: onRowClick ? 'pointer' : 'default' }}
+            onMouseMove={(e) => {
+              const at = locate(e);
+              setTip(at ? { x: at.x, y: at.y, text: tooltip(at.row, at.column) } : null);
+            }}
+            onMouseLeave={() => setTip(null)}
+            onClick={(e) => {
+              const at = locate(e);
+              if (at && onRowClick) onRowClick(at.row);
+            }}
+          />
+          {tip && (
+            <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 8 }}>
+              {tip.text}
+            </div>
+          )}
+        </div>
       </div>
       <div className="heatmap-scale">
         {(() => {
-          const { min, max } = range(values, rows * columns, scale);
-          return rows * columns ? `colour: ${min.toFixed(3)} (light) … ${max.toFixed(3)} (dark)` : '';
+          const { min, max } = range(values, rows * columns, scale, domain);
+          if (!rows || !columns) return '';
+          return scale === 'diverging'
+            ? `colour: ${min.toFixed(3)} (blue) … 0 (white) … ${max.toFixed(3)} (red)`
+            : `colour: ${min.toFixed(3)} (light) … ${max.toFixed(3)} (dark)${domain ? ' (fixed scale)' : ' (stretched to the data)'}`;
         })()}
       </div>
       <button
         type="button"
         className="link"
-        onClick={() => {
-          const a = document.createElement('a');
-          a.href = canvas.current?.toDataURL('image/png') ?? '';
-          a.download = `${fileName}.png`;
-          a.click();
-        }}
+        data-testid={`${testId}-png`}
+        onClick={() =>
+          canvas.current && downloadUrl(canvas.current.toDataURL('image/png'), `${fileName}.png`)
+        }
       >
         PNG
       </button>

@@ -61,6 +61,13 @@ function padded([lo, hi]: Range, floor?: number): Range {
   return [floor ?? lo - 0.3 * span, hi + 0.3 * span];
 }
 
+function sameValues(a: readonly number[], b: readonly number[] | undefined): boolean {
+  if (a === b) return true;
+  if (!b || a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 const inside = (r: Range | null, e: Range | null) => !e || (r !== null && e[0] >= r[0] && e[1] <= r[1]);
 
 export function SeriesChart({
@@ -78,7 +85,12 @@ export function SeriesChart({
   yHint,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  const drawn = useRef<{ key: string; x: Range | null; y: Range | null } | null>(null);
+  const drawn = useRef<{
+    key: string;
+    x: Range | null;
+    y: Range | null;
+    series: readonly Series[];
+  } | null>(null);
   const id = useId();
 
   useEffect(() => {
@@ -94,13 +106,20 @@ export function SeriesChart({
           const ys = extent(series.map((s) => [...s.y]));
           const previous = drawn.current;
           if (previous && previous.key === key && inside(previous.x, xs) && inside(previous.y, ys)) {
+            // only the traces whose points changed: an animate frame costs per trace it carries, and
+            // e.g. the dashed baselines never change after they arrive
+            const changed = series.flatMap((s, i) =>
+              sameValues(s.x, previous.series[i]?.x) && sameValues(s.y, previous.series[i]?.y) ? [] : [i],
+            );
+            if (changed.length === 0) return;
             const t0 = performance.now();
             await Plotly.animate(
               el,
-              { data: series.map((s) => ({ x: [...s.x], y: [...s.y] })), traces: series.map((_, i) => i) },
+              { data: changed.map((i) => ({ x: [...series[i]!.x], y: [...series[i]!.y] })), traces: changed },
               { transition: { duration: 0 }, frame: { duration: 0, redraw: false } },
             );
             performance.measure(`chart:${testId ?? id}:append`, { start: t0 });
+            drawn.current = { ...previous, series };
             return;
           }
           // integer axes (epochs) get a quarter step of room, so points at 0 and at the end show whole
@@ -166,7 +185,7 @@ export function SeriesChart({
             frame,
           );
           performance.measure(`chart:${testId ?? id}:draw`, { start: t0 });
-          drawn.current = { key, x: xRange, y: yRange };
+          drawn.current = { key, x: xRange, y: yRange, series };
         }),
       minIntervalMs,
     );

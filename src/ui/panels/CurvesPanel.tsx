@@ -58,8 +58,9 @@ export function CurvesPanel({
           });
         }
         if (baseline !== 'none') {
+          // the dashed traces exist from the start (empty until the baselines arrive): a new set of
+          // traces mid-run would cost every chart a full Plotly draw, a long task on the page
           for (const s of SCENARIOS) {
-            const record = baseline === 'noAdaptation' ? null : run.baselines[baseline]?.[s];
             if (baseline === 'noAdaptation') {
               const points = run.evaluations.filter((e) => e.test[s] !== undefined);
               series.push({
@@ -69,11 +70,12 @@ export function CurvesPanel({
                 color: SCENARIO_COLORS[s],
                 dash: 'dash',
               });
-            } else if (record) {
+            } else {
+              const record = run.baselines[baseline]?.[s];
               series.push({
                 name: `${SCENARIO_SHORT[s]} · ${BASELINE_LABELS[baseline]}`,
-                x: [0, epochs],
-                y: [record[m.key] as number, record[m.key] as number],
+                x: record ? [0, epochs] : [],
+                y: record ? [record[m.key] as number, record[m.key] as number] : [],
                 color: SCENARIO_COLORS[s],
                 dash: 'dash',
               });

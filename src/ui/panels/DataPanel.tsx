@@ -122,7 +122,7 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
               <dd>{s.meanRating.toFixed(2)}</dd>
             </div>
           </dl>
-          <Histogram counts={s.histogram} />
+          <Histogram counts={s.histogram} fileName={`ratings-${s.name.replace(/[^\w.-]+/g, '-')}`} />
           {s.notes.length > 0 && (
             <details>
               <summary>{s.notes.length} note(s) from the parser</summary>

@@ -1,14 +1,17 @@
 /**
  * Memory (MAMO): which preference slot each evaluated test user reads (attention, users x K), sortable
  * by dominant slot, with the user's profile on hover and the drill-down on click; what distinguishes
- * each slot's users; the profile memory M_P; a slider over the evaluated epochs.
+ * each slot's users; the profile memory M_P; a slider over the evaluated epochs. It says so when the
+ * attention is near-uniform, rather than letting stretched colours suggest slots that differ.
  */
 import { useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/types';
 import type { DatasetSummary } from '../../data/summary';
 import { Heatmap } from '../charts/Heatmap';
+import { Callout } from '../components/Callout';
 import type { RunView } from '../state/runState';
-import { slotProfiles, sortByDominant } from './memoryStats';
+import { attentionStats, slotProfiles, sortByDominant } from './memoryStats';
+import { SlotProfiles } from './SlotProfiles';
 
 interface Props {
   readonly run: RunView;
@@ -19,7 +22,9 @@ interface Props {
 export function MemoryPanel({ run, summary, onPickUser }: Props) {
   const [index, setIndex] = useState<number | null>(null);
   const [sorted, setSorted] = useState(true);
+  const [stretch, setStretch] = useState(true);
   const snapshots = run.memory;
+  // null follows the latest evaluation; a moved slider stays where it was put
   const at = index === null ? snapshots.length - 1 : Math.min(index, snapshots.length - 1);
   const snap = at >= 0 ? snapshots[at]! : null;
   const order = useMemo(() => {
@@ -34,8 +39,9 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
     order.forEach((r, i) => out.set(snap.attention.subarray(r * snap.k, (r + 1) * snap.k), i * snap.k));
     return out;
   }, [snap, order]);
+  const stats = useMemo(() => (snap ? attentionStats(snap.attention, snap.k) : null), [snap]);
   const profiles = useMemo(
-    () => (snap && summary ? slotProfiles(snap.users, snap.attention, snap.k, summary) : []),
+    () => (snap && summary ? slotProfiles(snap.users, snap.attention, snap.k, summary) : null),
     [snap, summary],
   );
 
@@ -44,7 +50,8 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
       <p className="empty">The memory explorer shows MAMO's memories: choose the MAMO model and train.</p>
     );
   }
-  if (!snap) return <p className="empty">Train MAMO to see which preference slot each user reads.</p>;
+  if (!snap || !stats)
+    return <p className="empty">Train MAMO to see which preference slot each user reads.</p>;
   const slots = Array.from({ length: snap.k }, (_, k) => `slot ${k + 1}`);
   const profileOf = (u: number) => {
     if (!summary) return `user index ${u}`;
@@ -53,25 +60,46 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
     return `user ${c.rawIds[u]} · ${v.gender[c.gender[u]!]}, age ${v.age[c.age[u]!]}, ${v.occupation[c.occupation[u]!]}`;
   };
   return (
-    <div className="memory" data-testid="memory-panel">
+    <div className="memory" data-testid="memory-panel" data-epoch={snap.epoch}>
       <div className="row">
         <label>
           Epoch{' '}
           <input
             type="range"
             min={0}
-            max={snapshots.length - 1}
+            max={Math.max(0, snapshots.length - 1)}
             value={at}
+            disabled={snapshots.length < 2}
             onChange={(e) => setIndex(Number(e.target.value))}
             data-testid="memory-epoch"
           />{' '}
-          {snap.epoch}
+          <strong data-testid="memory-epoch-label">{snap.epoch}</strong>{' '}
+          <span className="muted">
+            ({at + 1} of {snapshots.length} evaluation{snapshots.length > 1 ? 's' : ''}; 0 = before
+            meta-training)
+          </span>
         </label>
         <label>
           <input type="checkbox" checked={sorted} onChange={(e) => setSorted(e.target.checked)} /> sort by
           dominant slot
         </label>
+        <label title="Off: colours on the absolute 0..1 scale of attention weights">
+          <input type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} /> stretch
+          colours to the data
+        </label>
       </div>
+      <p className="stats" data-testid="attention-stats" data-max-deviation={stats.maxDeviation}>
+        Mean largest weight <strong>{stats.meanTop.toFixed(3)}</strong> (uniform: {stats.uniform.toFixed(3)}
+        ); largest deviation from uniform {stats.maxDeviation.toExponential(1)}.
+      </p>
+      {stats.nearUniform && (
+        <Callout kind="warning" testId="attention-uniform">
+          <strong>Attention is near-uniform at this epoch:</strong> every weight is within{' '}
+          {stats.maxDeviation.toExponential(1)} of 1/{snap.k}. Users read all slots almost equally, so the
+          dominant slot (and the grouping below) comes from tiny differences, not distinct preference types.
+          {stretch && ' The colours are stretched to that tiny range; untick "stretch" for the 0..1 scale.'}
+        </Callout>
+      )}
       <div className="memory-grid">
         <div>
           <h3>
@@ -82,16 +110,17 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
             rows={order.length}
             columns={snap.k}
             scale="sequential"
+            domain={stretch ? undefined : [0, 1]}
             columnLabels={slots}
             testId="attention-heatmap"
             fileName={`attention-epoch-${snap.epoch}`}
             tooltip={(row, column) => {
               const r = order[row]!;
               const weights = Array.from(snap.attention.subarray(r * snap.k, (r + 1) * snap.k), (w) =>
-                w.toFixed(2),
+                w.toFixed(3),
               ).join(' / ');
               const scenario = SCENARIOS[snap.scenarios[r]!]!;
-              return `${profileOf(snap.users[r]!)} · ${SCENARIO_LABELS[scenario]} · slot ${column + 1}: ${snap.attention[r * snap.k + column]!.toFixed(3)} (all: ${weights}) · click to inspect`;
+              return `${profileOf(snap.users[r]!)} · ${SCENARIO_LABELS[scenario]} · slot ${column + 1}: ${snap.attention[r * snap.k + column]!.toFixed(4)} (all: ${weights}) · click to inspect`;
             }}
             onRowClick={(row) => {
               const r = order[row]!;
@@ -101,42 +130,13 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
         </div>
         <div>
           <h3>What distinguishes each slot's users</h3>
-          <table className="table compact" data-testid="slot-profiles">
-            <thead>
-              <tr>
-                <th>slot</th>
-                <th>users</th>
-                <th>gender</th>
-                <th>age</th>
-                <th>occupation</th>
-              </tr>
-            </thead>
-            <tbody>
-              {profiles.map((p) => (
-                <tr key={p.slot}>
-                  <th scope="row">{p.slot + 1}</th>
-                  <td>{p.users}</td>
-                  {p.fields.map((f) => (
-                    <td key={f.field}>
-                      {f.values.map((v) => (
-                        <div
-                          key={v.value}
-                          title={`${(v.share * 100).toFixed(0)}% of the slot's users; ${v.lift.toFixed(2)}x their share overall`}
-                        >
-                          {v.value} <span className="muted">×{v.lift.toFixed(1)}</span>
-                        </div>
-                      ))}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p className="hint">
-            ×: how much more common the value is among the slot's users than among all evaluated users.
-          </p>
+          {profiles ? (
+            <SlotProfiles slots={profiles.slots} overall={profiles.overall} stats={stats} />
+          ) : (
+            <p className="empty">Load the dataset to see the users' profiles.</p>
+          )}
           <h3>
-            Profile memory M_P ({snap.k} x {snap.profileWidth})
+            Profile memory M_P ({snap.k} slots x {snap.profileWidth} dimensions)
           </h3>
           <Heatmap
             values={snap.profileMemory}
@@ -144,8 +144,9 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
             columns={snap.profileWidth}
             scale="diverging"
             columnLabels={[]}
+            rowLabels={slots}
             cellHeight={18}
-            width={300}
+            width={384}
             testId="profile-memory"
             fileName={`profile-memory-epoch-${snap.epoch}`}
             tooltip={(row, column) =>

@@ -3,6 +3,7 @@
  * (final per-scenario table and overlaid curves) and exported as JSON or CSV.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { serializeConfigHash } from '../../config/codec';
 import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
 import { SeriesChart, type Series } from '../charts/SeriesChart';
 import { download, runsToCsv } from '../state/export';
@@ -10,6 +11,14 @@ import { replay } from '../state/runState';
 import { deleteRun, listRuns, type SavedRun } from '../store/runsStore';
 
 const PALETTE = ['#2f6fb0', '#d1782a', '#3a9a5b', '#b0413e', '#7a5aa6', '#8a6d3b', '#3d8c95', '#c05a9c'];
+const savedAt = (t: number) =>
+  new Date(t).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 
 export function RunsPanel() {
@@ -29,7 +38,7 @@ export function RunsPanel() {
         const view = replay(r.config, r.events);
         const points = view.evaluations.filter((e) => e.test[scenario]);
         return {
-          name: `${r.config.model} · ${new Date(r.savedAt).toLocaleTimeString()}`,
+          name: `${r.config.model} · ${savedAt(r.savedAt)}`,
           x: points.map((e) => e.epoch),
           y: points.map((e) => e.test[scenario]!.mae),
           color: PALETTE[k % PALETTE.length]!,
@@ -81,6 +90,7 @@ export function RunsPanel() {
                 MAE {SCENARIO_SHORT[s]}
               </th>
             ))}
+            <th title="the run's whole configuration as a link: open it to train the same run again">link</th>
             <th />
           </tr>
         </thead>
@@ -102,7 +112,7 @@ export function RunsPanel() {
                   }
                 />
               </td>
-              <td>{new Date(r.savedAt).toLocaleString()}</td>
+              <td className="nowrap">{savedAt(r.savedAt)}</td>
               <td>{r.dataset}</td>
               <td>{r.summary.model}</td>
               <td>
@@ -110,8 +120,19 @@ export function RunsPanel() {
               </td>
               <td>{r.summary.epochs.length}</td>
               {SCENARIOS.map((s) => (
-                <td key={s}>{f3(r.summary.scenarios[s]?.mae)}</td>
+                <td key={s} data-testid={`run-mae-${s}`}>
+                  {f3(r.summary.scenarios[s]?.mae)}
+                </td>
               ))}
+              <td>
+                <a
+                  href={`#${serializeConfigHash(r.config)}`}
+                  data-testid="run-link"
+                  title="Opens this configuration in the Experiment panel (same data, seed and backend reproduce the run)"
+                >
+                  config
+                </a>
+              </td>
               <td>
                 <button
                   type="button"
@@ -143,6 +164,8 @@ export function RunsPanel() {
             title={`Test MAE per epoch · ${SCENARIO_LABELS[scenario]}`}
             xTitle="epoch"
             testId="compare-chart"
+            showLegend
+            height={300}
             fileName="compare-mae"
             integerX
           />

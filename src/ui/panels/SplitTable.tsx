@@ -1,4 +1,7 @@
-/** The per-scenario table of a split: tasks, users, items, ratings and support sizes. */
+/**
+ * The per-scenario table of a split: tasks, users, items, ratings and support sizes. Rows are grouped
+ * under "test" and "validation" headings so the labels stay short enough for the sidebar.
+ */
 import {
   SCENARIOS,
   SCENARIO_LABELS,
@@ -13,18 +16,37 @@ function Row({ label, title, s }: { label: string; title?: string; s: TaskSetSum
       <th scope="row" title={title}>
         {label}
       </th>
-      <td>{s.tasks.toLocaleString()}</td>
-      <td>{s.users.toLocaleString()}</td>
-      <td>{s.items.toLocaleString()}</td>
-      <td>{s.ratings.toLocaleString()}</td>
-      <td>{s.tasks ? `${s.supportSize.min}–${s.supportSize.max} · ${s.supportSize.median}` : '–'}</td>
+      <td>{s.tasks.toLocaleString('en-US')}</td>
+      <td>{s.users.toLocaleString('en-US')}</td>
+      <td>{s.items.toLocaleString('en-US')}</td>
+      <td>{s.ratings.toLocaleString('en-US')}</td>
+      <td
+        title={
+          s.tasks
+            ? `support sizes ${s.supportSize.min}–${s.supportSize.max}, median ${s.supportSize.median}`
+            : undefined
+        }
+      >
+        {s.tasks ? s.supportSize.median : '–'}
+      </td>
+    </tr>
+  );
+}
+
+function Group({ title }: { title: string }) {
+  return (
+    <tr className="group-row">
+      <th scope="rowgroup" colSpan={6}>
+        {title}
+      </th>
     </tr>
   );
 }
 
 export function SplitTable({ split }: { split: SplitSummary }) {
+  const validation = SCENARIOS.filter((s) => split.validation[s].tasks > 0);
   return (
-    <table className="table" data-testid="split-table">
+    <table className="table split-table" data-testid="split-table">
       <thead>
         <tr>
           <th />
@@ -32,21 +54,18 @@ export function SplitTable({ split }: { split: SplitSummary }) {
           <th>users</th>
           <th>items</th>
           <th>ratings</th>
-          <th title="min–max · median">support</th>
+          <th title="median support size per task (hover a cell for the range)">support</th>
         </tr>
       </thead>
       <tbody>
         <Row label="train" s={split.train} />
+        <Group title="test" />
         {SCENARIOS.map((s) => (
-          <Row key={s} label={`test · ${SCENARIO_SHORT[s]}`} title={SCENARIO_LABELS[s]} s={split.test[s]} />
+          <Row key={s} label={SCENARIO_SHORT[s]} title={SCENARIO_LABELS[s]} s={split.test[s]} />
         ))}
-        {SCENARIOS.filter((s) => split.validation[s].tasks > 0).map((s) => (
-          <Row
-            key={`v${s}`}
-            label={`valid. · ${SCENARIO_SHORT[s]}`}
-            title={SCENARIO_LABELS[s]}
-            s={split.validation[s]}
-          />
+        {validation.length > 0 && <Group title="validation" />}
+        {validation.map((s) => (
+          <Row key={`v${s}`} label={SCENARIO_SHORT[s]} title={SCENARIO_LABELS[s]} s={split.validation[s]} />
         ))}
       </tbody>
     </table>

@@ -27,46 +27,121 @@ export function sortByDominant(attention: Float32Array, k: number): Int32Array {
   return Int32Array.from(rows);
 }
 
+/** How far an attention matrix is from uniform (1/k everywhere). */
+export interface AttentionStats {
+  readonly uniform: number;
+  /** Mean over rows of the largest weight (uniform attention gives 1/k). */
+  readonly meanTop: number;
+  /** Largest |a - 1/k| over all cells. */
+  readonly maxDeviation: number;
+  /** Mean weight of each slot over the rows. */
+  readonly slotMeans: readonly number[];
+  /** Every weight within NEAR_UNIFORM of 1/k: the dominant slot is then decided by noise-sized gaps. */
+  readonly nearUniform: boolean;
+}
+
+/** Within this of 1/k everywhere, attention is called near-uniform (K=3: no weight above 0.383). */
+export const NEAR_UNIFORM = 0.05;
+
+export function attentionStats(attention: Float32Array, k: number): AttentionStats {
+  const rows = attention.length / k;
+  const uniform = 1 / k;
+  let top = 0;
+  let deviation = 0;
+  const sums = new Array<number>(k).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      const a = attention[r * k + j]!;
+      best = Math.max(best, a);
+      deviation = Math.max(deviation, Math.abs(a - uniform));
+      sums[j]! += a;
+    }
+    top += best;
+  }
+  return {
+    uniform,
+    meanTop: rows ? top / rows : uniform,
+    maxDeviation: deviation,
+    slotMeans: sums.map((x) => (rows ? x / rows : uniform)),
+    nearUniform: deviation < NEAR_UNIFORM,
+  };
+}
+
+export interface ValueShare {
+  readonly value: string;
+  /** Share of the group's users with this value. */
+  readonly share: number;
+  /** share / the value's share among all evaluated users. */
+  readonly lift: number;
+}
+
 export interface SlotProfile {
   readonly slot: number;
   readonly users: number;
-  /** Top values by lift (share among the slot's users / share among all rows), per field. */
-  readonly fields: { field: string; values: { value: string; share: number; lift: number }[] }[];
+  /** Per field, the most common values among the slot's users (share and lift), most common first. */
+  readonly fields: { field: string; values: ValueShare[] }[];
 }
 
-/** For every slot: its users' gender, age and occupation values with the highest lift. */
+/** Fewer users than this in a slot: its value shares are not shown as a description of the slot. */
+export const MIN_SLOT_USERS = 5;
+
+const FIELDS = ['gender', 'age', 'occupation'] as const;
+
+function distribution(
+  members: readonly number[],
+  codes: ArrayLike<number>,
+  vocab: readonly string[],
+  overall: Map<number, number>,
+  total: number,
+  top: number,
+): ValueShare[] {
+  const mine = new Map<number, number>();
+  for (const u of members) mine.set(codes[u]!, (mine.get(codes[u]!) ?? 0) + 1);
+  return [...mine.entries()]
+    .map(([code, n]) => ({
+      value: vocab[code] ?? '?',
+      share: n / Math.max(1, members.length),
+      lift: n / Math.max(1, members.length) / ((overall.get(code) ?? 1) / Math.max(1, total)),
+    }))
+    .sort((a, b) => b.share - a.share || b.lift - a.lift)
+    .slice(0, top);
+}
+
+/**
+ * The gender, age and occupation distributions of each slot's users (users grouped by dominant slot),
+ * and of all evaluated users (slot -1) for reference: the most common values, with their lift.
+ */
 export function slotProfiles(
   users: Int32Array,
   attention: Float32Array,
   k: number,
   summary: DatasetSummary,
-): SlotProfile[] {
+  top = 3,
+): { slots: SlotProfile[]; overall: SlotProfile } {
   const dominant = dominantSlots(attention, k);
-  const fields = [
-    { field: 'gender', codes: summary.userColumns.gender, vocab: summary.vocabularies.gender },
-    { field: 'age', codes: summary.userColumns.age, vocab: summary.vocabularies.age },
-    { field: 'occupation', codes: summary.userColumns.occupation, vocab: summary.vocabularies.occupation },
-  ];
-  return Array.from({ length: k }, (_, slot) => {
-    const members = Array.from(users).filter((_, r) => dominant[r] === slot);
-    return {
-      slot,
-      users: members.length,
-      fields: fields.map(({ field, codes, vocab }) => {
-        const all = new Map<number, number>();
-        const mine = new Map<number, number>();
-        for (const u of users) all.set(codes[u]!, (all.get(codes[u]!) ?? 0) + 1);
-        for (const u of members) mine.set(codes[u]!, (mine.get(codes[u]!) ?? 0) + 1);
-        const values = [...mine.entries()]
-          .map(([code, n]) => ({
-            value: vocab[code] ?? '?',
-            share: n / Math.max(1, members.length),
-            lift: n / Math.max(1, members.length) / ((all.get(code) ?? 1) / users.length),
-          }))
-          .sort((a, b) => b.lift - a.lift || b.share - a.share)
-          .slice(0, 3);
-        return { field, values };
-      }),
-    };
+  const all = Array.from(users);
+  const fields = FIELDS.map((field) => {
+    const codes = summary.userColumns[field];
+    const counts = new Map<number, number>();
+    for (const u of all) counts.set(codes[u]!, (counts.get(codes[u]!) ?? 0) + 1);
+    return { field, codes, vocab: summary.vocabularies[field], counts };
   });
+  const profile = (slot: number, members: number[]): SlotProfile => ({
+    slot,
+    users: members.length,
+    fields: fields.map(({ field, codes, vocab, counts }) => ({
+      field,
+      values: distribution(members, codes, vocab, counts, all.length, top),
+    })),
+  });
+  return {
+    slots: Array.from({ length: k }, (_, slot) =>
+      profile(
+        slot,
+        all.filter((_, r) => dominant[r] === slot),
+      ),
+    ),
+    overall: profile(-1, all),
+  };
 }
