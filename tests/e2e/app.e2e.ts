@@ -1,10 +1,21 @@
 // The built app in headless Chromium with WebGPU: what a researcher does, end to end.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stagedDataset } from '../helpers/datasets';
 import { ARTIFACTS, e2eAvailable, launch, openPage, servePreview, shot, type Served } from './harness';
+import {
+  currentStep,
+  dropFiles,
+  plotlyPng,
+  pngFrom,
+  runRowMae,
+  runStatus,
+  throughput,
+  waitStatus,
+} from './steps';
 
 const available = e2eAvailable();
 let served: Served;
@@ -12,28 +23,31 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 let firstScreen = '';
+/** The configuration link and final MAE cells of the finished wasm MAMO run (test 1), for test 2. */
+let finished: { link: string; mae: string[] } | null = null;
 
-const status = () => page.getAttribute('[data-testid=run-controls]', 'data-status');
-const waitStatus = (...wanted: string[]) =>
-  page.waitForFunction(
-    (w) =>
-      w.includes(document.querySelector('[data-testid=run-controls]')?.getAttribute('data-status') ?? ''),
-    wanted,
-    {
-      timeout: 240_000,
-    },
-  );
-
+/** A real page load of the app with this hash (going to the same URL with another hash would not reload). */
 async function open(hash: string): Promise<void> {
+  await page.goto('about:blank');
   await page.goto(`${served.url}${hash}`);
   await page.waitForSelector('[data-testid=count-ratings]', { timeout: 60_000 });
 }
 
-/** tasks/s shown in the top bar, averaged over recent steps. */
-async function throughput(): Promise<number> {
-  const text = (await page.textContent('[data-testid=memory-text]')) ?? '';
-  return Number(/([\d.]+) tasks\/s/.exec(text)?.[1] ?? NaN);
-}
+const longTasks = () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+const watchLongTasks = () =>
+  page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __watchLongTasks: boolean };
+    w.__longTasks = [];
+    w.__watchLongTasks = true;
+  });
+/** Chart draws measured by SeriesChart (performance.measure), longest first: where main-thread time goes. */
+const slowDraws = () =>
+  page.evaluate(() =>
+    performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('chart:') && m.duration > 30)
+      .map((m) => `${m.name} ${m.duration.toFixed(0)} ms`),
+  );
 
 describe.runIf(available)('MetaRec Lab in Chromium', () => {
   beforeAll(async () => {
@@ -46,8 +60,8 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     served?.stop();
   });
 
-  it('opens on the synthetic default and trains MAMO on WebGPU: curves, memory heatmap, drill-down, stop', async () => {
-    // first screen from the built files: the controls (interactive shell), then the demo data's summary
+  it('opens on the synthetic default and trains MAMO on WebGPU: curves, pause/resume, memory, drill-down, stop, PNGs', async () => {
+    // first screen from the built files: the controls, the demo data's summary, then the (lazy) charts
     await page.goto(
       `${served.url}#model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=webgpu`,
     );
@@ -55,22 +69,21 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     const shellMs = await page.evaluate(() => performance.now());
     await page.waitForSelector('[data-testid=count-ratings]', { timeout: 60_000 });
     const dataMs = await page.evaluate(() => performance.now());
-    firstScreen = `first screen: controls ${shellMs.toFixed(0)} ms, demo data summary ${dataMs.toFixed(0)} ms after navigation (built files, vite preview on 127.0.0.1)`;
+    await page.waitForSelector('[data-testid=metric-chart-mae] .main-svg', { timeout: 60_000 });
+    const chartsMs = await page.evaluate(() => performance.now());
+    firstScreen = `first screen: controls ${shellMs.toFixed(0)} ms, demo data summary ${dataMs.toFixed(0)} ms, charts ${chartsMs.toFixed(0)} ms after navigation (built files, vite preview on 127.0.0.1)`;
     console.log(firstScreen);
     expect(await page.textContent('[data-testid=count-ratings]')).toBe('41,592');
     expect(await page.textContent('[data-testid=dataset-name]')).toBe('synthetic demo');
     await page.waitForSelector('[data-testid=split-table]');
-    await page.waitForSelector('[data-testid=metric-chart-mae] .main-svg');
     await shot(page, 'data-panel', '.sidebar .panel');
-    await page.evaluate(() => ((window as unknown as { __watchLongTasks: boolean }).__watchLongTasks = true));
+    await watchLongTasks();
     await page.click('[data-testid=start]');
     // the worker's tfjs backend: webgpu only when setBackend('webgpu') returned true and computed on a real adapter
     await page.waitForFunction(
       () => document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === 'webgpu',
       null,
-      {
-        timeout: 120_000,
-      },
+      { timeout: 120_000 },
     );
     const badge = page.locator('[data-testid=backend-badge]');
     expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
@@ -90,54 +103,115 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
       null,
       { timeout: 180_000 },
     );
-    await page.waitForTimeout(4000);
-    const webgpuRate = await throughput();
+    // pause holds the step count (a step in flight may still finish), resume moves it again
+    await page.click('[data-testid=pause]');
+    await waitStatus(page, 'paused');
+    await page.waitForTimeout(3000);
+    const pausedAt = await currentStep(page);
+    await page.waitForTimeout(3000);
+    expect(await currentStep(page)).toBe(pausedAt);
+    await page.click('[data-testid=resume]');
+    await waitStatus(page, 'running');
+    await page.waitForFunction(
+      (s) =>
+        Number(
+          /step (\d+)\//.exec(document.querySelector('[data-testid=progress-text]')?.textContent ?? '')?.[1],
+        ) > s,
+      pausedAt,
+      { timeout: 120_000 },
+    );
+    const webgpuRate = await throughput(page);
     await shot(page, 'curves-webgpu', '.curves');
-    await shot(page, 'memory-panel', '.tab-body');
     // clicking a user in the heatmap opens the drill-down
+    // (a locator click scrolls the canvas into view first: the memory tab starts below the fold)
     const heat = page.locator('[data-testid=attention-heatmap] canvas');
     const box = (await heat.boundingBox())!;
-    await page.mouse.click(box.x + box.width / 2, box.y + 3);
+    await heat.click({ position: { x: box.width / 2, y: 2 } });
     await page.waitForSelector('[data-testid=drilldown-query] tbody tr', { timeout: 60_000 });
     expect(await page.locator('[data-testid=drilldown-query] tbody tr').count()).toBe(10);
     await shot(page, 'user-drilldown', '.tab-body');
     // stop works
     await page.click('[data-testid=stop]');
-    await waitStatus('stopped');
-    expect(await status()).toBe('stopped');
-    const gpuLongTasks = await page.evaluate(
-      () => (window as unknown as { __longTasks: number[] }).__longTasks,
-    );
+    await waitStatus(page, 'stopped');
+    expect(await runStatus(page)).toBe('stopped');
+    const gpuLongTasks = await longTasks();
     // Reported, not asserted: SwiftShader emulates the GPU on the same 2 cores as the page, so a Plotly
     // update can take longer here than on any machine with a GPU (docs/results.md).
     console.log(
-      `long tasks during the WebGPU (SwiftShader) run: ${gpuLongTasks.length} (max ${Math.max(0, ...gpuLongTasks).toFixed(0)} ms)`,
+      `long tasks during the WebGPU (SwiftShader) run: ${gpuLongTasks.length} (max ${Math.max(0, ...gpuLongTasks).toFixed(0)} ms); chart draws over 30 ms so far: ${(await slowDraws()).join(', ') || 'none'}`,
     );
-    // the same run on wasm: the page must stay responsive (no long task over 50 ms) while it trains
-    await open('#model=mamo&epochs=1&batchSize=8&evalUsers=12&baselines=false&backend=wasm');
+    // every chart saves as PNG: the five Plotly curves (modebar camera), the histogram, both heatmaps
+    const pngs = [];
+    for (const id of [
+      'loss-chart',
+      'metric-chart-loss',
+      'metric-chart-mae',
+      'metric-chart-rmse',
+      'metric-chart-ndcg3',
+    ])
+      pngs.push(await plotlyPng(page, id));
+    pngs.push(await pngFrom(page, () => page.click('[data-testid=histogram-png]')));
+    await page.click('[data-testid=tab-memory]');
+    pngs.push(await pngFrom(page, () => page.click('[data-testid=attention-heatmap-png]')));
+    pngs.push(await pngFrom(page, () => page.click('[data-testid=profile-memory-png]')));
+    expect(pngs.map((p) => p.name)).toEqual([
+      'meta-training-loss.png',
+      'test-loss.png',
+      'test-mae.png',
+      'test-rmse.png',
+      'test-ndcg3.png',
+      'ratings-synthetic-demo.png',
+      'attention-epoch-0.png',
+      'profile-memory-epoch-0.png',
+    ]);
+    for (const p of pngs) expect(p.bytes).toBeGreaterThan(1000);
+
+    // the same model on wasm, baselines on: the page must stay responsive (no long task over 50 ms)
+    await open('#model=mamo&epochs=1&batchSize=8&evalUsers=12&backend=wasm');
     await page.waitForSelector('[data-testid=metric-chart-mae] .main-svg');
     await page.waitForTimeout(1000);
-    await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[]; __watchLongTasks: boolean };
-      w.__longTasks = [];
-      w.__watchLongTasks = true;
-    });
+    await watchLongTasks();
     await page.click('[data-testid=start]');
-    await waitStatus('finished');
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    await waitStatus(page, 'finished');
+    const cpuLongTasks = await longTasks();
     console.log(
-      `long tasks during the wasm run: ${longTasks.length} (max ${Math.max(0, ...longTasks).toFixed(0)} ms)`,
+      `long tasks during the wasm run: ${cpuLongTasks.length} (max ${Math.max(0, ...cpuLongTasks).toFixed(0)} ms)`,
     );
-    expect(Math.max(0, ...longTasks)).toBeLessThanOrEqual(50);
-    const wasmRate = await throughput();
-    const line = `bench: mamo webgpu ${(webgpuRate / 8).toFixed(2)} steps/s (${webgpuRate.toFixed(1)} tasks/s), wasm ${(wasmRate / 8).toFixed(2)} steps/s (${wasmRate.toFixed(1)} tasks/s); batch 8, synthetic demo, headless Chromium; long tasks during training: webgpu max ${Math.max(0, ...gpuLongTasks).toFixed(0)} ms, wasm max ${Math.max(0, ...longTasks).toFixed(0)} ms`;
+    expect(Math.max(0, ...cpuLongTasks)).toBeLessThanOrEqual(50);
+    const wasmRate = await throughput(page);
+    await shot(page, 'curves-wasm', '.curves');
+    // the memory explorer after training: one snapshot per evaluated epoch, a slider over them
+    await page.click('[data-testid=tab-memory]');
+    const slider = page.locator('[data-testid=memory-epoch]');
+    expect(await slider.getAttribute('max')).toBe('1');
+    expect(await page.textContent('[data-testid=memory-epoch-label]')).toBe('1');
+    expect(await page.locator('[data-testid=slot-row]').count()).toBe(3);
+    const deviation = Number(await page.getAttribute('[data-testid=attention-stats]', 'data-max-deviation'));
+    // near-uniform attention is said in words, never left to stretched colours alone
+    expect(await page.locator('[data-testid=attention-uniform]').count()).toBe(deviation < 0.05 ? 1 : 0);
+    await shot(page, 'memory-panel', '.tab-body');
+    await slider.focus();
+    await page.keyboard.press('Home'); // the first evaluation (epoch 0)
+    expect(await page.textContent('[data-testid=memory-epoch-label]')).toBe('0');
+    expect(await page.getAttribute('[data-testid=attention-heatmap] canvas', 'width')).not.toBeNull();
+    await page.click('[data-testid=tab-runs]');
+    await page.waitForSelector('[data-testid=run-row]');
+    finished = {
+      link: (await page
+        .locator('[data-testid=run-row] [data-testid=run-link]')
+        .first()
+        .getAttribute('href'))!,
+      mae: await runRowMae(page, 0),
+    };
+    const line = `bench: mamo webgpu ${(webgpuRate / 8).toFixed(2)} steps/s (${webgpuRate.toFixed(1)} tasks/s), wasm ${(wasmRate / 8).toFixed(2)} steps/s (${wasmRate.toFixed(1)} tasks/s); batch 8, synthetic demo, headless Chromium; long tasks during training: webgpu max ${Math.max(0, ...gpuLongTasks).toFixed(0)} ms, wasm max ${Math.max(0, ...cpuLongTasks).toFixed(0)} ms`;
     console.log(line);
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'bench-browser.txt'), `${line}\n${firstScreen}\n`);
     expect(errors.filter((e) => !e.includes('favicon'))).toEqual([]);
   });
 
-  it('keeps runs across a reload, and a link reproduces a configuration (bad values warn)', async () => {
+  it("keeps runs across a reload, and a run's link reproduces it (bad values warn)", async () => {
+    // a fresh page load: both runs of the first test are still listed, with their curves
     await open('#model=melu&seed=7&epochs=3&batchSize=40');
     expect(await page.inputValue('#cfg-model')).toBe('melu');
     expect(await page.inputValue('#cfg-seed')).toBe('7');
@@ -145,9 +219,35 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     await page.click('[data-testid=tab-runs]');
     await page.waitForSelector('[data-testid=run-row]');
     expect(await page.locator('[data-testid=run-row]').count()).toBeGreaterThanOrEqual(2);
-    await page.locator('[data-testid=run-row] input[type=checkbox]').first().check();
-    await page.waitForSelector('[data-testid=compare-chart] .scatterlayer .trace');
+    const boxes = page.locator('[data-testid=run-row] input[type=checkbox]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=compare-chart] .scatterlayer .trace').length === 2,
+      null,
+      { timeout: 30_000 },
+    );
     await shot(page, 'runs-panel', '.tab-body');
+    // the finished run's link, opened in a fresh page load, sets its configuration and trains it again
+    // to the same numbers (same data, seed and backend)
+    expect(finished).not.toBeNull();
+    await open(finished!.link);
+    expect(await page.inputValue('#cfg-model')).toBe('mamo');
+    expect(await page.inputValue('#cfg-epochs')).toBe('1');
+    expect(await page.inputValue('#cfg-batchSize')).toBe('8');
+    expect(await page.inputValue('#cfg-evalUsers')).toBe('12');
+    expect(await page.inputValue('#cfg-backend')).toBe('wasm');
+    await page.click('[data-testid=start]');
+    await waitStatus(page, 'finished');
+    await page.click('[data-testid=tab-runs]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-row]').length > n, 2, {
+      timeout: 30_000,
+    });
+    const again = await runRowMae(page, 0);
+    console.log(
+      `reproduced from its link: MAE ${again.join(' / ')} (first run ${finished!.mae.join(' / ')})`,
+    );
+    expect(again).toEqual(finished!.mae);
     await open('#epochs=abc&colour=red');
     const warnings = await page.textContent('[data-testid=config-warnings]');
     expect(warnings).toContain('Expected a number for epochs, got "abc"');
@@ -158,7 +258,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
   it('trains MeLU on wasm and recommends for a new user', async () => {
     await open('#model=melu&epochs=2&baselines=false&backend=wasm&evalUsers=20');
     await page.click('[data-testid=start]');
-    await waitStatus('finished');
+    await waitStatus(page, 'finished');
     await page.click('[data-testid=tab-newuser]');
     const stars = page.locator('.rate-row .stars');
     for (let k = 0; k < 4; k++)
@@ -175,29 +275,45 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
 
   const ml100k = stagedDataset('ml-100k');
   it.runIf(ml100k)(
-    'uploads ml-100k (100,000 ratings); a malformed file names file and line and keeps the data',
+    'uploads ml-100k files and its zip (100,000 ratings); a dropped malformed file names file and line and keeps the data',
     async () => {
       await open('');
       const files = ['u.data', 'u.item', 'u.user', 'u.genre']
         .map((f) => join(ml100k!, f))
         .filter((f) => existsSync(f));
+      const ratings = (n: string) =>
+        page.waitForFunction(
+          (want) => document.querySelector('[data-testid=count-ratings]')?.textContent === want,
+          n,
+          {
+            timeout: 60_000,
+          },
+        );
       await page.setInputFiles('[data-testid=file-input]', files);
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid=count-ratings]')?.textContent === '100,000',
-        null,
-        { timeout: 60_000 },
-      );
-      await page.setInputFiles('[data-testid=file-input]', {
-        name: 'u.data',
-        mimeType: 'text/plain',
-        buffer: Buffer.from('1\t1\t5\t881250949\n1\t2\t3\t881250950\n2\t1\t7\t881250951\n'),
-      });
+      await ratings('100,000');
+      await dropFiles(page, [
+        { name: 'u.data', text: '1\t1\t5\t881250949\n1\t2\t3\t881250950\n2\t1\t7\t881250951\n' },
+      ]);
       await page.waitForSelector('[data-testid=data-error]');
       expect(await page.textContent('[data-testid=data-error]')).toContain(
         'Expected rating in 1..5 at u.data line 3, got 7',
       );
       expect(await page.textContent('[data-testid=count-ratings]')).toBe('100,000');
       await shot(page, 'upload-error', '.sidebar .panel');
+      // the GroupLens zip as it comes (folder ml-100k/ inside), through the same picker
+      await page.click('text=Demo data');
+      await ratings('41,592');
+      const zip = zipSync(
+        Object.fromEntries(
+          files.map((f) => [`ml-100k/${f.split('/').pop()}`, new Uint8Array(readFileSync(f))]),
+        ),
+      );
+      await page.setInputFiles('[data-testid=file-input]', {
+        name: 'ml-100k.zip',
+        mimeType: 'application/zip',
+        buffer: Buffer.from(zip),
+      });
+      await ratings('100,000');
     },
   );
 });

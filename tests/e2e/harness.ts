@@ -111,9 +111,23 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
   return { page, errors };
 }
 
+/**
+ * Saves a screenshot of an element (or the viewport). Element shots are clipped from a full-page shot:
+ * an element screenshot scrolls the page, and the sticky top bar would then cover the element's top.
+ */
 export async function shot(page: Page, name: string, selector?: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  if (selector) await page.locator(selector).first().screenshot({ path });
-  else await page.screenshot({ path, fullPage: false });
+  if (!selector) {
+    await page.screenshot({ path, fullPage: false });
+    return;
+  }
+  const box = await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
+    });
+  await page.screenshot({ path, fullPage: true, clip: box });
 }
