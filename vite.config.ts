@@ -18,7 +18,7 @@ export default defineConfig({
         // tfjs and Plotly are big and not needed for the first screen: keep them in their own chunks.
         advancedChunks: {
           groups: [
-            { name: 'plotly', test: /plotly\.js-dist-min/ },
+            { name: 'plotly', test: /plotly\.js-basic-dist-min/ },
             { name: 'tfjs', test: /@tensorflow/ },
           ],
         },
