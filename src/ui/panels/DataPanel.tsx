@@ -22,10 +22,18 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
   const [over, setOver] = useState(false);
   const [dismissed, setDismissed] = useState<object | null>(null);
   const s = data.summary;
+  // an input refused before it reaches the worker (too large to read) is shown like a parser error
+  const [refused, setRefused] = useState<{ message: string } | null>(null);
   const upload = async (files: Promise<{ path: string; bytes: ArrayBuffer }[]>) => {
-    const list = await files;
-    if (list.length) onLoad({ kind: 'files', files: list });
+    try {
+      const list = await files;
+      setRefused(null);
+      if (list.length) onLoad({ kind: 'files', files: list });
+    } catch (e) {
+      setRefused({ message: e instanceof Error ? e.message : String(e) });
+    }
   };
+  const error = refused ?? data.error;
   return (
     <section className="panel" aria-labelledby="data-title">
       <h2 id="data-title">Data</h2>
@@ -91,10 +99,10 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
           <span>{data.loading.message}</span>
         </div>
       )}
-      {data.error && dismissed !== data.error && (
-        <Callout kind="error" testId="data-error" onClose={() => setDismissed(data.error)}>
-          <strong>Could not load the data.</strong> {data.error.message}
-          {/[.!?]$/.test(data.error.message) ? '' : '.'}
+      {error && dismissed !== error && (
+        <Callout kind="error" testId="data-error" onClose={() => setDismissed(error)}>
+          <strong>Could not load the data.</strong> {error.message}
+          {/[.!?]$/.test(error.message) ? '' : '.'}
           {s && <> The dataset loaded before ({s.name}) is still in use.</>}
         </Callout>
       )}

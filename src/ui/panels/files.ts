@@ -1,16 +1,20 @@
-/** Browser files (picker, folder picker, drag and drop with folders) -> {path, bytes} for the worker. */
+/**
+ * Browser files (picker, folder picker, drag and drop with folders) -> {path, bytes} for the worker.
+ * Sizes are checked before any byte is read (a 2 GB file must not be pulled into memory to be refused).
+ */
+import { checkInputSizes } from '../../data/source';
+
 export interface PickedFile {
   readonly path: string;
   readonly bytes: ArrayBuffer;
 }
 
+const pathOf = (f: File) => (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+
 export async function readFiles(files: Iterable<File>): Promise<PickedFile[]> {
-  return Promise.all(
-    [...files].map(async (f) => ({
-      path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name,
-      bytes: await f.arrayBuffer(),
-    })),
-  );
+  const list = [...files];
+  checkInputSizes(list.map((f) => ({ path: pathOf(f), size: f.size })));
+  return Promise.all(list.map(async (f) => ({ path: pathOf(f), bytes: await f.arrayBuffer() })));
 }
 
 type Entry = {
@@ -21,10 +25,10 @@ type Entry = {
   createReader?: () => { readEntries: (ok: (entries: Entry[]) => void, err: (e: unknown) => void) => void };
 };
 
-async function walk(entry: Entry, out: PickedFile[]): Promise<void> {
+async function walk(entry: Entry, out: { path: string; file: File }[]): Promise<void> {
   if (entry.isFile && entry.file) {
     const file = await new Promise<File>((ok, err) => entry.file!(ok, err));
-    out.push({ path: entry.fullPath.replace(/^\//, ''), bytes: await file.arrayBuffer() });
+    out.push({ path: entry.fullPath.replace(/^\//, ''), file });
   } else if (entry.isDirectory && entry.createReader) {
     const reader = entry.createReader();
     for (;;) {
@@ -43,7 +47,8 @@ export async function readDrop(transfer: DataTransfer): Promise<PickedFile[]> {
     if (entry) entries.push(entry);
   }
   if (entries.length === 0) return readFiles(transfer.files);
-  const out: PickedFile[] = [];
-  for (const entry of entries) await walk(entry, out);
-  return out;
+  const found: { path: string; file: File }[] = [];
+  for (const entry of entries) await walk(entry, found);
+  checkInputSizes(found.map(({ path, file }) => ({ path, size: file.size })));
+  return Promise.all(found.map(async ({ path, file }) => ({ path, bytes: await file.arrayBuffer() })));
 }
