@@ -7,7 +7,7 @@ describe('configuration codecs', () => {
   it('round-trips a config through the URL hash, writing only non-default values', () => {
     const config = { ...DEFAULT_CONFIG, model: 'melu' as const, seed: 42, innerLr: 0.003, baselines: false };
     const hash = serializeConfigHash(config);
-    expect(hash).toBe('model=melu&seed=42&innerLr=0.003&baselines=false');
+    expect(hash).toBe('v=2&model=melu&seed=42&innerLr=0.003&baselines=false');
     const parsed = parseConfigHash(`#${hash}`);
     expect(parsed.config).toEqual(config);
     expect(parsed.warnings).toEqual([]);
@@ -24,6 +24,16 @@ describe('configuration codecs', () => {
       'Unknown setting "colour" in the link was ignored.',
       'Expected metaOrder to be one of first-order, second-order, got "third"; using first-order.',
     ]);
+  });
+
+  it('reads a link without a format version over the defaults it was written against', () => {
+    const old = parseConfigHash('#model=mamo&seed=3');
+    expect(old.config.memoryWrite).toBe('paper');
+    expect(old.config.attentionScale).toBe(1);
+    const current = parseConfigHash(`#${serializeConfigHash({ ...DEFAULT_CONFIG, seed: 3 })}`);
+    expect(current.config).toEqual({ ...DEFAULT_CONFIG, seed: 3 });
+    // a fresh page (no hash) gets today's defaults
+    expect(parseConfigHash('').config).toEqual(DEFAULT_CONFIG);
   });
 
   it('migrates renamed keys and values of old links', () => {

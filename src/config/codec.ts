@@ -7,7 +7,7 @@
  */
 import { CONFIG_KEYS, CONFIG_TABLE, DEFAULT_CONFIG, type ConfigKey, type TrainConfig } from './experiment';
 import { checkFieldValue, formatFieldValue, parseFieldValue } from './fields';
-import { RENAMED_KEYS, RENAMED_VALUES } from './migrations';
+import { LINK_VERSION, RENAMED_KEYS, RENAMED_VALUES, VERSION_1_DEFAULTS } from './migrations';
 import { PRESETS, type PresetName } from './presets';
 
 export interface ParsedConfig {
@@ -33,6 +33,9 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
   const entries = [...pairs];
   let preset: PresetName | null = null;
   const config: TrainConfig = { ...DEFAULT_CONFIG };
+  // a link with settings but no format version predates version 2: read it over its own defaults
+  const versioned = entries.some(([key]) => key === 'v');
+  if (source === 'link' && !versioned && entries.length > 0) Object.assign(config, VERSION_1_DEFAULTS);
   const presetEntry = entries.find(([key]) => key === 'preset');
   if (presetEntry) {
     const name = presetEntry[1];
@@ -47,6 +50,13 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
   }
   for (const [rawKey, rawValue] of entries) {
     if (rawKey === 'preset') continue;
+    if (rawKey === 'v' && source === 'link') {
+      if (rawValue !== String(LINK_VERSION))
+        warnings.push(
+          `Link format v=${rawValue} is not known (this version writes v=${LINK_VERSION}); read as v=${LINK_VERSION}.`,
+        );
+      continue;
+    }
     let key = source === 'flag' ? fromFlag(rawKey) : rawKey;
     const renamed = RENAMED_KEYS[key];
     if (renamed !== undefined) {
@@ -74,9 +84,10 @@ export function parseConfigHash(hash: string): ParsedConfig {
   return configFromPairs(new URLSearchParams(text).entries(), 'link');
 }
 
-/** The URL hash of a config: only the values that differ from the defaults (stable key order). */
+/** The URL hash of a config: the link format, then the values that differ from the defaults (stable order). */
 export function serializeConfigHash(config: TrainConfig): string {
   const params = new URLSearchParams();
+  params.set('v', String(LINK_VERSION));
   for (const key of CONFIG_KEYS) {
     if (config[key] !== DEFAULT_CONFIG[key]) params.set(key, formatFieldValue(config[key]));
   }

@@ -205,11 +205,11 @@ export const CONFIG_TABLE = {
   attentionScale: numberField({
     group: 'memory',
     label: 'Attention scale',
-    help: 'a = softmax(scale * cos(p_u, M_P)); the paper uses 1.',
+    help: 'a = softmax(scale * cos(p_u, M_P)); the paper uses 1, at which cosines in [-1, 1] give near-uniform attention and slots never separate.',
     min: 0.01,
     max: 100,
     log: true,
-    defaultValue: 1,
+    defaultValue: 10,
     models: ['mamo'],
   }),
   // --- evaluation

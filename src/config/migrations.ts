@@ -12,3 +12,15 @@ export const RENAMED_KEYS: Readonly<Record<string, string>> = {
 export const RENAMED_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   model: { maml: 'melu' },
 };
+
+/**
+ * Links write only non-default values, so a changed default would silently change what an old link
+ * means. Links carry `v` (the link format); a link with settings but no `v` is version 1 and is read
+ * over the defaults it was written against.
+ */
+export const LINK_VERSION = 2;
+export const VERSION_1_DEFAULTS = {
+  // version 2 made the slot-gated memory write and attention scale 10 the defaults
+  memoryWrite: 'paper',
+  attentionScale: 1,
+} as const;

@@ -63,7 +63,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
   it('opens on the synthetic default and trains MAMO on WebGPU: curves, pause/resume, memory, drill-down, stop, PNGs', async () => {
     // first screen from the built files: the controls, the demo data's summary, then the (lazy) charts
     await page.goto(
-      `${served.url}#model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=webgpu`,
+      `${served.url}#v=2&model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=webgpu`,
     );
     await page.waitForSelector('[data-testid=start]');
     const shellMs = await page.evaluate(() => performance.now());
@@ -167,7 +167,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     for (const p of pngs) expect(p.bytes).toBeGreaterThan(1000);
 
     // the same model on wasm, baselines on: the page must stay responsive (no long task over 50 ms)
-    await open('#model=mamo&epochs=1&batchSize=8&evalUsers=12&backend=wasm');
+    await open('#v=2&model=mamo&epochs=1&batchSize=8&evalUsers=12&backend=wasm');
     await page.waitForSelector('[data-testid=metric-chart-mae] .main-svg');
     await page.waitForTimeout(1000);
     await watchLongTasks();
@@ -212,7 +212,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
 
   it("keeps runs across a reload, and a run's link reproduces it (bad values warn)", async () => {
     // a fresh page load: both runs of the first test are still listed, with their curves
-    await open('#model=melu&seed=7&epochs=3&batchSize=40');
+    await open('#v=2&model=melu&seed=7&epochs=3&batchSize=40');
     expect(await page.inputValue('#cfg-model')).toBe('melu');
     expect(await page.inputValue('#cfg-seed')).toBe('7');
     expect(await page.inputValue('#cfg-epochs')).toBe('3');
@@ -256,7 +256,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
   });
 
   it('trains MeLU on wasm and recommends for a new user', async () => {
-    await open('#model=melu&epochs=2&baselines=false&backend=wasm&evalUsers=20');
+    await open('#v=2&model=melu&epochs=2&baselines=false&backend=wasm&evalUsers=20');
     await page.click('[data-testid=start]');
     await waitStatus(page, 'finished');
     await page.click('[data-testid=tab-newuser]');
