@@ -32,7 +32,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { glorot, normal } from './params';
-import { softmax } from './ops';
+import { exp, softmax } from './ops';
 import { fusedCosineSoftmax } from '../kernels/cosineSoftmax';
 
 /** The tensors of theta_u, in order (M_U holds one memory per tensor). */
@@ -140,8 +140,9 @@ export function blendWrite(
     const logs = tf.log(tf.maximum(tf.sub(1, tf.mul(rate, a)), 1e-30));
     const total = tf.sum(logs, 0, true); // [1, K]
     const suffix = tf.sub(total, tf.cumsum(logs, 0));
-    const weighted = tf.mul(tf.mul(rate, a), tf.exp(suffix)); // c_tk
-    const kept = tf.mul(tf.reshape(tf.exp(total), [k, 1]), flat);
+    // writes are never differentiated; ops.exp only keeps every exp of models/ second-order safe
+    const weighted = tf.mul(tf.mul(rate, a), exp(suffix)); // c_tk
+    const kept = tf.mul(tf.reshape(exp(total), [k, 1]), flat);
     return tf.reshape(tf.add(kept, tf.matMul(weighted, values, true, false)), memory.shape);
   }
   const coefficients = new Float32Array(t);
