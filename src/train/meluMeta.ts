@@ -29,7 +29,7 @@ import { gatherRows, mm } from '../models/ops';
 import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
-import { embed, gradOfParams, type Embedded } from './meluCommon';
+import { embed, gradOfParams, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
@@ -154,17 +154,7 @@ export function meluMetaGradTile(
 function supportPass(p: MeluParams, e: Embedded, b: BatchTensors) {
   const s = b.support;
   const t = b.tasks;
-  const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
-  const userPart = mm(e.userVecs, p.w1User); // [T, H]
-  const z1 = tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D;
-  const h1 = tf.relu(z1) as tf.Tensor2D;
-  const z2 = tf.add(mm(h1, p.w2), p.b2) as tf.Tensor2D;
-  const h2 = tf.relu(z2) as tf.Tensor2D;
-  const y = tf.reshape(tf.add(mm(h2, p.w3), p.b3), [-1]);
-  // d3 = dL_S/dy^ per row (L_S = sum_t mean_r (y^ - y)^2), d2, d1 = deltas of the hidden layers
-  const d3 = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D;
-  const d2 = tf.mul(mm(d3, tf.transpose(p.w3)), tf.step(z2)) as tf.Tensor2D;
-  const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
+  const { xs, h1, h2, d1, d2, d3 } = supportDeltas(p, e, b);
   // per-task sums (bias gradients): [T, R] one-hot x rows
   const s1 = mm(s.taskOneHot, d1);
   const s2 = mm(s.taskOneHot, d2);

@@ -28,7 +28,7 @@ import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
 import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { BatchTensors } from './batch';
-import { embed, gradOfParams, type Embedded } from './meluCommon';
+import { embed, gradOfParams, supportDeltas, type Embedded } from './meluCommon';
 import { flatTaskLoss, type InnerConfig, type MetaGradient } from './meta';
 
 /** True when the ragged strategy can run on the active backend (the kernel exists for wasm and cpu). */
@@ -50,17 +50,7 @@ interface RaggedSupport {
 function supportPass(p: MeluParams, e: Embedded, b: BatchTensors): RaggedSupport {
   const s = b.support;
   const t = b.tasks;
-  const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
-  const userPart = mm(e.userVecs, p.w1User); // [T, H]
-  const z1 = tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D;
-  const h1 = tf.relu(z1) as tf.Tensor2D;
-  const z2 = tf.add(mm(h1, p.w2), p.b2) as tf.Tensor2D;
-  const h2 = tf.relu(z2) as tf.Tensor2D;
-  const y = tf.reshape(tf.add(mm(h2, p.w3), p.b3), [-1]);
-  const d3 = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D; // [Rs, 1]
-  // d3 w3^T as a broadcast product (a [Rs,1] x [1,H] matmul is all overhead)
-  const d2 = tf.mul(tf.mul(d3, tf.reshape(p.w3, [1, -1])), tf.step(z2)) as tf.Tensor2D;
-  const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
+  const { xs, h1, h2, d1, d2, d3 } = supportDeltas(p, e, b);
   return {
     xs,
     h1,
