@@ -58,6 +58,10 @@ const GRIDS: Record<'melu' | 'mamo', Grid> = {
     { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, weightDecay: 1 },
     { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, weightDecay: 3 },
     { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, weightDecay: 10 },
+    // around the best so far: a faster local rate, smaller embeddings, a coarser (less sparse) zip
+    { innerSteps: 5, innerLr: 2e-2, outerLr: 1e-3, weightDecay: 3 },
+    { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, weightDecay: 3, embeddingDim: 16 },
+    { innerSteps: 5, innerLr: 1e-2, outerLr: 1e-3, weightDecay: 3, zipPrefix: 2 },
   ],
   mamo: [
     { ...PRESETS['mamo-paper'].values }, // the paper's settings and its printed memory-write rule
