@@ -1,8 +1,8 @@
 /**
  * Byte-level text helpers. Ratings files are parsed straight from bytes (no string per line, no split,
  * no regex): the line scanner hands out [start, end) byte ranges and the field readers parse integers
- * and decimals in place. Other files are decoded once (latin-1 for GroupLens u.item / movies.dat, UTF-8
- * elsewhere) and split into lines.
+ * and decimals in place. Other files are streamed line by line from their bytes (eachTextLine; latin-1
+ * for GroupLens u.item / movies.dat, UTF-8 elsewhere).
  */
 import { DataError } from './errors';
 
@@ -57,6 +57,23 @@ export function forEachLine(
     line++;
   }
   return line;
+}
+
+/**
+ * Streams the lines of a text file straight from its bytes: onLine(text, index) for each line (index
+ * from 0; LF or CRLF, no trailing empty line), each line decoded on its own, so no whole-file string
+ * or line array is ever built (the same lines textLines(decode(bytes)) would give).
+ */
+export function eachTextLine(
+  bytes: Uint8Array,
+  encoding: 'latin1' | 'utf8',
+  onLine: (line: string, index: number) => void,
+): void {
+  const utf8 = encoding === 'utf8' ? new TextDecoder('utf-8') : null;
+  forEachLine(bytes, (start, end, line) => {
+    const view = bytes.subarray(start, end);
+    onLine(utf8 ? utf8.decode(view) : decodeLatin1(view), line - 1);
+  });
 }
 
 /** Lines of a decoded text (LF or CRLF), without a trailing empty line. */

@@ -5,7 +5,7 @@
  * "N/A", "nan" and empty values mean "none".
  */
 import { DataError } from '../errors';
-import { decodeUtf8, textLines } from '../text';
+import { eachTextLine } from '../text';
 import { uniqueIds, type RawItems } from './raw';
 
 export interface ExtraInfo {
@@ -30,7 +30,7 @@ function list(text: string, clean = false): string[] {
 export function parseMeluExtras(bytes: Uint8Array, file: string): Map<number, ExtraInfo> {
   const out = new Map<number, ExtraInfo>();
   const unique = uniqueIds(file, 'movie id');
-  textLines(decodeUtf8(bytes)).forEach((line, k) => {
+  eachTextLine(bytes, 'utf8', (line, k) => {
     if (line.trim() === '') return;
     const f = line.split('::');
     // 11 fields on every line of MeLU's file; more only when a plot contains "::" (fields 0..8 are used)

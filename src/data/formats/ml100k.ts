@@ -5,7 +5,7 @@
  */
 import { ageGroupOf } from '../dataset';
 import { DataError } from '../errors';
-import { decodeLatin1, textLines } from '../text';
+import { eachTextLine } from '../text';
 import { emptyItems, emptyUsers, uniqueIds, yearFromTitle, type RawItems, type RawUsers } from './raw';
 
 /** The 19 genres of u.genre, in flag order. */
@@ -34,7 +34,7 @@ export const ML100K_GENRES = [
 /** u.genre lines "name|index" -> names by index. */
 export function parseGenreList(bytes: Uint8Array, file: string): string[] {
   const names: string[] = [];
-  textLines(decodeLatin1(bytes)).forEach((line, k) => {
+  eachTextLine(bytes, 'latin1', (line, k) => {
     if (line.trim() === '') return;
     const [name, index] = line.split('|');
     const i = Number(index);
@@ -59,7 +59,7 @@ export function parseMl100kItems(
 ): RawItems {
   const items = emptyItems();
   const unique = uniqueIds(file, 'movie id');
-  textLines(decodeLatin1(bytes)).forEach((line, k) => {
+  eachTextLine(bytes, 'latin1', (line, k) => {
     if (line.trim() === '') return;
     const f = line.split('|');
     const lineNo = k + 1;
@@ -94,7 +94,7 @@ export function parseMl100kItems(
 export function parseMl100kUsers(bytes: Uint8Array, file: string): RawUsers {
   const users = emptyUsers();
   const unique = uniqueIds(file, 'user id');
-  textLines(decodeLatin1(bytes)).forEach((line, k) => {
+  eachTextLine(bytes, 'latin1', (line, k) => {
     if (line.trim() === '') return;
     const f = line.split('|');
     const lineNo = k + 1;

@@ -4,7 +4,7 @@
  */
 import { AGE_GROUPS } from '../dataset';
 import { DataError } from '../errors';
-import { decodeLatin1, textLines } from '../text';
+import { eachTextLine } from '../text';
 import { emptyItems, emptyUsers, uniqueIds, yearFromTitle, type RawItems, type RawUsers } from './raw';
 
 /** movies.dat -> raw items. */
@@ -15,8 +15,7 @@ export function parseMl1mMovies(
 ): RawItems {
   const items = emptyItems();
   const unique = uniqueIds(file, 'movie id');
-  const text = encoding === 'latin1' ? decodeLatin1(bytes) : new TextDecoder('utf-8').decode(bytes);
-  textLines(text).forEach((line, k) => {
+  eachTextLine(bytes, encoding, (line, k) => {
     if (line.trim() === '') return;
     const f = line.split('::');
     if (f.length !== 3)
@@ -38,7 +37,7 @@ const AGE_LABELS = new Set(AGE_GROUPS.map(String));
 export function parseMl1mUsers(bytes: Uint8Array, file: string): RawUsers {
   const users = emptyUsers();
   const unique = uniqueIds(file, 'user id');
-  textLines(decodeLatin1(bytes)).forEach((line, k) => {
+  eachTextLine(bytes, 'latin1', (line, k) => {
     if (line.trim() === '') return;
     const f = line.split('::');
     const lineNo = k + 1;
