@@ -7,6 +7,26 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+/** A [2, 3] memory, the attention of 4 tasks over its 2 slots and the 4 tasks' values [4, 3]. */
+function writeFixture(seed: number) {
+  const rng = createRng(seed);
+  const memory = tf.tensor2d(
+    Array.from({ length: 6 }, () => rng.normal()),
+    [2, 3],
+  );
+  const a = tf.tensor2d([
+    [0.2, 0.8],
+    [0.6, 0.4],
+    [0.5, 0.5],
+    [1, 0],
+  ]);
+  const values = tf.tensor2d(
+    Array.from({ length: 12 }, () => rng.normal()),
+    [4, 3],
+  );
+  return { memory, a, values };
+}
+
 describe('MAMO memory rules', () => {
   it('cosine is 1 for parallel, -1 for opposite, 0 for orthogonal vectors', async () => {
     const c = cosine(
@@ -29,21 +49,7 @@ describe('MAMO memory rules', () => {
   });
 
   it('the closed-form write equals blending task after task', async () => {
-    const rng = createRng(3);
-    const memory = tf.tensor2d(
-      Array.from({ length: 6 }, () => rng.normal()),
-      [2, 3],
-    );
-    const a = tf.tensor2d([
-      [0.2, 0.8],
-      [0.6, 0.4],
-      [0.5, 0.5],
-      [1, 0],
-    ]);
-    const values = tf.tensor2d(
-      Array.from({ length: 12 }, () => rng.normal()),
-      [4, 3],
-    );
+    const { memory, a, values } = writeFixture(3);
     const rate = 0.3;
     let sequential = memory;
     for (let t = 0; t < 4; t++) {
@@ -57,21 +63,7 @@ describe('MAMO memory rules', () => {
   });
 
   it('the slot-gated closed form equals gated blends task after task, and keeps unread slots', async () => {
-    const rng = createRng(4);
-    const memory = tf.tensor2d(
-      Array.from({ length: 6 }, () => rng.normal()),
-      [2, 3],
-    );
-    const a = tf.tensor2d([
-      [0.2, 0.8],
-      [0.6, 0.4],
-      [0.5, 0.5],
-      [1, 0],
-    ]);
-    const values = tf.tensor2d(
-      Array.from({ length: 12 }, () => rng.normal()),
-      [4, 3],
-    );
+    const { memory, a, values } = writeFixture(4);
     const rate = 0.5;
     // M_k <- M_k + r a_tk (v_t - M_k), one task at a time
     let sequential = memory;
