@@ -88,6 +88,8 @@ describe('worker host', () => {
     expect(rec.items).toHaveLength(5);
     expect(rec.items.map((i) => i.item)).not.toContain(0);
     expect(rec.items[0]!.score).toBeGreaterThanOrEqual(rec.items[4]!.score);
+    // every demo film has at least one genre, named as in the data
+    for (const r of rec.items) expect(r.genres.length).toBeGreaterThan(0);
   });
 
   it('starts the backend once, after the dataset load, when init and start overlap', async () => {

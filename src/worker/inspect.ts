@@ -154,6 +154,13 @@ export async function recommendFor(
       item,
       title: dataset.items.titles[item] ?? `item ${dataset.items.rawIds[item]}`,
       year: dataset.items.year[item]!,
+      genres: Array.from(
+        dataset.items.genres.codes.subarray(
+          dataset.items.genres.offsets[item]!,
+          dataset.items.genres.offsets[item + 1]!,
+        ),
+        (c) => dataset.items.genres.vocab[c]!,
+      ),
       score,
     })),
     attention: p.attention,

@@ -63,6 +63,8 @@ export interface Recommendations {
     readonly item: number;
     readonly title: string;
     readonly year: number;
+    /** the item's genres (with its release decade, all a feature-only model knows of a film here) */
+    readonly genres: readonly string[];
     readonly score: number;
   }[];
   readonly attention: readonly number[] | null;

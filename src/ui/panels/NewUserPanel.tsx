@@ -134,9 +134,17 @@ export function NewUserPanel({ summary, ready, recommend }: Props) {
                 {result.items.map((r) => (
                   <li key={r.item}>
                     {r.title} <span className="muted">predicted {r.score.toFixed(2)}</span>
+                    {r.genres.length > 0 && <span className="muted"> · {r.genres.join(', ')}</span>}
                   </li>
                 ))}
               </ol>
+              {new Set(result.items.map((r) => r.score.toFixed(3))).size < result.items.length && (
+                <p className="hint">
+                  Equal scores: the models see a film only through its features (here release decade and
+                  genres; MeLU&apos;s side information adds rating, directors and actors), so films that share
+                  them score alike.
+                </p>
+              )}
               {result.attention && (
                 <p>
                   Memory slots you read:{' '}
