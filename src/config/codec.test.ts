@@ -14,7 +14,7 @@ describe('configuration codecs', () => {
   });
 
   it('applies a preset, then explicit values; warns and falls back on bad or unknown values', () => {
-    const parsed = parseConfigHash('#preset=melu-paper&epochs=3&batchSize=0&colour=red&metaOrder=third');
+    const parsed = parseConfigHash('#v=2&preset=melu-paper&epochs=3&batchSize=0&colour=red&metaOrder=third');
     expect(parsed.preset).toBe('melu-paper');
     expect(parsed.config.innerLr).toBe(PRESETS['melu-paper'].values.innerLr);
     expect(parsed.config.epochs).toBe(3);
@@ -30,6 +30,7 @@ describe('configuration codecs', () => {
     const old = parseConfigHash('#model=mamo&seed=3');
     expect(old.config.memoryWrite).toBe('paper');
     expect(old.config.attentionScale).toBe(1);
+    expect(old.warnings[0]).toContain('no format version');
     const current = parseConfigHash(`#${serializeConfigHash({ ...DEFAULT_CONFIG, seed: 3 })}`);
     expect(current.config).toEqual({ ...DEFAULT_CONFIG, seed: 3 });
     // a fresh page (no hash) gets today's defaults
@@ -40,7 +41,7 @@ describe('configuration codecs', () => {
     const parsed = parseConfigHash('#algorithm=maml&k=5');
     expect(parsed.config.model).toBe('melu');
     expect(parsed.config.memorySlots).toBe(5);
-    expect(parsed.warnings[0]).toContain('"algorithm" is now called "model"');
+    expect(parsed.warnings[1]).toContain('"algorithm" is now called "model"');
   });
 
   it('reads CLI flags in kebab case and leaves other arguments alone', () => {

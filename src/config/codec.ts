@@ -35,7 +35,12 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
   const config: TrainConfig = { ...DEFAULT_CONFIG };
   // a link with settings but no format version predates version 2: read it over its own defaults
   const versioned = entries.some(([key]) => key === 'v');
-  if (source === 'link' && !versioned && entries.length > 0) Object.assign(config, VERSION_1_DEFAULTS);
+  if (source === 'link' && !versioned && entries.length > 0) {
+    Object.assign(config, VERSION_1_DEFAULTS);
+    warnings.push(
+      `This link has no format version (v=${LINK_VERSION}), so it was read as an older link: memory write "paper" and attention scale 1 unless it says otherwise.`,
+    );
+  }
   const presetEntry = entries.find(([key]) => key === 'preset');
   if (presetEntry) {
     const name = presetEntry[1];
