@@ -43,6 +43,7 @@ export function meluShapedProblem(seed: number, tasks: number): { layout: Featur
     itemIndex,
     itemMulti,
     itemMultiWeights,
+    itemMultiUnknown: Int32Array.from(multiOffsets),
     userFieldNames: ['gender', 'age', 'occupation', 'zip'],
     itemFieldNames: ['rate', 'genre', 'director', 'actor'],
     userRowLabels: [],

@@ -39,6 +39,8 @@ export interface FeatureLayout {
   readonly itemMulti: Int32Array;
   /** same shape: 1/count per real code, 0 for padding */
   readonly itemMultiWeights: Float32Array;
+  /** [item.multiFields] the '<unk>' table row of each multi-hot field (what an unknown set reads) */
+  readonly itemMultiUnknown: Int32Array;
   /** Field names in table order: user index fields; item index fields, then multi-hot fields. */
   readonly userFieldNames: readonly string[];
   readonly itemFieldNames: readonly string[];
@@ -253,6 +255,7 @@ export function buildFeatureLayout(
     itemIndex,
     itemMulti,
     itemMultiWeights,
+    itemMultiUnknown: Int32Array.from(bagOffsets),
     userFieldNames: userFields.map((f) => f.name),
     itemFieldNames: [...itemIndexFields.map((f) => f.name), ...bags.map((b) => b.name)],
     userRowLabels,

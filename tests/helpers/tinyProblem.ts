@@ -51,6 +51,7 @@ export function tinyProblem(
     itemIndex,
     itemMulti,
     itemMultiWeights,
+    itemMultiUnknown: Int32Array.from([5, 11]),
     userFieldNames: ['a', 'b'],
     itemFieldNames: ['c', 'm1', 'm2'],
     userRowLabels: Array.from({ length: 7 }, (_, r) => `row${r}`),
