@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SideInputs } from '../models/embedding';
 import { gatherRows } from '../models/ops';
 import type { TaskSet } from '../data/scenarios/types';
+import type { Rng } from '../lib/rng';
 import type { FeatureLayout } from './layout';
 
 export interface RowBlock {
@@ -99,6 +100,18 @@ function rowBlock(
 }
 
 /**
+ * Cold-start feature dropout (training only): each of the batch's items reads each multi-hot field's
+ * unknown row instead of its set with probability `rate`, drawn per item and field from `rng` (the
+ * same item in support and query reads the same). Why: most new items' directors and actors are
+ * unknown (on the partial ML-1M 62% of the item-cold films have no known director, against 29% of
+ * the training films), so the unknown rows must mean "not known", not only "rare".
+ */
+export interface FeatureDropout {
+  readonly rate: number;
+  readonly rng: Rng;
+}
+
+/**
  * Builds the batch of tasks `taskIds` of `set` (tasks with an empty support or query are allowed).
  * `userRows` [T * Fu] replaces the users' feature rows (a profile typed in by a "new user").
  */
@@ -107,6 +120,7 @@ export function makeBatch(
   taskIds: ArrayLike<number>,
   layout: FeatureLayout,
   userRows?: Int32Array,
+  dropout?: FeatureDropout,
 ): TaskBatch {
   const slotOf = new Map<number, number>();
   const slotItems: number[] = [];
@@ -138,6 +152,16 @@ export function makeBatch(
       layout.itemMultiWeights.subarray(i * multiWidth, (i + 1) * multiWidth),
       s * multiWidth,
     );
+    if (dropout && dropout.rate > 0) {
+      const w = layout.item.width;
+      for (let f = 0; f < layout.item.multiFields; f++) {
+        if (dropout.rng.next() >= dropout.rate) continue;
+        const base = s * multiWidth + f * w;
+        itemMulti.fill(layout.itemMultiUnknown[f]!, base, base + w);
+        itemMultiWeights.fill(0, base, base + w);
+        itemMultiWeights[base] = 1;
+      }
+    }
   }
   return {
     tasks: t,

@@ -91,8 +91,12 @@ export interface ModelEngine {
   readonly parameters: number;
   /** Memory slots K (MAMO), 0 for MeLU. */
   readonly slots: number;
-  /** One meta-step; returns the mean query loss (caller disposes). The previous state is kept until commit. */
-  trainStep(batch: GroupedBatch): tf.Scalar;
+  /**
+   * One meta-step; returns the mean query loss (caller disposes). The previous state is kept until
+   * commit. `supervised` (MeLU only): a plain MSE step on every support and query rating instead, no
+   * local adaptation (the pre-training epochs and the non-meta baseline).
+   */
+  trainStep(batch: GroupedBatch, supervised?: boolean): tf.Scalar;
   /** Drop the state before the last step (its loss was fine). */
   commit(): void;
   /** Go back to the state before the last step (its loss was not finite or exploded). */
@@ -191,17 +195,29 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     strategy,
     parameters: countScalars(params),
     slots: 0,
-    trainStep(batch) {
+    trainStep(batch, supervised = options.supervised) {
       const { loss, next } = tidyAll(() => {
         const { params: p, optimizer } = holder.current;
         const weights = batch.groups.map((g) => g.tasks / batch.tasks);
         const parts = batch.groups.map((g) =>
-          options.supervised ? meluSupervisedGrad(p, dims, g) : meluMetaGradient(strategy, p, dims, g, inner),
+          supervised ? meluSupervisedGrad(p, dims, g) : meluMetaGradient(strategy, p, dims, g, inner),
         );
-        const grads = weightedSum(
+        let grads = weightedSum(
           parts.map((r) => r.grads),
           weights,
         );
+        // meta-loss + lambda * supervised MSE of the shared weights: gradients add
+        const lambda = supervised ? 0 : config.supervisedWeight;
+        if (lambda > 0) {
+          const extra = weightedSum(
+            batch.groups.map((g) => meluSupervisedGrad(p, dims, g).grads),
+            weights,
+          );
+          const sum: Record<string, tf.Tensor> = {};
+          for (const key of Object.keys(grads))
+            sum[key] = tf.add(grads[key as keyof MeluParams], tf.mul(lambda, extra[key as keyof MeluParams]));
+          grads = sum as unknown as MeluParams;
+        }
         const loss = tf.addN(parts.map((r, g) => tf.mul(weights[g]!, r.loss))) as tf.Scalar;
         const updated = optimizerStep(p, grads, optimizer, optimizerOf(config));
         return { loss, next: { params: updated.params, optimizer: updated.state, memory: null } };
@@ -265,7 +281,8 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     strategy,
     parameters: countScalars(params),
     slots: dims.slots,
-    trainStep(batch) {
+    trainStep(batch, supervised) {
+      if (supervised) throw new Error('MAMO has no supervised step (pre-training is a MeLU setting)');
       const { loss, next } = tidyAll(() => {
         const { params: p, optimizer, memory: m } = holder.current;
         const weights = batch.groups.map((g) => g.tasks / batch.tasks);

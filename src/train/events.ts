@@ -52,6 +52,10 @@ export interface RunSummary {
   readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
   /** The non-meta baseline's fine-tuning rate, chosen on validation users (absent without baselines). */
   readonly nonMetaLr?: number;
+  /** The feature dropout the non-meta baseline trained with (chosen on validation: the model's or 0). */
+  readonly nonMetaDropout?: number;
+  /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
+  readonly nonMetaValidation?: ScenarioRecord;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
   readonly seconds: number;

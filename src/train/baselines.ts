@@ -1,0 +1,118 @@
+/**
+ * The baselines of every results table, on the test scenarios: global mean, the user's support mean,
+ * and the non-meta model (the MeLU network trained without meta-learning, fine-tuned per support set).
+ * "No adaptation" comes from the model's own evaluation (beforeAsBaseline).
+ */
+import { SCENARIOS, type Scenario } from '../data/scenarios/types';
+import { createRng, type Rng } from '../lib/rng';
+import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
+import type { BaselineName, ScenarioRecord } from './events';
+import type { ModelEngine } from './engine';
+import {
+  createEngine,
+  meanTrainingRating,
+  trainEpochs,
+  type ExperimentInput,
+  type RunControl,
+} from './epochs';
+
+/** The model's metrics before local adaptation, as a baseline row. */
+export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
+  const out: ScenarioRecord = {};
+  for (const s of Object.keys(test) as Scenario[]) {
+    const m = test[s]!;
+    out[s] = { ...m, mae: m.maeBefore, rmse: m.rmseBefore, ndcg3: m.ndcg3Before, loss: m.lossBefore };
+  }
+  return out;
+}
+
+/** Fine-tuning rates tried for the non-meta baseline (0: no fine-tuning), besides the model's own. */
+const NON_META_RATES = [0, 1e-4, 1e-3, 1e-2];
+
+/**
+ * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
+ * same network trained on every warm rating (plain supervised MSE) for as many epochs as the model
+ * (pre-training included), with the model's meta rate and weight decay, then fine-tuned with
+ * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
+ * MAE over their scenarios), like the model's own tuning: its fine-tuning rate among NON_META_RATES and
+ * the model's local rate (a rate meant for a meta-learned initialisation can wreck a supervised one),
+ * and whether it trains with the model's feature dropout or without. A baseline crippled by the model's
+ * settings would flatter the model.
+ */
+export async function computeBaselines(
+  input: ExperimentInput,
+  rng: Rng,
+  control: RunControl,
+): Promise<{
+  metrics: Partial<Record<BaselineName, ScenarioRecord>>;
+  nonMetaLr: number;
+  nonMetaDropout: number;
+  validation: ScenarioRecord;
+}> {
+  const globalMean = meanTrainingRating(input.split.train);
+  const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
+  const epochs = input.config.epochs + (input.config.model === 'melu' ? input.config.pretrainEpochs : 0);
+  const rates = [...new Set([...NON_META_RATES, input.config.innerLr])];
+  let best: { engine: ModelEngine | null; lr: number; dropout: number; mae: number; record: ScenarioRecord } =
+    {
+      engine: null,
+      lr: input.config.innerLr,
+      dropout: input.config.featureDropout,
+      mae: Infinity,
+      record: {},
+    };
+  try {
+    for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
+      const variant: ExperimentInput = { ...input, config: { ...input.config, featureDropout: dropout } };
+      const engine = createEngine(variant, rng.fork('nonMeta'), true);
+      let kept = false;
+      try {
+        await trainEpochs(engine, variant, control, rng.fork('nonMetaBatches'), null, async () => {}, {
+          epochs,
+          supervised: true,
+        });
+        for (const lr of rates) {
+          const record: ScenarioRecord = {};
+          for (const scenario of SCENARIOS) {
+            const set = input.split.validation[scenario];
+            if (set.count === 0) continue;
+            const sample = createRng(input.config.seed)
+              .fork('evaluation')
+              .fork(`nonMetaValidation:${scenario}`);
+            const ids = sampleTasks(set.count, input.config.evalUsers, sample);
+            record[scenario] = scenarioMetrics(
+              set,
+              await predictTaskSet(engine, set, ids, input.layout, { innerLr: lr }),
+            );
+          }
+          const maes = Object.values(record).map((m) => m!.mae);
+          const mae = maes.length ? maes.reduce((a, b) => a + b, 0) / maes.length : Infinity;
+          if (mae < best.mae) {
+            if (best.engine && best.engine !== engine) best.engine.dispose();
+            best = { engine, lr, dropout, mae, record };
+            kept = true;
+          }
+        }
+      } finally {
+        if (!kept) engine.dispose();
+      }
+    }
+    const nonMeta = best.engine!;
+    for (const scenario of SCENARIOS) {
+      const set = input.split.test[scenario];
+      if (set.count === 0 || control.validationOnly) continue;
+      // the same sample as the model's own evaluation (evaluateAll): same seed, same labels
+      const sample = createRng(input.config.seed).fork('evaluation').fork(`test:${scenario}`);
+      const ids = sampleTasks(set.count, input.config.evalUsers, sample);
+      out.globalMean![scenario] = constantMetrics(set, ids, () => globalMean);
+      out.supportMean![scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, globalMean));
+      out.nonMeta![scenario] = scenarioMetrics(
+        set,
+        await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr }),
+      );
+    }
+    return { metrics: out, nonMetaLr: best.lr, nonMetaDropout: best.dropout, validation: best.record };
+  } finally {
+    best.engine?.dispose();
+  }
+}

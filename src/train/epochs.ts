@@ -1,0 +1,161 @@
+/**
+ * The training loop shared by the model, its pre-training epochs and the non-meta baseline: epochs of
+ * seeded batches (re-drawn tasks and feature dropout when configured), one guarded step per batch, step
+ * events. Also the run's input types and the engine factory.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config/experiment';
+import { redrawSupportQuery } from '../data/scenarios/taskset';
+import type { ScenarioSplit, TaskSet } from '../data/scenarios/types';
+import type { BackendInfo } from '../kernels/backend';
+import { permutation, type Rng } from '../lib/rng';
+import { yieldToEventLoop } from '../lib/yield';
+import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
+import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
+import type { EpochRecord, TrainEvent } from './events';
+import type { FeatureLayout } from './layout';
+import { chooseStrategy, supportGroups } from './strategy';
+
+export interface ExperimentInput {
+  readonly datasetName: string;
+  readonly split: ScenarioSplit;
+  readonly layout: FeatureLayout;
+  readonly config: TrainConfig;
+  readonly backend: BackendInfo;
+}
+
+export interface RunControl {
+  /** Aborting stops the run after the current step (a 'stopped' event with the summary so far). */
+  readonly signal?: AbortSignal;
+  /** Resolves when the run may continue (pause/resume); called between steps. */
+  readonly waitWhilePaused?: () => Promise<void>;
+  /**
+   * Receives the engine as soon as it exists (for inspection during and after the run). When given,
+   * the run does NOT dispose the engine: the receiver owns it.
+   */
+  readonly retainEngine?: (engine: ModelEngine) => void;
+  /** Evaluate validation users only (hyper-parameter tuning never looks at the test scenarios). */
+  readonly validationOnly?: boolean;
+}
+
+/** A loss above this (ratings are 1..5, so MSE of 1e4 means predictions off by 100) counts as diverged. */
+export const DIVERGENCE_LOSS = 1e4;
+
+/** Mean rating of the training tasks' support and query ratings (the init of the output bias). */
+export function meanTrainingRating(train: TaskSet): number {
+  let s = 0;
+  let n = 0;
+  for (const values of [train.supportValues, train.queryValues]) {
+    for (const v of values) s += v;
+    n += values.length;
+  }
+  return n ? s / n : 3;
+}
+
+export function createEngine(input: ExperimentInput, rng: Rng, supervised = false): ModelEngine {
+  const config = supervised ? { ...input.config, model: 'melu' as const } : input.config;
+  const options = {
+    config,
+    layout: input.layout,
+    meanRating: meanTrainingRating(input.split.train),
+    rng,
+    strategy: chooseStrategy(config.model, input.backend.name, config.innerSteps),
+    supervised,
+  };
+  return config.model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
+}
+
+function batchesOf(order: Int32Array, size: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let i = 0; i < order.length; i += size) out.push(order.subarray(i, Math.min(i + size, order.length)));
+  return out;
+}
+
+/** Tasks of a set with a non-empty query (a task without query ratings has nothing to learn from). */
+export function trainable(set: TaskSet): Int32Array {
+  const ids: number[] = [];
+  for (let t = 0; t < set.count; t++) if (set.queryOffsets[t + 1]! > set.queryOffsets[t]!) ids.push(t);
+  return Int32Array.from(ids);
+}
+
+/**
+ * Trains `engine` for `epochs` (default: the config's) over the training tasks, meta-steps or, with
+ * `supervised`, plain MSE steps on all ratings; reports each epoch (stops early on abort).
+ */
+export async function trainEpochs(
+  engine: ModelEngine,
+  input: ExperimentInput,
+  control: RunControl,
+  rng: Rng,
+  onStep: ((e: Extract<TrainEvent, { type: 'step' }>) => void) | null,
+  onEpochEnd: (record: EpochRecord) => Promise<void>,
+  phase: { epochs: number; supervised: boolean } = { epochs: input.config.epochs, supervised: false },
+): Promise<{ aborted: boolean; diverged: string | null }> {
+  const ids = trainable(input.split.train);
+  const groups = supportGroups(input.config.model, input.backend.name, input.config.batchSize);
+  let step = 0;
+  for (let epoch = 1; epoch <= phase.epochs; epoch++) {
+    const order = permutation(ids.length, rng.fork(`epoch${epoch}`)).map((i) => ids[i]!);
+    const train = input.config.resampleTasks
+      ? redrawSupportQuery(
+          input.split.train,
+          rng.fork(`redraw${epoch}`),
+          input.config.trainQueryShare > 0 ? input.config.trainQueryShare : undefined,
+        )
+      : input.split.train;
+    const started = performance.now();
+    let lossSum = 0;
+    let lossCount = 0;
+    for (const batchIds of batchesOf(order, input.config.batchSize)) {
+      await yieldToEventLoop();
+      await control.waitWhilePaused?.();
+      if (control.signal?.aborted) return { aborted: true, diverged: null };
+      const t0 = performance.now();
+      const parts = groupBySupport(train, batchIds, groups);
+      const dropoutRng = rng.fork(`dropout${epoch}:${step}`);
+      const dropout = { rate: input.config.featureDropout, rng: dropoutRng };
+      const tensors = parts.map((part) =>
+        batchTensors(makeBatch(train, part.ids, input.layout, undefined, dropout), input.layout),
+      );
+      const lossTensor = engine.trainStep(
+        { tasks: batchIds.length, groups: tensors, positions: parts.map((part) => part.positions) },
+        phase.supervised || undefined,
+      );
+      const loss = (await lossTensor.data())[0]!;
+      lossTensor.dispose();
+      tensors.forEach(disposeBatchTensors);
+      if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
+        engine.rollback();
+        return {
+          aborted: false,
+          diverged: `The meta-loss reached ${loss} at epoch ${epoch}, step ${step + 1}`,
+        };
+      }
+      engine.commit();
+      step++;
+      lossSum += loss * batchIds.length;
+      lossCount += batchIds.length;
+      const seconds = (performance.now() - t0) / 1000;
+      const memory = tf.memory();
+      onStep?.({
+        type: 'step',
+        epoch,
+        step,
+        loss,
+        tasks: batchIds.length,
+        seconds,
+        tasksPerSecond: batchIds.length / seconds,
+        numTensors: memory.numTensors,
+        numBytes: memory.numBytes,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await onEpochEnd({
+      epoch,
+      trainLoss: lossSum / Math.max(1, lossCount),
+      seconds,
+      usersPerSecond: lossCount / seconds,
+    });
+  }
+  return { aborted: false, diverged: null };
+}
