@@ -183,7 +183,7 @@ export const CONFIG_TABLE = {
   featureDropout: numberField({
     group: 'training',
     label: 'Feature dropout',
-    help: "Training only: each item's genres, directors and actors read their unknown row with this probability per meta-batch, so the unknown rows learn 'not known' (new items mostly lack them); the non-meta baseline trains with it too (0 = off).",
+    help: "Training only: each item's genres, directors and actors read their unknown row with this probability per meta-batch, so the unknown rows learn 'not known' (new items mostly lack them); the non-meta baseline chooses on validation whether to use it too (0 = off).",
     min: 0,
     max: 0.9,
     defaultValue: 0,
