@@ -19,7 +19,14 @@ interface Row {
   source: string;
 }
 
-function run(model: string, strategy: string, backend: string, steps: number, groups: number): Row | string {
+function run(
+  model: string,
+  strategy: string,
+  backend: string,
+  steps: number,
+  groups: number,
+  extra: string[] = [],
+): Row | string {
   try {
     const args = [
       join(ROOT, 'bench', 'metaStep.ts'),
@@ -28,6 +35,7 @@ function run(model: string, strategy: string, backend: string, steps: number, gr
       backend,
       String(steps),
       String(groups),
+      ...extra,
     ];
     const out = execFileSync(TSX, args, {
       cwd: ROOT,
@@ -78,29 +86,53 @@ say(
   `| model | strategy | backend | support groups | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | step peak (tf.profile) MB | process peak RSS MB |`,
 );
 say('|---|---|---|---|---|---|---|---|---|');
-for (const [model, strategy, backend, steps, groups] of configs) {
+/** REPEATS fresh-process runs of one configuration: the median row, the range, the peak RSS, or why not. */
+function repeated(...args: Parameters<typeof run>): { mid: Row; range: string; rss: number } | string {
   const rows: Row[] = [];
   let failure = '';
   for (let k = 0; k < REPEATS; k++) {
-    const r = run(model, strategy, backend, steps, groups);
+    const r = run(...args);
     if (typeof r === 'string') failure = r;
     else rows.push(r);
   }
-  if (rows.length === 0) {
-    say(`| ${model} | ${strategy} | ${backend} | ${groups} | ${failure} |||||`);
+  if (rows.length === 0) return failure;
+  rows.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
+  return {
+    mid: rows[rows.length >> 1]!,
+    range: `${rows[0]!.tasksPerSecond.toFixed(0)}-${rows[rows.length - 1]!.tasksPerSecond.toFixed(0)}`,
+    rss: Math.max(...rows.map((r) => r.peakRssMB)),
+  };
+}
+
+for (const [model, strategy, backend, steps, groups] of configs) {
+  const r = repeated(model, strategy, backend, steps, groups);
+  if (typeof r === 'string') {
+    say(`| ${model} | ${strategy} | ${backend} | ${groups} | ${r} |||||`);
     continue;
   }
-  rows.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
-  const mid = rows[rows.length >> 1]!;
-  source = mid.source;
-  const rss = Math.max(...rows.map((r) => r.peakRssMB));
+  source = r.mid.source;
   say(
-    `| ${model} | ${strategy} | ${backend} | ${groups} | ${mid.tasksPerSecond.toFixed(0)} (${rows[0]!.tasksPerSecond.toFixed(0)}-${rows[rows.length - 1]!.tasksPerSecond.toFixed(0)}) | ${mid.msPerStep.toFixed(1)} | ${mid.kernels} | ${mid.peakMB.toFixed(1)} | ${rss.toFixed(0)} |`,
+    `| ${model} | ${strategy} | ${backend} | ${groups} | ${r.mid.tasksPerSecond.toFixed(0)} (${r.range}) | ${r.mid.msPerStep.toFixed(1)} | ${r.mid.kernels} | ${r.mid.peakMB.toFixed(1)} | ${r.rss.toFixed(0)} |`,
   );
 }
 say(`data: ${source}`);
 say('targets (issue): MeLU >= 1,600 tasks/s, MAMO >= 250 tasks/s on wasm in Node; peak memory <= 500 MB.');
 
+say('');
+say('### MeLU-5 (5 local steps at rate 0.01, batch 32): loop against tile, first and second order, wasm');
+say(
+  `| order | strategy | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | process peak RSS MB |`,
+);
+say('|---|---|---|---|---|---|');
+for (const order of ['first-order', 'second-order'])
+  for (const strategy of ['loop', 'tile']) {
+    const r = repeated('melu', strategy, 'wasm', 6, 1, ['5', order]);
+    say(
+      typeof r === 'string'
+        ? `| ${order} | ${strategy} | ${r} ||||`
+        : `| ${order} | ${strategy} | ${r.mid.tasksPerSecond.toFixed(0)} (${r.range}) | ${r.mid.msPerStep.toFixed(1)} | ${r.mid.kernels} | ${r.rss.toFixed(0)} |`,
+    );
+  }
 say('');
 say('### Browser (from the last end-to-end run)');
 const browser = join(ROOT, 'tests', 'e2e', 'artifacts', 'bench-browser.txt');

@@ -109,7 +109,8 @@ export async function benchStep(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [model, strategy, backend, steps, groups] = process.argv.slice(2);
+  // optional 6th and 7th arguments: local steps and meta order (the MeLU-5 rows)
+  const [model, strategy, backend, steps, groups, innerSteps, metaOrder] = process.argv.slice(2);
   let uninstall: (() => void) | null = null;
   if (backend === 'webgpu') uninstall = await (await import('../src/cli/webgpuNode')).installNodeWebGPU();
   const r = await benchStep(
@@ -118,6 +119,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     backend as BackendName,
     Number(steps ?? 20),
     Number(groups ?? 1),
+    {
+      ...(innerSteps ? { innerSteps: Number(innerSteps), innerLr: 0.01 } : {}),
+      ...(metaOrder ? { metaOrder: metaOrder as TrainConfig['metaOrder'] } : {}),
+    },
   );
   // peak resident memory of this whole process (the engine, tfjs and the loaded data)
   console.log(JSON.stringify({ ...r, peakRssMB: process.resourceUsage().maxRSS / 1024 }));

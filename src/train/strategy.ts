@@ -12,12 +12,18 @@ export function chooseStrategy(
   model: TrainConfig['model'],
   _backend: BackendName,
   innerSteps: number,
+  metaOrder: TrainConfig['metaOrder'] = 'first-order',
 ): MeluStrategy | MamoStrategy {
   const js = _backend === 'wasm' || _backend === 'cpu';
   // MeLU, one local step: ragged (segmented kernel, no padding) where the kernel exists; measured on the
   // partial ML-1M published split, melu-paper preset, interleaved runs: wasm ~1,700-2,200 vs
   // ~1,050-1,130 tasks/s for algebraic, cpu ~50 vs ~27. Elsewhere (webgpu) algebraic: few kernels.
-  if (model === 'melu') return innerSteps === 1 ? (js ? 'ragged' : 'algebraic') : js ? 'loop' : 'tile';
+  // Several local steps on wasm/cpu: loop in first order (as fast as tile), tile in second order, where
+  // the loop's per-task graphs of nested gradients cost several times more (npm run bench, "MeLU-5").
+  if (model === 'melu') {
+    if (innerSteps === 1) return js ? 'ragged' : 'algebraic';
+    return js && metaOrder === 'first-order' ? 'loop' : 'tile';
+  }
   return 'tile';
 }
 
