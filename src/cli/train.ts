@@ -41,9 +41,14 @@ export function consoleSink(log: (line: string) => void, verbose: boolean): (e: 
           `epoch ${e.record.epoch}: train loss ${e.record.trainLoss.toFixed(4)}, ${e.record.seconds.toFixed(1)} s, ${e.record.usersPerSecond.toFixed(0)} users/s`,
         );
         break;
+      case 'pretrained':
+        log(
+          `pre-training epoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s`,
+        );
+        break;
       case 'evaluated':
         log(
-          `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)} (${e.seconds.toFixed(1)} s)`,
+          `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)}${e.localRate === undefined ? '' : ` | local rate ${e.localRate} (chosen on validation)`} (${e.seconds.toFixed(1)} s)`,
         );
         break;
       case 'baselines':

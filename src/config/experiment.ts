@@ -269,6 +269,13 @@ export const CONFIG_TABLE = {
     max: 1000000,
     defaultValue: 0,
   }),
+  chooseLocalRate: booleanField({
+    group: 'evaluation',
+    label: 'Local rate on validation',
+    help: "MeLU: at each evaluation, choose the local rate that adapts the model to an evaluated user's support set on the validation users (mean MAE), from the grid the non-meta baseline chooses its fine-tuning rate from plus the training local rate (off = the training local rate).",
+    defaultValue: false,
+    models: ['melu'],
+  }),
   baselines: booleanField({
     group: 'evaluation',
     label: 'Baselines',

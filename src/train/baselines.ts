@@ -6,6 +6,7 @@
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { createRng, type Rng } from '../lib/rng';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
+import { candidateRates, chooseLocalRate } from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
 import {
@@ -26,16 +27,14 @@ export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
   return out;
 }
 
-/** Fine-tuning rates tried for the non-meta baseline (0: no fine-tuning), besides the model's own. */
-const NON_META_RATES = [0, 1e-4, 1e-3, 1e-2];
-
 /**
  * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
  * same network trained on every warm rating (plain supervised MSE) for as many epochs as the model
  * (pre-training included), with the model's meta rate and weight decay, then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
- * MAE over their scenarios), like the model's own tuning: its fine-tuning rate among NON_META_RATES and
- * the model's local rate (a rate meant for a meta-learned initialisation can wreck a supervised one),
+ * MAE over their scenarios), like the model's own tuning: its fine-tuning rate among LOCAL_RATE_GRID and
+ * the model's local rate (localRate.ts; a rate meant for a meta-learned initialisation can wreck a
+ * supervised one),
  * and whether it trains with the model's feature dropout or without. A baseline crippled by the model's
  * settings would flatter the model.
  */
@@ -52,7 +51,7 @@ export async function computeBaselines(
   const globalMean = meanTrainingRating(input.split.train);
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
   const epochs = input.config.epochs + (input.config.model === 'melu' ? input.config.pretrainEpochs : 0);
-  const rates = [...new Set([...NON_META_RATES, input.config.innerLr])];
+  const rates = candidateRates(input.config.innerLr);
   let best: { engine: ModelEngine | null; lr: number; dropout: number; mae: number; record: ScenarioRecord } =
     {
       engine: null,
@@ -71,27 +70,15 @@ export async function computeBaselines(
           epochs,
           supervised: true,
         });
-        for (const lr of rates) {
-          const record: ScenarioRecord = {};
-          for (const scenario of SCENARIOS) {
-            const set = input.split.validation[scenario];
-            if (set.count === 0) continue;
-            const sample = createRng(input.config.seed)
-              .fork('evaluation')
-              .fork(`nonMetaValidation:${scenario}`);
-            const ids = sampleTasks(set.count, input.config.evalUsers, sample);
-            record[scenario] = scenarioMetrics(
-              set,
-              await predictTaskSet(engine, set, ids, input.layout, { innerLr: lr }),
-            );
-          }
-          const maes = Object.values(record).map((m) => m!.mae);
-          const mae = maes.length ? maes.reduce((a, b) => a + b, 0) / maes.length : Infinity;
-          if (mae < best.mae) {
-            if (best.engine && best.engine !== engine) best.engine.dispose();
-            best = { engine, lr, dropout, mae, record };
-            kept = true;
-          }
+        const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
+          createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
+        );
+        // without validation users: the first variant, at the model's local rate
+        const pick = chosen ?? { lr: input.config.innerLr, mae: Infinity, record: {} };
+        if (!best.engine || pick.mae < best.mae) {
+          best.engine?.dispose();
+          best = { engine, lr: pick.lr, dropout, mae: pick.mae, record: pick.record };
+          kept = true;
         }
       } finally {
         if (!kept) engine.dispose();

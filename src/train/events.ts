@@ -56,6 +56,8 @@ export interface RunSummary {
   readonly nonMetaDropout?: number;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
+  /** MeLU with chooseLocalRate: the local rate of the last evaluation, chosen on validation users. */
+  readonly localRate?: number;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
   readonly seconds: number;
@@ -86,8 +88,18 @@ export type TrainEvent =
       numBytes: number;
     }
   | { type: 'epoch'; record: EpochRecord }
-  | { type: 'evaluated'; epoch: number; test: ScenarioRecord; validation: ScenarioRecord; seconds: number }
+  | {
+      type: 'evaluated';
+      epoch: number;
+      test: ScenarioRecord;
+      validation: ScenarioRecord;
+      seconds: number;
+      /** MeLU with chooseLocalRate: the local rate chosen on the validation users for this evaluation. */
+      localRate?: number;
+    }
   | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
+  /** MeLU with pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */
+  | { type: 'pretrained'; epoch: number; epochs: number; trainLoss: number; seconds: number }
   | {
       type: 'memory';
       epoch: number;

@@ -11,6 +11,7 @@ import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './
 import { createMamoEngine, createMeluEngine, single } from './engine';
 import type { RunSummary, TrainEvent } from './events';
 import { prepareExperiment } from './prepare';
+import { candidateRates, meanMae } from './localRate';
 import { runExperiment } from './run';
 import { demoDataset } from '../../tests/helpers/demo';
 
@@ -111,6 +112,12 @@ describe('meta-training on the synthetic demo', () => {
     };
     const plain = await run(base);
     expect(epoch0(a)).toBeLessThan(epoch0(plain));
+    // pre-training reports each of its epochs, before meta-training's first step
+    const pre = a.events.flatMap((e, i) => (e.type === 'pretrained' ? [{ e, i }] : []));
+    expect(pre.map((p) => p.e.epoch)).toEqual([1, 2]);
+    expect(pre.every((p) => p.e.epochs === 2 && Number.isFinite(p.e.trainLoss))).toBe(true);
+    expect(pre[1]!.i).toBeLessThan(a.events.findIndex((e) => e.type === 'step'));
+    expect(plain.events.some((e) => e.type === 'pretrained')).toBe(false);
     // every option changes the run (each one is really used)
     for (const key of ['supervisedWeight', 'resampleTasks', 'featureDropout', 'trainQueryShare'] as const) {
       const without = await run({ ...config, [key]: DEFAULT_CONFIG[key] });
@@ -134,6 +141,34 @@ describe('meta-training on the synthetic demo', () => {
     expect([0.3, 0]).toContain(summary.nonMetaDropout);
     expect(Object.keys(summary.nonMetaValidation ?? {}).length).toBeGreaterThan(0);
     for (const m of Object.values(summary.nonMetaValidation!)) expect(m!.mae).toBeLessThan(1.5);
+  });
+
+  it('MeLU with chooseLocalRate: validation picks the local rate from the grid, never worse on validation', async () => {
+    const config: TrainConfig = {
+      ...DEFAULT_CONFIG,
+      model: 'melu',
+      epochs: 1,
+      innerSteps: 2,
+      innerLr: 0.01,
+      outerLr: 1e-3,
+      evalUsers: 20,
+      baselines: false,
+      backend: 'wasm',
+    };
+    const fixed = await run(config);
+    const before = tf.memory().numTensors;
+    const chosen = await run({ ...config, chooseLocalRate: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(candidateRates(0.01)).toContain(chosen.summary.localRate);
+    expect(fixed.summary.localRate).toBeUndefined();
+    // the same training (the choice only changes evaluation): the training rate is one of the candidates
+    expect(chosen.summary.epochs[0]!.trainLoss).toBe(fixed.summary.epochs[0]!.trainLoss);
+    expect(meanMae(chosen.summary.validation)).toBeLessThanOrEqual(meanMae(fixed.summary.validation) + 1e-7);
+    const evaluated = chosen.events.filter((e) => e.type === 'evaluated');
+    expect(evaluated.length).toBe(2);
+    for (const e of evaluated) expect(candidateRates(0.01)).toContain(e.localRate);
+    for (const s of SCENARIOS)
+      if (fixed.summary.scenarios[s]) expect(chosen.summary.scenarios[s]).toBeDefined();
   });
 
   it('stops with a clear message and keeps the last good parameters when the loss explodes', async () => {
@@ -198,6 +233,72 @@ describe('batched training equals the per-user loop', () => {
       await tf.setBackend('wasm');
     });
   }
+});
+
+describe('the supervised term', () => {
+  it('adds lambda times the supervised gradient to the meta-gradient (one SGD step, to first order in the rate)', async () => {
+    await tf.setBackend('cpu');
+    const dataset = await demoDataset();
+    const base: TrainConfig = {
+      ...DEFAULT_CONFIG,
+      model: 'melu',
+      innerLr: 0.05,
+      outerLr: 1e-4,
+      outerOptimizer: 'sgd',
+      weightDecay: 0,
+      gradClip: 0,
+    };
+    const prepared = prepareExperiment(dataset, base);
+    const ids = Int32Array.from({ length: 8 }, (_, k) => k);
+    const train = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
+    const probe = batchTensors(
+      makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout),
+      prepared.layout,
+    );
+    // predictions at the shared weights after one step: p1 = p0 - rate (g_meta + lambda g_supervised)
+    const after = async (lambda: number | 'supervised only' | 'none'): Promise<Float32Array> => {
+      const config = { ...base, supervisedWeight: typeof lambda === 'number' ? lambda : 0 };
+      const options = {
+        config,
+        layout: prepared.layout,
+        meanRating: 3.5,
+        rng: createRng(3),
+        strategy: 'tile' as const,
+      };
+      const engine = createMeluEngine(options);
+      if (lambda !== 'none') {
+        const loss = engine.trainStep(single(train), lambda === 'supervised only');
+        loss.dispose();
+        engine.commit();
+      }
+      const p = engine.predict(probe);
+      const out = (await p.before.data()) as Float32Array;
+      p.before.dispose();
+      p.after.dispose();
+      engine.dispose();
+      return out;
+    };
+    const [f0, fMeta, fOne, fTwo, fSup] = [
+      await after('none'),
+      await after(0),
+      await after(1),
+      await after(2),
+      await after('supervised only'),
+    ];
+    const delta = (a: Float32Array, b: Float32Array) => Array.from(a, (v, i) => v - b[i]!);
+    const one = delta(fOne!, fMeta!); // -rate J g_supervised
+    const two = delta(fTwo!, fMeta!); // -2 rate J g_supervised
+    const sup = delta(fSup!, f0!); // -rate J g_supervised, from a supervised-only step
+    const size = Math.max(...one.map(Math.abs));
+    expect(size).toBeGreaterThan(1e-5); // the term does something
+    for (let i = 0; i < one.length; i++) {
+      expect(Math.abs(two[i]! - 2 * one[i]!)).toBeLessThan(0.02 * size + 1e-6);
+      expect(Math.abs(sup[i]! - one[i]!)).toBeLessThan(0.02 * size + 1e-6);
+    }
+    disposeBatchTensors(train);
+    disposeBatchTensors(probe);
+    await tf.setBackend('wasm');
+  });
 });
 
 describe('support-length groups change nothing', () => {

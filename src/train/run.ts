@@ -19,6 +19,7 @@ import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import { createEngine, trainEpochs, trainable, type ExperimentInput, type RunControl } from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
+import { candidateRates, chooseLocalRate } from './localRate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -33,6 +34,8 @@ interface Evaluation {
   test: ScenarioRecord;
   validation: ScenarioRecord;
   memory: Extract<TrainEvent, { type: 'memory' }> | null;
+  /** MeLU with chooseLocalRate: the local rate chosen on the validation users */
+  localRate?: number;
 }
 
 async function evaluateAll(
@@ -44,19 +47,32 @@ async function evaluateAll(
 ): Promise<Evaluation> {
   const limit = input.config.evalUsers;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
+  // MeLU with chooseLocalRate: the validation users pick the local rate the test users are adapted with
+  const chosen =
+    input.config.model === 'melu' && input.config.chooseLocalRate
+      ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), (scenario) =>
+          evalRng.fork(`validation:${scenario}`),
+        )
+      : null;
+  if (chosen) {
+    result.localRate = chosen.lr;
+    result.validation = chosen.record;
+  }
   const users: number[] = [];
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
-  const sets: [keyof Evaluation, ScenarioTasks][] = [['validation', input.split.validation]];
+  const sets: ['validation' | 'test', ScenarioTasks][] = chosen
+    ? []
+    : [['validation', input.split.validation]];
   if (!validationOnly) sets.push(['test', input.split.test]);
   for (const [which, scenarioSets] of sets) {
     for (const scenario of SCENARIOS) {
       const set = scenarioSets[scenario];
       if (set.count === 0) continue;
       const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
-      const p = await predictTaskSet(engine, set, ids, input.layout);
-      (result[which] as ScenarioRecord)[scenario] = scenarioMetrics(set, p);
+      const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: chosen?.lr });
+      result[which][scenario] = scenarioMetrics(set, p);
       // the memory event shows the test users' attention (the validation users' when tuning)
       if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
         ids.forEach((t, k) => {
@@ -118,6 +134,7 @@ export async function runExperiment(
     ...(nonMetaLr === undefined ? {} : { nonMetaLr }),
     ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
+    ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     evaluatedEpoch,
     seconds: (performance.now() - startedAt) / 1000,
   });
@@ -158,14 +175,27 @@ export async function runExperiment(
         test: last.test,
         validation: last.validation,
         seconds: (performance.now() - t0) / 1000,
+        ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
       });
       if (last.memory) sink(last.memory);
     };
     if (config.model === 'melu' && config.pretrainEpochs > 0) {
-      const pre = await trainEpochs(engine, input, control, rng.fork('pretrain'), null, async () => {}, {
-        epochs: config.pretrainEpochs,
-        supervised: true,
-      });
+      const pre = await trainEpochs(
+        engine,
+        input,
+        control,
+        rng.fork('pretrain'),
+        null,
+        async (record) =>
+          sink({
+            type: 'pretrained',
+            epoch: record.epoch,
+            epochs: config.pretrainEpochs,
+            trainLoss: record.trainLoss,
+            seconds: record.seconds,
+          }),
+        { epochs: config.pretrainEpochs, supervised: true },
+      );
       if (pre.aborted) {
         sink({ type: 'stopped', summary: summary() });
         return summary();

@@ -46,7 +46,9 @@ export function RunControls({ run, canStart, onStart, onPause, onResume, onStop 
       <span className="progress-text" data-testid="progress-text">
         {run.status === 'idle'
           ? 'ready'
-          : `${run.status} · epoch ${run.lastStep?.epoch ?? 0}/${run.config?.epochs ?? 0} · step ${done}/${total} · left ${active ? time(secondsLeft(run)) : '–'}`}
+          : run.status === 'running' && !run.lastStep && run.pretrained
+            ? `running · pre-training epoch ${run.pretrained.epoch}/${run.pretrained.epochs} (loss ${run.pretrained.trainLoss.toFixed(3)})`
+            : `${run.status} · epoch ${run.lastStep?.epoch ?? 0}/${run.config?.epochs ?? 0} · step ${done}/${total} · left ${active ? time(secondsLeft(run)) : '–'}`}
       </span>
       {run.lastStep && (
         <span className="memory-text" data-testid="memory-text" title="tfjs tensors and bytes in the worker">

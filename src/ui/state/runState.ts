@@ -44,6 +44,8 @@ export interface RunView {
   /** Tasks and seconds of the last (up to) 20 meta-steps: throughput = sum tasks / sum seconds. */
   readonly recent: readonly { tasks: number; seconds: number }[];
   readonly epochs: readonly EpochRecord[];
+  /** MeLU with pre-training epochs: the last one done (null before any, or without pre-training). */
+  readonly pretrained: { epoch: number; epochs: number; trainLoss: number } | null;
   readonly evaluations: readonly Evaluation[];
   readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
   readonly memory: readonly MemorySnapshot[];
@@ -64,6 +66,7 @@ export const EMPTY_RUN: RunView = {
   lastStep: null,
   recent: [],
   epochs: [],
+  pretrained: null,
   evaluations: [],
   baselines: {},
   memory: [],
@@ -128,6 +131,9 @@ export function runReducer(state: RunView, action: RunAction): RunView {
             break;
           case 'epoch':
             next = { ...next, epochs: [...next.epochs, e.record] };
+            break;
+          case 'pretrained':
+            next = { ...next, pretrained: { epoch: e.epoch, epochs: e.epochs, trainLoss: e.trainLoss } };
             break;
           case 'evaluated':
             next = {

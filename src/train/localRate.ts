@@ -1,0 +1,62 @@
+/**
+ * Choosing the local rate on validation users: the rate of the SGD steps that adapt a model to an
+ * evaluated user's support set. The non-meta baseline always chooses its fine-tuning rate this way;
+ * MeLU does with config chooseLocalRate. Both choose from the same grid, on the same users, by the
+ * same score (mean MAE over the validation scenarios that have tasks), so neither is favoured.
+ */
+import { SCENARIOS, type Scenario } from '../data/scenarios/types';
+import type { Rng } from '../lib/rng';
+import type { ModelEngine } from './engine';
+import type { ExperimentInput } from './epochs';
+import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
+import type { ScenarioRecord } from './events';
+
+/**
+ * Rates tried (0: no adaptation). It brackets the rates validation picked on ML-1M and ML-100K (0.01
+ * to 0.05); 0.1 made both models diverge on some seeds there (validation sweeps, 2026-12-01).
+ */
+export const LOCAL_RATE_GRID: readonly number[] = [0, 1e-4, 1e-3, 3e-3, 1e-2, 2e-2, 3e-2, 5e-2];
+
+/** The grid plus the model's own local rate, ascending, without repeats. */
+export function candidateRates(configured: number): number[] {
+  return [...new Set([...LOCAL_RATE_GRID, configured])].sort((a, b) => a - b);
+}
+
+/** Mean MAE over the scenarios of a record (Infinity when it has none). */
+export function meanMae(record: ScenarioRecord): number {
+  const maes = Object.values(record).map((m) => m!.mae);
+  return maes.length ? maes.reduce((a, b) => a + b, 0) / maes.length : Infinity;
+}
+
+/**
+ * The engine on the validation users at each rate; returns the rate with the lowest mean MAE (the
+ * smaller rate on a tie) with its validation record, or null when the split has no validation users.
+ * `sampleOf(scenario)` draws which validation tasks are evaluated (all when evalUsers is 0).
+ */
+export async function chooseLocalRate(
+  engine: ModelEngine,
+  input: ExperimentInput,
+  rates: readonly number[],
+  sampleOf: (scenario: Scenario) => Rng,
+): Promise<{ lr: number; mae: number; record: ScenarioRecord } | null> {
+  const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
+  if (!cells.length) return null;
+  const ids = new Map(
+    cells.map((s) => [s, sampleTasks(input.split.validation[s].count, input.config.evalUsers, sampleOf(s))]),
+  );
+  let best: { lr: number; mae: number; record: ScenarioRecord } | null = null;
+  for (const lr of rates) {
+    const record: ScenarioRecord = {};
+    for (const scenario of cells) {
+      const set = input.split.validation[scenario];
+      record[scenario] = scenarioMetrics(
+        set,
+        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr }),
+      );
+    }
+    const mae = meanMae(record);
+    if (!Number.isFinite(mae)) continue; // a rate that blew the adaptation up is never chosen
+    if (!best || mae < best.mae) best = { lr, mae, record };
+  }
+  return best;
+}
