@@ -272,9 +272,8 @@ export const CONFIG_TABLE = {
   chooseLocalRate: booleanField({
     group: 'evaluation',
     label: 'Local rate on validation',
-    help: "MeLU: at each evaluation, choose the local rate that adapts the model to an evaluated user's support set on the validation users (mean MAE), from the grid the non-meta baseline chooses its fine-tuning rate from plus the training local rate (off = the training local rate).",
+    help: "At each evaluation, choose the local rate that adapts the model to an evaluated user's support set on the validation users (mean MAE), from the grid the non-meta baseline chooses its fine-tuning rate from plus the training local rate (off = the training local rate; MAMO: rho).",
     defaultValue: false,
-    models: ['melu'],
   }),
   baselines: booleanField({
     group: 'evaluation',

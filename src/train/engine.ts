@@ -103,7 +103,7 @@ export interface ModelEngine {
   rollback(): void;
   /**
    * Predictions of a batch (caller disposes); memories are read, never written. `innerLr` overrides the
-   * local rate (MeLU only: the non-meta baseline's fine-tuning rate is chosen on validation users).
+   * local rate (chosen on validation users: the non-meta baseline's, and the model's with chooseLocalRate).
    */
   predict(batch: BatchTensors, innerLr?: number): Predictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
@@ -324,8 +324,9 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
-    predict(batch) {
-      return tidyAll(() => mamoPredict(holder.current.params, holder.current.memory!, dims, batch, cfg));
+    predict(batch, innerLr) {
+      const local = innerLr === undefined ? cfg : { ...cfg, lr: innerLr };
+      return tidyAll(() => mamoPredict(holder.current.params, holder.current.memory!, dims, batch, local));
     },
     async profileMemory() {
       const m = holder.current.memory!.profile;

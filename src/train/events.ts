@@ -56,7 +56,7 @@ export interface RunSummary {
   readonly nonMetaDropout?: number;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
-  /** MeLU with chooseLocalRate: the local rate of the last evaluation, chosen on validation users. */
+  /** With chooseLocalRate: the local rate of the last evaluation, chosen on validation users. */
   readonly localRate?: number;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
@@ -94,7 +94,7 @@ export type TrainEvent =
       test: ScenarioRecord;
       validation: ScenarioRecord;
       seconds: number;
-      /** MeLU with chooseLocalRate: the local rate chosen on the validation users for this evaluation. */
+      /** With chooseLocalRate: the local rate chosen on the validation users for this evaluation. */
       localRate?: number;
     }
   | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }

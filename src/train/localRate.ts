@@ -1,7 +1,7 @@
 /**
  * Choosing the local rate on validation users: the rate of the SGD steps that adapt a model to an
  * evaluated user's support set. The non-meta baseline always chooses its fine-tuning rate this way;
- * MeLU does with config chooseLocalRate. Both choose from the same grid, on the same users, by the
+ * MeLU and MAMO (its rho) do with config chooseLocalRate. Both choose from the same grid, on the same users, by the
  * same score (mean MAE over the validation scenarios that have tasks), so neither is favoured.
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';

@@ -235,6 +235,36 @@ describe('batched training equals the per-user loop', () => {
   }
 });
 
+describe("predict's local-rate override (what chooseLocalRate and the non-meta baseline pick)", () => {
+  for (const model of ['melu', 'mamo'] as const) {
+    it(`${model}: rate 0 is no adaptation, another rate moves the adapted predictions only`, async () => {
+      const dataset = await demoDataset();
+      const config: TrainConfig = { ...DEFAULT_CONFIG, model, innerLr: 0.01 };
+      const prepared = prepareExperiment(dataset, config);
+      const options = {
+        config,
+        layout: prepared.layout,
+        meanRating: 3.5,
+        rng: createRng(3),
+        strategy: 'tile' as const,
+      };
+      const engine = model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
+      const b = batchTensors(
+        makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout),
+        prepared.layout,
+      );
+      const maxDiff = async (x: tf.Tensor, y: tf.Tensor) => (await tf.max(tf.abs(tf.sub(x, y))).data())[0]!;
+      const [own, none, fast] = [engine.predict(b), engine.predict(b, 0), engine.predict(b, 0.05)];
+      expect(await maxDiff(none.after, none.before)).toBeLessThan(1e-5); // (other kernels, same math)
+      expect(await maxDiff(fast.before, own.before)).toBe(0);
+      expect(await maxDiff(own.after, own.before)).toBeGreaterThan(1e-4);
+      expect(await maxDiff(fast.after, own.after)).toBeGreaterThan(1e-4);
+      engine.dispose();
+      disposeBatchTensors(b);
+    });
+  }
+});
+
 describe('the supervised term', () => {
   it('adds lambda times the supervised gradient to the meta-gradient (one SGD step, to first order in the rate)', async () => {
     await tf.setBackend('cpu');

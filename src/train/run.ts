@@ -34,7 +34,7 @@ interface Evaluation {
   test: ScenarioRecord;
   validation: ScenarioRecord;
   memory: Extract<TrainEvent, { type: 'memory' }> | null;
-  /** MeLU with chooseLocalRate: the local rate chosen on the validation users */
+  /** With chooseLocalRate: the local rate chosen on the validation users */
   localRate?: number;
 }
 
@@ -47,13 +47,12 @@ async function evaluateAll(
 ): Promise<Evaluation> {
   const limit = input.config.evalUsers;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
-  // MeLU with chooseLocalRate: the validation users pick the local rate the test users are adapted with
-  const chosen =
-    input.config.model === 'melu' && input.config.chooseLocalRate
-      ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), (scenario) =>
-          evalRng.fork(`validation:${scenario}`),
-        )
-      : null;
+  // chooseLocalRate: the validation users pick the local rate the test users are adapted with
+  const chosen = input.config.chooseLocalRate
+    ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), (scenario) =>
+        evalRng.fork(`validation:${scenario}`),
+      )
+    : null;
   if (chosen) {
     result.localRate = chosen.lr;
     result.validation = chosen.record;

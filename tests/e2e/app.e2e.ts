@@ -228,6 +228,28 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
       { timeout: 30_000 },
     );
     await shot(page, 'runs-panel', '.tab-body');
+    // the two selected runs, exported: JSON (whole records) and CSV (a row per run and test scenario)
+    const exported = async (label: string): Promise<string> => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.click(`text=${label}`)]);
+      return readFileSync((await file.path())!, 'utf8');
+    };
+    const json = JSON.parse(await exported('Export JSON')) as {
+      id: string;
+      summary: { model: string; scenarios: Record<string, { mae: number }> };
+    }[];
+    expect(json.length).toBe(2);
+    const csv = (await exported('Export CSV')).trim().split('\n');
+    const header = csv[0]!.split(',');
+    expect(header.slice(0, 3)).toEqual(['run', 'dataset', 'model']);
+    const expectedRows = json.reduce((n, r) => n + Object.keys(r.summary.scenarios).length, 0);
+    expect(expectedRows).toBeGreaterThan(0);
+    expect(csv.length - 1).toBe(expectedRows);
+    for (const line of csv.slice(1)) {
+      const row = Object.fromEntries(line.split(',').map((v, i) => [header[i]!, v]));
+      const run = json.find((r) => r.id === row.run)!;
+      expect(row.model).toBe(run.summary.model);
+      expect(Number(row.mae)).toBeCloseTo(run.summary.scenarios[row.scenario!]!.mae, 12);
+    }
     // the finished run's link, opened in a fresh page load, sets its configuration and trains it again
     // to the same numbers (same data, seed and backend)
     expect(finished).not.toBeNull();
@@ -275,7 +297,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
 
   const ml100k = stagedDataset('ml-100k');
   it.runIf(ml100k)(
-    'uploads ml-100k files and its zip (100,000 ratings); a dropped malformed file names file and line and keeps the data',
+    'uploads ml-100k files, its zip and its folder (100,000 ratings); a dropped malformed file names file and line and keeps the data',
     async () => {
       await open('');
       const files = ['u.data', 'u.item', 'u.user', 'u.genre']
@@ -313,6 +335,11 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
         mimeType: 'application/zip',
         buffer: Buffer.from(zip),
       });
+      await ratings('100,000');
+      // the unpacked folder, through the folder picker (every file of the folder, README and all)
+      await page.click('text=Demo data');
+      await ratings('41,592');
+      await page.setInputFiles('[data-testid=folder-input]', ml100k!);
       await ratings('100,000');
     },
   );

@@ -75,6 +75,7 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
             <input
               type="file"
               hidden
+              data-testid="folder-input"
               disabled={disabled}
               {...({ webkitdirectory: '' } as Record<string, string>)}
               onChange={(e) => {
