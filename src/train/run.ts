@@ -61,9 +61,9 @@ async function evaluateAll(
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
-  const sets: ['validation' | 'test', ScenarioTasks][] = chosen
-    ? []
-    : [['validation', input.split.validation]];
+  // validation again only when its attention is wanted (MAMO tuning), at the chosen rate
+  const sets: ['validation' | 'test', ScenarioTasks][] =
+    chosen && !(validationOnly && engine.slots > 0) ? [] : [['validation', input.split.validation]];
   if (!validationOnly) sets.push(['test', input.split.test]);
   for (const [which, scenarioSets] of sets) {
     for (const scenario of SCENARIOS) {
