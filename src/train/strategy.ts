@@ -18,8 +18,9 @@ export function chooseStrategy(
   // MeLU, one local step: ragged (segmented kernel, no padding) where the kernel exists; measured on the
   // partial ML-1M published split, melu-paper preset, interleaved runs: wasm ~1,700-2,200 vs
   // ~1,050-1,130 tasks/s for algebraic, cpu ~50 vs ~27. Elsewhere (webgpu) algebraic: few kernels.
-  // Several local steps on wasm/cpu: loop in first order (as fast as tile), tile in second order, where
-  // the loop's per-task graphs of nested gradients cost several times more (npm run bench, "MeLU-5").
+  // Several local steps on wasm/cpu (npm run bench, "MeLU-5", partial ML-1M): loop in first order (106
+  // vs 64 tasks/s for tile), tile in second order (21 vs 7: the loop builds per-task graphs of nested
+  // gradients). Elsewhere tile.
   if (model === 'melu') {
     if (innerSteps === 1) return js ? 'ragged' : 'algebraic';
     return js && metaOrder === 'first-order' ? 'loop' : 'tile';
