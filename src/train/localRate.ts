@@ -1,8 +1,9 @@
 /**
  * Choosing the local rate on validation users: the rate of the SGD steps that adapt a model to an
  * evaluated user's support set. The non-meta baseline always chooses its fine-tuning rate this way;
- * MeLU and MAMO (its rho) do with config chooseLocalRate. Both choose from the same grid, on the same users, by the
- * same score (mean MAE over the validation scenarios that have tasks), so neither is favoured.
+ * MeLU and MAMO (its rho) do with config chooseLocalRate. Both choose from the same grid, on the same
+ * users, by the same score (mean MAE over the validation scenarios that have tasks), so neither is
+ * favoured.
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
@@ -13,7 +14,8 @@ import type { ScenarioRecord } from './events';
 
 /**
  * Rates tried (0: no adaptation). It brackets the rates validation picked on ML-1M and ML-100K (0.01
- * to 0.05); 0.1 made both models diverge on some seeds there (validation sweeps, 2026-12-01).
+ * to 0.05); 0.1 made both models diverge on some seeds there (validation users only:
+ * `npx tsx bench/rateSweep.ts <dataset> '<config json>'`, seeds 1-3, 2026-12-01).
  */
 export const LOCAL_RATE_GRID: readonly number[] = [0, 1e-4, 1e-3, 3e-3, 1e-2, 2e-2, 3e-2, 5e-2];
 
@@ -29,22 +31,22 @@ export function meanMae(record: ScenarioRecord): number {
 }
 
 /**
- * The engine on the validation users at each rate; returns the rate with the lowest mean MAE (the
- * smaller rate on a tie) with its validation record, or null when the split has no validation users.
- * `sampleOf(scenario)` draws which validation tasks are evaluated (all when evalUsers is 0).
+ * The engine on the validation users at each rate, in order: mean MAE and the record per scenario
+ * (empty when the split has no validation users). `sampleOf(scenario)` draws which validation tasks
+ * are evaluated (all when evalUsers is 0). Also what `bench/rateSweep.ts` prints.
  */
-export async function chooseLocalRate(
+export async function validationAtRates(
   engine: ModelEngine,
   input: ExperimentInput,
   rates: readonly number[],
   sampleOf: (scenario: Scenario) => Rng,
-): Promise<{ lr: number; mae: number; record: ScenarioRecord } | null> {
+): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
-  if (!cells.length) return null;
+  if (!cells.length) return [];
   const ids = new Map(
     cells.map((s) => [s, sampleTasks(input.split.validation[s].count, input.config.evalUsers, sampleOf(s))]),
   );
-  let best: { lr: number; mae: number; record: ScenarioRecord } | null = null;
+  const out: { lr: number; mae: number; record: ScenarioRecord }[] = [];
   for (const lr of rates) {
     const record: ScenarioRecord = {};
     for (const scenario of cells) {
@@ -54,9 +56,24 @@ export async function chooseLocalRate(
         await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr }),
       );
     }
-    const mae = meanMae(record);
-    if (!Number.isFinite(mae)) continue; // a rate that blew the adaptation up is never chosen
-    if (!best || mae < best.mae) best = { lr, mae, record };
+    out.push({ lr, mae: meanMae(record), record });
   }
+  return out;
+}
+
+/**
+ * The rate with the lowest mean validation MAE (the smaller rate on a tie) with its validation record,
+ * or null when the split has no validation users. A rate that blew the adaptation up (MAE not finite)
+ * is never chosen.
+ */
+export async function chooseLocalRate(
+  engine: ModelEngine,
+  input: ExperimentInput,
+  rates: readonly number[],
+  sampleOf: (scenario: Scenario) => Rng,
+): Promise<{ lr: number; mae: number; record: ScenarioRecord } | null> {
+  let best: { lr: number; mae: number; record: ScenarioRecord } | null = null;
+  for (const r of await validationAtRates(engine, input, rates, sampleOf))
+    if (Number.isFinite(r.mae) && (!best || r.mae < best.mae)) best = r;
   return best;
 }
