@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../src/data/scenarios/types';
 import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../src/train/events';
-import { LOCAL_RATE_GRID } from '../src/train/localRate';
+import { LOCAL_RATE_GRID, formatRates } from '../src/train/localRate';
 import { stagedDataset } from '../tests/helpers/datasets';
 import { attentionSummary, DATASETS, loadNamed, runHeadless, type Outcome } from './experiment';
 import type { TuningResult } from './tune';
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   out.push(
     `Produced by \`npm run results\` (bench/results.ts) on ${now}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
     '',
-    'Every configuration was chosen on **validation users only** (`npm run tune -- <dataset> <model>`: a small grid, each trial trained with seed 1, or with the seeds a section names, curves averaged, and evaluated on the validation users (the warm cells of held-out existing users and, where the protocol has them, their item-cold cells) every few epochs; the best configuration and epoch by mean validation MAE; the trials are in `docs/tuning/`). Each chosen configuration is then trained with seeds 1, 2 and 3 (the seed also draws the user split and the query ratings), and the test scenarios are evaluated once, after the last epoch. The rate of the local steps that adapt a model to the support set of an evaluated user is also chosen on the validation users, after training, from one grid for the model and the non-meta baseline alike (src/train/localRate.ts). Tables give mean ± standard deviation over the 3 seeds. Metric definitions: docs/metrics.md.',
+    'Every configuration was chosen on **validation users only** (`npm run tune -- <dataset> <model>`: a small grid, each trial trained with seed 1, or with the seeds a section names, curves averaged, and evaluated on the validation users (the warm cells of held-out existing users and, where the protocol has them, their item-cold cells) every few epochs; the best configuration and epoch by mean validation MAE; the trials are in `docs/tuning/`). Each chosen configuration is then trained with seeds 1, 2 and 3 (the seed also draws the user split and the query ratings), and the test scenarios are evaluated once, after the last epoch. The rate of the local steps that adapt a model to the support set of an evaluated user is also chosen on the validation users, after training, from one grid for the model and the non-meta baseline alike, one rate for cells whose query items are warm and one for cells with new items (src/train/localRate.ts). Tables give mean ± standard deviation over the 3 seeds. Metric definitions: docs/metrics.md.',
     '',
   );
   // `--only <dataset>`: rerun one dataset and replace its section in the existing docs/results.md
@@ -176,9 +176,9 @@ async function main(): Promise<void> {
       );
       out.push(`Test scenarios (seed 1): ${counts.join('; ')}.`, '');
       out.push(
-        `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rate at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}): ${summaries.map((x) => x.localRate ?? '–').join(', ')}.`,
+        `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rates at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}), one for warm query items (on the validation warm cells) and one for new items (on the validation item-cold cells), written "warm / new" where they differ: ${summaries.map((x) => (x.localRate ? formatRates(x.localRate) : '–')).join('; ')}.`,
         '',
-        `Non-meta baseline: fine-tuning rate chosen on validation users per seed from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => x.nonMetaLr ?? '–').join(', ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained for ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (model === 'melu' ? (tuning.chosen.pretrainEpochs ?? 0) : 0)} epochs with the model's meta rate and weight decay: only the meta-learning is taken away.`,
+        `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained for ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (model === 'melu' ? (tuning.chosen.pretrainEpochs ?? 0) : 0)} epochs with the model's meta rate and weight decay: only the meta-learning is taken away.`,
         '',
       );
       // validation users (never the test scenarios): the model against the non-meta baseline, per cell

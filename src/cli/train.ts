@@ -10,6 +10,7 @@ import { SCENARIOS } from '../data/scenarios/types';
 import { readSource } from '../data/source';
 import { initBackend, type BackendName } from '../kernels/backend';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
+import { formatRates } from '../train/localRate';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
 import { readPaths } from './readPaths';
@@ -48,7 +49,7 @@ export function consoleSink(log: (line: string) => void, verbose: boolean): (e: 
         break;
       case 'evaluated':
         log(
-          `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)}${e.localRate === undefined ? '' : ` | local rate ${e.localRate} (chosen on validation)`} (${e.seconds.toFixed(1)} s)`,
+          `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)}${e.localRate === undefined ? '' : ` | local rate ${formatRates(e.localRate)} (chosen on validation${e.localRate.warmItems === e.localRate.newItems ? '' : ': warm items / new items'})`} (${e.seconds.toFixed(1)} s)`,
         );
         break;
       case 'baselines':

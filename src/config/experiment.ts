@@ -272,7 +272,7 @@ export const CONFIG_TABLE = {
   chooseLocalRate: booleanField({
     group: 'evaluation',
     label: 'Local rate on validation',
-    help: "At each evaluation, choose the local rate that adapts the model to an evaluated user's support set on the validation users (mean MAE), from the grid the non-meta baseline chooses its fine-tuning rate from plus the training local rate (off = the training local rate; MAMO: rho).",
+    help: "At each evaluation, choose the local rate that adapts the model to an evaluated user's support set on the validation users (mean MAE), from the grid the non-meta baseline chooses its fine-tuning rate from plus the training local rate: one rate for warm query items (chosen on the validation warm cells), one for new items (on the item-cold cells) (off = the training local rate; MAMO: rho).",
     defaultValue: false,
   }),
   baselines: booleanField({

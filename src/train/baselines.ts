@@ -6,7 +6,7 @@
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { createRng, type Rng } from '../lib/rng';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
-import { candidateRates, chooseLocalRate } from './localRate';
+import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
 import {
@@ -32,9 +32,9 @@ export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
  * same network trained on every warm rating (plain supervised MSE) for as many epochs as the model
  * (pre-training included), with the model's meta rate and weight decay, then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
- * MAE over their scenarios), like the model's own tuning: its fine-tuning rate among LOCAL_RATE_GRID and
- * the model's local rate (localRate.ts; a rate meant for a meta-learned initialisation can wreck a
- * supervised one),
+ * MAE over their scenarios), like the model's own tuning: its fine-tuning rates (one for warm query
+ * items, one for new ones) among LOCAL_RATE_GRID and the model's local rate (localRate.ts; a rate meant
+ * for a meta-learned initialisation can wreck a supervised one),
  * and whether it trains with the model's feature dropout or without. A baseline crippled by the model's
  * settings would flatter the model.
  */
@@ -44,7 +44,7 @@ export async function computeBaselines(
   control: RunControl,
 ): Promise<{
   metrics: Partial<Record<BaselineName, ScenarioRecord>>;
-  nonMetaLr: number;
+  nonMetaLr: LocalRates;
   nonMetaDropout: number;
   validation: ScenarioRecord;
 }> {
@@ -52,10 +52,11 @@ export async function computeBaselines(
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
   const epochs = input.config.epochs + (input.config.model === 'melu' ? input.config.pretrainEpochs : 0);
   const rates = candidateRates(input.config.innerLr);
-  let best: { engine: ModelEngine | null; lr: number; dropout: number; mae: number; record: ScenarioRecord } =
+  const configured: LocalRates = { warmItems: input.config.innerLr, newItems: input.config.innerLr };
+  let best: { engine: ModelEngine | null; lr: LocalRates; dropout: number; mae: number; record: ScenarioRecord } =
     {
       engine: null,
-      lr: input.config.innerLr,
+      lr: configured,
       dropout: input.config.featureDropout,
       mae: Infinity,
       record: {},
@@ -74,10 +75,10 @@ export async function computeBaselines(
           createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
         );
         // without validation users: the first variant, at the model's local rate
-        const pick = chosen ?? { lr: input.config.innerLr, mae: Infinity, record: {} };
+        const pick = chosen ?? { rates: configured, mae: Infinity, record: {} };
         if (!best.engine || pick.mae < best.mae) {
           best.engine?.dispose();
-          best = { engine, lr: pick.lr, dropout, mae: pick.mae, record: pick.record };
+          best = { engine, lr: pick.rates, dropout, mae: pick.mae, record: pick.record };
           kept = true;
         }
       } finally {
@@ -95,7 +96,7 @@ export async function computeBaselines(
       out.supportMean![scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, globalMean));
       out.nonMeta![scenario] = scenarioMetrics(
         set,
-        await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr }),
+        await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr[itemKindOf(scenario)] }),
       );
     }
     return { metrics: out, nonMetaLr: best.lr, nonMetaDropout: best.dropout, validation: best.record };

@@ -6,6 +6,7 @@
 import type { TrainConfig } from '../config/experiment';
 import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
+import type { LocalRates } from './localRate';
 import type { ErrorMetrics } from './metrics';
 
 export interface ScenarioMetrics extends ErrorMetrics {
@@ -50,14 +51,17 @@ export interface RunSummary {
   readonly scenarios: ScenarioRecord;
   readonly validation: ScenarioRecord;
   readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
-  /** The non-meta baseline's fine-tuning rate, chosen on validation users (absent without baselines). */
-  readonly nonMetaLr?: number;
+  /**
+   * The non-meta baseline's fine-tuning rates (warm items, new items), chosen on validation users
+   * (absent without baselines).
+   */
+  readonly nonMetaLr?: LocalRates;
   /** The feature dropout the non-meta baseline trained with (chosen on validation: the model's or 0). */
   readonly nonMetaDropout?: number;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
-  /** With chooseLocalRate: the local rate of the last evaluation, chosen on validation users. */
-  readonly localRate?: number;
+  /** With chooseLocalRate: the local rates of the last evaluation, chosen on validation users. */
+  readonly localRate?: LocalRates;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
   readonly seconds: number;
@@ -94,8 +98,8 @@ export type TrainEvent =
       test: ScenarioRecord;
       validation: ScenarioRecord;
       seconds: number;
-      /** With chooseLocalRate: the local rate chosen on the validation users for this evaluation. */
-      localRate?: number;
+      /** With chooseLocalRate: the local rates chosen on the validation users for this evaluation. */
+      localRate?: LocalRates;
     }
   | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
   /** MeLU with pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */

@@ -52,7 +52,8 @@ describe('meta-training on the synthetic demo', () => {
         expect(mae, `${model} ${s}`).toBeLessThan(summary.baselines.supportMean![s]!.mae);
       }
       // the non-meta baseline's fine-tuning rate was chosen on validation among the candidates
-      expect(candidateRates(config.innerLr)).toContain(summary.nonMetaLr);
+      expect(candidateRates(config.innerLr)).toContain(summary.nonMetaLr!.warmItems);
+      expect(candidateRates(config.innerLr)).toContain(summary.nonMetaLr!.newItems);
       for (const s of SCENARIOS) expect(summary.baselines.nonMeta![s]!.mae).toBeLessThan(1.5);
     });
   }
@@ -159,14 +160,18 @@ describe('meta-training on the synthetic demo', () => {
     const before = tf.memory().numTensors;
     const chosen = await run({ ...config, chooseLocalRate: true });
     expect(tf.memory().numTensors).toBe(before);
-    expect(candidateRates(0.01)).toContain(chosen.summary.localRate);
+    expect(candidateRates(0.01)).toContain(chosen.summary.localRate!.warmItems);
+    expect(candidateRates(0.01)).toContain(chosen.summary.localRate!.newItems);
     expect(fixed.summary.localRate).toBeUndefined();
     // the same training (the choice only changes evaluation): the training rate is one of the candidates
     expect(chosen.summary.epochs[0]!.trainLoss).toBe(fixed.summary.epochs[0]!.trainLoss);
     expect(meanMae(chosen.summary.validation)).toBeLessThanOrEqual(meanMae(fixed.summary.validation) + 1e-7);
     const evaluated = chosen.events.filter((e) => e.type === 'evaluated');
     expect(evaluated.length).toBe(2);
-    for (const e of evaluated) expect(candidateRates(0.01)).toContain(e.localRate);
+    for (const e of evaluated) {
+      expect(candidateRates(0.01)).toContain(e.localRate!.warmItems);
+      expect(candidateRates(0.01)).toContain(e.localRate!.newItems);
+    }
     for (const s of SCENARIOS)
       if (fixed.summary.scenarios[s]) expect(chosen.summary.scenarios[s]).toBeDefined();
   });

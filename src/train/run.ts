@@ -19,7 +19,7 @@ import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import { createEngine, trainEpochs, trainable, type ExperimentInput, type RunControl } from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
-import { candidateRates, chooseLocalRate } from './localRate';
+import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -34,8 +34,8 @@ interface Evaluation {
   test: ScenarioRecord;
   validation: ScenarioRecord;
   memory: Extract<TrainEvent, { type: 'memory' }> | null;
-  /** With chooseLocalRate: the local rate chosen on the validation users */
-  localRate?: number;
+  /** With chooseLocalRate: the local rates (warm items, new items) chosen on the validation users */
+  localRate?: LocalRates;
 }
 
 async function evaluateAll(
@@ -47,21 +47,22 @@ async function evaluateAll(
 ): Promise<Evaluation> {
   const limit = input.config.evalUsers;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
-  // chooseLocalRate: the validation users pick the local rate the test users are adapted with
+  // chooseLocalRate: the validation users pick the local rates the test users are adapted with, one
+  // for cells whose query items are warm and one for cells with new items
   const chosen = input.config.chooseLocalRate
     ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), (scenario) =>
         evalRng.fork(`validation:${scenario}`),
       )
     : null;
   if (chosen) {
-    result.localRate = chosen.lr;
+    result.localRate = chosen.rates;
     result.validation = chosen.record;
   }
   const users: number[] = [];
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
-  // validation again only when its attention is wanted (MAMO tuning), at the chosen rate
+  // validation again only when its attention is wanted (MAMO tuning), at the chosen rates
   const sets: ['validation' | 'test', ScenarioTasks][] =
     chosen && !(validationOnly && engine.slots > 0) ? [] : [['validation', input.split.validation]];
   if (!validationOnly) sets.push(['test', input.split.test]);
@@ -70,7 +71,9 @@ async function evaluateAll(
       const set = scenarioSets[scenario];
       if (set.count === 0) continue;
       const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
-      const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: chosen?.lr });
+      const p = await predictTaskSet(engine, set, ids, input.layout, {
+        innerLr: chosen?.rates[itemKindOf(scenario)],
+      });
       result[which][scenario] = scenarioMetrics(set, p);
       // the memory event shows the test users' attention (the validation users' when tuning)
       if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
@@ -113,7 +116,7 @@ export async function runExperiment(
   control.retainEngine?.(engine);
   const epochs: EpochRecord[] = [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
-  let nonMetaLr: number | undefined;
+  let nonMetaLr: LocalRates | undefined;
   let nonMetaDropout: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
   let last: Evaluation = { test: {}, validation: {}, memory: null };
