@@ -72,12 +72,13 @@ const configs: [string, string, string, number, number][] = [
   ['melu', 'algebraic', 'wasm', 40, 1],
   ['melu', 'tile', 'wasm', 15, 1],
   ['melu', 'loop', 'wasm', 15, 1],
+  ['mamo', 'ragged', 'wasm', 25, 1],
   ['mamo', 'tile', 'wasm', 25, 1],
   ['mamo', 'tile', 'wasm', 25, 2],
   ['mamo', 'loop', 'wasm', 8, 1],
   ['melu', 'ragged', 'cpu', 8, 1],
   ['melu', 'algebraic', 'cpu', 8, 1],
-  ['mamo', 'tile', 'cpu', 5, 2],
+  ['mamo', 'ragged', 'cpu', 5, 1],
 ];
 if (process.env.BENCH_WEBGPU === '1')
   configs.push(['melu', 'algebraic', 'webgpu', 3, 1], ['mamo', 'tile', 'webgpu', 3, 1]);

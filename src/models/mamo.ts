@@ -17,7 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type SideLayout } from './embedding';
-import { leakyRelu } from './ops';
+import { gatherRows, leakyRelu } from './ops';
+import { segmentApply } from './segment';
 import { glorot } from './params';
 
 export const MAMO_SLOPE = 0.1;
@@ -116,6 +117,48 @@ export function mamoPredictTasks(
   const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor3D, w.muiItem as tf.Tensor3D, false, true), userPart));
   const h = lrelu(taskAffine(z, w.wr2, w.br2));
   return tf.reshape(taskAffine(h, w.wr3, w.br3), [t, -1]);
+}
+
+/** Ragged rows: task-contiguous flat rows, `counts[t]` of them for task t, `task` [R] the task of each. */
+export interface RaggedRows {
+  readonly counts: ArrayLike<number>;
+  readonly task: tf.Tensor1D;
+}
+
+/**
+ * x [R, k] (ragged rows) times the row's task's W [T, k, m] plus its b [T, m] -> [R, m], without
+ * padding: segmentApply with P_t = X_t (the rows of task t, [n_t, k], flat) and B_t = W_t, so
+ * C_t = X_t W_t. Its gradients are the segmented products again (dX_t = dC_t W_t^T, dW_t = X_t^T dC_t;
+ * models/segment.ts): second-order safe.
+ */
+function raggedAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: RaggedRows): tf.Tensor2D {
+  const [t, k, m] = w.shape as [number, number, number];
+  const seg = { a: Array.from(rows.counts), b: new Array<number>(t).fill(k) };
+  const product = segmentApply(tf.reshape(x, [-1]), tf.reshape(w, [t * k, m]), seg);
+  return tf.add(product, gatherRows(b as tf.Tensor2D, rows.task));
+}
+
+/**
+ * The same predictions as mamoPredictTasks on ragged rows (the "ragged" strategy; needs the segmented
+ * kernel, kernels/segmentMatMul.ts): userVecs p_u [T, Du], itemRows p_i [R, Di] -> y^ [R].
+ * The user path has one row per task and stays a batched product.
+ */
+export function mamoPredictRagged(
+  w: MamoTaskLocal,
+  userVecs: tf.Tensor2D,
+  itemRows: tf.Tensor2D,
+  rows: RaggedRows,
+): tf.Tensor1D {
+  const t = userVecs.shape[0];
+  const pu = tf.reshape(userVecs, [t, 1, -1]);
+  const eu = lrelu(taskAffine(lrelu(taskAffine(pu, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, 1, e]
+  const userPart = tf.reshape(tf.matMul(eu as tf.Tensor3D, w.muiUser as tf.Tensor3D, false, true), [t, -1]); // [T, e]
+  const ei = lrelu(raggedAffine(lrelu(raggedAffine(itemRows, w.wi1, w.bi1, rows)), w.wi2, w.bi2, rows)); // [R, e]
+  // e_i muiItem_t^T: B_t = muiItem_t^T
+  const muiItemT = tf.transpose(w.muiItem, [0, 2, 1]);
+  const z = lrelu(raggedAffine(ei, muiItemT, userPart, rows)); // [R, e]
+  const h = lrelu(raggedAffine(z, w.wr2, w.br2, rows));
+  return tf.reshape(raggedAffine(h, w.wr3, w.br3, rows), [-1]);
 }
 
 /** Local weights of ONE task as 2-D tensors (the per-task loop's form of MamoTaskLocal). */

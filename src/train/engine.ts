@@ -326,7 +326,9 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     rollback: () => holder.rollback(),
     predict(batch, innerLr) {
       const local = innerLr === undefined ? cfg : { ...cfg, lr: innerLr };
-      return tidyAll(() => mamoPredict(holder.current.params, holder.current.memory!, dims, batch, local));
+      return tidyAll(() =>
+        mamoPredict(holder.current.params, holder.current.memory!, dims, batch, local, strategy),
+      );
     },
     async profileMemory() {
       const m = holder.current.memory!.profile;

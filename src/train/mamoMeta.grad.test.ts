@@ -95,7 +95,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(await tf.setBackend(backend)).toBe(true);
     });
 
-    for (const strategy of ['tile', 'loop'] as const) {
+    for (const strategy of ['tile', 'ragged', 'loop'] as const) {
       for (const steps of [1, 2]) {
         it(`${strategy}, ${steps} step(s), second order = FD of the float64 meta-loss`, async () => {
           const params = makeParams();
@@ -121,12 +121,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     }
 
-    it('tile = loop for the meta-gradient and every memory-write ingredient', async () => {
+    it('tile = ragged = loop for the meta-gradient and every memory-write ingredient', async () => {
       const params = makeParams();
       const { memory } = await makeMemory();
-      for (const order of ['first-order', 'second-order'] as const) {
+      for (const [order, other] of [
+        ['first-order', 'loop'],
+        ['second-order', 'loop'],
+        ['first-order', 'ragged'],
+        ['second-order', 'ragged'],
+      ] as const) {
         const a = run('tile', params, memory, config(2, order));
-        const b = run('loop', params, memory, config(2, order));
+        const b = run(other, params, memory, config(2, order));
         expect(await relativeMaxDiff(a.grads, b.grads)).toBeLessThan(1e-5);
         const extras = (r: typeof a) => ({
           attention: r.attention,

@@ -1,7 +1,11 @@
 /**
  * MAMO meta-gradients (first order, as the paper's "one-step" update and both code bases; second order
- * optional) and the ingredients of the memory writes, in two forms that compute the same numbers:
- * - tile: every task at once with per-task weights [T, ...] (one tf.grads per local step);
+ * optional) and the ingredients of the memory writes, in three forms that compute the same numbers:
+ * - tile: every task at once with per-task weights [T, ...] (one tf.grads per local step), rows padded
+ *   to the longest task of the batch, per-task products as batched matMuls;
+ * - ragged: the same per-task weights on flat, unpadded rows, the per-task products on the segmented
+ *   kernel (models/segment.ts; wasm and cpu only): no padding, and on wasm 2-D XNNPACK products
+ *   instead of the naive 3-D batched matMul;
  * - loop: one task at a time with 2-D weights (the reference).
  *
  * Per task (paper Algorithm 1): 1. a = attention(p_u, M_P); b_u = a M_U; M_uI = a M_UI (Eqs 3, 4, 7).
@@ -14,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   MAMO_GLOBAL_LOCAL_KEYS,
   MAMO_USER_KEYS,
+  mamoPredictRagged,
   mamoPredictRows,
   mamoPredictTasks,
   userNetShapes,
@@ -27,9 +32,19 @@ import { attention, readMemory, type MemoryState, type UserNetRecord } from '../
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
-import { localGrads, paddedTaskLoss, sgdStep, tileTasks, type InnerConfig, type MetaGradient } from './meta';
+import {
+  flatTaskLoss,
+  localGrads,
+  paddedTaskLoss,
+  sgdStep,
+  tileTasks,
+  type InnerConfig,
+  type MetaGradient,
+} from './meta';
 
-export type MamoStrategy = 'loop' | 'tile';
+export type MamoStrategy = 'loop' | 'tile' | 'ragged';
+/** The batched forms (per-task weights [T, ...]): padded rows or ragged ones. */
+type Form = 'tile' | 'ragged';
 
 export interface MamoConfig extends InnerConfig {
   readonly tau: number;
@@ -69,29 +84,41 @@ function paddedRows(e: Embedded, block: RowTensors, t: number): tf.Tensor3D {
   return tf.reshape(gatherRows(e.itemVecs, block.padItem), [t, block.maxLen, e.itemVecs.shape[1]]);
 }
 
-function adaptTasks(w0: Local, e: Embedded, b: BatchTensors, cfg: InnerConfig): Local {
-  const xs = paddedRows(e, b.support, b.tasks);
+/** A block's item rows in the form's layout: padded [T, L, Di] or flat [R, Di]. */
+function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tensor {
+  return form === 'tile' ? paddedRows(e, block, t) : gatherRows(e.itemVecs, block.item);
+}
+
+/** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
+function blockLoss(form: Form, w: Local, userVecs: tf.Tensor2D, rows: tf.Tensor, block: RowTensors): tf.Scalar {
+  return form === 'tile'
+    ? paddedTaskLoss(mamoPredictTasks(w, userVecs, rows as tf.Tensor3D), block)
+    : flatTaskLoss(mamoPredictRagged(w, userVecs, rows as tf.Tensor2D, block), block);
+}
+
+function adaptTasks(w0: Local, e: Embedded, b: BatchTensors, cfg: InnerConfig, form: Form): Local {
+  const xs = rowsOf(form, e, b.support, b.tasks);
   let w = w0;
   for (let k = 0; k < cfg.steps; k++) {
     w = sgdStep(
       w,
-      localGrads(w, (v) => paddedTaskLoss(mamoPredictTasks(v, e.userVecs, xs), b.support)),
+      localGrads(w, (v) => blockLoss(form, v, e.userVecs, xs, b.support)),
       cfg.lr,
     );
   }
   return w;
 }
 
-function queryLossTasks(w: Local, e: Embedded, b: BatchTensors): tf.Scalar {
-  const xq = paddedRows(e, b.query, b.tasks);
-  return tf.div(paddedTaskLoss(mamoPredictTasks(w, e.userVecs, xq), b.query), b.tasks);
+function queryLossTasks(w: Local, e: Embedded, b: BatchTensors, form: Form): tf.Scalar {
+  const xq = rowsOf(form, e, b.query, b.tasks);
+  return tf.div(blockLoss(form, w, e.userVecs, xq, b.query), b.tasks);
 }
 
 /**
  * Query loss gradient at the adapted weights, w.r.t. the tables and the per-task adapted weights:
  * returns the first-order meta-gradient (tiled gradients summed over tasks) and the per-task theta_u grads.
  */
-function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTensors) {
+function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTensors, form: Form) {
   const keys = ['userTable', 'itemTable', ...MAMO_GLOBAL_LOCAL_KEYS] as const;
   const inputs = [p.userTable, p.itemTable, ...MAMO_GLOBAL_LOCAL_KEYS.map((k) => adapted[k])];
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
@@ -103,7 +130,7 @@ function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTen
       b.items,
       b.users,
     );
-    return queryLossTasks(w, e, b);
+    return queryLossTasks(w, e, b, form);
   })(inputs);
   const out: Record<string, tf.Tensor> = {};
   keys.forEach((key, i) => (out[key] = i < 2 ? grads[i]! : tf.sum(grads[i]!, 0)));
@@ -112,18 +139,19 @@ function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTen
   return { loss: value as tf.Scalar, grads: out as MamoParams, userGradients };
 }
 
-/** Every task at once (per-task weights [T, ...]). */
+/** Every task at once (per-task weights [T, ...]), on padded rows (tile) or ragged ones. */
 export function mamoMetaGradTile(
   params: MamoParams,
   memory: MemoryState,
   dims: MamoDims,
   b: BatchTensors,
   cfg: MamoConfig,
+  form: Form = 'tile',
 ): MamoMetaResult {
   const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
-  const adapted = adaptTasks(local, e0, b, cfg);
-  const fo = firstOrderAt(params, adapted, dims, b);
+  const adapted = adaptTasks(local, e0, b, cfg, form);
+  const fo = firstOrderAt(params, adapted, dims, b, form);
   const common = {
     attention: a,
     profiles: e0.userVecs,
@@ -137,7 +165,7 @@ export function mamoMetaGradTile(
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const p = fromList<MamoParams>(keys, list);
     const e = embedSides(p, dims, b.items, b.users);
-    return queryLossTasks(adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg), e, b);
+    return queryLossTasks(adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg, form), e, b, form);
   })(keys.map((k) => params[k]));
   return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads), ...common };
 }
@@ -239,12 +267,14 @@ export function mamoMetaGradient(
 ): MamoMetaResult {
   return strategy === 'loop'
     ? mamoMetaGradLoop(params, memory, dims, b, cfg)
-    : mamoMetaGradTile(params, memory, dims, b, cfg);
+    : mamoMetaGradTile(params, memory, dims, b, cfg, strategy);
 }
 
 /**
  * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
- * adaptation, plus the attention a [T, K] of every task. Memories are read, never written.
+ * adaptation, plus the attention a [T, K] of every task. Memories are read, never written. The local
+ * steps run in the strategy's form (the loop's adaptation is the tile's, tested); the query rows are
+ * padded, the layout evaluation reads.
  */
 export function mamoPredict(
   params: MamoParams,
@@ -252,11 +282,13 @@ export function mamoPredict(
   dims: MamoDims,
   b: BatchTensors,
   cfg: MamoConfig,
+  strategy: MamoStrategy = 'tile',
 ): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const xq = paddedRows(e, b.query, b.tasks);
   const before = mamoPredictTasks(local, e.userVecs, xq);
-  const after = mamoPredictTasks(adaptTasks(local, e, b, cfg), e.userVecs, xq);
+  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
+  const after = mamoPredictTasks(adaptTasks(local, e, b, cfg, form), e.userVecs, xq);
   return { before, after, attention: a };
 }

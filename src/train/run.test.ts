@@ -202,6 +202,7 @@ describe('batched training equals the per-user loop', () => {
     ['melu', 'algebraic'],
     ['melu', 'tile'],
     ['mamo', 'tile'],
+    ['mamo', 'ragged'],
   ] as const) {
     it(`${model}: ${batched} and loop give the same parameters after 5 meta-steps (1e-5)`, async () => {
       await tf.setBackend('cpu');
@@ -349,7 +350,7 @@ describe('support-length groups change nothing', () => {
         outerOptimizer: 'sgd',
       };
       const prepared = prepareExperiment(dataset, config);
-      const strategy = model === 'melu' ? 'tile' : 'tile';
+      const strategy = 'tile';
       const make = () => {
         const options = {
           config,

@@ -25,7 +25,11 @@ export function chooseStrategy(
     if (innerSteps === 1) return js ? 'ragged' : 'algebraic';
     return js && metaOrder === 'first-order' ? 'loop' : 'tile';
   }
-  return 'tile';
+  // MAMO: ragged (no padding, the segmented kernel) where the kernel exists; partial ML-1M published
+  // split, mamo-paper preset, wasm, interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged>
+  // wasm 25 1`, 2026-12-02, another job running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu
+  // (`... cpu 4 1`): ragged 40, tile 26. Elsewhere (webgpu, no segmented kernel) tile.
+  return js ? 'ragged' : 'tile';
 }
 
 /**
@@ -40,6 +44,7 @@ export function supportGroups(
 ): number {
   // Measured on the partial ML-1M published split (docs/results.md): MeLU's algebraic step pads only
   // small corrections, so splitting costs more than it saves; MAMO's tile step gained nothing reliable
-  // (median 220 vs 259 tasks/s with 2 groups, ranges overlapping). The bench keeps comparing.
+  // (median 220 vs 259 tasks/s with 2 groups, ranges overlapping), and its ragged step (wasm, cpu)
+  // pads nothing. The bench keeps comparing.
   return 1;
 }
