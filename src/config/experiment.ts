@@ -160,11 +160,10 @@ export const CONFIG_TABLE = {
   supervisedWeight: numberField({
     group: 'training',
     label: 'Supervised weight',
-    help: 'MeLU: add this times the plain MSE of the shared (un-adapted) weights on every rating of the batch to the meta-loss, so the initialisation is also a good population model (0 = the meta-loss alone, as in MeLU).',
+    help: 'Add this times the plain MSE of the un-adapted weights (MeLU: the shared ones; MAMO: the personalised init from the memories) on every rating of the batch to the meta-loss, so the initialisation is also a good population model (0 = the meta-loss alone, as in the papers).',
     min: 0,
     max: 10,
     defaultValue: 0,
-    models: ['melu'],
   }),
   resampleTasks: booleanField({
     group: 'training',

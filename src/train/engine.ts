@@ -23,7 +23,13 @@ import { gatherRows } from '../models/ops';
 import { sideWidth } from '../models/embedding';
 import type { BatchTensors } from './batch';
 import type { FeatureLayout } from './layout';
-import { mamoMetaGradient, mamoPredict, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import {
+  mamoMetaGradient,
+  mamoPredict,
+  mamoSupervisedGrad,
+  type MamoConfig,
+  type MamoStrategy,
+} from './mamoMeta';
 import { meluMetaGradient, meluPredict, meluSupervisedGrad, type MeluStrategy } from './meluMeta';
 import type { InnerConfig } from './meta';
 import {
@@ -213,10 +219,7 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
             batch.groups.map((g) => meluSupervisedGrad(p, dims, g).grads),
             weights,
           );
-          const sum: Record<string, tf.Tensor> = {};
-          for (const key of Object.keys(grads))
-            sum[key] = tf.add(grads[key as keyof MeluParams], tf.mul(lambda, extra[key as keyof MeluParams]));
-          grads = sum as unknown as MeluParams;
+          grads = addScaled(grads, extra, lambda);
         }
         const loss = tf.addN(parts.map((r, g) => tf.mul(weights[g]!, r.loss))) as tf.Scalar;
         const updated = optimizerStep(p, grads, optimizer, optimizerOf(config));
@@ -237,6 +240,13 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     profileMemory: async () => null,
     dispose: () => holder.dispose(),
   };
+}
+
+/** a + lambda b, key by key (a meta-gradient plus the supervised term's gradient). */
+function addScaled<P extends Record<string, tf.Tensor>>(a: P, b: P, lambda: number): P {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of Object.keys(a)) out[key] = tf.add(a[key]!, tf.mul(lambda, b[key]!));
+  return out as P;
 }
 
 /** Each task's slice of a record of [T, ...] tensors scaled to global norm <= clip (0 = off). */
@@ -291,12 +301,21 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
           inBatchOrder(parts.map(pick), batch);
         const userGradients = {} as UserNetRecord;
         for (const key of USER_NET_KEYS) userGradients[key] = ordered((x) => x.userGradients[key]);
+        let grads = weightedSum(
+          parts.map((x) => x.grads),
+          weights,
+        );
+        // meta-loss + lambda * supervised MSE at the personalised init: gradients add (as MeLU's)
+        if (config.supervisedWeight > 0) {
+          const extra = weightedSum(
+            batch.groups.map((g) => mamoSupervisedGrad(p, m!, dims, g, cfg, strategy).grads),
+            weights,
+          );
+          grads = addScaled(grads, extra, config.supervisedWeight);
+        }
         const r = {
           loss: tf.addN(parts.map((x, g) => tf.mul(weights[g]!, x.loss))) as tf.Scalar,
-          grads: weightedSum(
-            parts.map((x) => x.grads),
-            weights,
-          ),
+          grads,
           attention: ordered((x) => x.attention) as tf.Tensor2D,
           profiles: ordered((x) => x.profiles) as tf.Tensor2D,
           userGradients,

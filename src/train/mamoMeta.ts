@@ -271,6 +271,42 @@ export function mamoMetaGradient(
 }
 
 /**
+ * The supervised term of the meta-loss (config supervisedWeight, as MeLU's meluSupervisedGrad): the
+ * plain MSE of the personalised initial weights (no local step; memories read, not written) over every
+ * rating of the batch, support and query, sum_r (y^_r - y_r)^2 / R, and its gradient w.r.t. every
+ * global parameter (through the memory read's attention too: it is a plain function of phi).
+ */
+export function mamoSupervisedGrad(
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+  strategy: MamoStrategy = 'tile',
+): MetaGradient<MamoParams> {
+  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
+  const keys = keysOf(params);
+  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
+    const p = fromList<MamoParams>(keys, list);
+    const e = embedSides(p, dims, b.items, b.users);
+    const { local } = initLocal(p, e, memory, dims, cfg);
+    // the squared error of every rating (not the per-task means of the meta-loss): padding masked out
+    const sse = [b.support, b.query].map((block) => {
+      const rows = rowsOf(form, e, block, b.tasks);
+      if (form === 'ragged') {
+        const pred = mamoPredictRagged(local, e.userVecs, rows as tf.Tensor2D, block);
+        return tf.sum(tf.square(tf.sub(pred, block.value)));
+      }
+      const pred = mamoPredictTasks(local, e.userVecs, rows as tf.Tensor3D);
+      const mask = tf.cast(tf.greater(block.padWeight, 0), 'float32');
+      return tf.sum(tf.mul(mask, tf.square(tf.sub(pred, block.padValue))));
+    });
+    return tf.div(tf.add(sse[0]!, sse[1]!), Math.max(1, b.support.rows + b.query.rows)) as tf.Scalar;
+  })(keys.map((k) => params[k]));
+  return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads) };
+}
+
+/**
  * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
  * adaptation, plus the attention a [T, K] of every task. Memories are read, never written. The local
  * steps run in the strategy's form (the loop's adaptation is the tile's, tested); the query rows are

@@ -335,6 +335,59 @@ describe('the supervised term', () => {
     disposeBatchTensors(probe);
     await tf.setBackend('wasm');
   });
+
+  for (const strategy of ['tile', 'ragged'] as const) {
+    it(`MAMO (${strategy}): the change of one step is linear in lambda, the same in both forms`, async () => {
+      await tf.setBackend('cpu');
+      const dataset = await demoDataset();
+      const base: TrainConfig = {
+        ...DEFAULT_CONFIG,
+        model: 'mamo',
+        innerLr: 0.05,
+        outerLr: 1e-4,
+        outerOptimizer: 'sgd',
+        weightDecay: 0,
+        gradClip: 0,
+      };
+      const prepared = prepareExperiment(dataset, base);
+      const ids = Int32Array.from({ length: 8 }, (_, k) => k);
+      const train = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
+      const probe = batchTensors(makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout), prepared.layout);
+      // the memories are written from the meta-gradient's pieces alone, the same for every lambda
+      const after = async (lambda: number | 'none', form: 'tile' | 'ragged' = strategy) => {
+        const config = { ...base, supervisedWeight: lambda === 'none' ? 0 : lambda };
+        const engine = createMamoEngine({
+          config,
+          layout: prepared.layout,
+          meanRating: 3.5,
+          rng: createRng(3),
+          strategy: form,
+        });
+        if (lambda !== 'none') {
+          engine.trainStep(single(train)).dispose();
+          engine.commit();
+        }
+        const p = engine.predict(probe);
+        const out = (await p.before.data()) as Float32Array;
+        p.before.dispose();
+        p.after.dispose();
+        if (p.attention) p.attention.dispose();
+        engine.dispose();
+        return out;
+      };
+      const [f0, f1, f2] = [await after(0), await after(1), await after(2)];
+      const one = Array.from(f1, (v, i) => v - f0[i]!);
+      const two = Array.from(f2, (v, i) => v - f0[i]!);
+      const size = Math.max(...one.map(Math.abs));
+      expect(size).toBeGreaterThan(1e-5);
+      for (let i = 0; i < one.length; i++) expect(Math.abs(two[i]! - 2 * one[i]!)).toBeLessThan(0.02 * size + 1e-6);
+      const other = await after(1, strategy === 'tile' ? 'ragged' : 'tile');
+      for (let i = 0; i < one.length; i++) expect(Math.abs(other[i]! - f1[i]!)).toBeLessThan(1e-5);
+      disposeBatchTensors(train);
+      disposeBatchTensors(probe);
+      await tf.setBackend('wasm');
+    });
+  }
 });
 
 describe('support-length groups change nothing', () => {
