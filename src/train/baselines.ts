@@ -53,14 +53,19 @@ export async function computeBaselines(
   const epochs = input.config.epochs + (input.config.model === 'melu' ? input.config.pretrainEpochs : 0);
   const rates = candidateRates(input.config.innerLr);
   const configured: LocalRates = { warmItems: input.config.innerLr, newItems: input.config.innerLr };
-  let best: { engine: ModelEngine | null; lr: LocalRates; dropout: number; mae: number; record: ScenarioRecord } =
-    {
-      engine: null,
-      lr: configured,
-      dropout: input.config.featureDropout,
-      mae: Infinity,
-      record: {},
-    };
+  let best: {
+    engine: ModelEngine | null;
+    lr: LocalRates;
+    dropout: number;
+    mae: number;
+    record: ScenarioRecord;
+  } = {
+    engine: null,
+    lr: configured,
+    dropout: input.config.featureDropout,
+    mae: Infinity,
+    record: {},
+  };
   try {
     for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
       const variant: ExperimentInput = { ...input, config: { ...input.config, featureDropout: dropout } };

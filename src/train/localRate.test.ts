@@ -30,7 +30,8 @@ describe('pickRates: one local rate per item kind, chosen on validation', () => 
     expect(picked.record.item_cold!.mae).toBe(0.84);
     expect(picked.mae).toBeCloseTo((0.78 + 0.84) / 2, 12);
     // never worse than any single rate for both kinds
-    for (const r of swept) expect(picked.mae).toBeLessThanOrEqual((r.record.warm!.mae + r.record.item_cold!.mae) / 2);
+    for (const r of swept)
+      expect(picked.mae).toBeLessThanOrEqual((r.record.warm!.mae + r.record.item_cold!.mae) / 2);
     expect(formatRates(picked.rates)).toBe('0.05 / 0.01');
   });
 

@@ -80,9 +80,7 @@ export function itemKindOf(scenario: Scenario): ItemKind {
 
 /** "0.02" when both kinds share a rate, else "0.02 / 0.01" (warm items / new items). */
 export function formatRates(rates: LocalRates): string {
-  return rates.warmItems === rates.newItems
-    ? `${rates.warmItems}`
-    : `${rates.warmItems} / ${rates.newItems}`;
+  return rates.warmItems === rates.newItems ? `${rates.warmItems}` : `${rates.warmItems} / ${rates.newItems}`;
 }
 
 /**
@@ -101,7 +99,8 @@ export function pickRates(
     let out: { lr: number; mae: number; record: ScenarioRecord } | null = null;
     for (const r of swept) {
       const record: ScenarioRecord = {};
-      for (const s of Object.keys(r.record) as Scenario[]) if (itemKindOf(s) === kind) record[s] = r.record[s];
+      for (const s of Object.keys(r.record) as Scenario[])
+        if (itemKindOf(s) === kind) record[s] = r.record[s];
       const mae = meanMae(record);
       if (Number.isFinite(mae) && (!out || mae < out.mae)) out = { lr: r.lr, mae, record };
     }

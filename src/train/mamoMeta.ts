@@ -90,7 +90,13 @@ function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tenso
 }
 
 /** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
-function blockLoss(form: Form, w: Local, userVecs: tf.Tensor2D, rows: tf.Tensor, block: RowTensors): tf.Scalar {
+function blockLoss(
+  form: Form,
+  w: Local,
+  userVecs: tf.Tensor2D,
+  rows: tf.Tensor,
+  block: RowTensors,
+): tf.Scalar {
   return form === 'tile'
     ? paddedTaskLoss(mamoPredictTasks(w, userVecs, rows as tf.Tensor3D), block)
     : flatTaskLoss(mamoPredictRagged(w, userVecs, rows as tf.Tensor2D, block), block);

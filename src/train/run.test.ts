@@ -352,7 +352,10 @@ describe('the supervised term', () => {
       const prepared = prepareExperiment(dataset, base);
       const ids = Int32Array.from({ length: 8 }, (_, k) => k);
       const train = batchTensors(makeBatch(prepared.split.train, ids, prepared.layout), prepared.layout);
-      const probe = batchTensors(makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout), prepared.layout);
+      const probe = batchTensors(
+        makeBatch(prepared.split.test.warm, [0, 1, 2], prepared.layout),
+        prepared.layout,
+      );
       // the memories are written from the meta-gradient's pieces alone, the same for every lambda
       const after = async (lambda: number | 'none', form: 'tile' | 'ragged' = strategy) => {
         const config = { ...base, supervisedWeight: lambda === 'none' ? 0 : lambda };
@@ -380,7 +383,8 @@ describe('the supervised term', () => {
       const two = Array.from(f2, (v, i) => v - f0[i]!);
       const size = Math.max(...one.map(Math.abs));
       expect(size).toBeGreaterThan(1e-5);
-      for (let i = 0; i < one.length; i++) expect(Math.abs(two[i]! - 2 * one[i]!)).toBeLessThan(0.02 * size + 1e-6);
+      for (let i = 0; i < one.length; i++)
+        expect(Math.abs(two[i]! - 2 * one[i]!)).toBeLessThan(0.02 * size + 1e-6);
       const other = await after(1, strategy === 'tile' ? 'ragged' : 'tile');
       for (let i = 0; i < one.length; i++) expect(Math.abs(other[i]! - f1[i]!)).toBeLessThan(1e-5);
       disposeBatchTensors(train);
