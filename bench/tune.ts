@@ -80,6 +80,9 @@ const MAMO_AGAINST_NON_META: Grid = [1, 10].flatMap((attentionScale) => [
   // still favoured the non-meta model
   { attentionScale, weightDecay: 3, supervisedWeight: 1 },
   { attentionScale, weightDecay: 3, resampleTasks: true, featureDropout: 0.3, supervisedWeight: 1 },
+  // MAMO-5: five local steps, which helped MeLU most (the ragged strategy made them affordable)
+  { attentionScale, weightDecay: 3, innerSteps: 5 },
+  { attentionScale, weightDecay: 3, resampleTasks: true, featureDropout: 0.3, innerSteps: 5 },
 ]);
 
 /** Rows tried on one dataset only: ML-100K chose 16-d embeddings, so its variations keep them. */

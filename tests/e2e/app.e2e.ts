@@ -106,9 +106,16 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     // pause holds the step count (a step in flight may still finish), resume moves it again
     await page.click('[data-testid=pause]');
     await waitStatus(page, 'paused');
-    await page.waitForTimeout(3000);
-    const pausedAt = await currentStep(page);
-    await page.waitForTimeout(3000);
+    // the worker stops at the next batch boundary: let the step in flight land (on a loaded machine a
+    // SwiftShader step can outlast a fixed wait), then the count must hold
+    let pausedAt = await currentStep(page);
+    for (let k = 0; k < 10; k++) {
+      await page.waitForTimeout(4000);
+      const now = await currentStep(page);
+      if (now === pausedAt) break;
+      pausedAt = now;
+    }
+    await page.waitForTimeout(4000);
     expect(await currentStep(page)).toBe(pausedAt);
     await page.click('[data-testid=resume]');
     await waitStatus(page, 'running');
