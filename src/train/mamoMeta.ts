@@ -45,6 +45,8 @@ import {
 export type MamoStrategy = 'loop' | 'tile' | 'ragged';
 /** The batched forms (per-task weights [T, ...]): padded rows or ragged ones. */
 type Form = 'tile' | 'ragged';
+/** The batched form a strategy's local steps run in (the loop's adaptation is the tile's, tested). */
+const formOf = (strategy: MamoStrategy): Form => (strategy === 'ragged' ? 'ragged' : 'tile');
 
 export interface MamoConfig extends InnerConfig {
   readonly tau: number;
@@ -290,7 +292,7 @@ export function mamoSupervisedGrad(
   cfg: MamoConfig,
   strategy: MamoStrategy = 'tile',
 ): MetaGradient<MamoParams> {
-  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
+  const form = formOf(strategy);
   const keys = keysOf(params);
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const p = fromList<MamoParams>(keys, list);
@@ -330,7 +332,7 @@ export function mamoPredict(
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const xq = paddedRows(e, b.query, b.tasks);
   const before = mamoPredictTasks(local, e.userVecs, xq);
-  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
+  const form = formOf(strategy);
   const after = mamoPredictTasks(adaptTasks(local, e, b, cfg, form), e.userVecs, xq);
   return { before, after, attention: a };
 }
