@@ -120,13 +120,13 @@ say(`data: ${source}`);
 say('targets (issue): MeLU >= 1,600 tasks/s, MAMO >= 250 tasks/s on wasm in Node; peak memory <= 500 MB.');
 
 say('');
-say('### MeLU-5 (5 local steps at rate 0.01, batch 32): loop against tile, first and second order, wasm');
+say('### MeLU-5 (5 local steps at rate 0.01, batch 32): loop, tile and ragged, first and second order, wasm');
 say(
   `| order | strategy | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | process peak RSS MB |`,
 );
 say('|---|---|---|---|---|---|');
 for (const order of ['first-order', 'second-order'])
-  for (const strategy of ['loop', 'tile']) {
+  for (const strategy of ['loop', 'tile', 'ragged']) {
     const r = repeated('melu', strategy, 'wasm', 6, 1, ['5', order]);
     say(
       typeof r === 'string'

@@ -69,6 +69,8 @@ function notInMelu(chosen: Partial<TrainConfig>): string {
     (chosen.featureDropout ?? 0) > 0 && `feature dropout ${chosen.featureDropout}`,
     (chosen.supervisedWeight ?? 0) > 0 && `a supervised term of weight ${chosen.supervisedWeight}`,
     (chosen.pretrainEpochs ?? 0) > 0 && `${chosen.pretrainEpochs} supervised pre-training epochs`,
+    chosen.metaOrder === 'second-order' &&
+      "second-order meta-gradients (true MAML; the authors' code is effectively first-order, mamo-spec.md 3.1)",
     chosen.chooseLocalRate && 'a local rate at evaluation chosen on validation users',
   ].filter(Boolean);
   return extras.length ? `with ${extras.join(', ')}, which MeLU does not use` : 'MeLU settings only';
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
       out.push(
         `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rates at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}), one for warm query items (on the validation warm cells) and one for new items (on the validation item-cold cells), written "warm / new" where they differ: ${summaries.map((x) => (x.localRate ? formatRates(x.localRate) : '–')).join('; ')}.`,
         '',
-        `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained for ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (model === 'melu' ? (tuning.chosen.pretrainEpochs ?? 0) : 0)} epochs with the model's meta rate and weight decay: only the meta-learning is taken away.`,
+        `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained for ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (tuning.chosen.pretrainEpochs ?? 0)} epochs with the model's meta rate and weight decay: only the meta-learning is taken away.`,
         '',
       );
       // validation users (never the test scenarios): the model against the non-meta baseline, per cell

@@ -151,11 +151,10 @@ export const CONFIG_TABLE = {
   pretrainEpochs: intField({
     group: 'training',
     label: 'Pre-training epochs',
-    help: 'MeLU: first train the network this many epochs on every training rating (plain MSE, like the non-meta baseline), then meta-train from there (0 = from the random init, as in MeLU).',
+    help: 'First train the network this many epochs on every training rating (plain MSE, like the non-meta baseline; MAMO: at the personalised init, memories read but not written), then meta-train from there (0 = from the random init, as in the papers).',
     min: 0,
     max: 1000,
     defaultValue: 0,
-    models: ['melu'],
   }),
   supervisedWeight: numberField({
     group: 'training',

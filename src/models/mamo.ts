@@ -17,8 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type SideLayout } from './embedding';
-import { gatherRows, leakyRelu } from './ops';
-import { segmentApply } from './segment';
+import { leakyRelu } from './ops';
+import { raggedAffine, type RaggedRows } from './segment';
 import { glorot } from './params';
 
 export const MAMO_SLOPE = 0.1;
@@ -117,25 +117,6 @@ export function mamoPredictTasks(
   const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor3D, w.muiItem as tf.Tensor3D, false, true), userPart));
   const h = lrelu(taskAffine(z, w.wr2, w.br2));
   return tf.reshape(taskAffine(h, w.wr3, w.br3), [t, -1]);
-}
-
-/** Ragged rows: task-contiguous flat rows, `counts[t]` of them for task t, `task` [R] the task of each. */
-export interface RaggedRows {
-  readonly counts: ArrayLike<number>;
-  readonly task: tf.Tensor1D;
-}
-
-/**
- * x [R, k] (ragged rows) times the row's task's W [T, k, m] plus its b [T, m] -> [R, m], without
- * padding: segmentApply with P_t = X_t (the rows of task t, [n_t, k], flat) and B_t = W_t, so
- * C_t = X_t W_t. Its gradients are the segmented products again (dX_t = dC_t W_t^T, dW_t = X_t^T dC_t;
- * models/segment.ts): second-order safe.
- */
-function raggedAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: RaggedRows): tf.Tensor2D {
-  const [t, k, m] = w.shape as [number, number, number];
-  const seg = { a: Array.from(rows.counts), b: new Array<number>(t).fill(k) };
-  const product = segmentApply(tf.reshape(x, [-1]), tf.reshape(w, [t * k, m]), seg);
-  return tf.add(product, gatherRows(b as tf.Tensor2D, rows.task));
 }
 
 /**

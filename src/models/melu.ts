@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type SideLayout } from './embedding';
 import { gatherRows, mm } from './ops';
+import { raggedAffine, type RaggedRows } from './segment';
 import { glorot } from './params';
 
 export interface MeluDims {
@@ -91,4 +92,24 @@ export function meluPredictTasks(w: MeluTaskLocal, xItem: tf.Tensor3D, userVecs:
   const h2 = tf.relu(tf.add(tf.matMul(h1, w.w2 as tf.Tensor3D), tf.reshape(w.b2, [t, 1, -1]))) as tf.Tensor3D;
   const y = tf.add(tf.matMul(h2, w.w3 as tf.Tensor3D), tf.reshape(w.b3, [t, 1, 1]));
   return tf.reshape(y, [t, -1]);
+}
+
+/**
+ * The same predictions as meluPredictTasks on RAGGED rows (flat, task-contiguous, nothing padded; needs
+ * the segmented kernel, kernels/segmentMatMul.ts): xItem [R, Di], userVecs [T, Du] -> y^ [R], with
+ * the per-task weights of meluPredictTasks. Each per-task product is a segmentApply (models/segment.ts),
+ * whose gradients are segmented products again: any number of local steps, either order.
+ */
+export function meluPredictRagged(
+  w: MeluTaskLocal,
+  xItem: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  rows: RaggedRows,
+): tf.Tensor1D {
+  const t = userVecs.shape[0];
+  const userPart = tf.matMul(tf.reshape(userVecs, [t, 1, -1]) as tf.Tensor3D, w.w1User as tf.Tensor3D); // [T,1,H]
+  const bias1 = tf.add(tf.reshape(userPart, [t, -1]), tf.reshape(w.b1, [t, -1])); // [T, H]
+  const h1 = tf.relu(raggedAffine(xItem, w.w1Item, bias1, rows));
+  const h2 = tf.relu(raggedAffine(h1, w.w2, tf.reshape(w.b2, [t, -1]), rows));
+  return tf.reshape(raggedAffine(h2, w.w3, tf.reshape(w.b3, [t, -1]), rows), [-1]);
 }

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
+import { gatherRows } from './ops';
 
 /** Rows per task of the A side and of the B side (host numbers; both of length T). */
 export interface Segments {
@@ -85,4 +86,23 @@ export function segmentApply(p: tf.Tensor, b: tf.Tensor, seg: Segments, constB =
 /** C_t = P_t^T A_t per task: p [sum_t a_t b_t], a [Ra, h] -> [Rb, h] (both operands differentiable). */
 export function segmentApplyT(p: tf.Tensor, a: tf.Tensor, seg: Segments): tf.Tensor2D {
   return applyTOp(p, a, seg) as tf.Tensor2D;
+}
+
+/** Ragged rows: task-contiguous flat rows, `counts[t]` of them for task t, `task` [R] the task of each. */
+export interface RaggedRows {
+  readonly counts: ArrayLike<number>;
+  readonly task: tf.Tensor1D;
+}
+
+/**
+ * x [R, k] (ragged rows) times the row's task's W [T, k, m] plus its b [T, m] -> [R, m], without
+ * padding: segmentApply with P_t = X_t (the rows of task t, [n_t, k], flat) and B_t = W_t, so
+ * C_t = X_t W_t. Its gradients are the segmented products again (dX_t = dC_t W_t^T, dW_t = X_t^T dC_t;
+ * models/segment.ts): second-order safe.
+ */
+export function raggedAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: RaggedRows): tf.Tensor2D {
+  const [t, k, m] = w.shape as [number, number, number];
+  const seg = { a: Array.from(rows.counts), b: new Array<number>(t).fill(k) };
+  const product = segmentApply(tf.reshape(x, [-1]), tf.reshape(w, [t * k, m]), seg);
+  return tf.add(product, gatherRows(b as tf.Tensor2D, rows.task));
 }

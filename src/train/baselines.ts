@@ -50,7 +50,7 @@ export async function computeBaselines(
 }> {
   const globalMean = meanTrainingRating(input.split.train);
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
-  const epochs = input.config.epochs + (input.config.model === 'melu' ? input.config.pretrainEpochs : 0);
+  const epochs = input.config.epochs + input.config.pretrainEpochs;
   const rates = candidateRates(input.config.innerLr);
   const configured: LocalRates = { warmItems: input.config.innerLr, newItems: input.config.innerLr };
   let best: {

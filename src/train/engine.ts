@@ -15,6 +15,7 @@ import {
   initMemory,
   writeMemory,
   type MemoryState,
+  type UserNetKey,
   type UserNetRecord,
 } from '../models/memory';
 import { initMelu, type MeluDims, type MeluParams } from '../models/melu';
@@ -99,7 +100,7 @@ export interface ModelEngine {
   readonly slots: number;
   /**
    * One meta-step; returns the mean query loss (caller disposes). The previous state is kept until
-   * commit. `supervised` (MeLU only): a plain MSE step on every support and query rating instead, no
+   * commit. `supervised`: a plain MSE step on every support and query rating instead, no
    * local adaptation (the pre-training epochs and the non-meta baseline).
    */
   trainStep(batch: GroupedBatch, supervised?: boolean): tf.Scalar;
@@ -249,6 +250,18 @@ function addScaled<P extends Record<string, tf.Tensor>>(a: P, b: P, lambda: numb
   return out as P;
 }
 
+/** A copy of every memory tensor (the state holder disposes the previous state's memory on commit). */
+function cloneMemory(m: MemoryState): MemoryState {
+  const gradient = {} as Record<UserNetKey, tf.Tensor2D>;
+  for (const key of USER_NET_KEYS) gradient[key] = tf.clone(m.gradient[key]);
+  return {
+    profile: tf.clone(m.profile),
+    gradient,
+    taskUser: tf.clone(m.taskUser),
+    taskItem: tf.clone(m.taskItem),
+  };
+}
+
 /** Each task's slice of a record of [T, ...] tensors scaled to global norm <= clip (0 = off). */
 function clipPerTask(record: UserNetRecord, clip: number): UserNetRecord {
   if (clip <= 0) return record;
@@ -292,7 +305,26 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     parameters: countScalars(params),
     slots: dims.slots,
     trainStep(batch, supervised) {
-      if (supervised) throw new Error('MAMO has no supervised step (pre-training is a MeLU setting)');
+      // pre-training: the supervised MSE at the personalised init alone, memories read but not written
+      if (supervised) {
+        const { loss, next } = tidyAll(() => {
+          const { params: p, optimizer, memory: m } = holder.current;
+          const weights = batch.groups.map((g) => g.tasks / batch.tasks);
+          const parts = batch.groups.map((g) => mamoSupervisedGrad(p, m!, dims, g, cfg, strategy));
+          const grads = weightedSum(
+            parts.map((x) => x.grads),
+            weights,
+          );
+          const loss = tf.addN(parts.map((x, g) => tf.mul(weights[g]!, x.loss))) as tf.Scalar;
+          const updated = optimizerStep(p, grads, optimizer, optimizerOf(config));
+          return {
+            loss,
+            next: { params: updated.params, optimizer: updated.state, memory: cloneMemory(m!) },
+          };
+        });
+        holder.replace(next);
+        return loss;
+      }
       const { loss, next } = tidyAll(() => {
         const { params: p, optimizer, memory: m } = holder.current;
         const weights = batch.groups.map((g) => g.tasks / batch.tasks);

@@ -59,7 +59,7 @@ export function createEngine(input: ExperimentInput, rng: Rng, supervised = fals
     layout: input.layout,
     meanRating: meanTrainingRating(input.split.train),
     rng,
-    strategy: chooseStrategy(config.model, input.backend.name, config.innerSteps, config.metaOrder),
+    strategy: chooseStrategy(config.model, input.backend.name, config.innerSteps),
     supervised,
   };
   return config.model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);

@@ -102,7 +102,7 @@ export type TrainEvent =
       localRate?: LocalRates;
     }
   | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
-  /** MeLU with pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */
+  /** With pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */
   | { type: 'pretrained'; epoch: number; epochs: number; trainLoss: number; seconds: number }
   | {
       type: 'memory';

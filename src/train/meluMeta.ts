@@ -8,7 +8,8 @@
  *              x (W - alpha X_s^T D) = x W - alpha (x X_s^T) D, so the heavy products are shared-weight
  *              2-D matmuls over all rows and only small [Q, S] corrections are per task (3-D, padded).
  * - ragged:    the same algebra with the per-task corrections on unpadded rows through a segmented
- *              kernel (meluRagged.ts; wasm: one XNNPACK 2-D product per task; cpu: JS loops).
+ *              kernel (meluRagged.ts; wasm: one XNNPACK 2-D product per task; cpu: JS loops); for
+ *              several local steps, tile's per-task weights applied to unpadded rows by the same kernel.
  *
  * MAML (Finn et al.): theta'_t = theta - alpha grad L_S,t(theta) (k steps); meta-loss
  * L = (1/T) sum_t L_Q,t(theta'_t). First order treats theta'_t - theta as a constant (gradient at the
@@ -18,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   MELU_LOCAL_KEYS,
+  meluPredictRagged,
   meluPredictRows,
   meluPredictTasks,
   type MeluDims,
@@ -33,6 +35,7 @@ import { embed, gradOfParams, supportDeltas, type Embedded } from './meluCommon'
 import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
+  flatTaskLoss,
   localGrads,
   paddedTaskLoss,
   sgdStep,
@@ -149,6 +152,48 @@ export function meluMetaGradTile(
   );
 }
 
+// ------------------------------------------------------------------------------------- ragged steps
+/** Support-loss local steps of tile's per-task weights, on ragged rows (meluPredictRagged). */
+function adaptRagged(w0: MeluTaskLocal, e: Embedded, b: BatchTensors, inner: InnerConfig): MeluTaskLocal {
+  const xs = gatherRows(e.itemVecs, b.support.item);
+  let w = w0;
+  for (let k = 0; k < inner.steps; k++) {
+    const g = localGrads(w, (v) => flatTaskLoss(meluPredictRagged(v, xs, e.userVecs, b.support), b.support));
+    w = sgdStep(w, g, inner.lr);
+  }
+  return w;
+}
+
+/**
+ * Tile's meta-step (per-task weights [T, ...], any number of local steps, either order) with every
+ * per-task product on the flat, unpadded rows (meluPredictRagged): the "ragged" strategy for several
+ * local steps. Loss (1/T) sum_t mean_q (y^_q - y_q)^2 at the adapted weights, as tile's.
+ */
+export function meluMetaGradRaggedSteps(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  const t = b.tasks;
+  const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
+    tf.div(
+      flatTaskLoss(meluPredictRagged(w, gatherRows(e.itemVecs, b.query.item), e.userVecs, b.query), b.query),
+      t,
+    );
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      return queryLoss(adaptRagged(tileLocal(pick(p, LOCAL), t), e, b, inner), e);
+    });
+  }
+  const tiled0 = tileLocal(pick(params, LOCAL), t);
+  const delta = diffRecord(tiled0, adaptRagged(tiled0, embed(params, dims, b), b, inner));
+  return gradOfParams(params, (p) =>
+    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
+  );
+}
+
 // ----------------------------------------------------------------------------------------- algebraic
 /** Support pass at the shared weights with hand-written backprop (all ops second-order safe). */
 function supportPass(p: MeluParams, e: Embedded, b: BatchTensors) {
@@ -233,8 +278,8 @@ export function meluMetaGradAlgebraic(
 }
 
 /**
- * The meta-gradient with the chosen strategy (algebraic and ragged fall back to tile for several local
- * steps; ragged falls back to algebraic on a backend without the segmented kernel, e.g. webgpu).
+ * The meta-gradient with the chosen strategy (algebraic falls back to tile for several local steps;
+ * ragged falls back to algebraic, or tile, on a backend without the segmented kernel, e.g. webgpu).
  */
 export function meluMetaGradient(
   strategy: MeluStrategy,
@@ -244,8 +289,10 @@ export function meluMetaGradient(
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
   if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
-  if (strategy === 'ragged' && inner.steps === 1 && raggedAvailable())
-    return meluMetaGradRagged(params, dims, b, inner);
+  if (strategy === 'ragged' && raggedAvailable())
+    return inner.steps === 1
+      ? meluMetaGradRagged(params, dims, b, inner)
+      : meluMetaGradRaggedSteps(params, dims, b, inner);
   if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1)
     return meluMetaGradAlgebraic(params, dims, b, inner);
   return meluMetaGradTile(params, dims, b, inner);
@@ -276,6 +323,12 @@ export function meluPredict(
   }
   if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1) {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, inner.lr) };
+  }
+  if (strategy === 'ragged' && raggedAvailable()) {
+    const w = adaptRagged(tileLocal(pick(params, LOCAL), b.tasks), e, b, inner);
+    const flat = meluPredictRagged(w, gatherRows(e.itemVecs, q.item), e.userVecs, q);
+    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
+    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
   const di = params.w1Item.shape[0];
   const xs = paddedItems(e, b.support, b.tasks, di);

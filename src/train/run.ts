@@ -6,7 +6,8 @@
  * 1. Build the engine (initial parameters from the seed).
  * 2. Baselines: global mean, support mean, and a non-meta model (same features, MeLU network) trained on
  *    all training ratings and fine-tuned on each support set.
- * 3. MeLU with `pretrainEpochs`: that many supervised epochs on every training rating first.
+ * 3. With `pretrainEpochs`: that many supervised epochs on every training rating first (MAMO: the MSE at
+ *    the personalised init, memories read, not written).
  * 4. For each epoch: shuffle the training tasks (seeded; with `resampleTasks` re-draw each user's
  *    support/query partition; with `featureDropout` hide items' multi-hot fields), meta-step every
  *    batch (guarded), then evaluate
@@ -181,7 +182,7 @@ export async function runExperiment(
       });
       if (last.memory) sink(last.memory);
     };
-    if (config.model === 'melu' && config.pretrainEpochs > 0) {
+    if (config.pretrainEpochs > 0) {
       const pre = await trainEpochs(
         engine,
         input,

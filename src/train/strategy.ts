@@ -12,18 +12,18 @@ export function chooseStrategy(
   model: TrainConfig['model'],
   _backend: BackendName,
   innerSteps: number,
-  metaOrder: TrainConfig['metaOrder'] = 'first-order',
 ): MeluStrategy | MamoStrategy {
   const js = _backend === 'wasm' || _backend === 'cpu';
   // MeLU, one local step: ragged (segmented kernel, no padding) where the kernel exists; measured on the
   // partial ML-1M published split, melu-paper preset, interleaved runs: wasm ~1,700-2,200 vs
   // ~1,050-1,130 tasks/s for algebraic, cpu ~50 vs ~27. Elsewhere (webgpu) algebraic: few kernels.
-  // Several local steps on wasm/cpu (npm run bench, "MeLU-5", partial ML-1M): loop in first order (106
-  // vs 64 tasks/s for tile), tile in second order (21 vs 7: the loop builds per-task graphs of nested
-  // gradients). Elsewhere tile.
+  // Several local steps on wasm/cpu: ragged, tile's per-task weights on unpadded rows (partial ML-1M,
+  // MeLU-5, `npx tsx bench/metaStep.ts melu <ragged|tile|loop> wasm 6 1 5 <order>`, 2026-12-02, another
+  // job running): first order ragged 302 tasks/s, loop 118, tile 84; second order ragged 189, tile 26,
+  // loop 10. Elsewhere tile.
   if (model === 'melu') {
-    if (innerSteps === 1) return js ? 'ragged' : 'algebraic';
-    return js && metaOrder === 'first-order' ? 'loop' : 'tile';
+    if (js) return 'ragged';
+    return innerSteps === 1 ? 'algebraic' : 'tile';
   }
   // MAMO: ragged (no padding, the segmented kernel) where the kernel exists; partial ML-1M published
   // split, mamo-paper preset, wasm, interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged>

@@ -29,7 +29,7 @@ async function problem(base: TrainConfig): Promise<Problem> {
 
 /**
  * The probe's predictions before local adaptation after one meta-step with supervised weight lambda
- * ('supervised only': MeLU's plain supervised step; 'none': no step at all).
+ * ('supervised only': the plain supervised step of pre-training; 'none': no step at all).
  */
 async function afterOneStep(
   base: TrainConfig,
@@ -117,4 +117,44 @@ describe('the supervised term', () => {
       disposeBatchTensors(prob.probe);
     });
   }
+
+  it('MAMO: the pre-training step is the supervised term alone and writes no memory; no leak', async () => {
+    // with write rates 0 a meta-step's memory write is the identity, so the lambda = 1 step's extra
+    // change, -rate J g_supervised, is what the supervised step alone does from the same start
+    const base: TrainConfig = { ...plainSgd('mamo'), alpha: 0, beta: 0, gamma: 0 };
+    const prob = await problem(base);
+    const before = tf.memory().numTensors;
+    const [f0, f1, fSup, none] = [
+      await afterOneStep(base, prob, 0, 'ragged'),
+      await afterOneStep(base, prob, 1, 'ragged'),
+      await afterOneStep(base, prob, 'supervised only', 'ragged'),
+      await afterOneStep(base, prob, 'none', 'ragged'),
+    ];
+    const term = delta(f1, f0);
+    const sup = delta(fSup, none);
+    const size = Math.max(...term.map(Math.abs));
+    expect(size).toBeGreaterThan(1e-5);
+    for (let i = 0; i < term.length; i++)
+      expect(Math.abs(sup[i]! - term[i]!)).toBeLessThan(0.02 * size + 1e-6);
+    // with the paper's write rates, the supervised step still leaves the memories as they were
+    const options = {
+      config: plainSgd('mamo'),
+      layout: prob.prepared.layout,
+      meanRating: 3.5,
+      rng: createRng(3),
+      strategy: 'ragged' as const,
+    };
+    const engine = createMamoEngine(options);
+    const m0 = (await engine.profileMemory())!.values;
+    engine.trainStep(single(prob.train), true).dispose();
+    engine.commit();
+    expect(Array.from((await engine.profileMemory())!.values)).toEqual(Array.from(m0));
+    engine.trainStep(single(prob.train), false).dispose();
+    engine.commit();
+    expect(Array.from((await engine.profileMemory())!.values)).not.toEqual(Array.from(m0));
+    engine.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBatchTensors(prob.train);
+    disposeBatchTensors(prob.probe);
+  });
 });
