@@ -27,16 +27,26 @@ export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
   return out;
 }
 
+/** Every second epoch and the last: where the non-meta model's validation is measured. */
+export function checkpointEpochs(epochs: number): number[] {
+  const out: number[] = [];
+  for (let e = 2; e < epochs; e += 2) out.push(e);
+  if (epochs > 0) out.push(epochs);
+  return out;
+}
+
 /**
  * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
- * same network trained on every warm rating (plain supervised MSE) for as many epochs as the model
- * (pre-training included), with the model's meta rate and weight decay, then fine-tuned with
+ * same network trained on every warm rating (plain supervised MSE) with the model's meta rate and
+ * weight decay, for at most as many epochs as the model (pre-training included), then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
- * MAE over their scenarios), like the model's own tuning: its fine-tuning rates (one for warm query
+ * MAE over their scenarios), like the model's own tuning: its number of training epochs (every second
+ * epoch and the last, as the tuning evaluates the model), its fine-tuning rates (one for warm query
  * items, one for new ones) among LOCAL_RATE_GRID and the model's local rate (localRate.ts; a rate meant
- * for a meta-learned initialisation can wreck a supervised one),
- * and whether it trains with the model's feature dropout or without. A baseline crippled by the model's
- * settings would flatter the model.
+ * for a meta-learned initialisation can wreck a supervised one), and whether it trains with the model's
+ * feature dropout or without. A baseline crippled by the model's settings would flatter the model.
+ * The chosen (dropout, epochs) is trained again from the same seed (the same numbers: every epoch
+ * draws its batches from its own fork of the seed) and evaluated on the test scenarios.
  */
 export async function computeBaselines(
   input: ExperimentInput,
@@ -46,51 +56,63 @@ export async function computeBaselines(
   metrics: Partial<Record<BaselineName, ScenarioRecord>>;
   nonMetaLr: LocalRates;
   nonMetaDropout: number;
+  nonMetaEpochs: number;
   validation: ScenarioRecord;
 }> {
   const globalMean = meanTrainingRating(input.split.train);
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
-  const epochs = input.config.epochs + input.config.pretrainEpochs;
+  const budget = input.config.epochs + input.config.pretrainEpochs;
+  const checkpoints = new Set(checkpointEpochs(budget));
   const rates = candidateRates(input.config.innerLr);
   const configured: LocalRates = { warmItems: input.config.innerLr, newItems: input.config.innerLr };
-  let best: {
-    engine: ModelEngine | null;
-    lr: LocalRates;
-    dropout: number;
-    mae: number;
-    record: ScenarioRecord;
-  } = {
-    engine: null,
-    lr: configured,
-    dropout: input.config.featureDropout,
-    mae: Infinity,
-    record: {},
-  };
-  try {
-    for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
-      const variant: ExperimentInput = { ...input, config: { ...input.config, featureDropout: dropout } };
-      const engine = createEngine(variant, rng.fork('nonMeta'), true);
-      let kept = false;
-      try {
-        await trainEpochs(engine, variant, control, rng.fork('nonMetaBatches'), null, async () => {}, {
-          epochs,
-          supervised: true,
-        });
-        const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
-          createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
-        );
-        // without validation users: the first variant, at the model's local rate
-        const pick = chosen ?? { rates: configured, mae: Infinity, record: {} };
-        if (!best.engine || pick.mae < best.mae) {
-          best.engine?.dispose();
-          best = { engine, lr: pick.rates, dropout, mae: pick.mae, record: pick.record };
-          kept = true;
-        }
-      } finally {
-        if (!kept) engine.dispose();
-      }
+  const variantOf = (dropout: number): ExperimentInput => ({
+    ...input,
+    config: { ...input.config, featureDropout: dropout },
+  });
+  const train = async (
+    variant: ExperimentInput,
+    epochs: number,
+    atEpoch: (engine: ModelEngine, epoch: number) => Promise<void>,
+  ) => {
+    const engine = createEngine(variant, rng.fork('nonMeta'), true);
+    try {
+      await trainEpochs(
+        engine,
+        variant,
+        control,
+        rng.fork('nonMetaBatches'),
+        null,
+        async (record) => atEpoch(engine, record.epoch),
+        { epochs, supervised: true },
+      );
+      return engine;
+    } catch (error) {
+      engine.dispose();
+      throw error;
     }
-    const nonMeta = best.engine!;
+  };
+  // without validation users: the first variant, all epochs, at the model's local rate
+  let best = {
+    dropout: input.config.featureDropout,
+    epochs: budget,
+    lr: configured,
+    mae: Infinity,
+    record: {} as ScenarioRecord,
+  };
+  for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
+    const variant = variantOf(dropout);
+    const engine = await train(variant, budget, async (engine, epoch) => {
+      if (!checkpoints.has(epoch)) return;
+      const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
+        createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
+      );
+      if (chosen && chosen.mae < best.mae)
+        best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
+    });
+    engine.dispose();
+  }
+  const nonMeta = await train(variantOf(best.dropout), best.epochs, async () => {});
+  try {
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || control.validationOnly) continue;
@@ -104,8 +126,14 @@ export async function computeBaselines(
         await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr[itemKindOf(scenario)] }),
       );
     }
-    return { metrics: out, nonMetaLr: best.lr, nonMetaDropout: best.dropout, validation: best.record };
+    return {
+      metrics: out,
+      nonMetaLr: best.lr,
+      nonMetaDropout: best.dropout,
+      nonMetaEpochs: best.epochs,
+      validation: best.record,
+    };
   } finally {
-    best.engine?.dispose();
+    nonMeta.dispose();
   }
 }

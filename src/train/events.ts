@@ -58,6 +58,8 @@ export interface RunSummary {
   readonly nonMetaLr?: LocalRates;
   /** The feature dropout the non-meta baseline trained with (chosen on validation: the model's or 0). */
   readonly nonMetaDropout?: number;
+  /** The epochs the non-meta baseline trained for (chosen on validation, at most the model's). */
+  readonly nonMetaEpochs?: number;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
   /** With chooseLocalRate: the local rates of the last evaluation, chosen on validation users. */

@@ -10,6 +10,7 @@ import { createRng } from '../lib/rng';
 import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, single } from './engine';
 import type { RunSummary, TrainEvent } from './events';
+import { checkpointEpochs } from './baselines';
 import { prepareExperiment } from './prepare';
 import { candidateRates, meanMae } from './localRate';
 import { runExperiment } from './run';
@@ -126,11 +127,14 @@ describe('meta-training on the synthetic demo', () => {
     }
   });
 
-  it('the non-meta baseline: pre-training epochs too, dropout chosen on validation, no leak', async () => {
+  it('the non-meta baseline: epochs (pre-training included) and dropout chosen on validation, no leak', async () => {
+    expect(checkpointEpochs(4)).toEqual([2, 4]);
+    expect(checkpointEpochs(5)).toEqual([2, 4, 5]);
+    expect(checkpointEpochs(1)).toEqual([1]);
     const config: TrainConfig = {
       ...DEFAULT_CONFIG,
       model: 'melu',
-      epochs: 1,
+      epochs: 2,
       pretrainEpochs: 1,
       featureDropout: 0.3,
       evalUsers: 10,
@@ -140,6 +144,7 @@ describe('meta-training on the synthetic demo', () => {
     const { summary } = await run(config);
     expect(tf.memory().numTensors).toBe(before);
     expect([0.3, 0]).toContain(summary.nonMetaDropout);
+    expect([2, 3]).toContain(summary.nonMetaEpochs);
     expect(Object.keys(summary.nonMetaValidation ?? {}).length).toBeGreaterThan(0);
     for (const m of Object.values(summary.nonMetaValidation!)) expect(m!.mae).toBeLessThan(1.5);
   });

@@ -119,6 +119,7 @@ export async function runExperiment(
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
   let nonMetaLr: LocalRates | undefined;
   let nonMetaDropout: number | undefined;
+  let nonMetaEpochs: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
@@ -136,6 +137,7 @@ export async function runExperiment(
     baselines: { ...baselines, noAdaptation: beforeAsBaseline(last.test) },
     ...(nonMetaLr === undefined ? {} : { nonMetaLr }),
     ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
+    ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     evaluatedEpoch,
@@ -156,6 +158,7 @@ export async function runExperiment(
       const computed = await computeBaselines(input, rng.fork('baselines'), control);
       nonMetaLr = computed.nonMetaLr;
       nonMetaDropout = computed.nonMetaDropout;
+      nonMetaEpochs = computed.nonMetaEpochs;
       nonMetaValidation = computed.validation;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
