@@ -119,6 +119,67 @@ function paddedItems(e: Embedded, block: RowTensors, tasks: number, di: number):
   return tf.reshape(gatherRows(e.itemVecs, block.padItem), [tasks, block.maxLen, di]);
 }
 
+/** The row form of the per-task-weight strategies: tile pads, ragged keeps the flat rows. */
+type Form = 'tile' | 'ragged';
+
+/** A block's item rows in the form: padded [T, L, Di] or flat [R, Di]. */
+function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tensor {
+  return form === 'tile' ? paddedItems(e, block, t, e.itemVecs.shape[1]) : gatherRows(e.itemVecs, block.item);
+}
+
+/** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
+function blockLoss(form: Form, w: MeluTaskLocal, e: Embedded, rows: tf.Tensor, block: RowTensors): tf.Scalar {
+  return form === 'tile'
+    ? paddedTaskLoss(meluPredictTasks(w, rows as tf.Tensor3D, e.userVecs), block)
+    : flatTaskLoss(meluPredictRagged(w, rows as tf.Tensor2D, e.userVecs, block), block);
+}
+
+/** `inner.steps` support-loss SGD steps of per-task weights, every task at once. */
+function adaptTasks(
+  form: Form,
+  w0: MeluTaskLocal,
+  e: Embedded,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MeluTaskLocal {
+  const xs = rowsOf(form, e, b.support, b.tasks);
+  let w = w0;
+  for (let k = 0; k < inner.steps; k++) {
+    const g = localGrads(w, (v) => blockLoss(form, v, e, xs, b.support));
+    w = sgdStep(w, g, inner.lr);
+  }
+  return w;
+}
+
+/**
+ * Per-task weights [T, ...] tiled from the shared ones, any number of local steps, either order; the
+ * local gradient w.r.t. the tiled weights is every task's gradient in one call. Loss
+ * (1/T) sum_t mean_q (y^_q - y_q)^2 at the adapted weights. tile: padded rows (3-D products);
+ * ragged: the flat rows, every per-task product through the segmented kernel (meluPredictRagged).
+ */
+function perTaskMetaGrad(
+  form: Form,
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  const t = b.tasks;
+  const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
+    tf.div(blockLoss(form, w, e, rowsOf(form, e, b.query, t), b.query), t);
+  if (inner.order === 'second-order') {
+    return gradOfParams(params, (p) => {
+      const e = embed(p, dims, b);
+      return queryLoss(adaptTasks(form, tileLocal(pick(p, LOCAL), t), e, b, inner), e);
+    });
+  }
+  const tiled0 = tileLocal(pick(params, LOCAL), t);
+  const delta = diffRecord(tiled0, adaptTasks(form, tiled0, embed(params, dims, b), b, inner));
+  return gradOfParams(params, (p) =>
+    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
+  );
+}
+
 /** Every task at once: per-task weights [T, ...], padded rows, one tf.grads per local step. */
 export function meluMetaGradTile(
   params: MeluParams,
@@ -126,72 +187,17 @@ export function meluMetaGradTile(
   b: BatchTensors,
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
-  const t = b.tasks;
-  const di = params.w1Item.shape[0];
-  const adapt = (w0: MeluTaskLocal, e: Embedded): MeluTaskLocal => {
-    const xs = paddedItems(e, b.support, t, di);
-    let w = w0;
-    for (let k = 0; k < inner.steps; k++) {
-      const g = localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support));
-      w = sgdStep(w, g, inner.lr);
-    }
-    return w;
-  };
-  const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
-    tf.div(paddedTaskLoss(meluPredictTasks(w, paddedItems(e, b.query, t, di), e.userVecs), b.query), t);
-  if (inner.order === 'second-order') {
-    return gradOfParams(params, (p) => {
-      const e = embed(p, dims, b);
-      return queryLoss(adapt(tileLocal(pick(p, LOCAL), t), e), e);
-    });
-  }
-  const tiled0 = tileLocal(pick(params, LOCAL), t);
-  const delta = diffRecord(tiled0, adapt(tiled0, embed(params, dims, b)));
-  return gradOfParams(params, (p) =>
-    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
-  );
+  return perTaskMetaGrad('tile', params, dims, b, inner);
 }
 
-// ------------------------------------------------------------------------------------- ragged steps
-/** Support-loss local steps of tile's per-task weights, on ragged rows (meluPredictRagged). */
-function adaptRagged(w0: MeluTaskLocal, e: Embedded, b: BatchTensors, inner: InnerConfig): MeluTaskLocal {
-  const xs = gatherRows(e.itemVecs, b.support.item);
-  let w = w0;
-  for (let k = 0; k < inner.steps; k++) {
-    const g = localGrads(w, (v) => flatTaskLoss(meluPredictRagged(v, xs, e.userVecs, b.support), b.support));
-    w = sgdStep(w, g, inner.lr);
-  }
-  return w;
-}
-
-/**
- * Tile's meta-step (per-task weights [T, ...], any number of local steps, either order) with every
- * per-task product on the flat, unpadded rows (meluPredictRagged): the "ragged" strategy for several
- * local steps. Loss (1/T) sum_t mean_q (y^_q - y_q)^2 at the adapted weights, as tile's.
- */
+/** Tile's meta-step on the flat, unpadded rows: the "ragged" strategy for several local steps. */
 export function meluMetaGradRaggedSteps(
   params: MeluParams,
   dims: MeluDims,
   b: BatchTensors,
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
-  const t = b.tasks;
-  const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
-    tf.div(
-      flatTaskLoss(meluPredictRagged(w, gatherRows(e.itemVecs, b.query.item), e.userVecs, b.query), b.query),
-      t,
-    );
-  if (inner.order === 'second-order') {
-    return gradOfParams(params, (p) => {
-      const e = embed(p, dims, b);
-      return queryLoss(adaptRagged(tileLocal(pick(p, LOCAL), t), e, b, inner), e);
-    });
-  }
-  const tiled0 = tileLocal(pick(params, LOCAL), t);
-  const delta = diffRecord(tiled0, adaptRagged(tiled0, embed(params, dims, b), b, inner));
-  return gradOfParams(params, (p) =>
-    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
-  );
+  return perTaskMetaGrad('ragged', params, dims, b, inner);
 }
 
 // ----------------------------------------------------------------------------------------- algebraic
@@ -324,23 +330,17 @@ export function meluPredict(
   if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1) {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, inner.lr) };
   }
-  if (strategy === 'ragged' && raggedAvailable()) {
-    const w = adaptRagged(tileLocal(pick(params, LOCAL), b.tasks), e, b, inner);
-    const flat = meluPredictRagged(w, gatherRows(e.itemVecs, q.item), e.userVecs, q);
-    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
-    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
-  }
-  const di = params.w1Item.shape[0];
-  const xs = paddedItems(e, b.support, b.tasks, di);
-  let w = tileLocal(pick(params, LOCAL), b.tasks);
-  for (let k = 0; k < inner.steps; k++) {
-    w = sgdStep(
-      w,
-      localGrads(w, (v) => paddedTaskLoss(meluPredictTasks(v, xs, e.userVecs), b.support)),
-      inner.lr,
-    );
-  }
-  return { before, after: meluPredictTasks(w, paddedItems(e, q, b.tasks, di), e.userVecs) };
+  // several local steps: per-task weights, on flat rows where the segmented kernel exists
+  const form: Form = strategy === 'ragged' && raggedAvailable() ? 'ragged' : 'tile';
+  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner);
+  if (form === 'tile')
+    return {
+      before,
+      after: meluPredictTasks(w, paddedItems(e, q, b.tasks, e.itemVecs.shape[1]), e.userVecs),
+    };
+  const flat = meluPredictRagged(w, gatherRows(e.itemVecs, q.item), e.userVecs, q);
+  const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
+  return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
 }
 
 /**
