@@ -99,23 +99,40 @@ export async function computeBaselines(
     mae: Infinity,
     record: {} as ScenarioRecord,
   };
-  for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
-    const variant = variantOf(dropout);
-    const engine = await train(variant, budget, async (engine, epoch) => {
-      if (!checkpoints.has(epoch)) return;
-      const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
-        createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
-      );
-      if (chosen && chosen.mae < best.mae)
-        best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
-    });
-    engine.dispose();
+  // the engine behind `best` when that is a variant's last epoch: no retraining needed for it
+  let kept: ModelEngine | null = null;
+  try {
+    for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
+      const variant = variantOf(dropout);
+      const engine = await train(variant, budget, async (engine, epoch) => {
+        if (!checkpoints.has(epoch)) return;
+        const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
+          createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
+        );
+        if (chosen && chosen.mae < best.mae)
+          best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
+      });
+      // best.dropout === dropout: this variant set the best (variants differ in dropout)
+      const fromHere = best.dropout === dropout;
+      if (fromHere) kept?.dispose();
+      if (fromHere && best.epochs === budget) kept = engine;
+      else {
+        engine.dispose();
+        if (fromHere) kept = null;
+      }
+    }
+  } catch (error) {
+    kept?.dispose();
+    throw error;
   }
-  const nonMeta = await train(variantOf(best.dropout), best.epochs, async () => {});
+  // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
+  const nonMeta =
+    kept ??
+    (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
-      if (set.count === 0 || control.validationOnly) continue;
+      if (set.count === 0 || !nonMeta) continue;
       // the same sample as the model's own evaluation (evaluateAll): same seed, same labels
       const sample = createRng(input.config.seed).fork('evaluation').fork(`test:${scenario}`);
       const ids = sampleTasks(set.count, input.config.evalUsers, sample);
@@ -134,6 +151,6 @@ export async function computeBaselines(
       validation: best.record,
     };
   } finally {
-    nonMeta.dispose();
+    nonMeta?.dispose();
   }
 }
