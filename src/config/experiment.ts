@@ -148,6 +148,15 @@ export const CONFIG_TABLE = {
     max: 100,
     defaultValue: 0,
   }),
+  localRateLr: numberField({
+    group: 'training',
+    label: 'Learned local rates',
+    help: 'Meta-learn one local step size per adapted tensor (Meta-SGD per tensor, as MAML++ per layer): step_k = local rate * exp(rho_k), rho meta-updated by the meta optimizer at this rate (0 = off: one fixed local rate, as in the papers).',
+    min: 0,
+    max: 1,
+    defaultValue: 0,
+    models: ['melu'],
+  }),
   pretrainEpochs: intField({
     group: 'training',
     label: 'Pre-training epochs',

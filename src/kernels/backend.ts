@@ -5,6 +5,7 @@
  * fell back. Works in a browser worker and in Node (where the `webgpu` package provides navigator.gpu).
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerSharedIdentity } from './identityWasm';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
@@ -69,6 +70,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+      registerSharedIdentity();
     }
     if (!tf.findBackendFactory(name)) return `the ${name} backend is not registered here`;
     const ok = await tf.setBackend(name);

@@ -11,6 +11,7 @@
  *   scatterRowsKernel(v [n, e], idx [n], V) -> out [V, e], out[i] = sum_{r: idx[r] = i} v[r]
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerSharedIdentity } from './identityWasm';
 
 export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
 export const SCATTER_ROWS_KERNEL = 'MetaRecScatterRows';
@@ -30,6 +31,8 @@ let registered = false;
 export function registerRowKernels(): void {
   if (registered) return;
   registered = true;
+  // the project's wasm kernels come together: with them, the Identity that shares data
+  registerSharedIdentity();
   tf.registerKernel({
     kernelName: GATHER_ROWS_KERNEL,
     backendName: 'wasm',

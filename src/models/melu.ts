@@ -34,6 +34,11 @@ export type MeluParams = {
   b2: tf.Tensor1D;
   w3: tf.Tensor2D;
   b3: tf.Tensor1D;
+  /**
+   * Optional meta-learned local rates (config localRateLr > 0): rho [7], one per MELU_LOCAL_KEYS entry
+   * in order, the local step of key k being innerLr * exp(rho_k) (train/meta.ts learnedRates).
+   */
+  localLogRate?: tf.Tensor1D;
 };
 
 /** The locally adapted parameters (MeLU adapts the MLP only). */
@@ -43,9 +48,10 @@ export type MeluLocal = Pick<MeluParams, MeluLocalKey>;
 
 /**
  * Initial parameters: Glorot-uniform weights, zero hidden biases, b3 = mean training rating (so the
- * first predictions are the global mean, not 0: MSE starts near the rating variance).
+ * first predictions are the global mean, not 0: MSE starts near the rating variance). `learnRates`:
+ * also the local log-rates rho = 0 (every local step starts at the configured rate).
  */
-export function initMelu(dims: MeluDims, rng: Rng, meanRating: number): MeluParams {
+export function initMelu(dims: MeluDims, rng: Rng, meanRating: number, learnRates = false): MeluParams {
   const di = sideWidth(dims.item, dims.e);
   const du = sideWidth(dims.user, dims.e);
   const h = dims.hidden;
@@ -58,6 +64,7 @@ export function initMelu(dims: MeluDims, rng: Rng, meanRating: number): MeluPara
     b2: tf.zeros([h]),
     w3: glorot(rng.fork('w3'), h, 1),
     b3: tf.fill([1], meanRating) as tf.Tensor1D,
+    ...(learnRates ? { localLogRate: tf.zeros([MELU_LOCAL_KEYS.length]) as tf.Tensor1D } : {}),
   };
 }
 

@@ -18,7 +18,7 @@ import {
   type UserNetKey,
   type UserNetRecord,
 } from '../models/memory';
-import { initMelu, type MeluDims, type MeluParams } from '../models/melu';
+import { MELU_LOCAL_KEYS, initMelu, type MeluDims, type MeluParams } from '../models/melu';
 import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
 import { gatherRows } from '../models/ops';
 import { sideWidth } from '../models/embedding';
@@ -115,6 +115,8 @@ export interface ModelEngine {
   predict(batch: BatchTensors, innerLr?: number): Predictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
+  /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
+  learnedRates(): Promise<Record<string, number> | null>;
   dispose(): void;
 }
 
@@ -178,6 +180,7 @@ function optimizerOf(config: TrainConfig): OptimizerConfig {
     lr: config.outerLr,
     clip: config.gradClip,
     decay: config.weightDecay,
+    keyLr: { localLogRate: config.localRateLr },
   };
 }
 
@@ -189,7 +192,9 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     user: layout.user,
     item: layout.item,
   };
-  const params = initMelu(dims, options.rng.fork('melu'), options.meanRating);
+  // learned local rates belong to meta-learning: the non-meta baseline fine-tunes at a chosen rate
+  const learnRates = config.localRateLr > 0 && !options.supervised;
+  const params = initMelu(dims, options.rng.fork('melu'), options.meanRating, learnRates);
   const holder = new StateHolder<MeluParams>({
     params,
     optimizer: initOptimizer(params, optimizerOf(config)),
@@ -239,6 +244,12 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
       }));
     },
     profileMemory: async () => null,
+    async learnedRates() {
+      const rho = holder.current.params.localLogRate;
+      if (!rho) return null;
+      const values = await rho.data();
+      return Object.fromEntries(MELU_LOCAL_KEYS.map((k, i) => [k, config.innerLr * Math.exp(values[i]!)]));
+    },
     dispose: () => holder.dispose(),
   };
 }
@@ -385,6 +396,7 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
       const m = holder.current.memory!.profile;
       return { values: (await m.data()) as Float32Array, width: m.shape[1] };
     },
+    learnedRates: async () => null,
     dispose: () => holder.dispose(),
   };
 }

@@ -64,6 +64,11 @@ export interface RunSummary {
   readonly nonMetaValidation?: ScenarioRecord;
   /** With chooseLocalRate: the local rates of the last evaluation, chosen on validation users. */
   readonly localRate?: LocalRates;
+  /**
+   * With localRateLr: the meta-learned local step of each adapted tensor (key -> step at the configured
+   * local rate; an evaluation rate r chosen on validation scales them all by r / innerLr).
+   */
+  readonly learnedLocalRates?: Readonly<Record<string, number>>;
   /** Epoch whose metrics are reported (the last evaluated). */
   readonly evaluatedEpoch: number;
   readonly seconds: number;

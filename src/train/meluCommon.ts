@@ -1,11 +1,11 @@
 /** Pieces every MeLU meta-gradient formulation shares (meluMeta.ts, meluRagged.ts). */
 import * as tf from '@tensorflow/tfjs';
-import type { MeluDims, MeluParams } from '../models/melu';
+import { MELU_LOCAL_KEYS, type MeluDims, type MeluParams } from '../models/melu';
 import { embedSides } from '../models/embedding';
 import { gatherRows, mm } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors } from './batch';
-import type { MetaGradient } from './meta';
+import { learnedRates, type MetaGradient, type StepSizes } from './meta';
 
 /** Item vectors [U, Di] (the batch's unique items) and user vectors [T, Du]. */
 export type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
@@ -18,7 +18,7 @@ export function embed(p: MeluParams, dims: MeluDims, b: BatchTensors): Embedded 
 export function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar): MetaGradient<MeluParams> {
   const keys = keysOf(params);
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => f(fromList<MeluParams>(keys, list)))(
-    keys.map((k) => params[k]),
+    keys.map((k) => params[k]!),
   );
   return { loss: value as tf.Scalar, grads: fromList<MeluParams>(keys, grads) };
 }
@@ -43,4 +43,9 @@ export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors) {
   const d2 = tf.mul(tf.mul(d3, tf.reshape(p.w3, [1, -1])), tf.step(z2)) as tf.Tensor2D;
   const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
   return { xs, h1, h2, d1, d2, d3 };
+}
+
+/** The local step of every adapted key: lr, or lr * exp(rho_k) with learned rates (meta.ts). */
+export function meluRates(p: MeluParams, lr: number): StepSizes {
+  return learnedRates(MELU_LOCAL_KEYS, p.localLogRate, lr);
 }

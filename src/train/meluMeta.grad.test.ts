@@ -18,7 +18,13 @@ import {
   unitDirection,
 } from '../../tests/helpers/params';
 import { directional } from '../../tests/oracle/mlp64';
-import { meluDeltas64, meluMetaLoss64, meluQueryLoss64, type Problem64 } from '../../tests/oracle/melu64';
+import {
+  meluDeltas64,
+  meluMetaLoss64,
+  meluQueryLoss64,
+  rates64,
+  type Problem64,
+} from '../../tests/oracle/melu64';
 
 const E = 3;
 const H = 5;
@@ -27,9 +33,11 @@ const dims: MeluDims = { e: E, hidden: H, user: prob.layout.user, item: prob.lay
 const taskIds = [0, 1, 2, 3, 4];
 const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
 
-function makeParams(seed: number): MeluParams {
-  const r = randomRecord(meluShapes(prob.layout, E, H), seed, 0.6);
-  return { ...r, b3: tf.add(r.b3, 3) } as unknown as MeluParams;
+function makeParams(seed: number, learnedRates = false): MeluParams {
+  const shapes: Record<string, number[]> = meluShapes(prob.layout, E, H);
+  if (learnedRates) shapes.localLogRate = [7];
+  const r = randomRecord(shapes, seed, 0.6);
+  return { ...r, b3: tf.add(r.b3!, 3) } as unknown as MeluParams;
 }
 
 const STRATEGIES: MeluStrategy[] = ['loop', 'tile', 'algebraic', 'ragged'];
@@ -76,6 +84,40 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     });
 
+    describe('learned local rates (one per adapted tensor) vs float64 finite differences', () => {
+      for (const steps of [1, 2]) {
+        for (const strategy of STRATEGIES) {
+          if (strategy === 'algebraic' && steps > 1) continue;
+          for (const order of ['second-order', 'first-order'] as const) {
+            it(`${strategy}, ${steps} step(s), ${order}: the rates' gradient too`, async () => {
+              const params = makeParams(6, true);
+              const inner: InnerConfig = { steps, lr: 0.05, order };
+              const flat = await toFlat(params);
+              const frozen = { lr: 0.05, rates: rates64(flat, 0.05) };
+              const deltas = meluDeltas64(flat, p64, steps, 0.05);
+              const f =
+                order === 'second-order'
+                  ? (x: typeof flat) => meluMetaLoss64(x, p64, steps, 0.05)
+                  : (x: typeof flat) => meluQueryLoss64(x, p64, deltas, frozen);
+              const { loss, grads } = metaGrad(strategy, params, inner);
+              const exact = f(flat);
+              expect(Math.abs((await loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+              // a direction over every parameter, and one along the log-rates alone
+              const v = unitDirection(flat.data.length, 17);
+              const onRates = new Float64Array(flat.data.length);
+              const i = flat.keys.indexOf('localLogRate');
+              for (let k = 0; k < 7; k++) onRates[flat.offsets[i]! + k] = v[k]! + 0.3;
+              for (const dir of [v, onRates]) {
+                const fd = directional(flat, dir, 1e-6, f);
+                const analytic = await dot(grads, flat, dir);
+                expect(Math.abs(analytic - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+              }
+            });
+          }
+        }
+      }
+    });
+
     describe('strategies agree', () => {
       for (const order of ['first-order', 'second-order'] as const) {
         it(`loop = tile = algebraic = ragged (${order})`, async () => {
@@ -117,7 +159,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const per = taskIds.map((t) => metaGrad('algebraic', params, inner, [t]).grads);
         const mean: Record<string, tf.Tensor> = {};
         for (const key of Object.keys(batch.grads)) {
-          mean[key] = tf.div(tf.addN(per.map((g) => g[key as keyof MeluParams])), per.length);
+          mean[key] = tf.div(tf.addN(per.map((g) => g[key as keyof MeluParams]!)), per.length);
         }
         expect(await relativeMaxDiff(batch.grads, mean)).toBeLessThan(1e-5);
       });

@@ -31,7 +31,7 @@ import { gatherRows, mm } from '../models/ops';
 import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
-import { embed, gradOfParams, supportDeltas, type Embedded } from './meluCommon';
+import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
@@ -39,9 +39,12 @@ import {
   localGrads,
   paddedTaskLoss,
   sgdStep,
+  stepOf,
   tileTasks,
+  withLiveRates,
   type InnerConfig,
   type MetaGradient,
+  type StepSizes,
 } from './meta';
 
 export type MeluStrategy = 'loop' | 'tile' | 'algebraic' | 'ragged';
@@ -73,36 +76,41 @@ export function meluMetaGradLoop(
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
   const t = b.tasks;
-  const adapt = (w0: MeluLocal, e: Embedded, task: number): MeluLocal => {
+  const adapt = (w0: MeluLocal, e: Embedded, task: number, lr: StepSizes): MeluLocal => {
     let w = w0;
     for (let k = 0; k < inner.steps; k++)
       w = sgdStep(
         w,
         localGrads(w, (v) => taskLoss(v, e, b.support, task)),
-        inner.lr,
+        lr,
       );
     return w;
   };
   if (inner.order === 'second-order') {
     return gradOfParams(params, (p) => {
       const e = embed(p, dims, b);
+      const lr = meluRates(p, inner.lr);
       const losses: tf.Scalar[] = [];
       for (let task = 0; task < t; task++)
-        losses.push(taskLoss(adapt(pick(p, LOCAL), e, task), e, b.query, task));
+        losses.push(taskLoss(adapt(pick(p, LOCAL), e, task, lr), e, b.query, task));
       return tf.div(tf.addN(losses), t);
     });
   }
   // 1. local adaptation outside the meta-gradient: delta_t = theta - theta'_t is a constant.
   const deltas: MeluLocal[] = [];
   const e0 = embed(params, dims, b);
+  const frozen = meluRates(params, inner.lr);
   for (let task = 0; task < t; task++)
-    deltas.push(diffRecord(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task)));
-  // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta and the embeddings.
+    deltas.push(diffRecord(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task, frozen)));
+  // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta, the embeddings (and
+  // the learned rates, through delta's scale).
   return gradOfParams(params, (p) => {
     const e = embed(p, dims, b);
+    const live = meluRates(p, inner.lr);
     const losses: tf.Scalar[] = [];
     for (let task = 0; task < t; task++) {
-      losses.push(taskLoss(diffRecord(pick(p, LOCAL), deltas[task]!), e, b.query, task));
+      const delta = withLiveRates(deltas[task]!, live, frozen);
+      losses.push(taskLoss(diffRecord(pick(p, LOCAL), delta), e, b.query, task));
     }
     return tf.div(tf.addN(losses), t);
   });
@@ -140,13 +148,14 @@ function adaptTasks(
   w0: MeluTaskLocal,
   e: Embedded,
   b: BatchTensors,
-  inner: InnerConfig,
+  steps: number,
+  lr: StepSizes,
 ): MeluTaskLocal {
   const xs = rowsOf(form, e, b.support, b.tasks);
   let w = w0;
-  for (let k = 0; k < inner.steps; k++) {
+  for (let k = 0; k < steps; k++) {
     const g = localGrads(w, (v) => blockLoss(form, v, e, xs, b.support));
-    w = sgdStep(w, g, inner.lr);
+    w = sgdStep(w, g, lr);
   }
   return w;
 }
@@ -170,14 +179,17 @@ function perTaskMetaGrad(
   if (inner.order === 'second-order') {
     return gradOfParams(params, (p) => {
       const e = embed(p, dims, b);
-      return queryLoss(adaptTasks(form, tileLocal(pick(p, LOCAL), t), e, b, inner), e);
+      const lr = meluRates(p, inner.lr);
+      return queryLoss(adaptTasks(form, tileLocal(pick(p, LOCAL), t), e, b, inner.steps, lr), e);
     });
   }
   const tiled0 = tileLocal(pick(params, LOCAL), t);
-  const delta = diffRecord(tiled0, adaptTasks(form, tiled0, embed(params, dims, b), b, inner));
-  return gradOfParams(params, (p) =>
-    queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), delta), embed(p, dims, b)),
-  );
+  const frozen = meluRates(params, inner.lr);
+  const delta = diffRecord(tiled0, adaptTasks(form, tiled0, embed(params, dims, b), b, inner.steps, frozen));
+  return gradOfParams(params, (p) => {
+    const live = withLiveRates(delta, meluRates(p, inner.lr), frozen);
+    return queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), live), embed(p, dims, b));
+  });
 }
 
 /** Every task at once: per-task weights [T, ...], padded rows, one tf.grads per local step. */
@@ -226,7 +238,13 @@ function supportPass(p: MeluParams, e: Embedded, b: BatchTensors) {
 type SupportPass = ReturnType<typeof supportPass>;
 
 /** x [T, L, k] (W - alpha A^T D) computed as x W - alpha (x A^T) D, per task. */
-function corrected(x: tf.Tensor3D, w: tf.Tensor2D, a: tf.Tensor3D, d: tf.Tensor3D, lr: number): tf.Tensor3D {
+function corrected(
+  x: tf.Tensor3D,
+  w: tf.Tensor2D,
+  a: tf.Tensor3D,
+  d: tf.Tensor3D,
+  lr: number | tf.Tensor,
+): tf.Tensor3D {
   const [t, l, k] = x.shape;
   const shared = tf.reshape(mm(tf.reshape(x, [t * l, k]), w), [t, l, -1]);
   return tf.sub(shared, tf.mul(lr, tf.matMul(tf.matMul(x, a, false, true), d))) as tf.Tensor3D;
@@ -238,29 +256,36 @@ function queryPredictionsAdapted(
   e: Embedded,
   sp: SupportPass,
   b: BatchTensors,
-  lr: number,
+  lr: StepSizes,
 ): tf.Tensor2D {
   const q = b.query;
   const t = b.tasks;
+  const a = (key: string) => stepOf(lr, key);
   const xq = paddedItems(e, q, t, p.w1Item.shape[0]);
   const users = tf.reshape(e.userVecs, [t, 1, -1]) as tf.Tensor3D;
   // user part: x_u (W1u - alpha x_u0^T s1) = x_u W1u - alpha (x_u . x_u0) s1; bias: b1 - alpha s1
   const userPart = tf.sub(
     tf.reshape(mm(e.userVecs, p.w1User), [t, 1, -1]),
-    tf.mul(lr, tf.mul(tf.sum(tf.mul(users, sp.users), 2, true), sp.s1)),
+    tf.mul(a('w1User'), tf.mul(tf.sum(tf.mul(users, sp.users), 2, true), sp.s1)),
   );
   const z1 = tf.add(
-    tf.add(corrected(xq, p.w1Item, sp.xs, sp.d1, lr), userPart),
-    tf.sub(p.b1, tf.mul(lr, sp.s1)),
+    tf.add(corrected(xq, p.w1Item, sp.xs, sp.d1, a('w1Item')), userPart),
+    tf.sub(p.b1, tf.mul(a('b1'), sp.s1)),
   );
   const h1 = tf.relu(z1) as tf.Tensor3D;
-  const z2 = tf.add(corrected(h1, p.w2, sp.h1, sp.d2, lr), tf.sub(p.b2, tf.mul(lr, sp.s2)));
+  const z2 = tf.add(corrected(h1, p.w2, sp.h1, sp.d2, a('w2')), tf.sub(p.b2, tf.mul(a('b2'), sp.s2)));
   const h2 = tf.relu(z2) as tf.Tensor3D;
-  const y = tf.add(corrected(h2, p.w3, sp.h2, sp.d3, lr), tf.sub(p.b3, tf.mul(lr, sp.s3)));
+  const y = tf.add(corrected(h2, p.w3, sp.h2, sp.d3, a('w3')), tf.sub(p.b3, tf.mul(a('b3'), sp.s3)));
   return tf.reshape(y, [t, -1]) as tf.Tensor2D;
 }
 
-function queryAtAdapted(p: MeluParams, e: Embedded, sp: SupportPass, b: BatchTensors, lr: number): tf.Scalar {
+function queryAtAdapted(
+  p: MeluParams,
+  e: Embedded,
+  sp: SupportPass,
+  b: BatchTensors,
+  lr: StepSizes,
+): tf.Scalar {
   return tf.div(paddedTaskLoss(queryPredictionsAdapted(p, e, sp, b, lr), b.query), b.tasks);
 }
 
@@ -276,11 +301,11 @@ export function meluMetaGradAlgebraic(
   if (inner.order === 'second-order') {
     return gradOfParams(params, (p) => {
       const e = embed(p, dims, b);
-      return queryAtAdapted(p, e, supportPass(p, e, b), b, inner.lr);
+      return queryAtAdapted(p, e, supportPass(p, e, b), b, meluRates(p, inner.lr));
     });
   }
   const sp = supportPass(params, embed(params, dims, b), b); // constants for the first-order gradient
-  return gradOfParams(params, (p) => queryAtAdapted(p, embed(p, dims, b), sp, b, inner.lr));
+  return gradOfParams(params, (p) => queryAtAdapted(p, embed(p, dims, b), sp, b, meluRates(p, inner.lr)));
 }
 
 /**
@@ -316,6 +341,7 @@ export function meluPredict(
   inner: InnerConfig,
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
   const e = embed(params, dims, b);
+  const lr = meluRates(params, inner.lr);
   const q = b.query;
   const shared = meluPredictRows(pick(params, LOCAL), gatherRows(e.itemVecs, q.item), e.userVecs, q.task);
   const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
@@ -323,16 +349,16 @@ export function meluPredict(
     q.maxLen,
   ]) as tf.Tensor2D;
   if (strategy === 'ragged' && inner.steps === 1 && raggedAvailable()) {
-    const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, inner.lr, true);
+    const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, lr, true);
     const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
     return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
   if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1) {
-    return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, inner.lr) };
+    return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
   // several local steps: per-task weights, on flat rows where the segmented kernel exists
   const form: Form = strategy === 'ragged' && raggedAvailable() ? 'ragged' : 'tile';
-  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner);
+  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner.steps, lr);
   if (form === 'tile')
     return {
       before,
@@ -352,7 +378,9 @@ export function meluSupervisedGrad(
   dims: MeluDims,
   b: BatchTensors,
 ): MetaGradient<MeluParams> {
-  return gradOfParams(params, (p) => {
+  // the learned local rates play no part in this loss: their gradient is 0 (tf.grads would refuse them)
+  const { localLogRate, ...shared } = params;
+  const out = gradOfParams(shared, (p) => {
     const e = embed(p, dims, b);
     const w = pick(p, LOCAL);
     const losses = [b.support, b.query].map((block) =>
@@ -364,4 +392,5 @@ export function meluSupervisedGrad(
     );
     return tf.div(tf.add(losses[0]!, losses[1]!), Math.max(1, b.support.rows + b.query.rows));
   });
+  return localLogRate ? { ...out, grads: { ...out.grads, localLogRate: tf.zerosLike(localLogRate) } } : out;
 }

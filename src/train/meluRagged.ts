@@ -28,8 +28,8 @@ import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
 import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { BatchTensors } from './batch';
-import { embed, gradOfParams, supportDeltas, type Embedded } from './meluCommon';
-import { flatTaskLoss, type InnerConfig, type MetaGradient } from './meta';
+import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
+import { flatTaskLoss, stepOf, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
 
 /** True when the ragged strategy can run on the active backend (the kernel exists for wasm and cpu). */
 export const raggedAvailable = hasSegmentKernel;
@@ -77,25 +77,30 @@ export function raggedQueryPredictions(
   e: Embedded,
   sp: RaggedSupport,
   b: BatchTensors,
-  lr: number,
+  lr: StepSizes,
   constant: boolean,
 ): tf.Tensor1D {
   const q = b.query;
   const seg = segmentsOf(b);
+  const a = (key: string) => stepOf(lr, key);
   const xq = gatherRows(e.itemVecs, q.item); // [Rq, Di]
-  // per-task row [T, H]: u (W1u - alpha u0^T s1) + b1 - alpha s1 = u W1u + b1 - alpha (u . u0 + 1) s1
+  // per-task row [T, H]: u (W1u - a_W1u u0^T s1) + b1 - a_b1 s1 = u W1u + b1 - (a_W1u u . u0 + a_b1) s1
   const uu = tf.sum(tf.mul(e.userVecs, sp.users), 1, true);
-  const task1 = tf.sub(tf.add(mm(e.userVecs, p.w1User), p.b1), tf.mul(tf.mul(lr, tf.add(uu, 1)), sp.s1));
+  const rate1 = typeof lr === 'number' ? tf.mul(lr, tf.add(uu, 1)) : tf.add(tf.mul(a('w1User'), uu), a('b1'));
+  const task1 = tf.sub(tf.add(mm(e.userVecs, p.w1User), p.b1), tf.mul(rate1, sp.s1));
   const corr1 = segmentApply(segmentGram(xq, sp.xs, seg, constant), sp.d1, seg, constant);
-  const z1 = tf.sub(tf.add(mm(xq, p.w1Item), gatherRows(task1 as tf.Tensor2D, q.task)), tf.mul(lr, corr1));
+  const z1 = tf.sub(
+    tf.add(mm(xq, p.w1Item), gatherRows(task1 as tf.Tensor2D, q.task)),
+    tf.mul(a('w1Item'), corr1),
+  );
   const h1 = tf.relu(z1) as tf.Tensor2D;
-  const task2 = tf.sub(tf.reshape(p.b2, [1, -1]), tf.mul(lr, sp.s2)) as tf.Tensor2D;
+  const task2 = tf.sub(tf.reshape(p.b2, [1, -1]), tf.mul(a('b2'), sp.s2)) as tf.Tensor2D;
   const corr2 = segmentApply(segmentGram(h1, sp.h1, seg, constant), sp.d2, seg, constant);
-  const z2 = tf.sub(tf.add(mm(h1, p.w2), gatherRows(task2, q.task)), tf.mul(lr, corr2));
+  const z2 = tf.sub(tf.add(mm(h1, p.w2), gatherRows(task2, q.task)), tf.mul(a('w2'), corr2));
   const h2 = tf.relu(z2) as tf.Tensor2D;
   // per-task [T, H + 1]: [w3'^T | b3'] gathered once per query row
-  const w3t = tf.sub(tf.reshape(p.w3, [1, -1]), tf.mul(lr, sp.g3));
-  const b3t = tf.sub(tf.reshape(p.b3, [1, 1]), tf.mul(lr, sp.s3));
+  const w3t = tf.sub(tf.reshape(p.w3, [1, -1]), tf.mul(a('w3'), sp.g3));
+  const b3t = tf.sub(tf.reshape(p.b3, [1, 1]), tf.mul(a('b3'), sp.s3));
   const task3 = gatherRows(tf.concat([w3t, b3t], 1) as tf.Tensor2D, q.task); // [Rq, H + 1]
   const h = h2.shape[1];
   const y = tf.add(
@@ -121,7 +126,7 @@ export function meluMetaGradRagged(
     throw new Error(`Expected 1 local step for the ragged meta-step, got ${inner.steps}`);
   const loss = (p: MeluParams, e: Embedded, sp: RaggedSupport, constant: boolean) =>
     tf.div(
-      flatTaskLoss(raggedQueryPredictions(p, e, sp, b, inner.lr, constant), b.query),
+      flatTaskLoss(raggedQueryPredictions(p, e, sp, b, meluRates(p, inner.lr), constant), b.query),
       b.tasks,
     ) as tf.Scalar;
   if (inner.order === 'second-order') {
@@ -134,7 +139,7 @@ export function meluMetaGradRagged(
   // once inside the tape, so it is a constant of the gradient (no second embedding pass)
   return gradOfParams(params, (p) => {
     const e = embed(p, dims, b);
-    const frozen = Object.fromEntries(keysOf(p).map((k) => [k, detached(p[k])])) as unknown as MeluParams;
+    const frozen = Object.fromEntries(keysOf(p).map((k) => [k, detached(p[k]!)])) as unknown as MeluParams;
     const sp = supportPass(frozen, { itemVecs: detached(e.itemVecs), userVecs: detached(e.userVecs) }, b);
     return loss(p, e, sp, true);
   });

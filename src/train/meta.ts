@@ -3,7 +3,7 @@
  * losses and tiling of shared weights into per-task weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows } from '../models/ops';
+import { exp, gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { RowTensors } from './batch';
 
@@ -53,10 +53,54 @@ export function localGrads<W extends Record<string, tf.Tensor>>(w: W, f: (w: W) 
   return fromList<W>(keys, grads);
 }
 
-/** One local SGD step w - lr g, key by key. */
-export function sgdStep<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: number): W {
+/**
+ * Local step sizes: one number for every adapted key (the papers), or one per key, scalar tensors when
+ * meta-learned (learnedRates) so the meta-gradient reaches them.
+ */
+export type StepSizes = number | Readonly<Record<string, number | tf.Tensor>>;
+
+/** The step size of one adapted key. */
+export function stepOf(lr: StepSizes, key: string): number | tf.Tensor {
+  if (typeof lr === 'number') return lr;
+  const a = lr[key];
+  if (a === undefined) throw new Error(`No local step size for '${key}'`);
+  return a;
+}
+
+/**
+ * Per-key local step sizes alpha_k = lr * exp(rho_k) from a model's log-rate vector rho [K] (one entry
+ * per adapted key, in `keys` order; Meta-SGD with one rate per tensor, as MAML++'s per-layer rates);
+ * without rho, `lr` for every key. exp is the second-order-safe one (ops.ts): with second-order
+ * meta-gradients the local gradient is differentiated again.
+ */
+export function learnedRates(keys: readonly string[], logRate: tf.Tensor | undefined, lr: number): StepSizes {
+  if (!logRate) return lr;
+  const alphas = tf.unstack(tf.mul(lr, exp(logRate)));
+  return Object.fromEntries(keys.map((k, i) => [k, alphas[i]!]));
+}
+
+/**
+ * First order with learned rates: the frozen local change delta_k = alpha_k sum_steps g_k is a
+ * constant, but its dependence on alpha_k is not: delta_k * alpha_k(live) / alpha_k(frozen) has the
+ * same value and the gradient d delta_k / d alpha_k = sum_steps g_k (the local gradients held fixed,
+ * as first order holds them). Fixed rates: delta unchanged.
+ */
+export function withLiveRates<W extends Record<string, tf.Tensor>>(
+  delta: W,
+  live: StepSizes,
+  frozen: StepSizes,
+): W {
+  if (typeof live === 'number' || typeof frozen === 'number') return delta;
   const out: Record<string, tf.Tensor> = {};
-  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(lr, g[key]!));
+  for (const key of keysOf(delta))
+    out[key] = tf.mul(delta[key]!, tf.div(stepOf(live, key), stepOf(frozen, key)));
+  return out as W;
+}
+
+/** One local SGD step w - lr g, key by key (lr: one step size, or one per key). */
+export function sgdStep<W extends Record<string, tf.Tensor>>(w: W, g: W, lr: StepSizes): W {
+  const out: Record<string, tf.Tensor> = {};
+  for (const key of keysOf(w)) out[key] = tf.sub(w[key]!, tf.mul(stepOf(lr, key), g[key]!));
   return out as W;
 }
 

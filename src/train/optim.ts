@@ -23,6 +23,8 @@ export interface OptimizerConfig {
    * (weight matrices, embedding tables), never biases (the output bias sits at the mean rating).
    */
   readonly decay?: number;
+  /** A step size of its own for some keys (the learned local log-rates move on another scale). */
+  readonly keyLr?: Readonly<Record<string, number>>;
 }
 
 const BETA1 = 0.9;
@@ -59,15 +61,17 @@ export function optimizerStep<P extends ParamRecord>(
   const shrink = 1 - config.lr * (config.decay ?? 0);
   const decayed = (key: keyof P & string): tf.Tensor =>
     shrink !== 1 && params[key]!.rank >= 2 ? tf.mul(shrink, params[key]!) : params[key]!;
+  const lrOf = (key: string): number => config.keyLr?.[key] ?? config.lr;
   const next: Record<string, tf.Tensor> = {};
   if (config.kind === 'sgd' || !state.m || !state.v) {
-    for (const key of keysOf(params)) next[key] = tf.sub(decayed(key), tf.mul(config.lr, g[key]!));
+    for (const key of keysOf(params)) next[key] = tf.sub(decayed(key), tf.mul(lrOf(key), g[key]!));
     return { params: next as unknown as P, state: { step, m: null, v: null } };
   }
   const m: Record<string, tf.Tensor> = {};
   const v: Record<string, tf.Tensor> = {};
-  const rate = (config.lr * Math.sqrt(1 - Math.pow(BETA2, step))) / (1 - Math.pow(BETA1, step));
+  const correction = Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step));
   for (const key of keysOf(params)) {
+    const rate = lrOf(key) * correction;
     const gk = g[key]!;
     m[key] = tf.add(tf.mul(BETA1, state.m[key]!), tf.mul(1 - BETA1, gk));
     v[key] = tf.add(tf.mul(BETA2, state.v[key]!), tf.mul(1 - BETA2, tf.square(gk)));

@@ -37,6 +37,8 @@ interface Evaluation {
   memory: Extract<TrainEvent, { type: 'memory' }> | null;
   /** With chooseLocalRate: the local rates (warm items, new items) chosen on the validation users */
   localRate?: LocalRates;
+  /** With localRateLr: the meta-learned local step of each adapted tensor at the configured rate */
+  learnedRates?: Record<string, number>;
 }
 
 async function evaluateAll(
@@ -87,6 +89,8 @@ async function evaluateAll(
       }
     }
   }
+  const learned = await engine.learnedRates();
+  if (learned) result.learnedRates = learned;
   const profile = await engine.profileMemory();
   if (profile) {
     result.memory = {
@@ -140,6 +144,7 @@ export async function runExperiment(
     ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
+    ...(last.learnedRates === undefined ? {} : { learnedLocalRates: last.learnedRates }),
     evaluatedEpoch,
     seconds: (performance.now() - startedAt) / 1000,
   });

@@ -101,8 +101,18 @@ function mse(w: Local, p: Flat, prob: Problem64, user: number, rows: Rows): numb
   return rows.items.length ? s / rows.items.length : 0;
 }
 
-/** One SGD step on the support MSE: w - lr grad (hand-written backprop). */
+/**
+ * The local step of each adapted key: lr, or lr * exp(rho_k) when p holds the learned log-rates
+ * 'localLogRate' (one per LOCAL_KEYS entry, in order).
+ */
+export function rates64(p: Flat, lr: number): Record<string, number> {
+  const rho = p.keys.includes('localLogRate') ? block(p, 'localLogRate') : null;
+  return Object.fromEntries(LOCAL_KEYS.map((k, i) => [k, rho ? lr * Math.exp(rho[i]!) : lr]));
+}
+
+/** One SGD step on the support MSE: w - lr_k grad_k (hand-written backprop). */
 function sgd(w: Local, p: Flat, prob: Problem64, user: number, rows: Rows, lr: number): Local {
+  const a = rates64(p, lr);
   const g: Local = {
     w1Item: mat(w.w1Item.rows, w.w1Item.cols),
     w1User: mat(w.w1User.rows, w.w1User.cols),
@@ -128,16 +138,16 @@ function sgd(w: Local, p: Flat, prob: Problem64, user: number, rows: Rows, lr: n
     accumulateOuter(g.w1User, xu, d1);
     d1.forEach((v, j) => (g.b1[j]! += v));
   }
-  const sub = (a: Float64Array, b: Float64Array) => a.map((v, i) => v - lr * b[i]!);
-  const m = (a: Mat, b: Mat): Mat => ({ ...a, data: sub(a.data, b.data) });
+  const sub = (x: Float64Array, y: Float64Array, key: string) => x.map((v, i) => v - a[key]! * y[i]!);
+  const m = (x: Mat, y: Mat, key: string): Mat => ({ ...x, data: sub(x.data, y.data, key) });
   return {
-    w1Item: m(w.w1Item, g.w1Item),
-    w1User: m(w.w1User, g.w1User),
-    b1: sub(w.b1, g.b1),
-    w2: m(w.w2, g.w2),
-    b2: sub(w.b2, g.b2),
-    w3: m(w.w3, g.w3),
-    b3: sub(w.b3, g.b3),
+    w1Item: m(w.w1Item, g.w1Item, 'w1Item'),
+    w1User: m(w.w1User, g.w1User, 'w1User'),
+    b1: sub(w.b1, g.b1, 'b1'),
+    w2: m(w.w2, g.w2, 'w2'),
+    b2: sub(w.b2, g.b2, 'b2'),
+    w3: m(w.w3, g.w3, 'w3'),
+    b3: sub(w.b3, g.b3, 'b3'),
   };
 }
 
@@ -165,13 +175,24 @@ export function meluDeltas64(
   });
 }
 
-/** (1/T) sum_t query MSE at theta - delta_t (deltas given: first-order check; computed: true MAML). */
-export function meluQueryLoss64(p: Flat, prob: Problem64, deltas: Record<string, Float64Array>[]): number {
+/**
+ * (1/T) sum_t query MSE at theta - delta_t (deltas given: first-order check; computed: true MAML).
+ * `frozenRates` (first order with learned rates): the rates the deltas were computed with; each
+ * delta_k is rescaled by rate_k(p) / frozen_k, its dependence on the rate (local gradients fixed).
+ */
+export function meluQueryLoss64(
+  p: Flat,
+  prob: Problem64,
+  deltas: Record<string, Float64Array>[],
+  frozenRates?: { lr: number; rates: Record<string, number> },
+): number {
   let total = 0;
+  const live = frozenRates ? rates64(p, frozenRates.lr) : null;
+  const scale = (key: string) => (live && frozenRates ? live[key]! / frozenRates.rates[key]! : 1);
   prob.taskIds.forEach((t, k) => {
     const w0 = localOf(p);
     const d = deltas[k]!;
-    const sub = (a: Float64Array, key: string) => a.map((v, i) => v - d[key]![i]!);
+    const sub = (a: Float64Array, key: string) => a.map((v, i) => v - scale(key) * d[key]![i]!);
     const w: Local = {
       w1Item: { ...w0.w1Item, data: sub(w0.w1Item.data, 'w1Item') },
       w1User: { ...w0.w1User, data: sub(w0.w1User.data, 'w1User') },
