@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wasmGatherRows, wasmScatterRows } from './rowsWasm';
+import { wasmEmbeddingBag, wasmEmbeddingBagT, wasmGatherRows, wasmScatterRows } from './rowsWasm';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -40,5 +40,32 @@ describe('row gather / scatter-add kernels on tfjs-wasm', () => {
     expect(() => wasmGatherRows(tf.zeros([2, 2]) as tf.Tensor2D, tf.tensor1d([2], 'int32'))).toThrow(
       /expected an index in -1..1, got 2/,
     );
+  });
+
+  it('the embedding bag and its adjoint match a plain-JS reference (3 groups of 8 slots, padding)', async () => {
+    const [V, e, n, G, W] = [40, 5, 30, 3, 8];
+    const idx = Int32Array.from({ length: n * G * W }, (_, k) => (k * 7919 + 13) % V);
+    const wt = Float32Array.from({ length: n * G * W }, (_, k) => (k % 3 === 0 ? 0 : ((k * 31) % 17) / 17));
+    const x = tf.randomNormal([V, e]) as tf.Tensor2D;
+    const dy = tf.randomNormal([n, G * e]) as tf.Tensor2D;
+    const xs = await x.data();
+    const dys = await dy.data();
+    const bag = new Float64Array(n * G * e);
+    const bagT = new Float64Array(V * e);
+    for (let r = 0; r < n; r++)
+      for (let g = 0; g < G; g++)
+        for (let j = 0; j < W; j++) {
+          const slot = r * G * W + g * W + j;
+          for (let k = 0; k < e; k++) {
+            bag[(r * G + g) * e + k]! += wt[slot]! * xs[idx[slot]! * e + k]!;
+            bagT[idx[slot]! * e + k]! += wt[slot]! * dys[(r * G + g) * e + k]!;
+          }
+        }
+    const i2 = tf.tensor2d(idx, [n, G * W], 'int32');
+    const w2 = tf.tensor2d(wt, [n, G * W]);
+    const got = await wasmEmbeddingBag(x, i2, w2, G).data();
+    const gotT = await wasmEmbeddingBagT(dy, i2, w2, G, V).data();
+    got.forEach((v, k) => expect(Math.abs(v - bag[k]!)).toBeLessThan(1e-5));
+    gotT.forEach((v, k) => expect(Math.abs(v - bagT[k]!)).toBeLessThan(1e-5));
   });
 });

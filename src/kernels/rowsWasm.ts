@@ -9,12 +9,22 @@
  *
  *   gatherRowsKernel(x [V, e], idx [n]) -> out [n, e],   out[r] = x[idx[r]] (zeros for idx[r] = -1)
  *   scatterRowsKernel(v [n, e], idx [n], V) -> out [V, e], out[i] = sum_{r: idx[r] = i} v[r]
+ *
+ * And the weighted embedding bag of the multi-hot fields, with its adjoint (its gradient):
+ *   bagKernel(x [V, e], idx [n, G W], w [n, G W]) -> out [n, G e],
+ *       out[r, g] = sum_j w[r, g W + j] x[idx[r, g W + j]]
+ *   bagTKernel(dy [n, G e], idx, w, V) -> out [V, e],  out[i] = sum_{(r, g, j): idx = i} w dy[r, g]
+ * Fused, they never form the [n G W, e] gathered rows (17,136 x 32 for a MeLU batch of ML-1M items)
+ * that a gather, a weighted product and a sum (whose gradient fills a ones tensor of that size in JS)
+ * would, and they skip the padding slots (weight 0).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
 
 export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
 export const SCATTER_ROWS_KERNEL = 'MetaRecScatterRows';
+export const BAG_KERNEL = 'MetaRecEmbeddingBag';
+export const BAG_T_KERNEL = 'MetaRecEmbeddingBagT';
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -85,6 +95,102 @@ export function registerRowKernels(): void {
       return out;
     },
   });
+  tf.registerKernel({
+    kernelName: BAG_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, indices, weights } = inputs as Record<'x' | 'indices' | 'weights', tf.TensorInfo>;
+      const groups = (attrs as unknown as { groups: number }).groups;
+      const wasm = backend as unknown as WasmBackendLike;
+      const [rows, e] = x.shape as [number, number];
+      const [n, slots] = indices.shape as [number, number];
+      const width = slots / groups;
+      const out = wasm.makeOutput([n, groups * e], 'float32');
+      const source = wasm.typedArrayFromHeap(x) as Float32Array;
+      const index = wasm.typedArrayFromHeap(indices) as Int32Array;
+      const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
+      const target = wasm.typedArrayFromHeap(out) as Float32Array;
+      target.fill(0);
+      for (let r = 0; r < n; r++) {
+        for (let g = 0; g < groups; g++) {
+          const o = (r * groups + g) * e;
+          for (let j = 0; j < width; j++) {
+            const slot = r * slots + g * width + j;
+            const wt = weight[slot]!;
+            if (wt === 0) continue;
+            const i = index[slot]!;
+            checkIndex(i, rows, BAG_KERNEL);
+            if (i < 0) continue;
+            const s = i * e;
+            for (let k = 0; k < e; k++) target[o + k]! += wt * source[s + k]!;
+          }
+        }
+      }
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: BAG_T_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, indices, weights } = inputs as Record<'dy' | 'indices' | 'weights', tf.TensorInfo>;
+      const { groups, rows } = attrs as unknown as { groups: number; rows: number };
+      const wasm = backend as unknown as WasmBackendLike;
+      const [n, slots] = indices.shape as [number, number];
+      const e = dy.shape[1]! / groups;
+      const width = slots / groups;
+      const out = wasm.makeOutput([rows, e], 'float32');
+      const source = wasm.typedArrayFromHeap(dy) as Float32Array;
+      const index = wasm.typedArrayFromHeap(indices) as Int32Array;
+      const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
+      const target = wasm.typedArrayFromHeap(out) as Float32Array;
+      target.fill(0);
+      for (let r = 0; r < n; r++) {
+        for (let g = 0; g < groups; g++) {
+          const s = (r * groups + g) * e;
+          for (let j = 0; j < width; j++) {
+            const slot = r * slots + g * width + j;
+            const wt = weight[slot]!;
+            if (wt === 0) continue;
+            const i = index[slot]!;
+            checkIndex(i, rows, BAG_T_KERNEL);
+            if (i < 0) continue;
+            const o = i * e;
+            for (let k = 0; k < e; k++) target[o + k]! += wt * source[s + k]!;
+          }
+        }
+      }
+      return out;
+    },
+  });
+}
+
+/** The weighted embedding bag through the wasm kernel: [n, groups e] (caller checks the backend). */
+export function wasmEmbeddingBag(
+  x: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+): tf.Tensor2D {
+  registerRowKernels();
+  return tf.engine().runKernel(BAG_KERNEL, { x, indices, weights }, {
+    groups,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** The bag's adjoint through the wasm kernel: [rows, e] (caller checks the backend). */
+export function wasmEmbeddingBagT(
+  dy: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+  rows: number,
+): tf.Tensor2D {
+  registerRowKernels();
+  return tf.engine().runKernel(BAG_T_KERNEL, { dy, indices, weights }, {
+    groups,
+    rows,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /** x[indices] through the wasm kernel (caller checks the backend). */

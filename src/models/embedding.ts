@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SideLayout } from '../data/features';
 import type { Rng } from '../lib/rng';
-import { gatherRows } from './ops';
+import { embeddingBag, gatherRows } from './ops';
 import { normal } from './params';
 
 /** How one side's fields map onto its embedding table (data/features.ts builds it). */
@@ -43,14 +43,8 @@ export function embedSide(table: tf.Tensor2D, side: SideLayout, inputs: SideInpu
     const rows = gatherRows(table, tf.reshape(inputs.index, [-1]) as tf.Tensor1D);
     parts.push(tf.reshape(rows, [n, side.indexFields * e]));
   }
-  if (side.multiFields > 0 && inputs.multi && inputs.multiWeights) {
-    const rows = gatherRows(table, tf.reshape(inputs.multi, [-1]) as tf.Tensor1D);
-    const weighted = tf.mul(
-      tf.reshape(rows, [n, side.multiFields, side.width, e]),
-      tf.reshape(inputs.multiWeights, [n, side.multiFields, side.width, 1]),
-    );
-    parts.push(tf.reshape(tf.sum(weighted, 2), [n, side.multiFields * e]));
-  }
+  if (side.multiFields > 0 && inputs.multi && inputs.multiWeights)
+    parts.push(embeddingBag(table, inputs.multi, inputs.multiWeights, side.multiFields));
   return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
 }
 

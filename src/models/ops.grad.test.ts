@@ -6,7 +6,19 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng';
-import { exp, gatherRows, leakyRelu, logSoftmax, mm, scatterRows, sigmoid, softmax, tanh } from './ops';
+import {
+  embeddingBag,
+  embeddingBagT,
+  exp,
+  gatherRows,
+  leakyRelu,
+  logSoftmax,
+  mm,
+  scatterRows,
+  sigmoid,
+  softmax,
+  tanh,
+} from './ops';
 
 const rng = createRng(17);
 const vec = (n: number) => Float64Array.from({ length: n }, () => rng.normal() * 0.8);
@@ -42,6 +54,10 @@ async function hvp(
 }
 
 const w = vec(12);
+// a bag of 3 slots per row: row 0 averages rows 2 and 0, row 1 reads row 1 twice, row 2 has a padding
+// slot (weight 0) and a weighted row 2
+const BAG_IDX = Int32Array.from([2, 0, 0, 1, 1, 0, 0, 2, 0]);
+const BAG_W = Float32Array.from([0.5, 0.5, 0, 0.25, 0.75, 0, 0, 1.5, 0]);
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
 // scalar test functions: sum_i w_i f(x)_i^2 (squared so linear ops have curvature too), x [3, 4]
 const CASES: [string, (x: tf.Tensor) => tf.Tensor, (x: Float64Array) => Float64Array][] = [
@@ -104,6 +120,36 @@ const CASES: [string, (x: tf.Tensor) => tf.Tensor, (x: Float64Array) => Float64A
     (x) => scatterRows(x as tf.Tensor2D, tf.tensor1d([1, 1, 0], 'int32'), 3),
     (x) =>
       Float64Array.from([...x.subarray(8, 12), ...x.subarray(0, 4).map((v, k) => v + x[4 + k]!), 0, 0, 0, 0]),
+  ],
+  [
+    'embeddingBag (3 slots per row, a padding slot, a repeated row)',
+    (x) =>
+      embeddingBag(x as tf.Tensor2D, tf.tensor2d(BAG_IDX, [3, 3], 'int32'), tf.tensor2d(BAG_W, [3, 3]), 1),
+    (x) => {
+      const out = new Float64Array(12);
+      for (let r = 0; r < 3; r++)
+        for (let j = 0; j < 3; j++)
+          for (let k = 0; k < 4; k++) out[r * 4 + k]! += BAG_W[r * 3 + j]! * x[BAG_IDX[r * 3 + j]! * 4 + k]!;
+      return out;
+    },
+  ],
+  [
+    'embeddingBagT (the adjoint, into 3 rows)',
+    (x) =>
+      embeddingBagT(
+        x as tf.Tensor2D,
+        tf.tensor2d(BAG_IDX, [3, 3], 'int32'),
+        tf.tensor2d(BAG_W, [3, 3]),
+        1,
+        3,
+      ),
+    (x) => {
+      const out = new Float64Array(12);
+      for (let r = 0; r < 3; r++)
+        for (let j = 0; j < 3; j++)
+          for (let k = 0; k < 4; k++) out[BAG_IDX[r * 3 + j]! * 4 + k]! += BAG_W[r * 3 + j]! * x[r * 4 + k]!;
+      return out;
+    },
   ],
 ];
 

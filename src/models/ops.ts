@@ -14,7 +14,7 @@
  *   gradient uses transposed products (~10x slower): mm transposes explicitly on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmGatherRows, wasmScatterRows } from '../kernels/rowsWasm';
+import { wasmEmbeddingBag, wasmEmbeddingBagT, wasmGatherRows, wasmScatterRows } from '../kernels/rowsWasm';
 
 /** True when the active backend is tfjs-wasm (explicit transposes pay off there). */
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
@@ -83,6 +83,88 @@ export function scatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: num
     };
   });
   return f(values, indices) as tf.Tensor2D;
+}
+
+/**
+ * The weighted embedding bag: out[r, g] = sum_j w[r, g W + j] table[idx[r, g W + j]] for table [V, e],
+ * int32 idx and float32 w [n, G W] (W slots per group) -> [n, G e]; the weights are data (no gradient).
+ * A linear map of the table whose gradient is its adjoint embeddingBagT, and the adjoint's gradient
+ * is the bag again (second-order safe, as gatherRows / scatterRows). On wasm both are fused kernels
+ * (kernels/rowsWasm.ts); elsewhere gatherRows, a product and a sum.
+ */
+export function embeddingBag(
+  table: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+): tf.Tensor2D {
+  const rows = table.shape[0];
+  const f = tf.customGrad((x, idx, w, save) => {
+    (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: onWasm()
+        ? wasmEmbeddingBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups)
+        : composedBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups),
+      gradFunc: (dy, [i, ww]) => [
+        embeddingBagT(dy as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups, rows),
+        tf.zeros(i!.shape),
+        tf.zerosLike(ww!),
+      ],
+    };
+  });
+  return f(table, indices, weights) as tf.Tensor2D;
+}
+
+/** The bag's adjoint: out[i] = sum over slots (r, g, j) with idx = i of w dy[r, g]; dy [n, G e] -> [V, e]. */
+export function embeddingBagT(
+  dy: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+  rows: number,
+): tf.Tensor2D {
+  const f = tf.customGrad((d, idx, w, save) => {
+    (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: onWasm()
+        ? wasmEmbeddingBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows)
+        : composedBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows),
+      gradFunc: (g, [i, ww]) => [
+        embeddingBag(g as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups),
+        tf.zeros(i!.shape),
+        tf.zerosLike(ww!),
+      ],
+    };
+  });
+  return f(dy, indices, weights) as tf.Tensor2D;
+}
+
+function composedBag(table: tf.Tensor2D, idx: tf.Tensor2D, w: tf.Tensor2D, groups: number): tf.Tensor2D {
+  const [n, slots] = idx.shape;
+  const e = table.shape[1];
+  const rows = gatherRows(table, tf.reshape(idx, [-1]) as tf.Tensor1D);
+  const weighted = tf.mul(
+    tf.reshape(rows, [n, groups, slots / groups, e]),
+    tf.reshape(w, [n, groups, slots / groups, 1]),
+  );
+  return tf.reshape(tf.sum(weighted, 2), [n, groups * e]);
+}
+
+function composedBagT(
+  dy: tf.Tensor2D,
+  idx: tf.Tensor2D,
+  w: tf.Tensor2D,
+  groups: number,
+  rows: number,
+): tf.Tensor2D {
+  const [n, slots] = idx.shape;
+  const e = dy.shape[1] / groups;
+  const spread = tf.mul(tf.reshape(dy, [n, groups, 1, e]), tf.reshape(w, [n, groups, slots / groups, 1]));
+  return scatterRows(
+    tf.reshape(spread, [n * slots, e]) as tf.Tensor2D,
+    tf.reshape(idx, [-1]) as tf.Tensor1D,
+    rows,
+  );
 }
 
 /** LeakyReLU(x) = relu(x) - slope * relu(-x): built from relu, whose second derivative is right. */
