@@ -61,6 +61,19 @@ function rows(model: string): Row[] {
   ];
 }
 
+/** With learned local rates: each seed's meta-learned step per adapted tensor, in words. */
+function learnedRatesText(summaries: readonly RunSummary[]): string {
+  if (!summaries.some((x) => x.learnedLocalRates)) return '';
+  const perSeed = summaries.map((x) =>
+    x.learnedLocalRates
+      ? Object.entries(x.learnedLocalRates)
+          .map(([k, v]) => `${k} ${v.toPrecision(2)}`)
+          .join(', ')
+      : '–',
+  );
+  return ` Learned local steps per adapted tensor after training (at the training rate; an evaluation rate r scales them all by r / training rate), per seed: ${perSeed.join('; ')}.`;
+}
+
 /** The chosen settings that MeLU itself does not have, in words. */
 function notInMelu(chosen: Partial<TrainConfig>): string {
   const extras = [
@@ -71,6 +84,8 @@ function notInMelu(chosen: Partial<TrainConfig>): string {
     (chosen.pretrainEpochs ?? 0) > 0 && `${chosen.pretrainEpochs} supervised pre-training epochs`,
     chosen.metaOrder === 'second-order' &&
       "second-order meta-gradients (true MAML; the authors' code is effectively first-order, mamo-spec.md 3.1)",
+    (chosen.localRateLr ?? 0) > 0 &&
+      `learned local rates (one meta-learned step size per adapted tensor, Meta-SGD per tensor, at meta rate ${chosen.localRateLr})`,
     chosen.chooseLocalRate && 'a local rate at evaluation chosen on validation users',
   ].filter(Boolean);
   return extras.length ? `with ${extras.join(', ')}, which MeLU does not use` : 'MeLU settings only';
@@ -178,7 +193,7 @@ async function main(): Promise<void> {
       );
       out.push(`Test scenarios (seed 1): ${counts.join('; ')}.`, '');
       out.push(
-        `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rates at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}), one for warm query items (on the validation warm cells) and one for new items (on the validation item-cold cells), written "warm / new" where they differ: ${summaries.map((x) => (x.localRate ? formatRates(x.localRate) : '–')).join('; ')}.`,
+        `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rates at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}), one for warm query items (on the validation warm cells) and one for new items (on the validation item-cold cells), written "warm / new" where they differ: ${summaries.map((x) => (x.localRate ? formatRates(x.localRate) : '–')).join('; ')}.${learnedRatesText(summaries)}`,
         '',
         `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained with the model's meta rate and weight decay for a number of epochs chosen on validation the same way (every second epoch and the last, up to the model's ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (tuning.chosen.pretrainEpochs ?? 0)}): ${summaries.map((x) => x.nonMetaEpochs ?? '–').join(', ')}; only the meta-learning is taken away.`,
         '',

@@ -35,7 +35,7 @@ export const PRESETS = {
   },
   'melu-tuned': {
     label: 'MeLU tuned',
-    help: 'MeLU-5 (5 local steps) with true second-order meta-gradients, weight decay 3, re-drawn tasks, feature dropout 0.3 and a supervised term of weight 1, 4 supervised pre-training epochs then 4 meta-training epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
+    help: 'MeLU-5 (5 local steps) with true second-order meta-gradients, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks, feature dropout 0.3 and a supervised term of weight 1, 4 supervised pre-training epochs then 4 meta-training epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
     values: {
       model: 'melu',
       embeddingDim: 32,
@@ -53,6 +53,7 @@ export const PRESETS = {
       epochs: 4,
       chooseLocalRate: true,
       metaOrder: 'second-order',
+      localRateLr: 0.03,
       gradClip: 0,
     },
   },
