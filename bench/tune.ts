@@ -125,11 +125,21 @@ const MAMO_USER_SIDE: Grid = [
   { ...MAMO5, pretrainEpochs: 4 },
   { ...MAMO5, supervisedWeight: 1 },
   { ...MAMO5, metaOrder: 'second-order', epochs: 14 },
+  // (added later) learned local rates, one per adapted tensor (chosen by MeLU on ML-1M)
+  { ...MAMO5, localRateLr: 0.03 },
 ];
 
 /** Rows tried on one dataset only: ML-100K chose 16-d embeddings, so its variations keep them. */
 const DATASET_ROWS: Record<string, Partial<Record<'melu' | 'mamo', Grid>>> = {
-  'ml-100k': { melu: MELU_AGAINST_NON_META.map((row) => ({ ...row, embeddingDim: 16 })) },
+  'ml-100k': {
+    melu: [
+      ...MELU_AGAINST_NON_META.map((row) => ({ ...row, embeddingDim: 16 })),
+      // (added later) ML-100K's choice with learned local rates
+      { ...MELU_BEST, embeddingDim: 16, localRateLr: 0.03 },
+    ],
+    // (added later) ML-100K's choice with learned local rates
+    mamo: [{ attentionScale: 1, weightDecay: 3, localRateLr: 0.03 }],
+  },
   'ml-1m-published': { mamo: MAMO_USER_SIDE },
 };
 

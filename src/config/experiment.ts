@@ -151,11 +151,10 @@ export const CONFIG_TABLE = {
   localRateLr: numberField({
     group: 'training',
     label: 'Learned local rates',
-    help: 'Meta-learn one local step size per adapted tensor (Meta-SGD per tensor, as MAML++ per layer): step_k = local rate * exp(rho_k), rho meta-updated by the meta optimizer at this rate (0 = off: one fixed local rate, as in the papers).',
+    help: 'Meta-learn one local step size per adapted tensor (MAMO: per tensor of theta_u, theta_i, theta_r, one for M_uI; Meta-SGD per tensor, as MAML++ per layer): step_k = local rate * exp(rho_k), rho meta-updated by the meta optimizer at this rate (0 = off: one fixed local rate, as in the papers).',
     min: 0,
     max: 1,
     defaultValue: 0,
-    models: ['melu'],
   }),
   pretrainEpochs: intField({
     group: 'training',

@@ -47,6 +47,11 @@ export type MamoParams = {
   br2: tf.Tensor1D;
   wr3: tf.Tensor2D;
   br3: tf.Tensor1D;
+  /**
+   * Optional meta-learned local rates (config localRateLr > 0): rho, one per MAMO_RATE_KEYS entry in
+   * order, the local step of key k being innerLr * exp(rho_k) (train/meta.ts learnedRates).
+   */
+  localLogRate?: tf.Tensor1D;
 };
 
 /** theta_u: the user embedding network, whose personalised init comes from the gradient memory M_U. */
@@ -55,6 +60,8 @@ export const MAMO_ITEM_KEYS = ['wi1', 'bi1', 'wi2', 'bi2'] as const;
 export const MAMO_REC_KEYS = ['wr2', 'br2', 'wr3', 'br3'] as const;
 export const MAMO_GLOBAL_LOCAL_KEYS = [...MAMO_USER_KEYS, ...MAMO_ITEM_KEYS, ...MAMO_REC_KEYS] as const;
 export type MamoGlobalLocalKey = (typeof MAMO_GLOBAL_LOCAL_KEYS)[number];
+/** One learned local rate per adapted tensor of theta_u, theta_i, theta_r, and one for M_uI (both halves). */
+export const MAMO_RATE_KEYS = [...MAMO_GLOBAL_LOCAL_KEYS, 'mui'] as const;
 
 /**
  * Per-task local weights, every key with a leading task axis T: theta_u, theta_i, theta_r as [T, ...]
@@ -69,7 +76,8 @@ export function userNetShapes(dims: MamoDims): number[][] {
 }
 
 /** Initial phi: Glorot weights, zero biases, br3 = mean training rating. */
-export function initMamo(dims: MamoDims, rng: Rng, meanRating: number): MamoParams {
+/** `learnRates`: also the local log-rates rho = 0 (every local step starts at the configured rate). */
+export function initMamo(dims: MamoDims, rng: Rng, meanRating: number, learnRates = false): MamoParams {
   const du = sideWidth(dims.user, dims.e);
   const di = sideWidth(dims.item, dims.e);
   const { e, hidden } = dims;
@@ -87,6 +95,7 @@ export function initMamo(dims: MamoDims, rng: Rng, meanRating: number): MamoPara
     br2: tf.zeros([hidden]),
     wr3: glorot(rng.fork('wr3'), hidden, 1),
     br3: tf.fill([1], meanRating) as tf.Tensor1D,
+    ...(learnRates ? { localLogRate: tf.zeros([MAMO_RATE_KEYS.length]) as tf.Tensor1D } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment';
 import type { Rng } from '../lib/rng';
-import { initMamo, userNetShapes, type MamoDims, type MamoParams } from '../models/mamo';
+import { MAMO_RATE_KEYS, initMamo, userNetShapes, type MamoDims, type MamoParams } from '../models/mamo';
 import {
   USER_NET_KEYS,
   disposeMemory,
@@ -244,14 +244,20 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
       }));
     },
     profileMemory: async () => null,
-    async learnedRates() {
-      const rho = holder.current.params.localLogRate;
-      if (!rho) return null;
-      const values = await rho.data();
-      return Object.fromEntries(MELU_LOCAL_KEYS.map((k, i) => [k, config.innerLr * Math.exp(values[i]!)]));
-    },
+    learnedRates: () => learnedRatesOf(holder.current.params.localLogRate, MELU_LOCAL_KEYS, config.innerLr),
     dispose: () => holder.dispose(),
   };
+}
+
+/** Learned local rates as host data: key -> innerLr * exp(rho_k); null without learned rates. */
+async function learnedRatesOf(
+  rho: tf.Tensor | undefined,
+  keys: readonly string[],
+  innerLr: number,
+): Promise<Record<string, number> | null> {
+  if (!rho) return null;
+  const values = await rho.data();
+  return Object.fromEntries(keys.map((k, i) => [k, innerLr * Math.exp(values[i]!)]));
 }
 
 /** a + lambda b, key by key (a meta-gradient plus the supervised term's gradient). */
@@ -295,7 +301,7 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     user: layout.user,
     item: layout.item,
   };
-  const params = initMamo(dims, options.rng.fork('mamo'), options.meanRating);
+  const params = initMamo(dims, options.rng.fork('mamo'), options.meanRating, config.localRateLr > 0);
   const memory = initMemory(
     options.rng.fork('memory'),
     dims.slots,
@@ -396,7 +402,7 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
       const m = holder.current.memory!.profile;
       return { values: (await m.data()) as Float32Array, width: m.shape[1] };
     },
-    learnedRates: async () => null,
+    learnedRates: () => learnedRatesOf(holder.current.params.localLogRate, MAMO_RATE_KEYS, config.innerLr),
     dispose: () => holder.dispose(),
   };
 }

@@ -37,9 +37,11 @@ const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E }
 const TAU = 0.5;
 const SCALE = 2;
 
-function makeParams(): MamoParams {
+function makeParams(learnedRates = false): MamoParams {
   const r = randomRecord(mamoShapes(prob.layout, E, H), 3, 0.7);
-  return { ...r, br3: tf.add(r.br3, 3) } as unknown as MamoParams;
+  // learned log-rates: steps between about 0.5x and 2x the configured 0.1
+  const rates = learnedRates ? randomRecord({ localLogRate: [13] }, 5, 0.3) : {};
+  return { ...r, ...rates, br3: tf.add(r.br3, 3) } as unknown as MamoParams;
 }
 
 async function makeMemory(): Promise<{ memory: MemoryState; setup: MamoSetup64 }> {
@@ -118,6 +120,35 @@ for (const backend of ['cpu', 'wasm'] as const) {
           const fd = directional(flat, v, 1e-6, (x) => mamoFirstOrderLoss64(x, flat, setup, adapted));
           expect(Math.abs((await dot(r.grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
         });
+      }
+    }
+
+    for (const strategy of ['tile', 'ragged', 'loop'] as const) {
+      for (const steps of [1, 2]) {
+        for (const order of ['second-order', 'first-order'] as const) {
+          it(`learned local rates: ${strategy}, ${steps} step(s), ${order}, the rates' gradient too`, async () => {
+            const params = makeParams(true);
+            const { memory, setup } = await makeMemory();
+            const flat = await toFlat(params);
+            const r = run(strategy, params, memory, config(steps, order));
+            const adapted = mamoAdapted64(flat, setup, steps, 0.1);
+            const f =
+              order === 'second-order'
+                ? (x: typeof flat) => mamoMetaLoss64(x, setup, steps, 0.1)
+                : (x: typeof flat) => mamoFirstOrderLoss64(x, flat, setup, adapted, 0.1);
+            const exact = f(flat);
+            expect(Math.abs((await r.loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+            // a direction over every parameter, and one along the log-rates alone
+            const v = unitDirection(flat.data.length, 33);
+            const onRates = new Float64Array(flat.data.length);
+            const i = flat.keys.indexOf('localLogRate');
+            for (let k = 0; k < 13; k++) onRates[flat.offsets[i]! + k] = v[k]! + 0.3;
+            for (const dir of [v, onRates]) {
+              const fd = directional(flat, dir, 1e-6, f);
+              expect(Math.abs((await dot(r.grads, flat, dir)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+            }
+          });
+        }
       }
     }
 

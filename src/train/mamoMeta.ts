@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   MAMO_GLOBAL_LOCAL_KEYS,
+  MAMO_RATE_KEYS,
   MAMO_USER_KEYS,
   mamoPredictRagged,
   mamoPredictRows,
@@ -34,12 +35,14 @@ import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import {
   flatTaskLoss,
+  learnedRates,
   localGrads,
   paddedTaskLoss,
   sgdStep,
   tileTasks,
   type InnerConfig,
   type MetaGradient,
+  type StepSizes,
 } from './meta';
 
 export type MamoStrategy = 'loop' | 'tile' | 'ragged';
@@ -68,6 +71,25 @@ export interface MamoMetaResult extends MetaGradient<MamoParams> {
 
 type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 type Local = MamoTaskLocal;
+
+/** The local step of every adapted key: lr, or lr * exp(rho_k) with learned rates (M_uI's halves share one). */
+export function mamoRates(p: MamoParams, lr: number): StepSizes {
+  const r = learnedRates(MAMO_RATE_KEYS, p.localLogRate, lr);
+  return typeof r === 'number' ? r : { ...r, muiUser: r.mui!, muiItem: r.mui! };
+}
+
+/**
+ * First order with learned rates: d L / d rho_k = -sum_t <dL/d theta'_t,k, theta_0,t,k - theta'_t,k>,
+ * the local gradients held fixed (theta' = theta_0 - alpha_k sum_steps g, alpha_k = lr exp(rho_k), so
+ * d theta' / d rho_k = -(theta_0 - theta')). `grads` are the gradients of the batch loss w.r.t. each
+ * key's adapted weights (any leading task axis), `init` and `adapted` the weights before and after.
+ */
+function rateGradient(grads: Partial<Local>, init: Partial<Local>, adapted: Partial<Local>): tf.Tensor1D {
+  const term = (key: keyof Local) => tf.neg(tf.sum(tf.mul(grads[key]!, tf.sub(init[key]!, adapted[key]!))));
+  return tf.stack(
+    MAMO_RATE_KEYS.map((k) => (k === 'mui' ? tf.add(term('muiUser'), term('muiItem')) : term(k))),
+  ) as tf.Tensor1D;
+}
 
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
 function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
@@ -104,14 +126,21 @@ function blockLoss(
     : flatTaskLoss(mamoPredictRagged(w, userVecs, rows as tf.Tensor2D, block), block);
 }
 
-function adaptTasks(w0: Local, e: Embedded, b: BatchTensors, cfg: InnerConfig, form: Form): Local {
+function adaptTasks(
+  w0: Local,
+  e: Embedded,
+  b: BatchTensors,
+  cfg: InnerConfig,
+  form: Form,
+  lr: StepSizes,
+): Local {
   const xs = rowsOf(form, e, b.support, b.tasks);
   let w = w0;
   for (let k = 0; k < cfg.steps; k++) {
     w = sgdStep(
       w,
       localGrads(w, (v) => blockLoss(form, v, e.userVecs, xs, b.support)),
-      cfg.lr,
+      lr,
     );
   }
   return w;
@@ -126,12 +155,23 @@ function queryLossTasks(w: Local, e: Embedded, b: BatchTensors, form: Form): tf.
  * Query loss gradient at the adapted weights, w.r.t. the tables and the per-task adapted weights:
  * returns the first-order meta-gradient (tiled gradients summed over tasks) and the per-task theta_u grads.
  */
-function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTensors, form: Form) {
-  const keys = ['userTable', 'itemTable', ...MAMO_GLOBAL_LOCAL_KEYS] as const;
-  const inputs = [p.userTable, p.itemTable, ...MAMO_GLOBAL_LOCAL_KEYS.map((k) => adapted[k])];
+function firstOrderAt(
+  p: MamoParams,
+  adapted: Local,
+  dims: MamoDims,
+  b: BatchTensors,
+  form: Form,
+  init: Local | null,
+) {
+  // with learned rates (init given) the adapted M_uI halves are differentiated too (their rate's gradient)
+  const localKeys = init
+    ? ([...MAMO_GLOBAL_LOCAL_KEYS, 'muiUser', 'muiItem'] as const)
+    : MAMO_GLOBAL_LOCAL_KEYS;
+  const keys = ['userTable', 'itemTable', ...localKeys] as const;
+  const inputs = [p.userTable, p.itemTable, ...localKeys.map((k) => adapted[k])];
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const [userTable, itemTable, ...rest] = list;
-    const w = { ...adapted, ...fromList<Local>(MAMO_GLOBAL_LOCAL_KEYS, rest) };
+    const w = { ...adapted, ...fromList<Local>(localKeys, rest) };
     const e = embedSides(
       { userTable: userTable as tf.Tensor2D, itemTable: itemTable as tf.Tensor2D },
       dims,
@@ -141,7 +181,15 @@ function firstOrderAt(p: MamoParams, adapted: Local, dims: MamoDims, b: BatchTen
     return queryLossTasks(w, e, b, form);
   })(inputs);
   const out: Record<string, tf.Tensor> = {};
-  keys.forEach((key, i) => (out[key] = i < 2 ? grads[i]! : tf.sum(grads[i]!, 0)));
+  const perTask: Partial<Local> = {};
+  keys.forEach((key, i) => {
+    if (i < 2) out[key] = grads[i]!;
+    else {
+      perTask[key as keyof Local] = grads[i]!;
+      if (key !== 'muiUser' && key !== 'muiItem') out[key] = tf.sum(grads[i]!, 0);
+    }
+  });
+  if (init) out.localLogRate = rateGradient(perTask, init, adapted);
   const userGradients = {} as UserNetRecord;
   for (const key of MAMO_USER_KEYS) userGradients[key] = tf.mul(b.tasks, grads[keys.indexOf(key)]!);
   return { loss: value as tf.Scalar, grads: out as MamoParams, userGradients };
@@ -158,8 +206,8 @@ export function mamoMetaGradTile(
 ): MamoMetaResult {
   const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
-  const adapted = adaptTasks(local, e0, b, cfg, form);
-  const fo = firstOrderAt(params, adapted, dims, b, form);
+  const adapted = adaptTasks(local, e0, b, cfg, form, mamoRates(params, cfg.lr));
+  const fo = firstOrderAt(params, adapted, dims, b, form, params.localLogRate ? local : null);
   const common = {
     attention: a,
     profiles: e0.userVecs,
@@ -173,8 +221,14 @@ export function mamoMetaGradTile(
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const p = fromList<MamoParams>(keys, list);
     const e = embedSides(p, dims, b.items, b.users);
-    return queryLossTasks(adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg, form), e, b, form);
-  })(keys.map((k) => params[k]));
+    const lr = mamoRates(p, cfg.lr);
+    return queryLossTasks(
+      adaptTasks(initLocal(p, e, memory, dims, cfg).local, e, b, cfg, form, lr),
+      e,
+      b,
+      form,
+    );
+  })(keys.map((k) => params[k]!));
   return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads), ...common };
 }
 
@@ -204,19 +258,20 @@ export function mamoMetaGradLoop(
   b: BatchTensors,
   cfg: MamoConfig,
 ): MamoMetaResult {
-  const adaptOne = (w0: MamoRowLocal, e: Embedded, t: number): MamoRowLocal => {
+  const adaptOne = (w0: MamoRowLocal, e: Embedded, t: number, lr: StepSizes): MamoRowLocal => {
     let w = w0;
     for (let k = 0; k < cfg.steps; k++)
       w = sgdStep(
         w,
         localGrads(w, (v) => taskMse(v, e, b.support, t)),
-        cfg.lr,
+        lr,
       );
     return w;
   };
   const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
-  const adapted = Array.from({ length: b.tasks }, (_, t) => adaptOne(taskSlice(local, t), e0, t));
+  const rates = mamoRates(params, cfg.lr);
+  const adapted = Array.from({ length: b.tasks }, (_, t) => adaptOne(taskSlice(local, t), e0, t, rates));
   const keys = keysOf(params);
   // First order: sum over tasks of each task's query-loss gradient at its adapted weights.
   const perTask = adapted.map((w, t) => {
@@ -237,6 +292,22 @@ export function mamoMetaGradLoop(
   const mean = (i: number) => tf.div(tf.addN(perTask.map((r) => r.grads[i]!)), b.tasks);
   const grads: Record<string, tf.Tensor> = { userTable: mean(0), itemTable: mean(1) };
   for (const key of MAMO_GLOBAL_LOCAL_KEYS) grads[key] = mean(2 + localKeys.indexOf(key));
+  if (params.localLogRate) {
+    // per-task gradients of the mean loss w.r.t. each adapted key, stacked [T, ...]
+    const stacked: Partial<Local> = {};
+    for (const key of localKeys)
+      stacked[key] = tf.div(tf.stack(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!)), b.tasks);
+    const both = (ws: MamoRowLocal[]) => {
+      const out: Partial<Local> = {};
+      for (const key of localKeys) out[key] = tf.stack(ws.map((w) => w[key]));
+      return out;
+    };
+    grads.localLogRate = rateGradient(
+      stacked,
+      both(Array.from({ length: b.tasks }, (_, t) => taskSlice(local, t))),
+      both(adapted),
+    );
+  }
   const userGradients = {} as UserNetRecord;
   for (const key of MAMO_USER_KEYS) {
     userGradients[key] = tf.stack(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!));
@@ -253,11 +324,12 @@ export function mamoMetaGradLoop(
       const p = fromList<MamoParams>(keys, list);
       const e = embedSides(p, dims, b.items, b.users);
       const init = initLocal(p, e, memory, dims, cfg).local;
+      const lr = mamoRates(p, cfg.lr);
       const losses = Array.from({ length: b.tasks }, (_, t) =>
-        taskMse(adaptOne(taskSlice(init, t), e, t), e, b.query, t),
+        taskMse(adaptOne(taskSlice(init, t), e, t, lr), e, b.query, t),
       );
       return tf.div(tf.addN(losses), b.tasks) as tf.Scalar;
-    })(keys.map((k) => params[k]));
+    })(keys.map((k) => params[k]!));
     loss = so.value as tf.Scalar;
     metaGrads = fromList<MamoParams>(keys, so.grads);
   }
@@ -293,7 +365,8 @@ export function mamoSupervisedGrad(
   strategy: MamoStrategy = 'tile',
 ): MetaGradient<MamoParams> {
   const form = formOf(strategy);
-  const keys = keysOf(params);
+  // the learned local rates play no part in this loss: their gradient is 0 (tf.grads would refuse them)
+  const keys = keysOf(params).filter((k) => k !== 'localLogRate');
   const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
     const p = fromList<MamoParams>(keys, list);
     const e = embedSides(p, dims, b.items, b.users);
@@ -310,8 +383,10 @@ export function mamoSupervisedGrad(
       return tf.sum(tf.mul(mask, tf.square(tf.sub(pred, block.padValue))));
     });
     return tf.div(tf.add(sse[0]!, sse[1]!), Math.max(1, b.support.rows + b.query.rows)) as tf.Scalar;
-  })(keys.map((k) => params[k]));
-  return { loss: value as tf.Scalar, grads: fromList<MamoParams>(keys, grads) };
+  })(keys.map((k) => params[k]!));
+  const out = fromList<MamoParams>(keys, grads);
+  if (params.localLogRate) out.localLogRate = tf.zerosLike(params.localLogRate);
+  return { loss: value as tf.Scalar, grads: out };
 }
 
 /**
@@ -333,6 +408,10 @@ export function mamoPredict(
   const xq = paddedRows(e, b.query, b.tasks);
   const before = mamoPredictTasks(local, e.userVecs, xq);
   const form = formOf(strategy);
-  const after = mamoPredictTasks(adaptTasks(local, e, b, cfg, form), e.userVecs, xq);
+  const after = mamoPredictTasks(
+    adaptTasks(local, e, b, cfg, form, mamoRates(params, cfg.lr)),
+    e.userVecs,
+    xq,
+  );
   return { before, after, attention: a };
 }

@@ -142,7 +142,17 @@ function mse(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows): number {
   return r.items.length ? acc / r.items.length : 0;
 }
 
+/** Rate keys in order: theta_u, theta_i, theta_r tensors, then M_uI (its two halves share one rate). */
+const RATE_KEYS = [...GLOBAL, 'mui'] as const;
+
+/** The local step of each adapted key: lr, or lr * exp(rho_k) when p holds 'localLogRate'. */
+export function mamoRates64(p: Flat, lr: number): Record<string, number> {
+  const rho = p.keys.includes('localLogRate') ? block(p, 'localLogRate') : null;
+  return Object.fromEntries(RATE_KEYS.map((k, i) => [k, rho ? lr * Math.exp(rho[i]!) : lr]));
+}
+
 function sgd(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows, lr: number): Local {
+  const rate = mamoRates64(p, lr);
   const e = s.prob.e;
   const g = {} as Local;
   for (const key of Object.keys(w) as (keyof Local)[])
@@ -173,7 +183,7 @@ function sgd(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows, lr: numbe
   }
   const out = {} as Local;
   for (const key of Object.keys(w) as (keyof Local)[])
-    out[key] = { ...w[key], d: w[key].d.map((v, i) => v - lr * g[key].d[i]!) };
+    out[key] = { ...w[key], d: w[key].d.map((v, i) => v - rate[key]! * g[key].d[i]!) };
   return out;
 }
 
@@ -203,14 +213,32 @@ export function mamoAdapted64(p0: Flat, s: MamoSetup64, steps: number, lr: numbe
  * local changes frozen), with the embedding tables live. Its gradient at p0 is the first-order
  * meta-gradient.
  */
-export function mamoFirstOrderLoss64(p: Flat, p0: Flat, s: MamoSetup64, adapted: Local[]): number {
+export function mamoFirstOrderLoss64(
+  p: Flat,
+  p0: Flat,
+  s: MamoSetup64,
+  adapted: Local[],
+  lr?: number,
+): number {
+  // with learned rates (lr given, p holding them): each local change init - adapted scales by
+  // rate(p) / rate(p0), its dependence on the rate with the local gradients held fixed
+  const live = lr === undefined ? null : mamoRates64(p, lr);
+  const frozen = lr === undefined ? null : mamoRates64(p0, lr);
+  const extra = (key: string) => (live && frozen ? live[key]! / frozen[key]! - 1 : 0);
   let total = 0;
   s.prob.taskIds.forEach((t, i) => {
     const w = { ...adapted[i]! };
-    for (const key of GLOBAL) {
-      const now = block(p, key);
-      const before = block(p0, key);
-      w[key] = { ...w[key], d: w[key].d.map((v, j) => v + now[j]! - before[j]!) };
+    const init = live ? init64(p0, s, s.prob.tasks.users[t]!).local : null;
+    for (const key of RATE_KEYS) {
+      const now = key === 'mui' ? null : block(p, key);
+      const before = key === 'mui' ? null : block(p0, key);
+      const x = extra(key);
+      w[key] = {
+        ...w[key],
+        d: w[key].d.map(
+          (v, j) => v + (now && before ? now[j]! - before[j]! : 0) - (init ? x * (init[key].d[j]! - v) : 0),
+        ),
+      };
     }
     total += mse(w, p, s, s.prob.tasks.users[t]!, rows(s, t, 'query'));
   });

@@ -1,0 +1,82 @@
+// `npx tsx bench/kindCurves.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs]`: validation MAE per item
+// kind (the warm cells, whose query items are warm, and the item-cold cells) every second epoch, at
+// local rates chosen on those cells, for the non-meta baseline's network (with no feature dropout and
+// with the model's) and for the tuned model of docs/tuning/<dataset>-<model>.json with more epochs.
+// Validation users only; the test scenarios are never looked at. It is what docs/findings.md cites
+// about why the non-meta model is level with, or ahead of, the meta-learners on new users.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
+import type { ScenarioRecord } from '../src/train/events';
+import { initBackend } from '../src/kernels/backend';
+import { createRng } from '../src/lib/rng';
+import { createEngine, trainEpochs, type ExperimentInput } from '../src/train/epochs';
+import { candidateRates, chooseLocalRate, formatRates } from '../src/train/localRate';
+import { prepareExperiment } from '../src/train/prepare';
+import { DATASETS, loadNamed, runHeadless } from './experiment';
+import type { TuningResult } from './tune';
+
+const [name = 'ml-1m-published', model = 'melu', epochArg] = process.argv.slice(2);
+const spec = DATASETS[name];
+if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
+const tuning = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
+) as TuningResult;
+const epochs = Number(epochArg ?? 16);
+const dataset = await loadNamed(name);
+const base: TrainConfig = {
+  ...DEFAULT_CONFIG,
+  ...tuning.chosen,
+  protocol: spec.protocol,
+  seed: 1,
+  backend: 'wasm',
+  baselines: false,
+  evalEvery: 2,
+  chooseLocalRate: true,
+};
+const kinds = (r: ScenarioRecord) =>
+  `warm cells ${r.warm?.mae.toFixed(4) ?? '-'}, item-cold cells ${r.item_cold?.mae.toFixed(4) ?? '-'}`;
+
+console.log(`| network | epoch | validation MAE | local rates (warm / new items) |`);
+console.log(`|---|---|---|---|`);
+// the non-meta network: plain MSE on every training rating, as computeBaselines trains it
+const backend = await initBackend('wasm');
+for (const dropout of [...new Set([0, base.featureDropout])]) {
+  const config: TrainConfig = { ...base, featureDropout: dropout, epochs };
+  const prepared = prepareExperiment(dataset, config);
+  const input: ExperimentInput = {
+    datasetName: dataset.name,
+    split: prepared.split,
+    layout: prepared.layout,
+    config,
+    backend,
+  };
+  const rng = createRng(config.seed).fork('baselines');
+  const engine = createEngine(input, rng.fork('nonMeta'), true);
+  await trainEpochs(
+    engine,
+    input,
+    {},
+    rng.fork('nonMetaBatches'),
+    null,
+    async (record) => {
+      if (record.epoch % 2) return;
+      const c = await chooseLocalRate(engine, input, candidateRates(config.innerLr), (s) =>
+        createRng(config.seed).fork('evaluation').fork(`nonMetaValidation:${s}`),
+      );
+      if (c)
+        console.log(
+          `| non-meta, dropout ${dropout} | ${record.epoch} | ${kinds(c.record)} | ${formatRates(c.rates)} |`,
+        );
+    },
+    { epochs, supervised: true },
+  );
+  engine.dispose();
+}
+// the tuned model, its meta-training run on past the chosen epochs (pre-training epochs come first)
+const modelEpochs = epochs - (base.pretrainEpochs ?? 0);
+const outcome = await runHeadless(dataset, { ...base, epochs: modelEpochs }, true);
+for (const e of outcome.evaluations)
+  console.log(
+    `| ${model} (tuned; ${base.pretrainEpochs} pre-training epochs first) | ${e.epoch + base.pretrainEpochs} | ${kinds(e.validation)} | ${outcome.summary.localRate && e.epoch === modelEpochs ? formatRates(outcome.summary.localRate) : ''} |`,
+  );
