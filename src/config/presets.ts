@@ -79,7 +79,7 @@ export const PRESETS = {
   },
   'mamo-tuned': {
     label: 'MAMO tuned',
-    help: 'MAMO-5 (5 local steps) with slot-gated memory writes, attention scale 10, weight decay 3, re-drawn tasks and feature dropout 0.3, 12 epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
+    help: 'MAMO-5 (5 local steps) with slot-gated memory writes, attention scale 10, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks and feature dropout 0.3, 12 epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
     values: {
       model: 'mamo',
       embeddingDim: 32,
@@ -98,6 +98,7 @@ export const PRESETS = {
       epochs: 12,
       chooseLocalRate: true,
       metaOrder: 'first-order',
+      localRateLr: 0.03,
       gradClip: 5,
     },
   },
