@@ -95,67 +95,36 @@ export function registerRowKernels(): void {
       return out;
     },
   });
-  tf.registerKernel({
-    kernelName: BAG_KERNEL,
+  // the bag and its adjoint: the same walk over the slots, rows read and written the other way round
+  const bagKernel = (kernelName: string, adjoint: boolean): tf.KernelConfig => ({
+    kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, indices, weights } = inputs as Record<'x' | 'indices' | 'weights', tf.TensorInfo>;
-      const groups = (attrs as unknown as { groups: number }).groups;
-      const wasm = backend as unknown as WasmBackendLike;
-      const [rows, e] = x.shape as [number, number];
-      const [n, slots] = indices.shape as [number, number];
-      const width = slots / groups;
-      const out = wasm.makeOutput([n, groups * e], 'float32');
-      const source = wasm.typedArrayFromHeap(x) as Float32Array;
-      const index = wasm.typedArrayFromHeap(indices) as Int32Array;
-      const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
-      const target = wasm.typedArrayFromHeap(out) as Float32Array;
-      target.fill(0);
-      for (let r = 0; r < n; r++) {
-        for (let g = 0; g < groups; g++) {
-          const o = (r * groups + g) * e;
-          for (let j = 0; j < width; j++) {
-            const slot = r * slots + g * width + j;
-            const wt = weight[slot]!;
-            if (wt === 0) continue;
-            const i = index[slot]!;
-            checkIndex(i, rows, BAG_KERNEL);
-            if (i < 0) continue;
-            const s = i * e;
-            for (let k = 0; k < e; k++) target[o + k]! += wt * source[s + k]!;
-          }
-        }
-      }
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: BAG_T_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { dy, indices, weights } = inputs as Record<'dy' | 'indices' | 'weights', tf.TensorInfo>;
+      const { values, indices, weights } = inputs as Record<'values' | 'indices' | 'weights', tf.TensorInfo>;
       const { groups, rows } = attrs as unknown as { groups: number; rows: number };
       const wasm = backend as unknown as WasmBackendLike;
       const [n, slots] = indices.shape as [number, number];
-      const e = dy.shape[1]! / groups;
+      const e = adjoint ? values.shape[1]! / groups : values.shape[1]!;
       const width = slots / groups;
-      const out = wasm.makeOutput([rows, e], 'float32');
-      const source = wasm.typedArrayFromHeap(dy) as Float32Array;
+      const tableRows = adjoint ? rows : values.shape[0]!;
+      const out = wasm.makeOutput(adjoint ? [rows, e] : [n, groups * e], 'float32');
+      const source = wasm.typedArrayFromHeap(values) as Float32Array;
       const index = wasm.typedArrayFromHeap(indices) as Int32Array;
       const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
       target.fill(0);
       for (let r = 0; r < n; r++) {
         for (let g = 0; g < groups; g++) {
-          const s = (r * groups + g) * e;
+          const bagRow = (r * groups + g) * e;
           for (let j = 0; j < width; j++) {
             const slot = r * slots + g * width + j;
             const wt = weight[slot]!;
             if (wt === 0) continue;
             const i = index[slot]!;
-            checkIndex(i, rows, BAG_T_KERNEL);
+            checkIndex(i, tableRows, kernelName);
             if (i < 0) continue;
-            const o = i * e;
+            const o = adjoint ? i * e : bagRow;
+            const s = adjoint ? bagRow : i * e;
             for (let k = 0; k < e; k++) target[o + k]! += wt * source[s + k]!;
           }
         }
@@ -163,6 +132,8 @@ export function registerRowKernels(): void {
       return out;
     },
   });
+  tf.registerKernel(bagKernel(BAG_KERNEL, false));
+  tf.registerKernel(bagKernel(BAG_T_KERNEL, true));
 }
 
 /** The weighted embedding bag through the wasm kernel: [n, groups e] (caller checks the backend). */
@@ -173,8 +144,9 @@ export function wasmEmbeddingBag(
   groups: number,
 ): tf.Tensor2D {
   registerRowKernels();
-  return tf.engine().runKernel(BAG_KERNEL, { x, indices, weights }, {
+  return tf.engine().runKernel(BAG_KERNEL, { values: x, indices, weights }, {
     groups,
+    rows: 0,
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
@@ -187,7 +159,7 @@ export function wasmEmbeddingBagT(
   rows: number,
 ): tf.Tensor2D {
   registerRowKernels();
-  return tf.engine().runKernel(BAG_T_KERNEL, { dy, indices, weights }, {
+  return tf.engine().runKernel(BAG_T_KERNEL, { values: dy, indices, weights }, {
     groups,
     rows,
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
