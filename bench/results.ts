@@ -153,7 +153,8 @@ async function main(): Promise<void> {
       let seconds = 0;
       // how the model is evaluated (not tuned): it picks its local rate on the validation users, from
       // the grid the non-meta baseline picks its fine-tuning rate from (src/train/localRate.ts)
-      const evaluation: Partial<TrainConfig> = { chooseLocalRate: true };
+      // and the non-meta baseline chooses its epochs over the tuning's whole range, whatever the model chose
+      const evaluation: Partial<TrainConfig> = { chooseLocalRate: true, nonMetaMaxEpochs: tuning.epochs };
       for (const seed of SEEDS) {
         const config: TrainConfig = {
           ...DEFAULT_CONFIG,
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
       out.push(
         `${model === 'melu' ? 'MeLU' : 'MAMO'}'s local rates at evaluation, chosen on validation users per seed from the same grid as the non-meta baseline's (${LOCAL_RATE_GRID.join(', ')} and the training rate ${tuning.chosen.innerLr ?? DEFAULT_CONFIG.innerLr}), one for warm query items (on the validation warm cells) and one for new items (on the validation item-cold cells), written "warm / new" where they differ: ${summaries.map((x) => (x.localRate ? formatRates(x.localRate) : '–')).join('; ')}.${learnedRatesText(summaries)}`,
         '',
-        `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained with the model's meta rate and weight decay for a number of epochs chosen on validation the same way (every second epoch and the last, up to the model's ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (tuning.chosen.pretrainEpochs ?? 0)}): ${summaries.map((x) => x.nonMetaEpochs ?? '–').join(', ')}; only the meta-learning is taken away.`,
+        `Non-meta baseline: fine-tuning rates chosen on validation users per seed the same way, from ${LOCAL_RATE_GRID.join(', ')} and the model's local rate: ${summaries.map((x) => (x.nonMetaLr ? formatRates(x.nonMetaLr) : '–')).join('; ')} (0 = no fine-tuning); feature dropout chosen on validation the same way (the model's ${tuning.chosen.featureDropout ?? 0} or none): ${summaries.map((x) => x.nonMetaDropout ?? '–').join(', ')}; trained with the model's meta rate and weight decay for a number of epochs chosen on validation the same way (every second epoch and the last, up to ${tuning.epochs}, the tuning's range; the model trains ${(tuning.chosen.epochs ?? DEFAULT_CONFIG.epochs) + (tuning.chosen.pretrainEpochs ?? 0)}): ${summaries.map((x) => x.nonMetaEpochs ?? '–').join(', ')}; only the meta-learning is taken away.`,
         '',
       );
       // validation users (never the test scenarios): the model against the non-meta baseline, per cell

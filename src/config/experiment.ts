@@ -287,6 +287,14 @@ export const CONFIG_TABLE = {
     help: 'Also compute global mean, support mean, no-adaptation and non-meta fine-tuning baselines.',
     defaultValue: true,
   }),
+  nonMetaMaxEpochs: intField({
+    group: 'evaluation',
+    label: 'Non-meta epochs at most',
+    help: "The most epochs the non-meta baseline trains: its number of epochs is chosen on the validation users (every second epoch and the last) up to this (0 = as many as the model, pre-training included). docs/results.md gives it the tuning's range, so a model that chose few epochs does not cut the baseline short.",
+    min: 0,
+    max: 1000,
+    defaultValue: 0,
+  }),
 } as const;
 
 type Table = typeof CONFIG_TABLE;

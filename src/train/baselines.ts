@@ -38,7 +38,7 @@ export function checkpointEpochs(epochs: number): number[] {
 /**
  * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
  * same network trained on every warm rating (plain supervised MSE) with the model's meta rate and
- * weight decay, for at most as many epochs as the model (pre-training included), then fine-tuned with
+ * weight decay, for at most `nonMetaMaxEpochs` epochs (0: as many as the model, pre-training included), then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
  * MAE over their scenarios), like the model's own tuning: its number of training epochs (every second
  * epoch and the last, as the tuning evaluates the model), its fine-tuning rates (one for warm query
@@ -61,7 +61,10 @@ export async function computeBaselines(
 }> {
   const globalMean = meanTrainingRating(input.split.train);
   const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
-  const budget = input.config.epochs + input.config.pretrainEpochs;
+  const budget =
+    input.config.nonMetaMaxEpochs > 0
+      ? input.config.nonMetaMaxEpochs
+      : input.config.epochs + input.config.pretrainEpochs;
   const checkpoints = new Set(checkpointEpochs(budget));
   const rates = candidateRates(input.config.innerLr);
   const configured: LocalRates = { warmItems: input.config.innerLr, newItems: input.config.innerLr };

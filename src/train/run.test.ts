@@ -147,6 +147,9 @@ describe('meta-training on the synthetic demo', () => {
     expect([2, 3]).toContain(summary.nonMetaEpochs);
     expect(Object.keys(summary.nonMetaValidation ?? {}).length).toBeGreaterThan(0);
     for (const m of Object.values(summary.nonMetaValidation!)) expect(m!.mae).toBeLessThan(1.5);
+    // its own budget: chosen among its checkpoints up to nonMetaMaxEpochs, whatever the model trains
+    const own = await run({ ...config, epochs: 1, pretrainEpochs: 0, nonMetaMaxEpochs: 6 });
+    expect([2, 4, 6]).toContain(own.summary.nonMetaEpochs);
   });
 
   it('MeLU with chooseLocalRate: validation picks the local rate from the grid, never worse on validation', async () => {
