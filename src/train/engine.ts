@@ -32,7 +32,7 @@ import {
   type MamoStrategy,
 } from './mamoMeta';
 import { meluMetaGradient, meluPredict, meluSupervisedGrad, type MeluStrategy } from './meluMeta';
-import type { InnerConfig } from './meta';
+import { learnedRatesOf, type InnerConfig } from './meta';
 import {
   disposeOptimizer,
   initOptimizer,
@@ -247,17 +247,6 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     learnedRates: () => learnedRatesOf(holder.current.params.localLogRate, MELU_LOCAL_KEYS, config.innerLr),
     dispose: () => holder.dispose(),
   };
-}
-
-/** Learned local rates as host data: key -> innerLr * exp(rho_k); null without learned rates. */
-async function learnedRatesOf(
-  rho: tf.Tensor | undefined,
-  keys: readonly string[],
-  innerLr: number,
-): Promise<Record<string, number> | null> {
-  if (!rho) return null;
-  const values = await rho.data();
-  return Object.fromEntries(keys.map((k, i) => [k, innerLr * Math.exp(values[i]!)]));
 }
 
 /** a + lambda b, key by key (a meta-gradient plus the supervised term's gradient). */

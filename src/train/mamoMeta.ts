@@ -17,7 +17,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   MAMO_GLOBAL_LOCAL_KEYS,
-  MAMO_RATE_KEYS,
   MAMO_USER_KEYS,
   mamoPredictRagged,
   mamoPredictRows,
@@ -33,9 +32,9 @@ import { attention, readMemory, type MemoryState, type UserNetRecord } from '../
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
+import { mamoRates, rateGradient } from './mamoRates';
 import {
   flatTaskLoss,
-  learnedRates,
   localGrads,
   paddedTaskLoss,
   sgdStep,
@@ -71,25 +70,6 @@ export interface MamoMetaResult extends MetaGradient<MamoParams> {
 
 type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 type Local = MamoTaskLocal;
-
-/** The local step of every adapted key: lr, or lr * exp(rho_k) with learned rates (M_uI's halves share one). */
-export function mamoRates(p: MamoParams, lr: number): StepSizes {
-  const r = learnedRates(MAMO_RATE_KEYS, p.localLogRate, lr);
-  return typeof r === 'number' ? r : { ...r, muiUser: r.mui!, muiItem: r.mui! };
-}
-
-/**
- * First order with learned rates: d L / d rho_k = -sum_t <dL/d theta'_t,k, theta_0,t,k - theta'_t,k>,
- * the local gradients held fixed (theta' = theta_0 - alpha_k sum_steps g, alpha_k = lr exp(rho_k), so
- * d theta' / d rho_k = -(theta_0 - theta')). `grads` are the gradients of the batch loss w.r.t. each
- * key's adapted weights (any leading task axis), `init` and `adapted` the weights before and after.
- */
-function rateGradient(grads: Partial<Local>, init: Partial<Local>, adapted: Partial<Local>): tf.Tensor1D {
-  const term = (key: keyof Local) => tf.neg(tf.sum(tf.mul(grads[key]!, tf.sub(init[key]!, adapted[key]!))));
-  return tf.stack(
-    MAMO_RATE_KEYS.map((k) => (k === 'mui' ? tf.add(term('muiUser'), term('muiItem')) : term(k))),
-  ) as tf.Tensor1D;
-}
 
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
 function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {

@@ -110,3 +110,14 @@ export function diffRecord<W extends Record<string, tf.Tensor>>(a: W, b: W): W {
   for (const key of keysOf(a)) out[key] = tf.sub(a[key]!, b[key]!);
   return out as W;
 }
+
+/** Learned local rates as host data: key -> innerLr * exp(rho_k); null without learned rates. */
+export async function learnedRatesOf(
+  rho: tf.Tensor | undefined,
+  keys: readonly string[],
+  innerLr: number,
+): Promise<Record<string, number> | null> {
+  if (!rho) return null;
+  const values = await rho.data();
+  return Object.fromEntries(keys.map((k, i) => [k, innerLr * Math.exp(values[i]!)]));
+}
