@@ -1,7 +1,8 @@
-// `npx tsx bench/kindCurves.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs]`: validation MAE per item
-// kind (the warm cells, whose query items are warm, and the item-cold cells) every second epoch, at
-// local rates chosen on those cells, for the non-meta baseline's network (with no feature dropout and
-// with the model's) and for the tuned model of docs/tuning/<dataset>-<model>.json with more epochs.
+// `npx tsx bench/kindCurves.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs] [overrides JSON]`:
+// validation MAE per item kind (the warm cells, whose query items are warm, and the item-cold cells)
+// every second epoch, at local rates chosen on those cells, for the non-meta baseline's network (with
+// no feature dropout and with the model's) and for the tuned model of docs/tuning/<dataset>-<model>.json
+// with more epochs (the overrides, e.g. '{"featureDropout":0}', change the model's run only).
 // Validation users only; the test scenarios are never looked at. It is what docs/findings.md cites
 // about why the non-meta model is level with, or ahead of, the meta-learners on new users.
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { prepareExperiment } from '../src/train/prepare';
 import { DATASETS, loadNamed, runHeadless } from './experiment';
 import type { TuningResult } from './tune';
 
-const [name = 'ml-1m-published', model = 'melu', epochArg] = process.argv.slice(2);
+const [name = 'ml-1m-published', model = 'melu', epochArg, overridesArg = '{}'] = process.argv.slice(2);
 const spec = DATASETS[name];
 if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
 const tuning = JSON.parse(
@@ -74,9 +75,10 @@ for (const dropout of [...new Set([0, base.featureDropout])]) {
   engine.dispose();
 }
 // the tuned model, its meta-training run on past the chosen epochs (pre-training epochs come first)
-const modelEpochs = epochs - (base.pretrainEpochs ?? 0);
-const outcome = await runHeadless(dataset, { ...base, epochs: modelEpochs }, true);
+const modelConfig: TrainConfig = { ...base, ...(JSON.parse(overridesArg) as Partial<TrainConfig>) };
+const modelEpochs = epochs - modelConfig.pretrainEpochs;
+const outcome = await runHeadless(dataset, { ...modelConfig, epochs: modelEpochs }, true);
 for (const e of outcome.evaluations)
   console.log(
-    `| ${model} (tuned; ${base.pretrainEpochs} pre-training epochs first) | ${e.epoch + base.pretrainEpochs} | ${kinds(e.validation)} | ${outcome.summary.localRate && e.epoch === modelEpochs ? formatRates(outcome.summary.localRate) : ''} |`,
+    `| ${model} (tuned${overridesArg === '{}' ? '' : `, ${overridesArg}`}; ${modelConfig.pretrainEpochs} pre-training epochs first) | ${e.epoch + modelConfig.pretrainEpochs} | ${kinds(e.validation)} | ${outcome.summary.localRate && e.epoch === modelEpochs ? formatRates(outcome.summary.localRate) : ''} |`,
   );
