@@ -7,6 +7,8 @@ import type { Dataset } from '../src/data/dataset';
 import { loadDataset } from '../src/data/detect';
 import { readSource } from '../src/data/source';
 import { initBackend } from '../src/kernels/backend';
+import type { BackendInfo } from '../src/kernels/backend';
+import type { ExperimentInput } from '../src/train/epochs';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../src/train/events';
 import { prepareExperiment } from '../src/train/prepare';
 import { runExperiment } from '../src/train/run';
@@ -42,19 +44,28 @@ export interface Outcome {
   readonly memory: Extract<TrainEvent, { type: 'memory' }> | null;
 }
 
+/** The split and feature layout of a config on a dataset, as runExperiment and trainEpochs take them. */
+export function experimentInput(
+  dataset: Dataset,
+  config: TrainConfig,
+  backend: BackendInfo,
+): ExperimentInput {
+  const { split, layout } = prepareExperiment(dataset, config);
+  return { datasetName: dataset.name, split, layout, config, backend };
+}
+
 export async function runHeadless(
   dataset: Dataset,
   config: TrainConfig,
   validationOnly: boolean,
 ): Promise<Outcome> {
   const backend = await initBackend('wasm');
-  const prepared = prepareExperiment(dataset, config);
   const evaluations: Outcome['evaluations'] = [];
   let failure: { code: string; message: string } | null = null;
   let memory: Outcome['memory'] = null;
   const t0 = performance.now();
   const summary = await runExperiment(
-    { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
+    experimentInput(dataset, config, backend),
     (e: TrainEvent) => {
       if (e.type === 'evaluated')
         evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });

@@ -11,10 +11,9 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import type { ScenarioRecord } from '../src/train/events';
 import { initBackend } from '../src/kernels/backend';
 import { createRng } from '../src/lib/rng';
-import { createEngine, trainEpochs, type ExperimentInput } from '../src/train/epochs';
+import { createEngine, trainEpochs } from '../src/train/epochs';
 import { candidateRates, chooseLocalRate, formatRates } from '../src/train/localRate';
-import { prepareExperiment } from '../src/train/prepare';
-import { DATASETS, loadNamed, runHeadless } from './experiment';
+import { DATASETS, experimentInput, loadNamed, runHeadless } from './experiment';
 import type { TuningResult } from './tune';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg, overridesArg = '{}'] = process.argv.slice(2);
@@ -44,14 +43,7 @@ console.log(`|---|---|---|---|`);
 const backend = await initBackend('wasm');
 for (const dropout of [...new Set([0, base.featureDropout])]) {
   const config: TrainConfig = { ...base, featureDropout: dropout, epochs };
-  const prepared = prepareExperiment(dataset, config);
-  const input: ExperimentInput = {
-    datasetName: dataset.name,
-    split: prepared.split,
-    layout: prepared.layout,
-    config,
-    backend,
-  };
+  const input = experimentInput(dataset, config, backend);
   const rng = createRng(config.seed).fork('baselines');
   const engine = createEngine(input, rng.fork('nonMeta'), true);
   await trainEpochs(

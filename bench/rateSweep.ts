@@ -6,11 +6,10 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { initBackend } from '../src/kernels/backend';
 import { createRng } from '../src/lib/rng';
 import type { ModelEngine } from '../src/train/engine';
-import { createEngine, trainEpochs, type ExperimentInput } from '../src/train/epochs';
+import { createEngine, trainEpochs } from '../src/train/epochs';
 import { LOCAL_RATE_GRID, validationAtRates } from '../src/train/localRate';
-import { prepareExperiment } from '../src/train/prepare';
 import { runExperiment } from '../src/train/run';
-import { DATASETS, loadNamed } from './experiment';
+import { DATASETS, experimentInput, loadNamed } from './experiment';
 
 const [name = 'ml-1m-published', json = '{}'] = process.argv.slice(2);
 const spec = DATASETS[name];
@@ -24,14 +23,7 @@ const config: TrainConfig = {
   chooseLocalRate: false,
 };
 const backend = await initBackend('wasm');
-const prepared = prepareExperiment(dataset, config);
-const input: ExperimentInput = {
-  datasetName: dataset.name,
-  split: prepared.split,
-  layout: prepared.layout,
-  config,
-  backend,
-};
+const input = experimentInput(dataset, config, backend);
 const rates = [...LOCAL_RATE_GRID, 0.1];
 const sample = (scenario: string) => createRng(config.seed).fork('evaluation').fork(`validation:${scenario}`);
 
