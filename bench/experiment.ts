@@ -8,7 +8,10 @@ import { loadDataset } from '../src/data/detect';
 import { readSource } from '../src/data/source';
 import { initBackend } from '../src/kernels/backend';
 import type { BackendInfo } from '../src/kernels/backend';
-import type { ExperimentInput } from '../src/train/epochs';
+import { createRng } from '../src/lib/rng';
+import type { ModelEngine } from '../src/train/engine';
+import { createEngine, trainEpochs, type ExperimentInput } from '../src/train/epochs';
+import { candidateRates, chooseLocalRate, type LocalRates } from '../src/train/localRate';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../src/train/events';
 import { prepareExperiment } from '../src/train/prepare';
 import { runExperiment } from '../src/train/run';
@@ -52,6 +55,45 @@ export function experimentInput(
 ): ExperimentInput {
   const { split, layout } = prepareExperiment(dataset, config);
   return { datasetName: dataset.name, split, layout, config, backend };
+}
+
+/**
+ * The non-meta baseline's network, trained as computeBaselines trains it (plain MSE on every training
+ * rating, the same seed forks), for `config.epochs` epochs. After every second epoch, the local rates
+ * are chosen on the validation users, and `atCheckpoint` gets the engine, the epoch, the rates and the
+ * validation record. The engine is disposed at the end.
+ */
+export async function nonMetaCheckpoints(
+  input: ExperimentInput,
+  atCheckpoint: (
+    engine: ModelEngine,
+    epoch: number,
+    rates: LocalRates,
+    validation: ScenarioRecord,
+  ) => Promise<void>,
+): Promise<void> {
+  const { config } = input;
+  const rng = createRng(config.seed).fork('baselines');
+  const engine = createEngine(input, rng.fork('nonMeta'), true);
+  try {
+    await trainEpochs(
+      engine,
+      input,
+      {},
+      rng.fork('nonMetaBatches'),
+      null,
+      async (record) => {
+        if (record.epoch % 2) return;
+        const c = await chooseLocalRate(engine, input, candidateRates(config.innerLr), (s) =>
+          createRng(config.seed).fork('evaluation').fork(`nonMetaValidation:${s}`),
+        );
+        if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record);
+      },
+      { epochs: config.epochs, supervised: true },
+    );
+  } finally {
+    engine.dispose();
+  }
 }
 
 export async function runHeadless(

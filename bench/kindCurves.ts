@@ -2,7 +2,8 @@
 // validation MAE per item kind (the warm cells, whose query items are warm, and the item-cold cells)
 // every second epoch, at local rates chosen on those cells, for the non-meta baseline's network (with
 // no feature dropout and with the model's) and for the tuned model of docs/tuning/<dataset>-<model>.json
-// with more epochs (the overrides, e.g. '{"featureDropout":0}', change the model's run only).
+// with more epochs (the overrides, e.g. '{"featureDropout":0}', change the model's run only, except
+// "seed", which sets both runs' seed: 1 by default).
 // Validation users only; the test scenarios are never looked at. It is what docs/findings.md cites
 // about why the non-meta model is level with, or ahead of, the meta-learners on new users.
 import { readFileSync } from 'node:fs';
@@ -10,10 +11,8 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import type { ScenarioRecord } from '../src/train/events';
 import { initBackend } from '../src/kernels/backend';
-import { createRng } from '../src/lib/rng';
-import { createEngine, trainEpochs } from '../src/train/epochs';
-import { candidateRates, chooseLocalRate, formatRates } from '../src/train/localRate';
-import { DATASETS, experimentInput, loadNamed, runHeadless } from './experiment';
+import { formatRates } from '../src/train/localRate';
+import { DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
 import type { TuningResult } from './tune';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg, overridesArg = '{}'] = process.argv.slice(2);
@@ -23,12 +22,13 @@ const tuning = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
 ) as TuningResult;
 const epochs = Number(epochArg ?? 16);
+const overrides = JSON.parse(overridesArg) as Partial<TrainConfig>;
 const dataset = await loadNamed(name);
 const base: TrainConfig = {
   ...DEFAULT_CONFIG,
   ...tuning.chosen,
   protocol: spec.protocol,
-  seed: 1,
+  seed: overrides.seed ?? 1, // a seed override also re-draws the non-meta network's run
   backend: 'wasm',
   baselines: false,
   evalEvery: 2,
@@ -43,31 +43,12 @@ console.log(`|---|---|---|---|`);
 const backend = await initBackend('wasm');
 for (const dropout of [...new Set([0, base.featureDropout])]) {
   const config: TrainConfig = { ...base, featureDropout: dropout, epochs };
-  const input = experimentInput(dataset, config, backend);
-  const rng = createRng(config.seed).fork('baselines');
-  const engine = createEngine(input, rng.fork('nonMeta'), true);
-  await trainEpochs(
-    engine,
-    input,
-    {},
-    rng.fork('nonMetaBatches'),
-    null,
-    async (record) => {
-      if (record.epoch % 2) return;
-      const c = await chooseLocalRate(engine, input, candidateRates(config.innerLr), (s) =>
-        createRng(config.seed).fork('evaluation').fork(`nonMetaValidation:${s}`),
-      );
-      if (c)
-        console.log(
-          `| non-meta, dropout ${dropout} | ${record.epoch} | ${kinds(c.record)} | ${formatRates(c.rates)} |`,
-        );
-    },
-    { epochs, supervised: true },
+  await nonMetaCheckpoints(experimentInput(dataset, config, backend), async (_, epoch, rates, validation) =>
+    console.log(`| non-meta, dropout ${dropout} | ${epoch} | ${kinds(validation)} | ${formatRates(rates)} |`),
   );
-  engine.dispose();
 }
 // the tuned model, its meta-training run on past the chosen epochs (pre-training epochs come first)
-const modelConfig: TrainConfig = { ...base, ...(JSON.parse(overridesArg) as Partial<TrainConfig>) };
+const modelConfig: TrainConfig = { ...base, ...overrides };
 const modelEpochs = epochs - modelConfig.pretrainEpochs;
 const outcome = await runHeadless(dataset, { ...modelConfig, epochs: modelEpochs }, true);
 for (const e of outcome.evaluations)

@@ -1,0 +1,142 @@
+// `npx tsx bench/perKind.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs] [seeds]` (defaults 20 and
+// 1,2,3): the test scenarios under PER-ITEM-KIND selection, a protocol next to the one of
+// docs/results.md (docs/findings.md, section 4 says why). For the tuned model of docs/tuning/ and for the
+// non-meta baseline's network alike, the same choices are open: feature dropout (the model's or none)
+// and the epoch (every second one up to `epochs`, pre-training included). They are chosen on the
+// VALIDATION users separately for each item kind. The best checkpoint on the validation warm cells gives
+// the test scenarios with warm query items (warm, new user). The best on the validation item-cold cells
+// gives those with new items (new item, new user & item). Every checkpoint is also evaluated on the test
+// scenarios, and only the validation decides which of those numbers is reported; no test number
+// chooses anything. Local rates are chosen on validation at every checkpoint, as in results.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
+import { SCENARIOS, type Scenario } from '../src/data/scenarios/types';
+import { initBackend } from '../src/kernels/backend';
+import { createRng } from '../src/lib/rng';
+import { predictTaskSet, sampleTasks, scenarioMetrics } from '../src/train/evaluate';
+import type { ScenarioRecord } from '../src/train/events';
+import { itemKindOf, type ItemKind } from '../src/train/localRate';
+import { DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
+import type { TuningResult } from './tune';
+
+const [name = 'ml-1m-published', model = 'melu', epochArg = '20', seedArg = '1,2,3'] = process.argv.slice(2);
+const spec = DATASETS[name];
+if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
+const tuning = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
+) as TuningResult;
+const budget = Number(epochArg);
+const seeds = seedArg.split(',').map(Number);
+const dataset = await loadNamed(name);
+const base: TrainConfig = {
+  ...DEFAULT_CONFIG,
+  ...tuning.chosen,
+  protocol: spec.protocol,
+  backend: 'wasm',
+  baselines: false,
+  evalEvery: 2,
+  chooseLocalRate: true,
+};
+const dropouts = [...new Set([base.featureDropout, 0])];
+/** The validation cell each item kind is chosen on. */
+const CELL: Record<ItemKind, Scenario> = { warmItems: 'warm', newItems: 'item_cold' };
+
+interface Pick {
+  mae: number;
+  label: string;
+  test: ScenarioRecord;
+}
+type Best = Record<ItemKind, Pick | null>;
+
+/** Whether a checkpoint's validation beats the best so far for some item kind. */
+function improves(best: Best, validation: ScenarioRecord): boolean {
+  return (Object.keys(CELL) as ItemKind[]).some((k) => {
+    const v = validation[CELL[k]]?.mae;
+    return v !== undefined && v < (best[k]?.mae ?? Infinity);
+  });
+}
+
+function consider(best: Best, label: string, validation: ScenarioRecord, test: ScenarioRecord): void {
+  for (const k of Object.keys(CELL) as ItemKind[]) {
+    const v = validation[CELL[k]]?.mae;
+    if (v !== undefined && v < (best[k]?.mae ?? Infinity)) best[k] = { mae: v, label, test };
+  }
+}
+
+/** The test scenarios, each from the checkpoint chosen for its item kind. */
+function reported(best: Best): Partial<Record<Scenario, { mae: number; label: string }>> {
+  const out: Partial<Record<Scenario, { mae: number; label: string }>> = {};
+  for (const s of SCENARIOS) {
+    const pick = best[itemKindOf(s)];
+    const m = pick?.test[s];
+    if (pick && m) out[s] = { mae: m.mae, label: pick.label };
+  }
+  return out;
+}
+
+const backend = await initBackend('wasm');
+const rows: { seed: number; model: ReturnType<typeof reported>; nonMeta: ReturnType<typeof reported> }[] = [];
+for (const seed of seeds) {
+  const modelBest: Best = { warmItems: null, newItems: null };
+  for (const featureDropout of dropouts) {
+    const config = { ...base, seed, featureDropout, epochs: budget - base.pretrainEpochs };
+    const outcome = await runHeadless(dataset, config, false);
+    for (const e of outcome.evaluations)
+      if (e.epoch > 0)
+        consider(
+          modelBest,
+          `dropout ${featureDropout}, epoch ${e.epoch + base.pretrainEpochs}`,
+          e.validation,
+          e.test,
+        );
+  }
+  const nonMetaBest: Best = { warmItems: null, newItems: null };
+  for (const featureDropout of dropouts) {
+    const input = experimentInput(dataset, { ...base, seed, featureDropout, epochs: budget }, backend);
+    await nonMetaCheckpoints(input, async (engine, epoch, rates, validation) => {
+      if (!improves(nonMetaBest, validation)) return;
+      const test: ScenarioRecord = {};
+      for (const s of SCENARIOS) {
+        const set = input.split.test[s];
+        if (set.count === 0) continue;
+        // the same sample as the model's own evaluation and as computeBaselines
+        const ids = sampleTasks(
+          set.count,
+          base.evalUsers,
+          createRng(seed).fork('evaluation').fork(`test:${s}`),
+        );
+        const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: rates[itemKindOf(s)] });
+        test[s] = scenarioMetrics(set, p);
+      }
+      consider(nonMetaBest, `dropout ${featureDropout}, epoch ${epoch}`, validation, test);
+    });
+  }
+  const row = { seed, model: reported(modelBest), nonMeta: reported(nonMetaBest) };
+  rows.push(row);
+  for (const s of SCENARIOS)
+    if (row.model[s] && row.nonMeta[s])
+      console.log(
+        `seed ${seed} ${s}: ${model} ${row.model[s].mae.toFixed(4)} (${row.model[s].label}) | non-meta ${row.nonMeta[s].mae.toFixed(4)} (${row.nonMeta[s].label})`,
+      );
+}
+
+const stats = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return `${mean.toFixed(4)} ± ${sd.toFixed(4)}`;
+};
+console.log('');
+console.log(
+  `${spec.label}, ${model}, per-item-kind selection on validation, seeds ${seeds.join(', ')}, up to ${budget} epochs`,
+);
+console.log(`| scenario | ${model} MAE | non-meta MAE | ${model} better in |`);
+console.log('|---|---|---|---|');
+for (const s of SCENARIOS) {
+  const both = rows.filter((r) => r.model[s] && r.nonMeta[s]);
+  if (!both.length) continue;
+  const wins = both.filter((r) => r.model[s]!.mae < r.nonMeta[s]!.mae).length;
+  console.log(
+    `| ${s} | ${stats(both.map((r) => r.model[s]!.mae))} | ${stats(both.map((r) => r.nonMeta[s]!.mae))} | ${wins} of ${both.length} seeds |`,
+  );
+}
