@@ -11,12 +11,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
-import { SCENARIOS, type Scenario } from '../src/data/scenarios/types';
+import { SCENARIOS } from '../src/data/scenarios/types';
 import { initBackend } from '../src/kernels/backend';
 import { createRng } from '../src/lib/rng';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from '../src/train/evaluate';
 import type { ScenarioRecord } from '../src/train/events';
-import { itemKindOf, type ItemKind } from '../src/train/localRate';
+import { createKindSelection, type KindSelection } from '../src/train/kindSelection';
+import { itemKindOf } from '../src/train/localRate';
 import { DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
 import type { TuningResult } from './tune';
 
@@ -39,63 +40,28 @@ const base: TrainConfig = {
   chooseLocalRate: true,
 };
 const dropouts = [...new Set([base.featureDropout, 0])];
-/** The validation cell each item kind is chosen on. */
-const CELL: Record<ItemKind, Scenario> = { warmItems: 'warm', newItems: 'item_cold' };
-
-interface Pick {
-  mae: number;
-  label: string;
-  test: ScenarioRecord;
-}
-type Best = Record<ItemKind, Pick | null>;
-
-/** Whether a checkpoint's validation beats the best so far for some item kind. */
-function improves(best: Best, validation: ScenarioRecord): boolean {
-  return (Object.keys(CELL) as ItemKind[]).some((k) => {
-    const v = validation[CELL[k]]?.mae;
-    return v !== undefined && v < (best[k]?.mae ?? Infinity);
-  });
-}
-
-function consider(best: Best, label: string, validation: ScenarioRecord, test: ScenarioRecord): void {
-  for (const k of Object.keys(CELL) as ItemKind[]) {
-    const v = validation[CELL[k]]?.mae;
-    if (v !== undefined && v < (best[k]?.mae ?? Infinity)) best[k] = { mae: v, label, test };
-  }
-}
-
-/** The test scenarios, each from the checkpoint chosen for its item kind. */
-function reported(best: Best): Partial<Record<Scenario, { mae: number; label: string }>> {
-  const out: Partial<Record<Scenario, { mae: number; label: string }>> = {};
-  for (const s of SCENARIOS) {
-    const pick = best[itemKindOf(s)];
-    const m = pick?.test[s];
-    if (pick && m) out[s] = { mae: m.mae, label: pick.label };
-  }
-  return out;
-}
+type Reported = ReturnType<KindSelection['reported']>;
 
 const backend = await initBackend('wasm');
-const rows: { seed: number; model: ReturnType<typeof reported>; nonMeta: ReturnType<typeof reported> }[] = [];
+const rows: { seed: number; model: Reported; nonMeta: Reported }[] = [];
 for (const seed of seeds) {
-  const modelBest: Best = { warmItems: null, newItems: null };
+  const modelBest = createKindSelection();
   for (const featureDropout of dropouts) {
     const config = { ...base, seed, featureDropout, epochs: budget - base.pretrainEpochs };
     const outcome = await runHeadless(dataset, config, false);
     for (const e of outcome.evaluations)
       if (e.epoch > 0)
-        consider(
-          modelBest,
+        modelBest.consider(
           `dropout ${featureDropout}, epoch ${e.epoch + base.pretrainEpochs}`,
           e.validation,
           e.test,
         );
   }
-  const nonMetaBest: Best = { warmItems: null, newItems: null };
+  const nonMetaBest = createKindSelection();
   for (const featureDropout of dropouts) {
     const input = experimentInput(dataset, { ...base, seed, featureDropout, epochs: budget }, backend);
     await nonMetaCheckpoints(input, async (engine, epoch, rates, validation) => {
-      if (!improves(nonMetaBest, validation)) return;
+      if (!nonMetaBest.improves(validation)) return;
       const test: ScenarioRecord = {};
       for (const s of SCENARIOS) {
         const set = input.split.test[s];
@@ -109,15 +75,15 @@ for (const seed of seeds) {
         const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: rates[itemKindOf(s)] });
         test[s] = scenarioMetrics(set, p);
       }
-      consider(nonMetaBest, `dropout ${featureDropout}, epoch ${epoch}`, validation, test);
+      nonMetaBest.consider(`dropout ${featureDropout}, epoch ${epoch}`, validation, test);
     });
   }
-  const row = { seed, model: reported(modelBest), nonMeta: reported(nonMetaBest) };
+  const row = { seed, model: modelBest.reported(), nonMeta: nonMetaBest.reported() };
   rows.push(row);
   for (const s of SCENARIOS)
     if (row.model[s] && row.nonMeta[s])
       console.log(
-        `seed ${seed} ${s}: ${model} ${row.model[s].mae.toFixed(4)} (${row.model[s].label}) | non-meta ${row.nonMeta[s].mae.toFixed(4)} (${row.nonMeta[s].label})`,
+        `seed ${seed} ${s}: ${model} ${row.model[s].metrics.mae.toFixed(4)} (${row.model[s].label}) | non-meta ${row.nonMeta[s].metrics.mae.toFixed(4)} (${row.nonMeta[s].label})`,
       );
 }
 
@@ -135,8 +101,8 @@ console.log('|---|---|---|---|');
 for (const s of SCENARIOS) {
   const both = rows.filter((r) => r.model[s] && r.nonMeta[s]);
   if (!both.length) continue;
-  const wins = both.filter((r) => r.model[s]!.mae < r.nonMeta[s]!.mae).length;
+  const wins = both.filter((r) => r.model[s]!.metrics.mae < r.nonMeta[s]!.metrics.mae).length;
   console.log(
-    `| ${s} | ${stats(both.map((r) => r.model[s]!.mae))} | ${stats(both.map((r) => r.nonMeta[s]!.mae))} | ${wins} of ${both.length} seeds |`,
+    `| ${s} | ${stats(both.map((r) => r.model[s]!.metrics.mae))} | ${stats(both.map((r) => r.nonMeta[s]!.metrics.mae))} | ${wins} of ${both.length} seeds |`,
   );
 }
