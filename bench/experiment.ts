@@ -123,6 +123,19 @@ export async function runHeadless(
   return { summary, evaluations, seconds: (performance.now() - t0) / 1000, memory };
 }
 
+/** Mean and sample standard deviation (n - 1) of per-seed values. */
+export const stats = (values: number[]) => {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+  return { mean, std };
+};
+/** A table cell "mean ± std" over seeds; "–" when a value is missing or not finite. */
+export const cell = (values: number[]) => {
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) return '–';
+  const { mean, std } = stats(values);
+  return `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+};
+
 /** Mean validation MAE over the validation scenarios that have tasks (lower is better). */
 export function validationMae(record: ScenarioRecord): number {
   const values = Object.values(record).map((m) => m!.mae);

@@ -18,7 +18,7 @@ import { predictTaskSet, sampleTasks, scenarioMetrics } from '../src/train/evalu
 import type { ScenarioRecord } from '../src/train/events';
 import { createKindSelection, type KindSelection } from '../src/train/kindSelection';
 import { itemKindOf } from '../src/train/localRate';
-import { DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
+import { cell, DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
 import type { TuningResult } from './tune';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg = '20', seedArg = '1,2,3'] = process.argv.slice(2);
@@ -87,11 +87,6 @@ for (const seed of seeds) {
       );
 }
 
-const stats = (xs: number[]) => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-  return `${mean.toFixed(4)} ± ${sd.toFixed(4)}`;
-};
 console.log('');
 console.log(
   `${spec.label}, ${model}, per-item-kind selection on validation, seeds ${seeds.join(', ')}, up to ${budget} epochs`,
@@ -103,6 +98,6 @@ for (const s of SCENARIOS) {
   if (!both.length) continue;
   const wins = both.filter((r) => r.model[s]!.metrics.mae < r.nonMeta[s]!.metrics.mae).length;
   console.log(
-    `| ${s} | ${stats(both.map((r) => r.model[s]!.metrics.mae))} | ${stats(both.map((r) => r.nonMeta[s]!.metrics.mae))} | ${wins} of ${both.length} seeds |`,
+    `| ${s} | ${cell(both.map((r) => r.model[s]!.metrics.mae))} | ${cell(both.map((r) => r.nonMeta[s]!.metrics.mae))} | ${wins} of ${both.length} seeds |`,
   );
 }

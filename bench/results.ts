@@ -10,7 +10,7 @@ import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../src/data/scenarios/
 import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../src/train/events';
 import { LOCAL_RATE_GRID, formatRates } from '../src/train/localRate';
 import { stagedDataset } from '../tests/helpers/datasets';
-import { attentionSummary, DATASETS, loadNamed, runHeadless, type Outcome } from './experiment';
+import { attentionSummary, cell, DATASETS, loadNamed, runHeadless, stats, type Outcome } from './experiment';
 import type { TuningResult } from './tune';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -26,17 +26,6 @@ const MELU_PAPER: Partial<Record<Scenario, { mae: number; ndcg3: number }>> = {
   user_cold: { mae: 0.7854, ndcg3: 0.8812 },
   item_cold: { mae: 0.9275, ndcg3: 0.8005 },
   user_item_cold: { mae: 0.9235, ndcg3: 0.8008 },
-};
-
-const stats = (values: number[]) => {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return { mean, std };
-};
-const cell = (values: number[]) => {
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) return '–';
-  const { mean, std } = stats(values);
-  return `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
 };
 
 interface Row {
