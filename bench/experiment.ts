@@ -6,9 +6,9 @@ import type { TrainConfig } from '../src/config/experiment';
 import type { Dataset } from '../src/data/dataset';
 import { loadDataset } from '../src/data/detect';
 import { readSource } from '../src/data/source';
-import { initBackend } from '../src/kernels/backend';
-import type { BackendInfo } from '../src/kernels/backend';
+import { initBackend, type BackendInfo } from '../src/kernels/backend';
 import { createRng } from '../src/lib/rng';
+import { nonMetaValidationRng } from '../src/train/baselines';
 import type { ModelEngine } from '../src/train/engine';
 import { createEngine, trainEpochs, type ExperimentInput } from '../src/train/epochs';
 import { candidateRates, chooseLocalRate, type LocalRates } from '../src/train/localRate';
@@ -84,8 +84,11 @@ export async function nonMetaCheckpoints(
       null,
       async (record) => {
         if (record.epoch % 2) return;
-        const c = await chooseLocalRate(engine, input, candidateRates(config.innerLr), (s) =>
-          createRng(config.seed).fork('evaluation').fork(`nonMetaValidation:${s}`),
+        const c = await chooseLocalRate(
+          engine,
+          input,
+          candidateRates(config.innerLr),
+          nonMetaValidationRng(config.seed),
         );
         if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record);
       },

@@ -1,6 +1,6 @@
 // `npx tsx bench/perKind.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs] [seeds]` (defaults 20 and
 // 1,2,3): the test scenarios under PER-ITEM-KIND selection, a protocol next to the one of
-// docs/results.md (docs/findings.md, section 4 says why). For the tuned model of docs/tuning/ and for the
+// docs/results.md (docs/findings.md, section 3 says why). For the tuned model of docs/tuning/ and for the
 // non-meta baseline's network alike, the same choices are open: feature dropout (the model's or none)
 // and the epoch (every second one up to `epochs`, pre-training included). They are chosen on the
 // VALIDATION users separately for each item kind. The best checkpoint on the validation warm cells gives
@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { SCENARIOS } from '../src/data/scenarios/types';
 import { initBackend } from '../src/kernels/backend';
-import { createRng } from '../src/lib/rng';
-import { predictTaskSet, sampleTasks, scenarioMetrics } from '../src/train/evaluate';
+import { testTaskIds } from '../src/train/baselines';
+import { predictTaskSet, scenarioMetrics } from '../src/train/evaluate';
 import type { ScenarioRecord } from '../src/train/events';
 import { createKindSelection, type KindSelection } from '../src/train/kindSelection';
 import { itemKindOf } from '../src/train/localRate';
@@ -66,12 +66,7 @@ for (const seed of seeds) {
       for (const s of SCENARIOS) {
         const set = input.split.test[s];
         if (set.count === 0) continue;
-        // the same sample as the model's own evaluation and as computeBaselines
-        const ids = sampleTasks(
-          set.count,
-          base.evalUsers,
-          createRng(seed).fork('evaluation').fork(`test:${s}`),
-        );
+        const ids = testTaskIds(seed, base.evalUsers, set.count, s);
         const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: rates[itemKindOf(s)] });
         test[s] = scenarioMetrics(set, p);
       }

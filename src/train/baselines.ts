@@ -27,6 +27,16 @@ export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
   return out;
 }
 
+/**
+ * The seeded samples the non-meta baseline is evaluated on: its validation cells (where its rates,
+ * dropout and epochs are chosen) and the test scenarios (the same sample as the model's own evaluation
+ * in run.ts evaluateAll, so both are measured on the same users). bench/perKind.ts uses both too.
+ */
+export const nonMetaValidationRng = (seed: number) => (scenario: Scenario) =>
+  createRng(seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`);
+export const testTaskIds = (seed: number, limit: number, count: number, scenario: Scenario): Int32Array =>
+  sampleTasks(count, limit, createRng(seed).fork('evaluation').fork(`test:${scenario}`));
+
 /** Every second epoch and the last: where the non-meta model's validation is measured. */
 export function checkpointEpochs(epochs: number): number[] {
   const out: number[] = [];
@@ -109,9 +119,7 @@ export async function computeBaselines(
       const variant = variantOf(dropout);
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
-        const chosen = await chooseLocalRate(engine, input, rates, (scenario) =>
-          createRng(input.config.seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`),
-        );
+        const chosen = await chooseLocalRate(engine, input, rates, nonMetaValidationRng(input.config.seed));
         if (chosen && chosen.mae < best.mae)
           best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
       });
@@ -137,8 +145,7 @@ export async function computeBaselines(
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
       // the same sample as the model's own evaluation (evaluateAll): same seed, same labels
-      const sample = createRng(input.config.seed).fork('evaluation').fork(`test:${scenario}`);
-      const ids = sampleTasks(set.count, input.config.evalUsers, sample);
+      const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
       out.globalMean![scenario] = constantMetrics(set, ids, () => globalMean);
       out.supportMean![scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, globalMean));
       out.nonMeta![scenario] = scenarioMetrics(
