@@ -41,7 +41,17 @@ export function loadNamed(name: string): Promise<Dataset> {
 
 export interface Outcome {
   readonly summary: RunSummary;
-  readonly evaluations: { epoch: number; validation: ScenarioRecord; test: ScenarioRecord }[];
+  /**
+   * Every evaluation of the run: with chooseLocalRate its local rates, and for MAMO the memory event
+   * that followed it (attention of the evaluated test users at that epoch).
+   */
+  readonly evaluations: {
+    epoch: number;
+    validation: ScenarioRecord;
+    test: ScenarioRecord;
+    localRate?: LocalRates;
+    memory?: Extract<TrainEvent, { type: 'memory' }>;
+  }[];
   readonly seconds: number;
   /** MAMO: the last memory event (attention of the evaluated test users, profile memory) */
   readonly memory: Extract<TrainEvent, { type: 'memory' }> | null;
@@ -113,9 +123,18 @@ export async function runHeadless(
     experimentInput(dataset, config, backend),
     (e: TrainEvent) => {
       if (e.type === 'evaluated')
-        evaluations.push({ epoch: e.epoch, validation: e.validation, test: e.test });
+        evaluations.push({
+          epoch: e.epoch,
+          validation: e.validation,
+          test: e.test,
+          ...(e.localRate ? { localRate: e.localRate } : {}),
+        });
       if (e.type === 'failed') failure = { code: e.code, message: e.message };
-      if (e.type === 'memory') memory = e;
+      if (e.type === 'memory') {
+        memory = e;
+        const last = evaluations[evaluations.length - 1];
+        if (last && last.epoch === e.epoch) last.memory = e;
+      }
     },
     { validationOnly },
   );

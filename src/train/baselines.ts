@@ -37,6 +37,27 @@ export const nonMetaValidationRng = (seed: number) => (scenario: Scenario) =>
 export const testTaskIds = (seed: number, limit: number, count: number, scenario: Scenario): Int32Array =>
   sampleTasks(count, limit, createRng(seed).fork('evaluation').fork(`test:${scenario}`));
 
+/**
+ * The two baselines that learn nothing from the training users but their mean rating: the global
+ * mean rating of the training data, and each test user's support mean (the global mean when the
+ * support is empty), on the same test sample as the model's evaluation. Per scenario with tasks.
+ */
+export function constantBaselines(input: ExperimentInput): {
+  globalMean: ScenarioRecord;
+  supportMean: ScenarioRecord;
+} {
+  const global = meanTrainingRating(input.split.train);
+  const out = { globalMean: {} as ScenarioRecord, supportMean: {} as ScenarioRecord };
+  for (const scenario of SCENARIOS) {
+    const set = input.split.test[scenario];
+    if (set.count === 0) continue;
+    const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
+    out.globalMean[scenario] = constantMetrics(set, ids, () => global);
+    out.supportMean[scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, global));
+  }
+  return out;
+}
+
 /** Every second epoch and the last: where the non-meta model's validation is measured. */
 export function checkpointEpochs(epochs: number): number[] {
   const out: number[] = [];
@@ -69,8 +90,7 @@ export async function computeBaselines(
   nonMetaEpochs: number;
   validation: ScenarioRecord;
 }> {
-  const globalMean = meanTrainingRating(input.split.train);
-  const out: Partial<Record<BaselineName, ScenarioRecord>> = { globalMean: {}, supportMean: {}, nonMeta: {} };
+  const out: Partial<Record<BaselineName, ScenarioRecord>> = {};
   const budget =
     input.config.nonMetaMaxEpochs > 0
       ? input.config.nonMetaMaxEpochs
@@ -141,13 +161,12 @@ export async function computeBaselines(
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
+    if (nonMeta) Object.assign(out, constantBaselines(input), { nonMeta: {} });
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
       // the same sample as the model's own evaluation (evaluateAll): same seed, same labels
       const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
-      out.globalMean![scenario] = constantMetrics(set, ids, () => globalMean);
-      out.supportMean![scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, globalMean));
       out.nonMeta![scenario] = scenarioMetrics(
         set,
         await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr[itemKindOf(scenario)] }),
