@@ -129,9 +129,11 @@ export async function perKindSeed(
   }
 
   const nonMeta = createKindSelection();
+  // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once
+  const prepared = experimentInput(dataset, config, backend);
   for (const featureDropout of dropouts) {
     const t1 = performance.now();
-    const input = experimentInput(dataset, { ...config, featureDropout, epochs: budget }, backend);
+    const input = { ...prepared, config: { ...config, featureDropout, epochs: budget } };
     await nonMetaCheckpoints(input, async (engine, epoch, rates, validation) => {
       // only a checkpoint that becomes a pick needs its test scenarios
       if (!nonMeta.improves(validation)) return;
@@ -169,7 +171,7 @@ export async function perKindSeed(
     seconds: (performance.now() - t0) / 1000,
     model: modelRecord,
     baselines: {
-      ...constantBaselines(experimentInput(dataset, config, backend)),
+      ...constantBaselines(prepared),
       noAdaptation: beforeAsBaseline(modelRecord),
       nonMeta: reportedRecord(nonMeta),
     },
