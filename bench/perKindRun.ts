@@ -12,6 +12,7 @@ import type { Dataset } from '../src/data/dataset';
 import { SCENARIOS, type Scenario } from '../src/data/scenarios/types';
 import { initBackend } from '../src/kernels/backend';
 import { beforeAsBaseline, constantBaselines, testTaskIds } from '../src/train/baselines';
+import { ratingRange } from '../src/train/epochs';
 import { predictTaskSet, scenarioMetrics } from '../src/train/evaluate';
 import type { BaselineName, ScenarioRecord } from '../src/train/events';
 import { createKindSelection, type KindSelection } from '../src/train/kindSelection';
@@ -142,7 +143,10 @@ export async function perKindSeed(
         const set = input.split.test[s];
         if (set.count === 0) continue;
         const ids = testTaskIds(seed, config.evalUsers, set.count, s);
-        const p = await predictTaskSet(engine, set, ids, input.layout, { innerLr: rates[itemKindOf(s)] });
+        const p = await predictTaskSet(engine, set, ids, input.layout, {
+          innerLr: rates[itemKindOf(s)],
+          range: ratingRange(input.split.train),
+        });
         test[s] = scenarioMetrics(set, p);
       }
       nonMeta.consider(

@@ -12,6 +12,7 @@ import type { ModelEngine } from './engine';
 import {
   createEngine,
   meanTrainingRating,
+  ratingRange,
   trainEpochs,
   type ExperimentInput,
   type RunControl,
@@ -169,7 +170,10 @@ export async function computeBaselines(
       const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
       out.nonMeta![scenario] = scenarioMetrics(
         set,
-        await predictTaskSet(nonMeta, set, ids, input.layout, { innerLr: best.lr[itemKindOf(scenario)] }),
+        await predictTaskSet(nonMeta, set, ids, input.layout, {
+          innerLr: best.lr[itemKindOf(scenario)],
+          range: ratingRange(input.split.train),
+        }),
       );
     }
     return {

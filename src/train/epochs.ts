@@ -52,6 +52,23 @@ export function meanTrainingRating(train: TaskSet): number {
   return n ? s / n : 3;
 }
 
+/**
+ * The rating scale as the training data show it: [min, max] of the training tasks' support and query
+ * ratings ([1, 5] on MovieLens). Error metrics clip predictions to it (metrics.ts), the test labels never
+ * set it.
+ */
+export function ratingRange(train: TaskSet): readonly [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const values of [train.supportValues, train.queryValues]) {
+    for (const v of values) {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+  }
+  return low <= high ? [low, high] : [-Infinity, Infinity];
+}
+
 export function createEngine(input: ExperimentInput, rng: Rng, supervised = false): ModelEngine {
   const config = supervised ? { ...input.config, model: 'melu' as const } : input.config;
   const options = {

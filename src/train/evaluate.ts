@@ -34,13 +34,17 @@ export function sampleTasks(count: number, limit: number, rng: Rng): Int32Array 
   return all.slice(0, limit).sort();
 }
 
-/** Predicts the query ratings of `taskIds` of `set`, before and after local adaptation. */
+/**
+ * Predicts the query ratings of `taskIds` of `set`, before and after local adaptation. The raw
+ * predictions are kept; `range` (ratingRange of the training data) goes with them so that the error
+ * metrics clip to the rating scale.
+ */
 export async function predictTaskSet(
   engine: ModelEngine,
   set: TaskSet,
   taskIds: Int32Array,
   layout: FeatureLayout,
-  options: { batchSize?: number; innerLr?: number } = {},
+  options: { batchSize?: number; innerLr?: number; range: readonly [number, number] },
 ): Promise<TaskSetPredictions> {
   const batchSize = options.batchSize ?? 64;
   const offsets = new Int32Array(taskIds.length + 1);
@@ -80,8 +84,8 @@ export async function predictTaskSet(
   }
   return {
     taskIds,
-    before: { offsets, truth, predicted: before },
-    after: { offsets, truth, predicted: after },
+    before: { offsets, truth, predicted: before, range: options.range },
+    after: { offsets, truth, predicted: after, range: options.range },
     attention,
   };
 }

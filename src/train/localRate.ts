@@ -8,7 +8,7 @@
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
 import type { ModelEngine } from './engine';
-import type { ExperimentInput } from './epochs';
+import { ratingRange, type ExperimentInput } from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
 
@@ -47,13 +47,14 @@ export async function validationAtRates(
     cells.map((s) => [s, sampleTasks(input.split.validation[s].count, input.config.evalUsers, sampleOf(s))]),
   );
   const out: { lr: number; mae: number; record: ScenarioRecord }[] = [];
+  const range = ratingRange(input.split.train);
   for (const lr of rates) {
     const record: ScenarioRecord = {};
     for (const scenario of cells) {
       const set = input.split.validation[scenario];
       record[scenario] = scenarioMetrics(
         set,
-        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr }),
+        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range }),
       );
     }
     out.push({ lr, mae: meanMae(record), record });

@@ -25,6 +25,21 @@ describe('metrics', () => {
     expect(m.loss).toBeCloseTo((4 + 1 / 3) / 2, 6);
   });
 
+  it('clips predictions to the range for MAE/RMSE, not for the loss or the ranking', () => {
+    const set = {
+      offsets: Int32Array.from([0, 3]),
+      truth: Float32Array.from([5, 1, 3]),
+      predicted: Float32Array.from([40, -2, 2.5]),
+    };
+    const clipped = errorMetrics({ ...set, range: [1, 5] });
+    expect(clipped.mae).toBeCloseTo((0 + 0 + 0.5) / 3, 6);
+    expect(clipped.rmse).toBeCloseTo(Math.sqrt(0.25 / 3), 6);
+    const raw = errorMetrics(set);
+    expect(raw.mae).toBeCloseTo((35 + 3 + 0.5) / 3, 6);
+    expect(clipped.loss).toBeCloseTo(raw.loss, 6);
+    expect(clipped.ndcg3).toBe(raw.ndcg3);
+  });
+
   it('gives NaN for an empty scenario instead of throwing', () => {
     expect(
       errorMetrics({

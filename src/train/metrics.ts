@@ -4,14 +4,19 @@
  *   per-user averages (mean over tasks of each task's MAE / RMSE);
  * - nDCG@3 per user with gain 2^r - 1, ranking the user's query items by predicted score (ties keep the
  *   query order), averaged over users; the ideal ranking sorts the true ratings;
- * - loss: mean over tasks of the task's query MSE (the quantity the meta-learner minimises).
- * Predictions are used as they are (not clipped to 1..5).
+ * - loss: mean over tasks of the task's query MSE of the raw predictions (what the meta-learner minimises).
+ * MAE and RMSE (not the loss, which is the training objective) clip each prediction to the set's rating range (the training ratings' [min, max],
+ * [1, 5] on MovieLens) when it has one, as a recommender shows ratings on the scale; so one user whose
+ * adaptation diverges costs at most the scale's width per rating, for every model alike. nDCG@3 ranks
+ * by the raw predicted scores (clipping would only add ties).
  */
 export interface PredictionSet {
   /** [tasks + 1] offsets into the flat arrays */
   readonly offsets: Int32Array;
   readonly truth: Float32Array;
   readonly predicted: Float32Array;
+  /** [low, high] the error metrics clip predictions to; none: used as they are */
+  readonly range?: readonly [number, number];
 }
 
 export interface ErrorMetrics {
@@ -51,16 +56,20 @@ export function errorMetrics(set: PredictionSet): ErrorMetrics {
   let ndcg = 0;
   let loss = 0;
   let users = 0;
+  const [low, high] = set.range ?? [-Infinity, Infinity];
   for (let t = 0; t < tasks; t++) {
     const start = set.offsets[t]!;
     const end = set.offsets[t + 1]!;
     if (end === start) continue;
     let a = 0;
     let s = 0;
+    let raw = 0;
     for (let r = start; r < end; r++) {
-      const d = set.predicted[r]! - set.truth[r]!;
+      const y = set.predicted[r]!;
+      const d = Math.min(high, Math.max(low, y)) - set.truth[r]!;
       a += Math.abs(d);
       s += d * d;
+      raw += (y - set.truth[r]!) ** 2;
     }
     const n = end - start;
     absolute += a;
@@ -68,7 +77,7 @@ export function errorMetrics(set: PredictionSet): ErrorMetrics {
     count += n;
     maeUser += a / n;
     rmseUser += Math.sqrt(s / n);
-    loss += s / n;
+    loss += raw / n;
     ndcg += ndcgAt(set.truth.subarray(start, end), set.predicted.subarray(start, end), 3);
     users++;
   }

@@ -18,7 +18,14 @@ import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
 import { createRng, type Rng } from '../lib/rng';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
-import { createEngine, trainEpochs, trainable, type ExperimentInput, type RunControl } from './epochs';
+import {
+  createEngine,
+  ratingRange,
+  trainEpochs,
+  trainable,
+  type ExperimentInput,
+  type RunControl,
+} from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
 import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
@@ -66,6 +73,7 @@ async function evaluateAll(
   const tasks: number[] = [];
   const attention: number[] = [];
   // validation again only when its attention is wanted (MAMO tuning), at the chosen rates
+  const range = ratingRange(input.split.train);
   const sets: ['validation' | 'test', ScenarioTasks][] =
     chosen && !(validationOnly && engine.slots > 0) ? [] : [['validation', input.split.validation]];
   if (!validationOnly) sets.push(['test', input.split.test]);
@@ -76,6 +84,7 @@ async function evaluateAll(
       const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
       const p = await predictTaskSet(engine, set, ids, input.layout, {
         innerLr: chosen?.rates[itemKindOf(scenario)],
+        range,
       });
       result[which][scenario] = scenarioMetrics(set, p);
       // the memory event shows the test users' attention (the validation users' when tuning)
