@@ -85,6 +85,21 @@ function reportedRecord(selection: KindSelection): ScenarioRecord {
   return out;
 }
 
+/** The run config of one seed of the protocol: checkpoints every second epoch, local rates chosen. */
+export function seedConfig(base: TrainConfig, seed: number, budget: number): TrainConfig {
+  const config: TrainConfig = {
+    ...base,
+    seed,
+    backend: 'wasm',
+    baselines: false,
+    evalEvery: 2,
+    chooseLocalRate: true,
+    epochs: budget - base.pretrainEpochs,
+  };
+  if (config.epochs < 1) throw new Error(`budget ${budget} leaves no meta-training epoch after pre-training`);
+  return config;
+}
+
 /**
  * Trains and selects one seed: the model at each dropout for `budget` epochs (pre-training included)
  * evaluated every second epoch, then the non-meta network at each dropout the same way.
@@ -98,16 +113,7 @@ export async function perKindSeed(
   log: (line: string) => void = () => {},
 ): Promise<PerKindSeed> {
   const t0 = performance.now();
-  const config: TrainConfig = {
-    ...base,
-    seed,
-    backend: 'wasm',
-    baselines: false,
-    evalEvery: 2,
-    chooseLocalRate: true,
-    epochs: budget - base.pretrainEpochs,
-  };
-  if (config.epochs < 1) throw new Error(`budget ${budget} leaves no meta-training epoch after pre-training`);
+  const config = seedConfig(base, seed, budget);
   const dropouts = [...new Set([base.featureDropout, 0])];
   const backend = await initBackend('wasm');
 
@@ -129,9 +135,48 @@ export async function perKindSeed(
     log(`seed ${seed}: ${base.model} dropout ${featureDropout}: ${outcome.seconds.toFixed(0)} s`);
   }
 
-  const nonMeta = createKindSelection();
   // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once
   const prepared = experimentInput(dataset, config, backend);
+  const nonMeta = await nonMetaSelection(prepared, config, seed, budget, dropouts, log);
+
+  const modelRecord = reportedRecord(model);
+  const attention: Partial<Record<ItemKind, AttentionInfo>> = {};
+  for (const [kind, pick] of Object.entries(model.picks()) as [
+    ItemKind,
+    ReturnType<KindSelection['picks']>[ItemKind],
+  ][]) {
+    const a = pick ? (JSON.parse(pick.label) as Checkpoint).attention : undefined;
+    if (a) attention[kind] = a;
+  }
+  return {
+    seed,
+    parameters,
+    seconds: (performance.now() - t0) / 1000,
+    model: modelRecord,
+    baselines: {
+      ...constantBaselines(prepared),
+      noAdaptation: beforeAsBaseline(modelRecord),
+      nonMeta: reportedRecord(nonMeta),
+    },
+    picks: { model: pickInfos(model), nonMeta: pickInfos(nonMeta) },
+    ...(Object.keys(attention).length ? { attention } : {}),
+  };
+}
+
+/**
+ * The non-meta network's half of a seed: trained at each of `dropouts` for `budget` epochs and
+ * checkpointed like the model; the test scenarios are evaluated only at checkpoints that become a
+ * pick. `config` is the seed's run config (perKindSeed), `prepared` its experiment input.
+ */
+export async function nonMetaSelection(
+  prepared: ReturnType<typeof experimentInput>,
+  config: TrainConfig,
+  seed: number,
+  budget: number,
+  dropouts: readonly number[],
+  log: (line: string) => void = () => {},
+): Promise<KindSelection> {
+  const nonMeta = createKindSelection();
   for (const featureDropout of dropouts) {
     const t1 = performance.now();
     const input = { ...prepared, config: { ...config, featureDropout, epochs: budget } };
@@ -159,27 +204,5 @@ export async function perKindSeed(
       `seed ${seed}: non-meta dropout ${featureDropout}: ${((performance.now() - t1) / 1000).toFixed(0)} s`,
     );
   }
-
-  const modelRecord = reportedRecord(model);
-  const attention: Partial<Record<ItemKind, AttentionInfo>> = {};
-  for (const [kind, pick] of Object.entries(model.picks()) as [
-    ItemKind,
-    ReturnType<KindSelection['picks']>[ItemKind],
-  ][]) {
-    const a = pick ? (JSON.parse(pick.label) as Checkpoint).attention : undefined;
-    if (a) attention[kind] = a;
-  }
-  return {
-    seed,
-    parameters,
-    seconds: (performance.now() - t0) / 1000,
-    model: modelRecord,
-    baselines: {
-      ...constantBaselines(prepared),
-      noAdaptation: beforeAsBaseline(modelRecord),
-      nonMeta: reportedRecord(nonMeta),
-    },
-    picks: { model: pickInfos(model), nonMeta: pickInfos(nonMeta) },
-    ...(Object.keys(attention).length ? { attention } : {}),
-  };
+  return nonMeta;
 }

@@ -8,6 +8,7 @@
 // the document is assembled from whatever parts are stored:
 //   npm run results                                   every part, then the document
 //   npm run results -- --only <dataset> [--model m]   those parts, then the document
+//     [--epochs n]                                     the epoch budget of those parts (default RESULTS_EPOCHS)
 //   npm run results -- --assemble                     the document from the stored parts
 //   npm run results -- --speed-only                   only the speed section (docs/bench-latest.md)
 // The section on the single-checkpoint protocol reads docs/results-single-runs.json (its runs, made
@@ -51,16 +52,27 @@ interface Part {
   readonly dataset: string;
   readonly model: Model;
   readonly date: string;
-  /** epochs each network may train, pre-training included (the tuning's range) */
+  /** epochs each network may train, pre-training included (RESULTS_EPOCHS unless --epochs said otherwise) */
   readonly budget: number;
-  readonly tuning: { readonly chosen: Partial<TrainConfig>; readonly seeds: readonly number[] };
+  readonly tuning: {
+    readonly chosen: Partial<TrainConfig>;
+    readonly seeds: readonly number[];
+    /** the tuning's epoch range; absent in parts stored before --epochs existed, where it was the budget */
+    readonly epochs?: number;
+  };
   readonly seeds: readonly PerKindSeed[];
 }
+
+/**
+ * The epoch budget of every part, pre-training included. Larger than the tunings' 20 because with 20 the
+ * validation warm-item picks sat at its edge (docs/findings.md, section 7); only validation chooses within it.
+ */
+const RESULTS_EPOCHS = 30;
 
 const partFile = (dataset: string, model: string) => join(PARTS, `${dataset}-${model}.json`);
 const modelName = (model: string) => (model === 'melu' ? 'MeLU' : 'MAMO');
 
-async function computePart(name: string, model: Model): Promise<void> {
+async function computePart(name: string, model: Model, epochs?: number): Promise<void> {
   const spec = DATASETS[name]!;
   const tuningFile = join(DOCS, 'tuning', `${name}-${model}.json`);
   if (!existsSync(tuningFile)) {
@@ -70,17 +82,16 @@ async function computePart(name: string, model: Model): Promise<void> {
   const tuning = JSON.parse(readFileSync(tuningFile, 'utf8')) as TuningResult;
   const dataset = await loadNamed(name);
   const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, model, protocol: spec.protocol };
+  const budget = epochs ?? RESULTS_EPOCHS;
   const seeds: PerKindSeed[] = [];
   for (const seed of SEEDS)
-    seeds.push(
-      await perKindSeed(dataset, base, seed, tuning.epochs, (l) => console.log(`${name} ${model} ${l}`)),
-    );
+    seeds.push(await perKindSeed(dataset, base, seed, budget, (l) => console.log(`${name} ${model} ${l}`)));
   const part: Part = {
     dataset: name,
     model,
     date: new Date().toISOString().slice(0, 10),
-    budget: tuning.epochs,
-    tuning: { chosen: tuning.chosen, seeds: tuning.seeds ?? [1] },
+    budget,
+    tuning: { chosen: tuning.chosen, seeds: tuning.seeds ?? [1], epochs: tuning.epochs },
     seeds,
   };
   mkdirSync(PARTS, { recursive: true });
@@ -172,7 +183,7 @@ function renderPart(part: Part): string[] {
     .join(' ');
   const dropouts = [...new Set([chosen.featureDropout ?? 0, 0])];
   out.push(
-    `Command: \`npm run results -- --only ${part.dataset} --model ${model}\` (${part.date}; ${(seeds.reduce((a, s) => a + s.seconds, 0) / seeds.length).toFixed(0)} s per seed, every variant of both networks). Each of the model's runs is \`npm run cli -- train ${spec.folders.map((f) => `--data ../shared/datasets/${f}`).join(' ')} --protocol ${spec.protocol} --model ${model} ${flags} --seed <1|2|3> --backend wasm\` with d = ${dropouts.join(' and ')}.`,
+    `Command: \`npm run results -- --only ${part.dataset} --model ${model}${part.budget !== RESULTS_EPOCHS ? ` --epochs ${part.budget}` : ''}\` (${part.date}; ${(seeds.reduce((a, s) => a + s.seconds, 0) / seeds.length).toFixed(0)} s per seed, every variant of both networks). Each of the model's runs is \`npm run cli -- train ${spec.folders.map((f) => `--data ../shared/datasets/${f}`).join(' ')} --protocol ${spec.protocol} --model ${model} ${flags} --seed <1|2|3> --backend wasm\` with d = ${dropouts.join(' and ')}.`,
     '',
     `Chosen on validation (\`npm run tune\`, seeds ${part.tuning.seeds.join(', ')}): ${JSON.stringify(chosen)}; ${s0.parameters.toLocaleString('en-US')} parameters.`,
     '',
@@ -359,7 +370,7 @@ function assemble(): void {
   out.push(
     `Produced by \`npm run results\` (bench/results.ts) from runs of ${dates.join(', ') || '–'}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
     '',
-    "**How the numbers are chosen.** Every setting is chosen on **validation users only**, never on the test scenarios. First `npm run tune -- <dataset> <model>` picks each model's configuration: a small grid, each trial trained with seed 1 (or the seeds a section names) and evaluated every few epochs on the validation users, meaning the warm cells of held-out existing users and, where the protocol has them, their item-cold cells; the trials are in `docs/tuning/`. Then, for each seed 1, 2 and 3 (the seed also draws the user split and the query ratings), the tuned model and the non-meta baseline are each trained with feature dropout at the model's value and at 0, for the tuning's range of epochs, and checkpointed every second epoch. At every checkpoint the local rate that adapts a network to an evaluated user's support set is chosen on the validation users, from one grid for both networks (src/train/localRate.ts). The validation users then pick, for each network, one checkpoint for the test scenarios whose query items are warm (warm, new user), on the validation warm cells, and one for those with new items (new item, new user & item), on the item-cold cells (src/train/kindSelection.ts, bench/perKindRun.ts). Whether a query item is new is known when predicting, so this uses nothing of the test labels. The test scenarios of every checkpoint are evaluated as training goes, and only the validation decides which are reported. The global mean and the support mean are measured on the same test users, and the model without local adaptation at the model's own checkpoints. Tables give mean ± standard deviation over the 3 seeds. MAE and RMSE clip each prediction to the rating scale (1..5), for every model and baseline alike; metric definitions: docs/metrics.md. Why this protocol, and the one it replaced: docs/findings.md and the last section below.",
+    "**How the numbers are chosen.** Every setting is chosen on **validation users only**, never on the test scenarios. First `npm run tune -- <dataset> <model>` picks each model's configuration: a small grid, each trial trained with seed 1 (or the seeds a section names) and evaluated every few epochs on the validation users, meaning the warm cells of held-out existing users and, where the protocol has them, their item-cold cells; the trials are in `docs/tuning/`. Then, for each seed 1, 2 and 3 (the seed also draws the user split and the query ratings), the tuned model and the non-meta baseline are each trained with feature dropout at the model's value and at 0, for 30 epochs, pre-training included (the tunings ranged over 20, but the validation picks sat at that edge: docs/findings.md, section 7), and checkpointed every second epoch. At every checkpoint the local rate that adapts a network to an evaluated user's support set is chosen on the validation users, from one grid for both networks (src/train/localRate.ts). The validation users then pick, for each network, one checkpoint for the test scenarios whose query items are warm (warm, new user), on the validation warm cells, and one for those with new items (new item, new user & item), on the item-cold cells (src/train/kindSelection.ts, bench/perKindRun.ts). Whether a query item is new is known when predicting, so this uses nothing of the test labels. The test scenarios of every checkpoint are evaluated as training goes, and only the validation decides which are reported. The global mean and the support mean are measured on the same test users, and the model without local adaptation at the model's own checkpoints. Tables give mean ± standard deviation over the 3 seeds. MAE and RMSE clip each prediction to the rating scale (1..5), for every model and baseline alike; metric definitions: docs/metrics.md. Why this protocol, and the one it replaced: docs/findings.md and the last section below.",
     '',
     ...body,
     ...singleProtocolSection(parts),
@@ -384,6 +395,10 @@ async function main(): Promise<void> {
   if (!argv.includes('--assemble')) {
     const only = arg('--only');
     const onlyModel = arg('--model');
+    const epochArg = arg('--epochs');
+    const epochs = epochArg === undefined ? undefined : Number(epochArg);
+    if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 2))
+      throw new Error(`--epochs ${epochArg}: expected a whole number of epochs, at least 2`);
     if (only !== undefined && !DATASETS[only])
       throw new Error(`--only ${only}: expected one of ${Object.keys(DATASETS).join(', ')}`);
     if (onlyModel !== undefined && !(MODELS as readonly string[]).includes(onlyModel))
@@ -395,7 +410,7 @@ async function main(): Promise<void> {
         continue;
       }
       for (const model of MODELS)
-        if (onlyModel === undefined || model === onlyModel) await computePart(name, model);
+        if (onlyModel === undefined || model === onlyModel) await computePart(name, model, epochs);
     }
   }
   assemble();

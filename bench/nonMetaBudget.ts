@@ -1,0 +1,44 @@
+// `npx tsx bench/nonMetaBudget.ts <ml-100k|ml-1m-published> <melu|mamo> <epochs> [seeds] [dropouts]`
+// (defaults: seeds 1,2,3; dropouts 0): the non-meta half of `npm run results`' protocol alone
+// (bench/perKindRun.ts nonMetaSelection), with another epoch budget. It checks whether the baseline's
+// picks, where they sit at the edge of the results budget, would move with more epochs. Prints each
+// seed's per-kind picks (validation MAE) and the test MAE they report; writes nothing.
+// docs/findings.md, section 7, used it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
+import { SCENARIOS } from '../src/data/scenarios/types';
+import { initBackend } from '../src/kernels/backend';
+import { DATASETS, experimentInput, loadNamed } from './experiment';
+import { nonMetaSelection, seedConfig } from './perKindRun';
+import type { TuningResult } from './tune';
+
+const [name = 'ml-1m-published', model = 'mamo', epochArg = '30', seedArg = '1,2,3', dropArg = '0'] =
+  process.argv.slice(2);
+const spec = DATASETS[name];
+if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
+const tuning = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
+) as TuningResult;
+const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, protocol: spec.protocol };
+const dataset = await loadNamed(name);
+const backend = await initBackend('wasm');
+for (const seed of seedArg.split(',').map(Number)) {
+  const config = seedConfig(base, seed, Number(epochArg));
+  const selection = await nonMetaSelection(
+    experimentInput(dataset, config, backend),
+    config,
+    seed,
+    Number(epochArg),
+    dropArg.split(',').map(Number),
+    console.log,
+  );
+  for (const [kind, pick] of Object.entries(selection.picks()))
+    if (pick) console.log(`seed ${seed} ${kind}: ${pick.label} (validation ${pick.mae.toFixed(4)})`);
+  const reported = selection.reported();
+  console.log(
+    `seed ${seed} test MAE: ${SCENARIOS.filter((s) => reported[s])
+      .map((s) => `${s} ${reported[s]!.metrics.mae.toFixed(4)}`)
+      .join(', ')}`,
+  );
+}
