@@ -4,23 +4,14 @@
 // picks, where they sit at the edge of the results budget, would move with more epochs. Prints each
 // seed's per-kind picks (validation MAE) and the test MAE they report; writes nothing.
 // docs/findings.md, section 7, used it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { SCENARIOS } from '../src/data/scenarios/types';
 import { initBackend } from '../src/kernels/backend';
-import { DATASETS, experimentInput, loadNamed } from './experiment';
-import { nonMetaSelection, seedConfig } from './perKindRun';
-import type { TuningResult } from './tune';
+import { experimentInput, loadNamed } from './experiment';
+import { nonMetaSelection, seedConfig, tunedBase } from './perKindRun';
 
 const [name = 'ml-1m-published', model = 'mamo', epochArg = '30', seedArg = '1,2,3', dropArg = '0'] =
   process.argv.slice(2);
-const spec = DATASETS[name];
-if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
-const tuning = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
-) as TuningResult;
-const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, protocol: spec.protocol };
+const { base } = tunedBase(name, model);
 const dataset = await loadNamed(name);
 const backend = await initBackend('wasm');
 for (const seed of seedArg.split(',').map(Number)) {

@@ -2,22 +2,13 @@
 // 1,2,3): the protocol of `npm run results` (bench/perKindRun.ts) for one model, with another epoch
 // budget or other seeds, printed as a table of the model against its non-meta baseline; it writes
 // nothing. docs/findings.md, section 3, used it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { SCENARIOS } from '../src/data/scenarios/types';
-import { cell, DATASETS, loadNamed } from './experiment';
-import { perKindSeed, type PerKindSeed, type PickInfo } from './perKindRun';
+import { cell, loadNamed } from './experiment';
+import { perKindSeed, tunedBase, type PerKindSeed, type PickInfo } from './perKindRun';
 import { itemKindOf } from '../src/train/localRate';
-import type { TuningResult } from './tune';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg = '20', seedArg = '1,2,3'] = process.argv.slice(2);
-const spec = DATASETS[name];
-if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
-const tuning = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
-) as TuningResult;
-const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, protocol: spec.protocol };
+const { spec, base } = tunedBase(name, model);
 const dataset = await loadNamed(name);
 const label = (p: PickInfo | undefined) => (p ? `dropout ${p.featureDropout}, epoch ${p.epoch}` : '–');
 const rows: PerKindSeed[] = [];

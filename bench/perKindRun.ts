@@ -7,7 +7,9 @@
 // item-cold cells gives those with new items (new item, new user & item). Local rates are chosen on
 // validation at every checkpoint. The test scenarios of a checkpoint are evaluated along the way,
 // and only the validation decides which of those numbers is reported: no test number chooses anything.
-import type { TrainConfig } from '../src/config/experiment';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import type { Dataset } from '../src/data/dataset';
 import { SCENARIOS, type Scenario } from '../src/data/scenarios/types';
 import { initBackend } from '../src/kernels/backend';
@@ -17,7 +19,8 @@ import { predictTaskSet, scenarioMetrics } from '../src/train/evaluate';
 import type { BaselineName, ScenarioRecord } from '../src/train/events';
 import { createKindSelection, type KindSelection } from '../src/train/kindSelection';
 import { itemKindOf, type ItemKind, type LocalRates } from '../src/train/localRate';
-import { attentionSummary, experimentInput, nonMetaCheckpoints, runHeadless } from './experiment';
+import { attentionSummary, DATASETS, experimentInput, nonMetaCheckpoints, runHeadless } from './experiment';
+import type { TuningResult } from './tune';
 
 /** A checkpoint a kind picked: what it was, its validation MAE on the kind's cell, its local rate there. */
 export interface PickInfo {
@@ -205,4 +208,20 @@ export async function nonMetaSelection(
     );
   }
   return nonMeta;
+}
+
+/**
+ * A dataset's protocol spec and the tuned config of `docs/tuning/<name>-<model>.json` with that
+ * protocol: the starting point of bench/perKind.ts and bench/nonMetaBudget.ts.
+ */
+export function tunedBase(
+  name: string,
+  model: string,
+): { spec: (typeof DATASETS)[string]; base: TrainConfig } {
+  const spec = DATASETS[name];
+  if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
+  const tuning = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
+  ) as TuningResult;
+  return { spec, base: { ...DEFAULT_CONFIG, ...tuning.chosen, protocol: spec.protocol } };
 }
