@@ -180,6 +180,7 @@ export async function nonMetaSelection(
   log: (line: string) => void = () => {},
 ): Promise<KindSelection> {
   const nonMeta = createKindSelection();
+  const range = ratingRange(prepared.split.train);
   for (const featureDropout of dropouts) {
     const t1 = performance.now();
     const input = { ...prepared, config: { ...config, featureDropout, epochs: budget } };
@@ -193,7 +194,7 @@ export async function nonMetaSelection(
         const ids = testTaskIds(seed, config.evalUsers, set.count, s);
         const p = await predictTaskSet(engine, set, ids, input.layout, {
           innerLr: rates[itemKindOf(s)],
-          range: ratingRange(input.split.train),
+          range,
         });
         test[s] = scenarioMetrics(set, p);
       }
