@@ -34,8 +34,8 @@ export const PRESETS = {
     },
   },
   'melu-tuned': {
-    label: 'MeLU tuned',
-    help: 'MeLU-5 (5 local steps) with true second-order meta-gradients, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks, feature dropout 0.3 and a supervised term of weight 1, 4 supervised pre-training epochs then 4 meta-training epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
+    label: 'MeLU+ (our variant, tuned)',
+    help: "MeLU+, not the paper's method: MeLU-5 (5 local steps) with true second-order meta-gradients, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks, feature dropout 0.3 and a supervised term of weight 1, 4 supervised pre-training epochs then 4 meta-training epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.",
     values: {
       model: 'melu',
       embeddingDim: 32,
@@ -78,8 +78,8 @@ export const PRESETS = {
     },
   },
   'mamo-tuned': {
-    label: 'MAMO tuned',
-    help: 'MAMO-5 (5 local steps) with slot-gated memory writes, attention scale 10, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks and feature dropout 0.3, 12 epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.',
+    label: 'MAMO+ (our variant: slot-gated memory, tuned)',
+    help: "MAMO+, not the paper's method: MAMO-5 (5 local steps) with slot-gated memory writes, attention scale 10, learned local rates (one step size per adapted tensor, meta-learned at rate 0.03), weight decay 3, re-drawn tasks and feature dropout 0.3, 12 epochs: chosen on validation users of the ML-1M published split (docs/tuning/). The local rate at evaluation is chosen on the validation users, like the fine-tuning rate of the non-meta baseline.",
     values: {
       model: 'mamo',
       embeddingDim: 32,
