@@ -36,7 +36,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
 /**
  * Calls onLine(start, end, lineNumber) for every line of bytes[from, to) (LF or CRLF; the CR is
  * excluded), numbering from firstLine; returns the next line number. A final line without a newline
- * counts; a trailing newline does not create an empty last line. `to` must be a line boundary.
+ * counts; a trailing newline does not create an empty last line. `to` must be a line boundary. A
+ * UTF-8 byte-order mark at byte 0 is skipped.
  */
 export function forEachLine(
   bytes: Uint8Array,
@@ -45,7 +46,8 @@ export function forEachLine(
   to = bytes.length,
   firstLine = 1,
 ): number {
-  let start = from;
+  // A UTF-8 byte-order mark (Windows editors write one) is not part of the first line's first field.
+  let start = from === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : from;
   let line = firstLine;
   const n = to;
   while (start < n) {

@@ -39,6 +39,21 @@ async function errorOf(files: InputFile[], sizeLimit?: number): Promise<DataErro
 }
 
 describe('the issue example and ratings lines', () => {
+  it('reads a file that starts with a UTF-8 byte-order mark, LF or CRLF', async () => {
+    const plain = await loadDataset(
+      readSource([file('ml-100k/u.data', uData(30)), file('ml-100k/u.user', U_USER)]),
+    );
+    for (const crlf of [false, true]) {
+      const bom = '\ufeff' + uData(30, crlf);
+      const dataset = await loadDataset(
+        readSource([file('ml-100k/u.data', bom), file('ml-100k/u.user', '\ufeff' + U_USER)]),
+      );
+      expect(dataset.ratings.count).toBe(plain.ratings.count);
+      expect(Array.from(dataset.users.rawIds)).toEqual(Array.from(plain.users.rawIds));
+      expect(Array.from(dataset.ratings.value)).toEqual(Array.from(plain.ratings.value));
+    }
+  });
+
   it('"Expected rating in 1..5 at u.data line 17, got 7"', async () => {
     const lines = uData(30).split('\n');
     lines[16] = '2\t3\t7\t881250999';
@@ -55,6 +70,9 @@ describe('the issue example and ratings lines', () => {
     ['1\tx\t4\t881250949', 'Expected an integer item id at u.data line 1, got x'],
     ['1\t1\t4\tyesterday', 'Expected a numeric timestamp at u.data line 1, got yesterday'],
     ['1\t1\t4\t', 'Expected a numeric timestamp at u.data line 1, got an empty value'],
+    ['-5\t1\t4\t881250949', 'Expected a positive integer user id at u.data line 1, got -5'],
+    ['0\t1\t4\t881250949', 'Expected a positive integer user id at u.data line 1, got 0'],
+    ['1\t-2\t4\t881250949', 'Expected a positive integer item id at u.data line 1, got -2'],
   ])('u.data %j', async (line, message) => {
     expect((await errorOf([file('u.data', `${line}\n`)])).message).toBe(message);
   });

@@ -121,6 +121,9 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
         const what = ['an integer user id', 'an integer item id', '', 'a numeric timestamp'][role]!;
         throw valueError(what, line, start, end);
       }
+      // MovieLens and RecBole ids start at 1: "-5" or "0" is a broken export, not a new user
+      if (role < 2 && v < 1)
+        throw valueError(`a positive integer ${role ? 'item' : 'user'} id`, line, start, end);
       if (role === 0) u = v;
       else if (role === 1) i = v;
       else t = v;
