@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
+import { SOFTWARE_ADAPTER_REASON } from './backendReasons';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
@@ -27,6 +28,8 @@ export interface BackendInfo {
   readonly fallbacks: readonly { backend: BackendName; reason: string }[];
   /** tfjs-wasm: SIMD and threads in use. */
   readonly wasmThreads?: number;
+  /** Why this backend runs, in a sentence for the badge ("requested", "auto: …"). */
+  readonly why: string;
 }
 
 export interface BackendOptions {
@@ -60,12 +63,18 @@ export async function describeAdapter(): Promise<AdapterDescription | null> {
   };
 }
 
-async function tryBackend(name: BackendName, options: BackendOptions): Promise<string | null> {
+async function tryBackend(
+  name: BackendName,
+  options: BackendOptions,
+  refuseSoftwareAdapter: boolean,
+): Promise<string | null> {
   try {
     if (name === 'webgpu') {
       if (!gpuOf()) return 'WebGPU is not available here (navigator.gpu is missing)';
+      const adapter = await describeAdapter();
+      if (!adapter) return 'no WebGPU adapter was found (requestAdapter returned null)';
+      if (refuseSoftwareAdapter && adapter.isFallbackAdapter) return SOFTWARE_ADAPTER_REASON;
       await import('@tensorflow/tfjs-backend-webgpu');
-      if (!(await describeAdapter())) return 'no WebGPU adapter was found (requestAdapter returned null)';
     }
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -87,8 +96,9 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
 }
 
 /**
- * Sets the first backend that works, starting from `preference` ('auto' = webgpu, wasm, webgl, cpu),
- * and returns what runs plus every fallback with its reason.
+ * Sets the first backend that works, starting from `preference` ('auto' = webgpu, wasm, webgl, cpu,
+ * where 'auto' skips a software WebGPU adapter), and returns what runs, why, and every fallback with
+ * its reason. An explicit preference is tried first and obeyed whenever it works.
  */
 export async function initBackend(
   preference: BackendName | 'auto',
@@ -98,10 +108,16 @@ export async function initBackend(
     preference === 'auto' ? BACKEND_ORDER : [preference, ...BACKEND_ORDER.filter((b) => b !== preference)];
   const fallbacks: { backend: BackendName; reason: string }[] = [];
   for (const name of order) {
-    const reason = await tryBackend(name, options);
+    const reason = await tryBackend(name, options, preference === 'auto');
     if (reason === null) {
       const adapter = name === 'webgpu' ? await describeAdapter() : null;
-      const info: BackendInfo = { name, requested: preference, adapter, fallbacks };
+      const why =
+        preference === name
+          ? 'requested'
+          : fallbacks.length === 0
+            ? `auto: ${name} is the first backend that works here`
+            : `auto: ${fallbacks.map((f) => `not ${f.backend} (${f.reason})`).join('; ')}`;
+      const info: BackendInfo = { name, requested: preference, adapter, fallbacks, why };
       if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         return { ...info, wasmThreads: wasm.getThreadsCount() };

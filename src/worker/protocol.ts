@@ -141,3 +141,4 @@ export type {
 } from '../train/events';
 export { BASELINE_LABELS } from '../train/events';
 export type { BackendInfo } from '../kernels/backend';
+export { SOFTWARE_ADAPTER_REASON } from '../kernels/backendReasons';

@@ -1,5 +1,5 @@
 /** Which tfjs backend really runs, on which adapter, and why it fell back (data-* attributes for tests). */
-import type { BackendInfo } from '../../worker/protocol';
+import { SOFTWARE_ADAPTER_REASON, type BackendInfo } from '../../worker/protocol';
 
 export function BackendBadge({ backend, error }: { backend: BackendInfo | null; error: string | null }) {
   if (error) {
@@ -19,6 +19,7 @@ export function BackendBadge({ backend, error }: { backend: BackendInfo | null; 
   const adapter = backend.adapter;
   const fellBack = backend.fallbacks.length > 0;
   const why = backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('\n');
+  const softwareSkipped = backend.fallbacks.some((f) => f.reason === SOFTWARE_ADAPTER_REASON);
   return (
     <span
       className={`badge ${backend.name === 'webgpu' ? 'badge-gpu' : ''}`}
@@ -28,7 +29,8 @@ export function BackendBadge({ backend, error }: { backend: BackendInfo | null; 
       data-adapter-architecture={adapter?.architecture ?? ''}
       data-adapter-fallback={adapter ? String(adapter.isFallbackAdapter) : ''}
       data-fell-back={String(fellBack)}
-      title={fellBack ? `Fell back:\n${why}` : 'The first backend tried works.'}
+      data-why={backend.why}
+      title={fellBack ? `${backend.why}\n\nTried first:\n${why}` : backend.why}
     >
       <strong>{backend.name}</strong>
       {adapter && (
@@ -39,8 +41,23 @@ export function BackendBadge({ backend, error }: { backend: BackendInfo | null; 
         </>
       )}
       {backend.wasmThreads !== undefined && <> · {backend.wasmThreads} thread(s)</>}
-      {fellBack && (
-        <span className="fellback"> · fell back ({backend.fallbacks.map((f) => f.backend).join(', ')})</span>
+      {backend.requested === 'auto' ? (
+        <span className="fellback">
+          {' '}
+          · auto
+          {softwareSkipped
+            ? ': software GPU skipped'
+            : fellBack
+              ? `: not ${backend.fallbacks.map((f) => f.backend).join(', ')}`
+              : ''}
+        </span>
+      ) : (
+        fellBack && (
+          <span className="fellback">
+            {' '}
+            · {backend.requested} failed, fell back ({backend.fallbacks.map((f) => f.backend).join(', ')})
+          </span>
+        )
       )}
     </span>
   );
