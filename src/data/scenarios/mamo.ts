@@ -84,22 +84,23 @@ export function splitMamo(dataset: Dataset, seed: number, o: SplitOptions, notes
       queryValues: query.map((r) => ratings.value[r]!),
     };
   }
-  // the held-out shape: the first supportSize rows, the last `inner` of them the training query
+  // Training tasks, warm-item rows only, of every existing user outside validation. An existing test
+  // user holds out its warm-item rows among its last 5 (its warm test query) when its first 15 still
+  // give a warm-item training query in the same time-ordered shape (support the first 10, query rows
+  // 11..15: `inner` = 5); otherwise nothing is held out and it trains like the others (15/5).
   const inner = Math.min(o.historyLength - o.supportSize, o.supportSize - 1);
-  const train: PendingTask[] = [];
+  const isTest = userFlags(users.count, testUsers);
   const heldOut = new Uint8Array(users.count);
-  for (const u of shuffled.slice(0, testCount)) {
+  const train: PendingTask[] = [];
+  for (const u of rest) {
     if (newUsers[u]) continue;
     const rows = rowsOf(u);
-    const query = warmRows(rows.slice(o.supportSize - inner, o.supportSize));
-    if (inner < 1 || query.length === 0 || warmRows(rows.slice(o.supportSize)).length === 0) continue;
-    heldOut[u] = 1;
-    train.push(task(u, warmRows(rows.slice(0, o.supportSize - inner)), query));
-  }
-  for (const u of [...shuffled.slice(testCount), ...testUsers.filter((u) => !newUsers[u] && !heldOut[u])]) {
-    if (newUsers[u]) continue;
-    const query = warmRows(rowsOf(u).slice(o.supportSize));
-    if (query.length) train.push(task(u, warmRows(rowsOf(u).slice(0, o.supportSize)), query));
+    const query = warmRows(rows.slice(o.supportSize));
+    const innerQuery = warmRows(rows.slice(o.supportSize - inner, o.supportSize));
+    if (isTest[u] && query.length && innerQuery.length) {
+      heldOut[u] = 1;
+      train.push(task(u, warmRows(rows.slice(0, o.supportSize - inner)), innerQuery));
+    } else if (query.length) train.push(task(u, warmRows(rows.slice(0, o.supportSize)), query));
   }
   const evaluation = (group: Int32Array, isTest: boolean): ScenarioTasks => {
     const cells: PendingTask[][] = [[], [], [], []];
