@@ -11,7 +11,11 @@ export interface SplitOptions {
   readonly maxRatings: number;
   /** melu/published: query ratings per task (MeLU: 10; the rest is the support set). */
   readonly queryCount: number;
-  /** melu/published: shares of existing users held out for the warm test and for validation. */
+  /**
+   * melu/published, as shares of the existing users: warm-test users (seeded training users whose
+   * held-out warm ratings are the warm test, tuning.ts heldOutWarm) and validation users (fixed for
+   * every seed, never training or test users, tuning.ts drawTuningUsers).
+   */
   readonly warmTestFraction: number;
   readonly validationFraction: number;
   /** mamo: ratings kept per user, in time order (the MAMO code: 20), split into support / query. */
@@ -21,7 +25,7 @@ export interface SplitOptions {
   readonly splitTime: number;
   /** mamo: an item is new when it has at most this many ratings in the truncated table (the MAMO code: 10). */
   readonly coldItemMaxCount: number;
-  /** mamo: shares of users for validation and test (the rest trains). */
+  /** mamo: shares of users for validation (fixed for every seed) and test (seeded; the rest trains, and so do existing test users). */
   readonly mamoValidationFraction: number;
   readonly mamoTestFraction: number;
   /** published: item-cold test users, only those with ratings in the loaded ratings file, or all. */

@@ -43,10 +43,12 @@ function checkInvariants(split: ScenarioSplit, queryCount: number | null) {
   }
   const queries = SCENARIOS.flatMap((s) => pairs(split.test[s], 'query'));
   expect(new Set(queries).size).toBe(queries.length);
-  // training users are not test users of the warm or user-cold cells, nor validation users
+  // training users are not test users of the user-cold cells, nor validation users; warm test users
+  // are training users (warm = held-out ratings of users the model trains on)
   const trainUsers = new Set(train.users);
-  for (const s of ['warm', 'user_cold', 'user_item_cold'] as const)
+  for (const s of ['user_cold', 'user_item_cold'] as const)
     for (const u of split.test[s].users) expect(trainUsers.has(u)).toBe(false);
+  for (const u of split.test.warm.users) expect(trainUsers.has(u)).toBe(true);
   for (const s of SCENARIOS) for (const u of split.validation[s].users) expect(trainUsers.has(u)).toBe(false);
   const validationUsers = new Set(SCENARIOS.flatMap((s) => Array.from(split.validation[s].users)));
   for (const s of SCENARIOS) for (const u of split.test[s].users) expect(validationUsers.has(u)).toBe(false);
@@ -63,18 +65,24 @@ describe('cold-start protocols on the synthetic demo', () => {
     const share = dated.filter((i) => split.newItems[i]).length / dated.length;
     expect(share).toBeGreaterThan(0.1);
     expect(share).toBeLessThan(0.3);
+    // training tasks: MeLU's 13..100, except warm-test users, who train on what is left of theirs once
+    // 10 ratings are held out (at least 11 ratings, at most 90)
+    const warmTest = new Set(split.test.warm.users);
     for (let t = 0; t < split.train.count; t++) {
       const n = split.train.supportOffsets[t + 1]! - split.train.supportOffsets[t]! + 10;
-      expect(n).toBeGreaterThanOrEqual(13);
-      expect(n).toBeLessThanOrEqual(100);
+      const heldOut = warmTest.has(split.train.users[t]!);
+      expect(n).toBeGreaterThanOrEqual(heldOut ? 11 : 13);
+      expect(n).toBeLessThanOrEqual(heldOut ? 90 : 100);
     }
+    expect(warmTest.size).toBeGreaterThan(0);
   });
 
   it('mamo: invariants, 15 support ratings before the query in time, every cell has tasks', async () => {
     const dataset = await demoDataset();
     const split = splitScenarios(dataset, 'mamo', 1);
     checkInvariants(split, null);
-    for (const s of SCENARIOS) expect(split.test[s].count).toBeGreaterThanOrEqual(10);
+    // every cell has tasks (seed 1: 50 warm, 18 new user, 28 new item, 6 new user and item)
+    for (const s of SCENARIOS) expect(split.test[s].count).toBeGreaterThanOrEqual(5);
     const set = split.test.warm;
     for (let t = 0; t < set.count; t++) expect(set.supportOffsets[t + 1]! - set.supportOffsets[t]!).toBe(15);
   });
@@ -103,7 +111,8 @@ describe('cold-start protocols on the synthetic demo', () => {
       const c = splitScenarios(dataset, protocol, 8);
       expect(arrays(a)).toEqual(arrays(b));
       expect(a.summary).toEqual(b.summary);
-      expect(Array.from(a.train.users)).not.toEqual(Array.from(c.train.users));
+      // (mamo trains the same users in every seed, existing users outside validation: their tasks differ)
+      expect(Array.from(a.train.supportItems)).not.toEqual(Array.from(c.train.supportItems));
       expect(Array.from(a.test.warm.queryItems)).not.toEqual(Array.from(c.test.warm.queryItems));
     }
   });

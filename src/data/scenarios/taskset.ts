@@ -158,19 +158,6 @@ export function summarizeScenarios(tasks: ScenarioTasks): Record<Scenario, TaskS
   >;
 }
 
-/** Splits indices 0..n-1 (already shuffled) into consecutive groups of the given fractions; the rest last. */
-export function splitFractions(shuffled: Int32Array, fractions: readonly number[]): Int32Array[] {
-  const out: Int32Array[] = [];
-  let start = 0;
-  for (const f of fractions) {
-    const n = Math.round(f * shuffled.length);
-    out.push(shuffled.slice(start, start + n));
-    start += n;
-  }
-  out.push(shuffled.slice(start));
-  return out;
-}
-
 /**
  * Task augmentation: the same tasks with each user's support and query ratings re-drawn from their
  * pooled ratings (seeded Fisher-Yates shuffle of the pool). Sizes are kept (task t keeps its support

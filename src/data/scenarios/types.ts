@@ -9,7 +9,7 @@ export const SCENARIOS = ['warm', 'user_cold', 'item_cold', 'user_item_cold'] as
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const SCENARIO_LABELS: Record<Scenario, string> = {
-  warm: 'warm (existing user, existing item)',
+  warm: 'warm (held-out ratings of training users)',
   user_cold: 'new user',
   item_cold: 'new item',
   user_item_cold: 'new user and new item',
@@ -81,15 +81,21 @@ export interface SplitSummary {
 export interface ScenarioSplit {
   readonly protocol: Protocol;
   readonly seed: number;
-  /** Meta-training tasks (existing users, existing items). */
+  /** Meta-training tasks (existing users, existing items; never a test or validation query rating). */
   readonly train: TaskSet;
-  /** Held-out users for model selection; never used for the reported test numbers. */
+  /**
+   * Held-out users for model selection; never used for the reported test numbers. The same users and
+   * tasks for every seed (tuning.ts), never a training or test user in any seed.
+   */
   readonly validation: ScenarioTasks;
+  /** Test cells. warm = held-out ratings of training users (their support is training data too). */
   readonly test: ScenarioTasks;
   /** 1 for users the protocol treats as new (unseen in training), by UserIndex. */
   readonly newUsers: Uint8Array;
   /** 1 for items the protocol treats as new (unseen in training), by ItemIndex. */
   readonly newItems: Uint8Array;
+  /** 1 for the fixed validation (tuning) users, by UserIndex: the same for every seed. */
+  readonly validationUsers: Uint8Array;
   readonly summary: SplitSummary;
 }
 
