@@ -57,7 +57,13 @@ function choices({ summary, events }: { summary: RunSummary; events: TrainEvent[
     epochs: summary.epochs.map((r) => r.trainLoss),
     validation: evaluated.map((e) => e.validation),
     localRates: evaluated.map((e) => e.localRate),
-    nonMeta: [summary.nonMetaLr, summary.nonMetaDropout, summary.nonMetaEpochs, summary.nonMetaValidation],
+    nonMeta: [
+      summary.nonMetaLr,
+      summary.nonMetaDropout,
+      summary.nonMetaEpochs,
+      summary.nonMetaFineTune,
+      summary.nonMetaValidation,
+    ],
     biasLambdas: summary.biasLambdas,
     picks,
   };
@@ -83,7 +89,7 @@ describe('no leak of the test labels', () => {
         chooseLocalRate: true,
         baselines: true,
         nonMetaMaxEpochs: 4,
-        evalUsers: 0,
+        evalUsers: 8,
         backend: 'wasm',
       };
       const prepared = prepareExperiment(dataset, config);

@@ -135,6 +135,7 @@ export async function runExperiment(
   let nonMetaEpochs: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
   let biasLambdas: RunSummary['biasLambdas'];
+  let nonMetaFineTune: RunSummary['nonMetaFineTune'];
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
@@ -154,6 +155,7 @@ export async function runExperiment(
     ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
     ...(biasLambdas === undefined ? {} : { biasLambdas }),
+    ...(nonMetaFineTune === undefined ? {} : { nonMetaFineTune }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     ...(last.learnedRates === undefined ? {} : { learnedLocalRates: last.learnedRates }),
     evaluatedEpoch,
@@ -177,6 +179,7 @@ export async function runExperiment(
       nonMetaEpochs = computed.nonMetaEpochs;
       nonMetaValidation = computed.validation;
       biasLambdas = computed.biasLambdas;
+      nonMetaFineTune = computed.nonMetaFineTune;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
         sink({ type: 'baselines', metrics: { ...baselines } });
