@@ -1,12 +1,22 @@
 /**
  * The baselines of every results table, on the test scenarios: global mean, the user's support mean,
- * and the non-meta model (the MeLU network trained without meta-learning, fine-tuned per support set).
+ * the bias model (biasBaseline.ts: global mean + item bias + the user's support residual, its
+ * shrinkage chosen on validation), and the non-meta model (the MeLU network trained without meta-learning, fine-tuned per support set).
  * "No adaptation" comes from the model's own evaluation (beforeAsBaseline).
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { createRng, type Rng } from '../lib/rng';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
-import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
+import { chooseBiasModel, biasMetrics, type BiasLambdas } from './biasBaseline';
+import {
+  candidateRates,
+  chooseLocalRate,
+  FINE_TUNE_GRID,
+  FULL_FINE_TUNE,
+  itemKindOf,
+  type FineTune,
+  type LocalRates,
+} from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
 import {
@@ -39,24 +49,41 @@ export const testTaskIds = (seed: number, limit: number, count: number, scenario
   sampleTasks(count, limit, createRng(seed).fork('evaluation').fork(`test:${scenario}`));
 
 /**
- * The two baselines that learn nothing from the training users but their mean rating: the global
- * mean rating of the training data, and each test user's support mean (the global mean when the
- * support is empty), on the same test sample as the model's evaluation. Per scenario with tasks.
+ * The baselines without a network, on the same test sample as the model's evaluation, per scenario
+ * with tasks: the global mean rating of the training data; each test user's support mean (the global
+ * mean when the support is empty); the bias model (biasBaseline.ts), whose λ_i, λ_u the validation
+ * users choose (`biasLambdas`).
  */
-export function constantBaselines(input: ExperimentInput): {
-  globalMean: ScenarioRecord;
-  supportMean: ScenarioRecord;
+export function constantBaselinesWithChoice(input: ExperimentInput): {
+  records: { globalMean: ScenarioRecord; supportMean: ScenarioRecord; bias: ScenarioRecord };
+  biasLambdas: BiasLambdas;
 } {
   const global = meanTrainingRating(input.split.train);
-  const out = { globalMean: {} as ScenarioRecord, supportMean: {} as ScenarioRecord };
+  const range = ratingRange(input.split.train);
+  const bias = chooseBiasModel(input.split, input.layout, range).model;
+  const out = {
+    globalMean: {} as ScenarioRecord,
+    supportMean: {} as ScenarioRecord,
+    bias: {} as ScenarioRecord,
+  };
   for (const scenario of SCENARIOS) {
     const set = input.split.test[scenario];
     if (set.count === 0) continue;
     const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
     out.globalMean[scenario] = constantMetrics(set, ids, () => global);
     out.supportMean[scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, global));
+    out.bias[scenario] = biasMetrics(bias, set, ids, range);
   }
-  return out;
+  return { records: out, biasLambdas: bias.lambdas };
+}
+
+/** constantBaselinesWithChoice's metrics only: global mean, support mean, bias. */
+export function constantBaselines(input: ExperimentInput): {
+  globalMean: ScenarioRecord;
+  supportMean: ScenarioRecord;
+  bias: ScenarioRecord;
+} {
+  return constantBaselinesWithChoice(input).records;
 }
 
 /** Every second epoch and the last: where the non-meta model's validation is measured. */
@@ -68,15 +95,16 @@ export function checkpointEpochs(epochs: number): number[] {
 }
 
 /**
- * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
+ * Global mean, support mean, bias and the non-meta model, on the test scenarios. The non-meta model is the
  * same network trained on every warm rating (plain supervised MSE) with the model's meta rate and
  * weight decay, for at most `nonMetaMaxEpochs` epochs (0: as many as the model, pre-training included), then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
  * MAE over their scenarios), like the model's own tuning: its number of training epochs (every second
  * epoch and the last, as the tuning evaluates the model), its fine-tuning rates (one for warm query
  * items, one for new ones) among LOCAL_RATE_GRID and the model's local rate (localRate.ts; a rate meant
- * for a meta-learned initialisation can wreck a supervised one), and whether it trains with the model's
- * feature dropout or without. A baseline crippled by the model's settings would flatter the model.
+ * for a meta-learned initialisation can wreck a supervised one), whether it trains with the model's
+ * feature dropout or without, and how it fine-tunes (FINE_TUNE_GRID: every decision layer or the last
+ * one only, each user's local gradient clipped to norm 1 or not; ties keep the plain fine-tuning). A baseline crippled by the model's settings would flatter the model.
  * The chosen (dropout, epochs) is trained again from the same seed (the same numbers: every epoch
  * draws its batches from its own fork of the seed) and evaluated on the test scenarios.
  */
@@ -89,7 +117,9 @@ export async function computeBaselines(
   nonMetaLr: LocalRates;
   nonMetaDropout: number;
   nonMetaEpochs: number;
+  nonMetaFineTune: FineTune;
   validation: ScenarioRecord;
+  biasLambdas: BiasLambdas;
 }> {
   const out: Partial<Record<BaselineName, ScenarioRecord>> = {};
   const budget =
@@ -130,6 +160,7 @@ export async function computeBaselines(
     dropout: input.config.featureDropout,
     epochs: budget,
     lr: configured,
+    fineTune: FULL_FINE_TUNE,
     mae: Infinity,
     record: {} as ScenarioRecord,
   };
@@ -140,9 +171,19 @@ export async function computeBaselines(
       const variant = variantOf(dropout);
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
-        const chosen = await chooseLocalRate(engine, input, rates, nonMetaValidationRng(input.config.seed));
-        if (chosen && chosen.mae < best.mae)
-          best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
+        for (const fineTune of FINE_TUNE_GRID) {
+          const sample = nonMetaValidationRng(input.config.seed);
+          const chosen = await chooseLocalRate(engine, input, rates, sample, fineTune);
+          if (chosen && chosen.mae < best.mae)
+            best = {
+              dropout,
+              epochs: epoch,
+              lr: chosen.rates,
+              fineTune,
+              mae: chosen.mae,
+              record: chosen.record,
+            };
+        }
       });
       // best.dropout === dropout: this variant set the best (variants differ in dropout)
       const fromHere = best.dropout === dropout;
@@ -157,12 +198,14 @@ export async function computeBaselines(
     kept?.dispose();
     throw error;
   }
+  // the bias model's λs come from validation only, so tuning records them too
+  const constant = constantBaselinesWithChoice(input);
   // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
   const nonMeta =
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
-    if (nonMeta) Object.assign(out, constantBaselines(input), { nonMeta: {} });
+    if (nonMeta) Object.assign(out, constant.records, { nonMeta: {} });
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
@@ -173,6 +216,7 @@ export async function computeBaselines(
         await predictTaskSet(nonMeta, set, ids, input.layout, {
           innerLr: best.lr[itemKindOf(scenario)],
           range: ratingRange(input.split.train),
+          fineTune: best.fineTune,
         }),
       );
     }
@@ -181,7 +225,9 @@ export async function computeBaselines(
       nonMetaLr: best.lr,
       nonMetaDropout: best.dropout,
       nonMetaEpochs: best.epochs,
+      nonMetaFineTune: best.fineTune,
       validation: best.record,
+      biasLambdas: constant.biasLambdas,
     };
   } finally {
     nonMeta?.dispose();

@@ -6,7 +6,7 @@
 import type { TrainConfig } from '../config/experiment';
 import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
-import type { LocalRates } from './localRate';
+import type { FineTune, LocalRates } from './localRate';
 import type { ErrorMetrics } from './metrics';
 
 export interface ScenarioMetrics extends ErrorMetrics {
@@ -22,11 +22,12 @@ export interface ScenarioMetrics extends ErrorMetrics {
 
 export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;
 
-export const BASELINES = ['globalMean', 'supportMean', 'noAdaptation', 'nonMeta'] as const;
+export const BASELINES = ['globalMean', 'supportMean', 'bias', 'noAdaptation', 'nonMeta'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 export const BASELINE_LABELS: Record<BaselineName, string> = {
   globalMean: 'global mean',
   supportMean: "user's support mean",
+  bias: "bias (global mean + item bias + user's support residual)",
   noAdaptation: 'meta-learned, no local adaptation',
   nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support (rate chosen on validation)',
 };
@@ -60,8 +61,12 @@ export interface RunSummary {
   readonly nonMetaDropout?: number;
   /** The epochs the non-meta baseline trained for (chosen on validation, at most the model's). */
   readonly nonMetaEpochs?: number;
+  /** How the non-meta baseline fine-tunes (layers, per-user gradient clip; chosen on validation). */
+  readonly nonMetaFineTune?: FineTune;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
+  /** The bias baseline's shrinkage λ_i (item) and λ_u (user), chosen on validation users (with baselines). */
+  readonly biasLambdas?: { readonly item: number; readonly user: number };
   /** With chooseLocalRate: the local rates of the last evaluation, chosen on validation users. */
   readonly localRate?: LocalRates;
   /**

@@ -40,6 +40,7 @@ export async function validationAtRates(
   input: ExperimentInput,
   rates: readonly number[],
   sampleOf: (scenario: Scenario) => Rng,
+  fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
   if (!cells.length) return [];
@@ -54,7 +55,7 @@ export async function validationAtRates(
       const set = input.split.validation[scenario];
       record[scenario] = scenarioMetrics(
         set,
-        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range }),
+        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range, fineTune }),
       );
     }
     out.push({ lr, mae: meanMae(record), record });
@@ -64,6 +65,30 @@ export async function validationAtRates(
 
 /** Which local rate a scenario's users are adapted with: the one for warm query items or for new ones. */
 export type ItemKind = 'warmItems' | 'newItems';
+
+/**
+ * How the non-meta baseline fine-tunes on a support set besides its rate (chosen on validation users
+ * with it, computeBaselines): every decision layer (MeLU's local keys) or the last layer only (w3, b3),
+ * and each task's local gradient clipped to global norm <= clip before every step (0: off). Models
+ * always fine-tune as `FULL_FINE_TUNE`.
+ */
+export interface FineTune {
+  readonly layers: 'all' | 'last';
+  readonly clip: number;
+}
+export const FULL_FINE_TUNE: FineTune = { layers: 'all', clip: 0 };
+/** The non-meta baseline's choices, in preference order on ties (the plain fine-tuning first). */
+export const FINE_TUNE_GRID: readonly FineTune[] = [
+  FULL_FINE_TUNE,
+  { layers: 'all', clip: 1 },
+  { layers: 'last', clip: 0 },
+  { layers: 'last', clip: 1 },
+];
+
+/** "all layers", "last layer, clip 1". */
+export function formatFineTune(f: FineTune): string {
+  return `${f.layers === 'all' ? 'all layers' : 'last layer'}${f.clip > 0 ? `, clip ${f.clip}` : ''}`;
+}
 
 /** A local rate per item kind (the same number twice when the split had one kind of validation cell). */
 export interface LocalRates {
@@ -121,6 +146,7 @@ export async function chooseLocalRate(
   input: ExperimentInput,
   rates: readonly number[],
   sampleOf: (scenario: Scenario) => Rng,
+  fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ rates: LocalRates; mae: number; record: ScenarioRecord } | null> {
-  return pickRates(await validationAtRates(engine, input, rates, sampleOf));
+  return pickRates(await validationAtRates(engine, input, rates, sampleOf, fineTune));
 }

@@ -134,6 +134,8 @@ export async function runExperiment(
   let nonMetaDropout: number | undefined;
   let nonMetaEpochs: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
+  let biasLambdas: RunSummary['biasLambdas'];
+  let nonMetaFineTune: RunSummary['nonMetaFineTune'];
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
@@ -152,6 +154,8 @@ export async function runExperiment(
     ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
     ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
+    ...(biasLambdas === undefined ? {} : { biasLambdas }),
+    ...(nonMetaFineTune === undefined ? {} : { nonMetaFineTune }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     ...(last.learnedRates === undefined ? {} : { learnedLocalRates: last.learnedRates }),
     evaluatedEpoch,
@@ -174,6 +178,8 @@ export async function runExperiment(
       nonMetaDropout = computed.nonMetaDropout;
       nonMetaEpochs = computed.nonMetaEpochs;
       nonMetaValidation = computed.validation;
+      biasLambdas = computed.biasLambdas;
+      nonMetaFineTune = computed.nonMetaFineTune;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
         sink({ type: 'baselines', metrics: { ...baselines } });
