@@ -198,14 +198,17 @@ export async function computeBaselines(
     kept?.dispose();
     throw error;
   }
-  // the bias model's λs come from validation only, so tuning records them too
-  const constant = constantBaselinesWithChoice(input);
   // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
   const nonMeta =
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
-    if (nonMeta) Object.assign(out, constant.records, { nonMeta: {} });
+    // the bias model's λs come from validation only: tuning records them without touching the test
+    const constant = nonMeta ? constantBaselinesWithChoice(input) : null;
+    const biasLambdas =
+      constant?.biasLambdas ??
+      chooseBiasModel(input.split, input.layout, ratingRange(input.split.train)).model.lambdas;
+    if (constant) Object.assign(out, constant.records, { nonMeta: {} });
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
@@ -227,7 +230,7 @@ export async function computeBaselines(
       nonMetaEpochs: best.epochs,
       nonMetaFineTune: best.fineTune,
       validation: best.record,
-      biasLambdas: constant.biasLambdas,
+      biasLambdas,
     };
   } finally {
     nonMeta?.dispose();

@@ -66,6 +66,8 @@ function choices({ summary, events }: { summary: RunSummary; events: TrainEvent[
     ],
     biasLambdas: summary.biasLambdas,
     picks,
+    // MAMO: the memories and the attention of the evaluated test users (their profiles, not labels)
+    memory: events.flatMap((e) => (e.type === 'memory' ? [[e.profileMemory, e.attention]] : [])),
   };
 }
 
@@ -114,6 +116,8 @@ describe('no leak of the test labels', () => {
       expect(b.nonMeta).toEqual(a.nonMeta);
       expect(b.biasLambdas).toEqual(a.biasLambdas);
       expect(b.picks).toEqual(a.picks);
+      expect(b.memory).toEqual(a.memory);
+      expect(a.memory.length).toBe(model === 'mamo' ? config.epochs + 1 : 0);
       // not vacuous: the test metrics of the model and of every baseline moved
       for (const s of SCENARIOS) {
         expect(blind.summary.scenarios[s]!.mae, s).not.toBe(plain.summary.scenarios[s]!.mae);
