@@ -11,6 +11,10 @@ import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
+import { itemKindOf, type ItemKind, type LocalRates } from './itemKind';
+
+// baselines.ts (and older callers) import these from here
+export { formatRates, itemKindOf, type ItemKind, type LocalRates } from './itemKind';
 
 /**
  * Rates tried (0: no adaptation). It brackets the rates validation picked on ML-1M and ML-100K (0.01
@@ -60,28 +64,6 @@ export async function validationAtRates(
     out.push({ lr, mae: meanMae(record), record });
   }
   return out;
-}
-
-/** Which local rate a scenario's users are adapted with: the one for warm query items or for new ones. */
-export type ItemKind = 'warmItems' | 'newItems';
-
-/** A local rate per item kind (the same number twice when the split had one kind of validation cell). */
-export interface LocalRates {
-  readonly warmItems: number;
-  readonly newItems: number;
-}
-
-/**
- * warm and user_cold query warm items; item_cold and user_item_cold query new ones. Whether a query
- * item is new is known when predicting, so choosing the rate per kind uses nothing of the test labels.
- */
-export function itemKindOf(scenario: Scenario): ItemKind {
-  return scenario === 'item_cold' || scenario === 'user_item_cold' ? 'newItems' : 'warmItems';
-}
-
-/** "0.02" when both kinds share a rate, else "0.02 / 0.01" (warm items / new items). */
-export function formatRates(rates: LocalRates): string {
-  return rates.warmItems === rates.newItems ? `${rates.warmItems}` : `${rates.warmItems} / ${rates.newItems}`;
 }
 
 /**

@@ -27,7 +27,8 @@ import {
   type RunControl,
 } from './epochs';
 import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
-import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
+import { itemKindOf, type LocalRates } from './itemKind';
+import { candidateRates, chooseLocalRate } from './localRate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
