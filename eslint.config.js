@@ -1,6 +1,6 @@
 // ESLint flat config. The per-folder `no-restricted-imports` blocks enforce the layer rules of
 // docs/architecture.md: ui -> worker/client, config; worker -> train, config; train -> models, data,
-// config, lib, kernels; models -> lib, kernels; data/config/lib never import tfjs or React.
+// config, lib, kernels; models -> lib, kernels; data/config/lib/experiment never import tfjs, React or Node.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -35,7 +35,7 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ['src/lib/**', 'src/config/**', 'src/data/**'],
+    files: ['src/lib/**', 'src/config/**', 'src/data/**', 'src/experiment/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
@@ -48,7 +48,7 @@ export default tseslint.config(
             node,
             layer(
               ['**/models/*', '**/train/*', '**/ui/*', '**/worker/*', '**/kernels/*'],
-              'data/config/lib sit below every other layer.',
+              'data/config/lib/experiment sit below every other layer.',
             ),
           ],
         },

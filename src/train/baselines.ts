@@ -1,11 +1,13 @@
 /**
  * The baselines of every results table, on the test scenarios: global mean, the user's support mean,
- * and the non-meta model (the MeLU network trained without meta-learning, fine-tuned per support set).
+ * the bias model (biasBaseline.ts: global mean + item bias + the user's support residual, its
+ * shrinkage chosen on validation), and the non-meta model (the MeLU network trained without meta-learning, fine-tuned per support set).
  * "No adaptation" comes from the model's own evaluation (beforeAsBaseline).
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { createRng, type Rng } from '../lib/rng';
 import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
+import { chooseBiasModel, biasMetrics, type BiasLambdas } from './biasBaseline';
 import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
@@ -39,24 +41,41 @@ export const testTaskIds = (seed: number, limit: number, count: number, scenario
   sampleTasks(count, limit, createRng(seed).fork('evaluation').fork(`test:${scenario}`));
 
 /**
- * The two baselines that learn nothing from the training users but their mean rating: the global
- * mean rating of the training data, and each test user's support mean (the global mean when the
- * support is empty), on the same test sample as the model's evaluation. Per scenario with tasks.
+ * The baselines without a network, on the same test sample as the model's evaluation, per scenario
+ * with tasks: the global mean rating of the training data; each test user's support mean (the global
+ * mean when the support is empty); the bias model (biasBaseline.ts), whose λ_i, λ_u the validation
+ * users choose (`biasLambdas`).
  */
-export function constantBaselines(input: ExperimentInput): {
-  globalMean: ScenarioRecord;
-  supportMean: ScenarioRecord;
+export function constantBaselinesWithChoice(input: ExperimentInput): {
+  records: { globalMean: ScenarioRecord; supportMean: ScenarioRecord; bias: ScenarioRecord };
+  biasLambdas: BiasLambdas;
 } {
   const global = meanTrainingRating(input.split.train);
-  const out = { globalMean: {} as ScenarioRecord, supportMean: {} as ScenarioRecord };
+  const range = ratingRange(input.split.train);
+  const bias = chooseBiasModel(input.split, input.layout, range).model;
+  const out = {
+    globalMean: {} as ScenarioRecord,
+    supportMean: {} as ScenarioRecord,
+    bias: {} as ScenarioRecord,
+  };
   for (const scenario of SCENARIOS) {
     const set = input.split.test[scenario];
     if (set.count === 0) continue;
     const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
     out.globalMean[scenario] = constantMetrics(set, ids, () => global);
     out.supportMean[scenario] = constantMetrics(set, ids, (t) => supportMean(set, t, global));
+    out.bias[scenario] = biasMetrics(bias, set, ids, range);
   }
-  return out;
+  return { records: out, biasLambdas: bias.lambdas };
+}
+
+/** constantBaselinesWithChoice's metrics only: global mean, support mean, bias. */
+export function constantBaselines(input: ExperimentInput): {
+  globalMean: ScenarioRecord;
+  supportMean: ScenarioRecord;
+  bias: ScenarioRecord;
+} {
+  return constantBaselinesWithChoice(input).records;
 }
 
 /** Every second epoch and the last: where the non-meta model's validation is measured. */
@@ -68,7 +87,7 @@ export function checkpointEpochs(epochs: number): number[] {
 }
 
 /**
- * Global mean, support mean and the non-meta model, on the test scenarios. The non-meta model is the
+ * Global mean, support mean, bias and the non-meta model, on the test scenarios. The non-meta model is the
  * same network trained on every warm rating (plain supervised MSE) with the model's meta rate and
  * weight decay, for at most `nonMetaMaxEpochs` epochs (0: as many as the model, pre-training included), then fine-tuned with
  * `innerSteps` SGD steps on each support set. What it is given to choose on the VALIDATION users (mean
@@ -90,6 +109,7 @@ export async function computeBaselines(
   nonMetaDropout: number;
   nonMetaEpochs: number;
   validation: ScenarioRecord;
+  biasLambdas: BiasLambdas;
 }> {
   const out: Partial<Record<BaselineName, ScenarioRecord>> = {};
   const budget =
@@ -157,12 +177,14 @@ export async function computeBaselines(
     kept?.dispose();
     throw error;
   }
+  // the bias model's λs come from validation only, so tuning records them too
+  const constant = constantBaselinesWithChoice(input);
   // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
   const nonMeta =
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
-    if (nonMeta) Object.assign(out, constantBaselines(input), { nonMeta: {} });
+    if (nonMeta) Object.assign(out, constant.records, { nonMeta: {} });
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
@@ -182,6 +204,7 @@ export async function computeBaselines(
       nonMetaDropout: best.dropout,
       nonMetaEpochs: best.epochs,
       validation: best.record,
+      biasLambdas: constant.biasLambdas,
     };
   } finally {
     nonMeta?.dispose();

@@ -22,11 +22,12 @@ export interface ScenarioMetrics extends ErrorMetrics {
 
 export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;
 
-export const BASELINES = ['globalMean', 'supportMean', 'noAdaptation', 'nonMeta'] as const;
+export const BASELINES = ['globalMean', 'supportMean', 'bias', 'noAdaptation', 'nonMeta'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 export const BASELINE_LABELS: Record<BaselineName, string> = {
   globalMean: 'global mean',
   supportMean: "user's support mean",
+  bias: "bias (global mean + item bias + user's support residual)",
   noAdaptation: 'meta-learned, no local adaptation',
   nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support (rate chosen on validation)',
 };
@@ -62,6 +63,8 @@ export interface RunSummary {
   readonly nonMetaEpochs?: number;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
+  /** The bias baseline's shrinkage λ_i (item) and λ_u (user), chosen on validation users (with baselines). */
+  readonly biasLambdas?: { readonly item: number; readonly user: number };
   /** With chooseLocalRate: the local rates of the last evaluation, chosen on validation users. */
   readonly localRate?: LocalRates;
   /**

@@ -135,6 +135,7 @@ export async function runExperiment(
   let nonMetaDropout: number | undefined;
   let nonMetaEpochs: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
+  let biasLambdas: RunSummary['biasLambdas'];
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
@@ -153,6 +154,7 @@ export async function runExperiment(
     ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
     ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
+    ...(biasLambdas === undefined ? {} : { biasLambdas }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     ...(last.learnedRates === undefined ? {} : { learnedLocalRates: last.learnedRates }),
     evaluatedEpoch,
@@ -175,6 +177,7 @@ export async function runExperiment(
       nonMetaDropout = computed.nonMetaDropout;
       nonMetaEpochs = computed.nonMetaEpochs;
       nonMetaValidation = computed.validation;
+      biasLambdas = computed.biasLambdas;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
         sink({ type: 'baselines', metrics: { ...baselines } });
