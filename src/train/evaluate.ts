@@ -118,12 +118,12 @@ export function scenarioMetrics(set: TaskSet, p: TaskSetPredictions): ScenarioMe
   };
 }
 
-/** Metrics of a constant-per-task predictor (global mean, support mean): before = after. */
-export function constantMetrics(
+/** The query ratings of some tasks and a constant prediction per task (global mean, support mean). */
+export function constantPredictions(
   set: TaskSet,
   taskIds: Int32Array,
   valueOf: (task: number) => number,
-): ScenarioMetrics {
+): PredictionSet {
   const offsets = new Int32Array(taskIds.length + 1);
   const truth: number[] = [];
   const predicted: number[] = [];
@@ -135,11 +135,16 @@ export function constantMetrics(
     }
     offsets[k + 1] = truth.length;
   });
-  const m = errorMetrics({
-    offsets,
-    truth: Float32Array.from(truth),
-    predicted: Float32Array.from(predicted),
-  });
+  return { offsets, truth: Float32Array.from(truth), predicted: Float32Array.from(predicted) };
+}
+
+/** Metrics of a constant-per-task predictor (global mean, support mean): before = after. */
+export function constantMetrics(
+  set: TaskSet,
+  taskIds: Int32Array,
+  valueOf: (task: number) => number,
+): ScenarioMetrics {
+  const m = errorMetrics(constantPredictions(set, taskIds, valueOf));
   return {
     ...countsOf(set, taskIds),
     ...m,

@@ -6,12 +6,12 @@
  * favoured.
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
-import type { Rng } from '../lib/rng';
 import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
-import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
+import { predictTaskSet, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
 import { itemKindOf, type ItemKind, type LocalRates } from './itemKind';
+import type { TaskPicker } from './sample';
 
 // baselines.ts (and older callers) import these from here
 export { formatRates, itemKindOf, type ItemKind, type LocalRates } from './itemKind';
@@ -36,20 +36,18 @@ export function meanMae(record: ScenarioRecord): number {
 
 /**
  * The engine on the validation users at each rate, in order: mean MAE and the record per scenario
- * (empty when the split has no validation users). `sampleOf(scenario)` draws which validation tasks
- * are evaluated (all when evalUsers is 0). Also what `bench/rateSweep.ts` prints.
+ * (empty when the split has no validation users). `tasksOf(scenario, count)` says which validation
+ * tasks are evaluated (an evaluationSample role: sample.ts). Also what `bench/rateSweep.ts` prints.
  */
 export async function validationAtRates(
   engine: ModelEngine,
   input: ExperimentInput,
   rates: readonly number[],
-  sampleOf: (scenario: Scenario) => Rng,
+  tasksOf: TaskPicker,
 ): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
   if (!cells.length) return [];
-  const ids = new Map(
-    cells.map((s) => [s, sampleTasks(input.split.validation[s].count, input.config.evalUsers, sampleOf(s))]),
-  );
+  const ids = new Map(cells.map((s) => [s, tasksOf(s, input.split.validation[s].count)]));
   const out: { lr: number; mae: number; record: ScenarioRecord }[] = [];
   const range = ratingRange(input.split.train);
   for (const lr of rates) {
@@ -102,7 +100,7 @@ export async function chooseLocalRate(
   engine: ModelEngine,
   input: ExperimentInput,
   rates: readonly number[],
-  sampleOf: (scenario: Scenario) => Rng,
+  tasksOf: TaskPicker,
 ): Promise<{ rates: LocalRates; mae: number; record: ScenarioRecord } | null> {
-  return pickRates(await validationAtRates(engine, input, rates, sampleOf));
+  return pickRates(await validationAtRates(engine, input, rates, tasksOf));
 }

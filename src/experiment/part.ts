@@ -1,0 +1,38 @@
+/** What one job stores: its place in the spec, the resolved config, and its outcome (job.ts). */
+import type { TrainConfig } from '../config/experiment';
+import type { PerKindSeed } from './job';
+import type { VariantSpec } from './spec';
+
+export const PART_FORMAT = 'metarec-job-part/1';
+
+export interface JobPart {
+  readonly format: typeof PART_FORMAT;
+  readonly index: number;
+  readonly dataset: string;
+  readonly datasetLabel: string;
+  readonly variant: VariantSpec;
+  /** the variant's config on this dataset before the seed's run settings (job.ts seedConfig) */
+  readonly config: TrainConfig;
+  readonly seed: number;
+  /** epochs each network may train, pre-training included */
+  readonly budget: number;
+  /** YYYY-MM-DD of the run */
+  readonly date: string;
+  readonly result: PerKindSeed;
+}
+
+/** Whether a parsed file is a complete part of this job (a re-run skips it). */
+export function isCompletePart(
+  value: unknown,
+  job: { dataset: string; variant: { name: string }; seed: number },
+): value is JobPart {
+  const p = value as Partial<JobPart> | null;
+  return (
+    !!p &&
+    p.format === PART_FORMAT &&
+    p.dataset === job.dataset &&
+    p.variant?.name === job.variant.name &&
+    p.seed === job.seed &&
+    typeof p.result === 'object'
+  );
+}
