@@ -99,7 +99,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   if (command.merge) {
     const parts = jobsOf(spec)
       .map((j) => ({ j, p: readJson(partPath(j)) }))
-      .filter(({ j, p }) => isCompletePart(p, j))
+      .filter(({ j, p }) => isCompletePart(p, j, spec.epochs))
       .map(({ p }) => p as JobPart);
     const out = resolve(command.out ?? 'docs/results.md');
     writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts));
@@ -115,18 +115,22 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   const backend = await initBackend('wasm');
   for (const job of jobs) {
     const file = partPath(job);
-    if (isCompletePart(readJson(file), job)) {
+    const ref = datasetRef(job.dataset);
+    const protocol = spec.protocols[job.dataset] ?? protocolOf(ref);
+    const config = variantConfig(job.variant, job.dataset, protocol, specDir);
+    const stored = readJson(file);
+    if (
+      isCompletePart(stored, job, spec.epochs) &&
+      JSON.stringify(stored.config) === JSON.stringify(config)
+    ) {
       log(`job ${job.index}: done already (${file})`);
       continue;
     }
-    const ref = datasetRef(job.dataset);
+    if (stored !== null)
+      log(
+        `job ${job.index}: the stored part is incomplete or stale (other variant, budget or config); running again`,
+      );
     const dataset = await loadSpecDataset(job.dataset, specDir);
-    const config = variantConfig(
-      job.variant,
-      job.dataset,
-      spec.protocols[job.dataset] ?? protocolOf(ref),
-      specDir,
-    );
     const prefix = `job ${job.index} (${job.dataset} / ${job.variant.name} / seed ${job.seed})`;
     const result = await runJob(dataset, config, job.seed, spec.epochs, backend, job.variant, (line) =>
       log(`${prefix}: ${line}`),

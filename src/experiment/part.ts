@@ -21,18 +21,23 @@ export interface JobPart {
   readonly result: PerKindSeed;
 }
 
-/** Whether a parsed file is a complete part of this job (a re-run skips it). */
+/**
+ * Whether a parsed file is a complete part of this job, run with the same variant and budget (a re-run
+ * skips it; a part of an edited variant or budget is stale: re-run, and left out of a merge).
+ */
 export function isCompletePart(
   value: unknown,
-  job: { dataset: string; variant: { name: string }; seed: number },
+  job: { dataset: string; variant: VariantSpec; seed: number },
+  budget: number,
 ): value is JobPart {
   const p = value as Partial<JobPart> | null;
   return (
     !!p &&
     p.format === PART_FORMAT &&
     p.dataset === job.dataset &&
-    p.variant?.name === job.variant.name &&
     p.seed === job.seed &&
+    p.budget === budget &&
+    JSON.stringify(p.variant) === JSON.stringify(job.variant) &&
     typeof p.result === 'object'
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shardFrom } from '../cli/experiment';
+import { isCompletePart, PART_FORMAT } from './part';
 import { jobsOf, parseShard, parseSpec, partFileName, shardOf } from './spec';
 import { userErrorsOf } from './userErrors';
 import { errorMetrics } from '../train/metrics';
@@ -68,6 +69,27 @@ describe('experiment spec', () => {
       index: 0,
       count: 2,
     });
+  });
+});
+
+describe('isCompletePart', () => {
+  it('accepts a part of the same job, variant and budget only', () => {
+    const job = jobsOf(parseSpec(spec))[0]!;
+    const part = {
+      format: PART_FORMAT,
+      dataset: 'demo',
+      seed: 1,
+      budget: 4,
+      variant: job.variant,
+      result: {},
+    };
+    expect(isCompletePart(part, job, 4)).toBe(true);
+    expect(isCompletePart(part, job, 6)).toBe(false);
+    expect(isCompletePart({ ...part, variant: { ...job.variant, selection: 'last-epoch' } }, job, 4)).toBe(
+      false,
+    );
+    expect(isCompletePart({ ...part, result: undefined }, job, 4)).toBe(false);
+    expect(isCompletePart(null, job, 4)).toBe(false);
   });
 });
 

@@ -22,7 +22,7 @@ import type { TrainConfig } from '../config/experiment';
 import { PRESET_NAMES, type PresetName } from '../config/presets';
 import { PROTOCOLS } from '../data/scenarios/types';
 import { BASELINES, type BaselineName } from '../train/events';
-import { datasetChoices, datasetRef } from './datasets';
+import { datasetRef } from './datasets';
 import { SELECTION_RULES, type SelectionRule } from './selection';
 
 export interface VariantSpec {
@@ -211,10 +211,3 @@ export function parseShard(text: string): { index: number; count: number } {
 /** The jobs of one shard. */
 export const shardOf = (jobs: readonly Job[], shard: { index: number; count: number }) =>
   jobs.filter((j) => j.index % shard.count === shard.index);
-
-/** For error messages about the filters: the allowed dataset and variant names of a spec. */
-export const specChoices = (spec: ExperimentSpec) => ({
-  datasets: spec.datasets,
-  variants: spec.variants.map((v) => v.name),
-  anyDataset: datasetChoices(),
-});
