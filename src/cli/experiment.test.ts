@@ -95,7 +95,7 @@ describe('npm run cli -- experiment', () => {
     expect(a).toMatch(/from 4 of 4 job parts/);
     expect(a).toMatch(/\| MeLU tiny \| non-meta \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \| −?[\d.]+ \[/);
     expect(a).toMatch(/\| (ahead|behind|level \(interval includes 0\)) \|/);
-  }, 120_000);
+  }, 240_000);
 
   it('refuses bad input with a non-zero exit and the allowed values', async () => {
     const dir = folder({ ...SPEC, datasets: ['ml-10m'] });

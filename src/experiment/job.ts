@@ -30,7 +30,7 @@ import {
   type PickInfo,
   type SelectionRule,
 } from './selection';
-import { addPredictor, userErrorsOf, type SeedErrors } from './userErrors';
+import { addPredictor, checkErrors, userErrorsOf, type SeedErrors } from './userErrors';
 
 export type { PickInfo } from './selection';
 
@@ -129,6 +129,19 @@ export async function runJob(
     options.selection === 'per-kind' ? [...new Set([base.featureDropout, 0])] : [base.featureDropout];
   const configured = { warmItems: config.innerLr, newItems: config.innerLr };
 
+  // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once.
+  // The rows without a network first: cheap, and a disagreement of their per-user errors with their
+  // metrics shows before hours of training
+  const prepared = experimentInput(dataset, config, backend);
+  const wants = (b: BaselineName) => options.baselines.includes(b);
+  const errors: SeedErrors = {};
+  const constants =
+    wants('globalMean') || wants('supportMean') || wants('bias') ? constantBaselines(prepared) : null;
+  if (constants) {
+    constantErrors(prepared, errors, wants);
+    checkErrors(errors, { model: {}, ...constants });
+  }
+
   const model = selectionFor(options.selection);
   const modelErrors: ErrorsByLabel = new Map();
   let parameters = 0;
@@ -165,20 +178,13 @@ export async function runJob(
     log(`seed ${seed}: ${base.model} dropout ${featureDropout}: ${outcome.seconds.toFixed(0)} s`);
   }
 
-  // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once
-  const prepared = experimentInput(dataset, config, backend);
-  const wants = (b: BaselineName) => options.baselines.includes(b);
   const nonMeta = wants('nonMeta')
     ? await nonMetaSelection(prepared, config, seed, budget, dropouts, log, options.selection)
     : null;
 
   const modelRecord = reportedRecord(model);
-  const errors: SeedErrors = {};
   keepReported(errors, model, modelErrors, 'model', wants('noAdaptation') ? 'noAdaptation' : undefined);
   if (nonMeta) keepReported(errors, nonMeta.selection, nonMeta.errors, 'nonMeta');
-  const constants =
-    wants('globalMean') || wants('supportMean') || wants('bias') ? constantBaselines(prepared) : null;
-  if (constants) constantErrors(prepared, errors, wants);
 
   const attention: Partial<Record<ItemKind, AttentionInfo>> = {};
   for (const [kind, pick] of Object.entries(model.picks()) as [
@@ -195,6 +201,7 @@ export async function runJob(
     ...(wants('noAdaptation') ? { noAdaptation: beforeAsBaseline(modelRecord) } : {}),
     ...(nonMeta ? { nonMeta: reportedRecord(nonMeta.selection) } : {}),
   };
+  checkErrors(errors, { model: modelRecord, ...baselines });
   return {
     seed,
     parameters,

@@ -6,7 +6,7 @@
  * sqrt(Σ_u sq_u / Σ_u n_u) its RMSE). A user with several tasks in a cell is summed over them.
  */
 import type { Scenario, TaskSet } from '../data/scenarios/types';
-import type { BaselineName } from '../train/events';
+import type { BaselineName, ScenarioRecord } from '../train/events';
 import type { PredictionSet } from '../train/metrics';
 
 /** Who is compared: the model after local adaptation, or a baseline row (noAdaptation: the model before). */
@@ -76,4 +76,25 @@ export function addPredictor(
     n: have?.n ?? errors.n,
     predictors: { ...have?.predictors, [predictor]: { abs: errors.abs, sq: errors.sq } },
   };
+}
+
+/**
+ * Throws when a predictor's per-user errors do not give back its reported metrics: Σ abs / Σ n = MAE and
+ * sqrt(Σ sq / Σ n) = RMSE (to 1e-9), i.e. the stored rows and the tables disagree (a bug, never noise).
+ */
+export function checkErrors(errors: SeedErrors, records: Partial<Record<Predictor, ScenarioRecord>>): void {
+  const wrong: string[] = [];
+  for (const [s, e] of Object.entries(errors) as [Scenario, ScenarioErrors][]) {
+    const n = e.n.reduce((a, b) => a + b, 0);
+    for (const [predictor, rows] of Object.entries(e.predictors) as [Predictor, PredictorErrors][]) {
+      const m = records[predictor]?.[s];
+      if (!m) continue;
+      const mae = rows.abs.reduce((a, b) => a + b, 0) / n;
+      const rmse = Math.sqrt(rows.sq.reduce((a, b) => a + b, 0) / n);
+      if (!(Math.abs(mae - m.mae) <= 1e-9 && Math.abs(rmse - m.rmse) <= 1e-9))
+        wrong.push(`${predictor} on ${s}: MAE ${mae} vs ${m.mae}, RMSE ${rmse} vs ${m.rmse}`);
+    }
+  }
+  if (wrong.length)
+    throw new Error(`Expected the per-user errors to give the reported metrics, got ${wrong.join('; ')}`);
 }
