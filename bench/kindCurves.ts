@@ -9,7 +9,7 @@
 import { type TrainConfig } from '../src/config/experiment';
 import type { ScenarioRecord } from '../src/train/events';
 import { initBackend } from '../src/kernels/backend';
-import { formatRates } from '../src/train/itemKind';
+import { formatRates } from '../src/train/adaptation';
 import { loadNamed, tunedBase } from '../src/cli/datasets';
 import { experimentInput, nonMetaCheckpoints, runHeadless } from '../src/experiment/headless';
 

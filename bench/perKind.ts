@@ -7,7 +7,7 @@ import { loadNamed, tunedBase } from '../src/cli/datasets';
 import { runJob, type PerKindSeed, type PickInfo } from '../src/experiment/job';
 import { cell } from '../src/experiment/seedStats';
 import { initBackend } from '../src/kernels/backend';
-import { itemKindOf } from '../src/train/itemKind';
+import { itemKindOf } from '../src/train/adaptation';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg = '20', seedArg = '1,2,3'] = process.argv.slice(2);
 const { spec, base } = tunedBase(name, model);

@@ -135,7 +135,7 @@ export const CONFIG_TABLE = {
   gradClip: numberField({
     group: 'training',
     label: 'Gradient clip',
-    help: 'Clip each task gradient to this global norm (0 = off; the MAMO code uses 5).',
+    help: "Clip each training step's gradient (the meta-batch's, averaged over its tasks, all parameters together; also the supervised steps of pre-training and of the non-meta baseline) to this global norm; MAMO also clips each task's gradient written to the fast-gradient memory M_U to it (0 = off; the MAMO code uses 5).",
     min: 0,
     max: 1000,
     defaultValue: 0,
@@ -143,7 +143,7 @@ export const CONFIG_TABLE = {
   weightDecay: numberField({
     group: 'training',
     label: 'Weight decay',
-    help: 'Decoupled decay of weight matrices and embedding tables per meta-step, p <- p - rate*decay*p (0 = off; never biases).',
+    help: 'Decoupled decay of weight matrices and embedding tables at every training step (meta-steps, pre-training and the non-meta baseline), p <- p - meta rate*decay*p (0 = off; never biases).',
     min: 0,
     max: 100,
     defaultValue: 0,
@@ -189,7 +189,7 @@ export const CONFIG_TABLE = {
   featureDropout: numberField({
     group: 'training',
     label: 'Feature dropout',
-    help: "Training only: each item's genres, directors and actors read their unknown row with this probability per meta-batch, so the unknown rows learn 'not known' (new items mostly lack them); the non-meta baseline chooses on validation whether to use it too (0 = off).",
+    help: "Training only (pre-training too): in each batch, each item's genres, directors and actors fields, each drawn on its own, read their unknown row with this probability, so the unknown rows learn 'not known' (new items mostly lack them); the non-meta baseline chooses on validation whether to use it too (0 = off).",
     min: 0,
     max: 0.9,
     defaultValue: 0,
@@ -207,7 +207,7 @@ export const CONFIG_TABLE = {
   alpha: numberField({
     group: 'memory',
     label: 'alpha (M_P)',
-    help: 'Write rate of the profile memory: M_P <- alpha a p^T + (1 - alpha) M_P.',
+    help: 'Write rate r of the profile memory M_P, with v = the user profile p_u (paper: M_P <- r a v^T + (1 - r) M_P; slot-gated: M_P[k] <- M_P[k] + r a_k (v - M_P[k])).',
     min: 0,
     max: 1,
     defaultValue: 0.5,
@@ -216,7 +216,7 @@ export const CONFIG_TABLE = {
   beta: numberField({
     group: 'memory',
     label: 'beta (M_U)',
-    help: 'Write rate of the fast-gradient memory: M_U <- beta a g^T + (1 - beta) M_U.',
+    help: "Write rate r of the fast-gradient memory M_U, with v = the task's query-loss gradient w.r.t. its adapted theta_u, clipped per task to the gradient clip (written in the memory-write form, as alpha).",
     min: 0,
     max: 1,
     defaultValue: 0.05,
@@ -225,7 +225,7 @@ export const CONFIG_TABLE = {
   gamma: numberField({
     group: 'memory',
     label: 'gamma (M_UI)',
-    help: 'Write rate of the task memory: M_UI <- gamma a (x) M_uI + (1 - gamma) M_UI.',
+    help: "Write rate r of the task memory M_UI, with v = the task's locally adapted M_uI (written in the memory-write form, as alpha).",
     min: 0,
     max: 1,
     defaultValue: 0.1,
@@ -262,7 +262,7 @@ export const CONFIG_TABLE = {
   evalEvery: intField({
     group: 'evaluation',
     label: 'Evaluate every',
-    help: 'Evaluate validation and test scenarios every this many epochs (and after the last).',
+    help: 'Evaluate validation and test scenarios before training, every this many epochs and after the last.',
     min: 1,
     max: 1000,
     defaultValue: 1,
@@ -270,7 +270,7 @@ export const CONFIG_TABLE = {
   evalUsers: intField({
     group: 'evaluation',
     label: 'Users per scenario',
-    help: 'Evaluate at most this many tasks per scenario (0 = all); a seeded sample keeps it fast in the browser.',
+    help: "Evaluate at most this many tasks per scenario (0 = all); a seeded sample keeps it fast in the browser (the bias baseline's shrinkage choice, plain arithmetic, uses every validation task).",
     min: 0,
     max: 1000000,
     defaultValue: 0,
@@ -284,7 +284,7 @@ export const CONFIG_TABLE = {
   baselines: booleanField({
     group: 'evaluation',
     label: 'Baselines',
-    help: 'Also compute global mean, support mean, no-adaptation and non-meta fine-tuning baselines.',
+    help: 'Also compute the global mean, support mean, bias (global mean + item bias + user residual), no-adaptation and non-meta fine-tuning baselines (the bias and non-meta choices on validation users).',
     defaultValue: true,
   }),
   nonMetaMaxEpochs: intField({

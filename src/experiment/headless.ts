@@ -11,7 +11,7 @@ import type { ModelEngine } from '../train/engine';
 import { createEngine, trainEpochs, type ExperimentInput } from '../train/epochs';
 import type { TaskSetPredictions } from '../train/evaluate';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
-import type { LocalRates } from '../train/itemKind';
+import type { LocalRates } from '../train/adaptation';
 import { candidateRates, chooseLocalRate } from '../train/localRate';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';

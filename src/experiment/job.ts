@@ -16,7 +16,7 @@ import { chooseBiasModel, userResidual } from '../train/biasBaseline';
 import { meanTrainingRating, ratingRange } from '../train/epochs';
 import { constantPredictions, predictTaskSet, scenarioMetrics, supportMean } from '../train/evaluate';
 import { BASELINES, type BaselineName, type ScenarioRecord } from '../train/events';
-import { itemKindOf, type ItemKind } from '../train/itemKind';
+import { itemKindOf, type ItemKind } from '../train/adaptation';
 import type { KindSelection } from '../train/kindSelection';
 import { evaluationSample } from '../train/sample';
 import { attentionSummary, type AttentionInfo } from './attention';

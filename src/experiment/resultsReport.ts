@@ -4,7 +4,7 @@
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../data/scenarios/types';
 import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../train/events';
-import type { ItemKind } from '../train/itemKind';
+import type { ItemKind } from '../train/adaptation';
 import { LOCAL_RATE_GRID } from '../train/localRate';
 import { DATASETS } from './datasets';
 import type { PerKindSeed, PickInfo } from './job';

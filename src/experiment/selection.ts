@@ -8,7 +8,7 @@
  */
 import type { Scenario } from '../data/scenarios/types';
 import type { ScenarioRecord } from '../train/events';
-import type { ItemKind, LocalRates } from '../train/itemKind';
+import type { ItemKind, LocalRates } from '../train/adaptation';
 import { createKindSelection, KIND_CELL, type KindPick, type KindSelection } from '../train/kindSelection';
 import type { AttentionInfo } from './attention';
 

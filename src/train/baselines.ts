@@ -8,7 +8,15 @@ import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
 import { constantMetrics, predictTaskSet, scenarioMetrics, supportMean } from './evaluate';
 import { chooseBiasModel, biasMetrics, type BiasLambdas } from './biasBaseline';
-import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
+import {
+  candidateRates,
+  chooseLocalRate,
+  FINE_TUNE_GRID,
+  FULL_FINE_TUNE,
+  itemKindOf,
+  type FineTune,
+  type LocalRates,
+} from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
 import { evaluationSample } from './sample';
@@ -95,8 +103,9 @@ export function checkpointEpochs(epochs: number): number[] {
  * MAE over their scenarios), like the model's own tuning: its number of training epochs (every second
  * epoch and the last, as the tuning evaluates the model), its fine-tuning rates (one for warm query
  * items, one for new ones) among LOCAL_RATE_GRID and the model's local rate (localRate.ts; a rate meant
- * for a meta-learned initialisation can wreck a supervised one), and whether it trains with the model's
- * feature dropout or without. A baseline crippled by the model's settings would flatter the model.
+ * for a meta-learned initialisation can wreck a supervised one), whether it trains with the model's
+ * feature dropout or without, and how it fine-tunes (FINE_TUNE_GRID: every decision layer or the last
+ * one only, each user's local gradient clipped to norm 1 or not; ties keep the plain fine-tuning). A baseline crippled by the model's settings would flatter the model.
  * The chosen (dropout, epochs) is trained again from the same seed (the same numbers: every epoch
  * draws its batches from its own fork of the seed) and evaluated on the test scenarios.
  */
@@ -109,6 +118,7 @@ export async function computeBaselines(
   nonMetaLr: LocalRates;
   nonMetaDropout: number;
   nonMetaEpochs: number;
+  nonMetaFineTune: FineTune;
   validation: ScenarioRecord;
   biasLambdas: BiasLambdas;
 }> {
@@ -151,6 +161,7 @@ export async function computeBaselines(
     dropout: input.config.featureDropout,
     epochs: budget,
     lr: configured,
+    fineTune: FULL_FINE_TUNE,
     mae: Infinity,
     record: {} as ScenarioRecord,
   };
@@ -161,14 +172,21 @@ export async function computeBaselines(
       const variant = variantOf(dropout);
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
-        const chosen = await chooseLocalRate(
-          engine,
-          input,
-          rates,
-          evaluationSample(input.config.seed, input.config.evalUsers).picker('nonMetaValidation'),
-        );
-        if (chosen && chosen.mae < best.mae)
-          best = { dropout, epochs: epoch, lr: chosen.rates, mae: chosen.mae, record: chosen.record };
+        for (const fineTune of FINE_TUNE_GRID) {
+          const sample = evaluationSample(input.config.seed, input.config.evalUsers).picker(
+            'nonMetaValidation',
+          );
+          const chosen = await chooseLocalRate(engine, input, rates, sample, fineTune);
+          if (chosen && chosen.mae < best.mae)
+            best = {
+              dropout,
+              epochs: epoch,
+              lr: chosen.rates,
+              fineTune,
+              mae: chosen.mae,
+              record: chosen.record,
+            };
+        }
       });
       // best.dropout === dropout: this variant set the best (variants differ in dropout)
       const fromHere = best.dropout === dropout;
@@ -183,14 +201,17 @@ export async function computeBaselines(
     kept?.dispose();
     throw error;
   }
-  // the bias model's λs come from validation only, so tuning records them too
-  const constant = constantBaselinesWithChoice(input);
   // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
   const nonMeta =
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));
   try {
-    if (nonMeta) Object.assign(out, constant.records, { nonMeta: {} });
+    // the bias model's λs come from validation only: tuning records them without touching the test
+    const constant = nonMeta ? constantBaselinesWithChoice(input) : null;
+    const biasLambdas =
+      constant?.biasLambdas ??
+      chooseBiasModel(input.split, input.layout, ratingRange(input.split.train)).model.lambdas;
+    if (constant) Object.assign(out, constant.records, { nonMeta: {} });
     for (const scenario of SCENARIOS) {
       const set = input.split.test[scenario];
       if (set.count === 0 || !nonMeta) continue;
@@ -201,6 +222,7 @@ export async function computeBaselines(
         await predictTaskSet(nonMeta, set, ids, input.layout, {
           innerLr: best.lr[itemKindOf(scenario)],
           range: ratingRange(input.split.train),
+          fineTune: best.fineTune,
         }),
       );
     }
@@ -209,8 +231,9 @@ export async function computeBaselines(
       nonMetaLr: best.lr,
       nonMetaDropout: best.dropout,
       nonMetaEpochs: best.epochs,
+      nonMetaFineTune: best.fineTune,
       validation: best.record,
-      biasLambdas: constant.biasLambdas,
+      biasLambdas,
     };
   } finally {
     nonMeta?.dispose();

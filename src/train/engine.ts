@@ -31,7 +31,9 @@ import {
   type MamoConfig,
   type MamoStrategy,
 } from './mamoMeta';
-import { meluMetaGradient, meluPredict, meluSupervisedGrad, type MeluStrategy } from './meluMeta';
+import type { FineTune } from './adaptation';
+import { meluMetaGradient, meluPredict, type MeluStrategy } from './meluMeta';
+import { meluSupervisedGrad } from './meluSupervised';
 import { learnedRatesOf, type InnerConfig } from './meta';
 import {
   disposeOptimizer,
@@ -110,9 +112,9 @@ export interface ModelEngine {
   rollback(): void;
   /**
    * Predictions of a batch (caller disposes); memories are read, never written. `innerLr` overrides the
-   * local rate (chosen on validation users: the non-meta baseline's, and the model's with chooseLocalRate).
-   */
-  predict(batch: BatchTensors, innerLr?: number): Predictions;
+   * local rate (chosen on validation users: the non-meta baseline's, and the model's with chooseLocalRate),
+   * `fineTune` the layers and clip of the non-meta baseline's fine-tuning (MeLU; localRate.ts). */
+  predict(batch: BatchTensors, innerLr?: number, fineTune?: FineTune): Predictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
@@ -236,10 +238,10 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
-    predict(batch, innerLr) {
+    predict(batch, innerLr, fineTune) {
       const local = innerLr === undefined ? inner : { ...inner, lr: innerLr };
       return tidyAll(() => ({
-        ...meluPredict(strategy, holder.current.params, dims, batch, local),
+        ...meluPredict(strategy, holder.current.params, dims, batch, local, fineTune),
         attention: null,
       }));
     },

@@ -10,6 +10,7 @@ import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
 import type { ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
 import type { FeatureLayout } from './layout';
+import type { FineTune } from './adaptation';
 import { errorMetrics, type PredictionSet } from './metrics';
 
 export interface TaskSetPredictions {
@@ -44,7 +45,7 @@ export async function predictTaskSet(
   set: TaskSet,
   taskIds: Int32Array,
   layout: FeatureLayout,
-  options: { batchSize?: number; innerLr?: number; range: readonly [number, number] },
+  options: { batchSize?: number; innerLr?: number; range: readonly [number, number]; fineTune?: FineTune },
 ): Promise<TaskSetPredictions> {
   const batchSize = options.batchSize ?? 64;
   const offsets = new Int32Array(taskIds.length + 1);
@@ -62,7 +63,7 @@ export async function predictTaskSet(
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);
-    const p = engine.predict(tensors, options.innerLr);
+    const p = engine.predict(tensors, options.innerLr, options.fineTune);
     const [b, a, att] = await Promise.all([p.before.data(), p.after.data(), p.attention?.data() ?? null]);
     const len = batch.query.maxLen;
     for (let k = 0; k < ids.length; k++) {

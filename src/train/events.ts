@@ -6,7 +6,7 @@
 import type { TrainConfig } from '../config/experiment';
 import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
-import type { LocalRates } from './itemKind';
+import type { FineTune, LocalRates } from './adaptation';
 import type { ErrorMetrics } from './metrics';
 
 export interface ScenarioMetrics extends ErrorMetrics {
@@ -61,6 +61,8 @@ export interface RunSummary {
   readonly nonMetaDropout?: number;
   /** The epochs the non-meta baseline trained for (chosen on validation, at most the model's). */
   readonly nonMetaEpochs?: number;
+  /** How the non-meta baseline fine-tunes (layers, per-user gradient clip; chosen on validation). */
+  readonly nonMetaFineTune?: FineTune;
   /** The non-meta baseline on the validation users at its chosen rate (what tuning compares against). */
   readonly nonMetaValidation?: ScenarioRecord;
   /** The bias baseline's shrinkage λ_i (item) and λ_u (user), chosen on validation users (with baselines). */

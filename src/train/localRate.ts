@@ -10,11 +10,20 @@ import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
 import { predictTaskSet, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
-import { itemKindOf, type ItemKind, type LocalRates } from './itemKind';
+import { FULL_FINE_TUNE, itemKindOf, type FineTune, type ItemKind, type LocalRates } from './adaptation';
 import type { TaskPicker } from './sample';
 
-// baselines.ts (and older callers) import these from here
-export { formatRates, itemKindOf, type ItemKind, type LocalRates } from './itemKind';
+// baselines.ts and tests import these from here
+export {
+  FINE_TUNE_GRID,
+  FULL_FINE_TUNE,
+  formatFineTune,
+  formatRates,
+  itemKindOf,
+  type FineTune,
+  type ItemKind,
+  type LocalRates,
+} from './adaptation';
 
 /**
  * Rates tried (0: no adaptation). It brackets the rates validation picked on ML-1M and ML-100K (0.01
@@ -44,6 +53,7 @@ export async function validationAtRates(
   input: ExperimentInput,
   rates: readonly number[],
   tasksOf: TaskPicker,
+  fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
   if (!cells.length) return [];
@@ -56,7 +66,7 @@ export async function validationAtRates(
       const set = input.split.validation[scenario];
       record[scenario] = scenarioMetrics(
         set,
-        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range }),
+        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range, fineTune }),
       );
     }
     out.push({ lr, mae: meanMae(record), record });
@@ -101,6 +111,7 @@ export async function chooseLocalRate(
   input: ExperimentInput,
   rates: readonly number[],
   tasksOf: TaskPicker,
+  fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ rates: LocalRates; mae: number; record: ScenarioRecord } | null> {
-  return pickRates(await validationAtRates(engine, input, rates, tasksOf));
+  return pickRates(await validationAtRates(engine, input, rates, tasksOf, fineTune));
 }

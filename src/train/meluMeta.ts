@@ -31,6 +31,8 @@ import { gatherRows, mm } from '../models/ops';
 import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
+import { clipTaskGradients, fineTuneRates } from './fineTune';
+import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
@@ -142,7 +144,7 @@ function blockLoss(form: Form, w: MeluTaskLocal, e: Embedded, rows: tf.Tensor, b
     : flatTaskLoss(meluPredictRagged(w, rows as tf.Tensor2D, e.userVecs, block), block);
 }
 
-/** `inner.steps` support-loss SGD steps of per-task weights, every task at once. */
+/** `inner.steps` support-loss SGD steps of per-task weights, every task at once (clip > 0: per task). */
 function adaptTasks(
   form: Form,
   w0: MeluTaskLocal,
@@ -150,12 +152,13 @@ function adaptTasks(
   b: BatchTensors,
   steps: number,
   lr: StepSizes,
+  clip = 0,
 ): MeluTaskLocal {
   const xs = rowsOf(form, e, b.support, b.tasks);
   let w = w0;
   for (let k = 0; k < steps; k++) {
     const g = localGrads(w, (v) => blockLoss(form, v, e, xs, b.support));
-    w = sgdStep(w, g, lr);
+    w = sgdStep(w, clip > 0 ? clipTaskGradients(g, clip, lr) : g, lr);
   }
   return w;
 }
@@ -332,6 +335,7 @@ export function meluMetaGradient(
 /**
  * Query predictions [T, Lq] before local adaptation (the shared meta-learned weights) and after it
  * (tile, or algebraic for one step). Padding slots hold meaningless values; callers read real rows.
+ * `fineTune` (the non-meta baseline's): the last layer only, per-task gradient clipping (per-task weights).
  */
 export function meluPredict(
   strategy: MeluStrategy,
@@ -339,26 +343,28 @@ export function meluPredict(
   dims: MeluDims,
   b: BatchTensors,
   inner: InnerConfig,
+  fineTune: FineTune = FULL_FINE_TUNE,
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
   const e = embed(params, dims, b);
-  const lr = meluRates(params, inner.lr);
+  const lr = fineTuneRates(meluRates(params, inner.lr), LOCAL, fineTune);
+  const oneStep = inner.steps === 1 && fineTune.clip === 0;
   const q = b.query;
   const shared = meluPredictRows(pick(params, LOCAL), gatherRows(e.itemVecs, q.item), e.userVecs, q.task);
   const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
     b.tasks,
     q.maxLen,
   ]) as tf.Tensor2D;
-  if (strategy === 'ragged' && inner.steps === 1 && raggedAvailable()) {
+  if (strategy === 'ragged' && oneStep && raggedAvailable()) {
     const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, lr, true);
     const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
     return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
-  if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1) {
+  if ((strategy === 'algebraic' || strategy === 'ragged') && oneStep) {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
   // several local steps: per-task weights, on flat rows where the segmented kernel exists
   const form: Form = strategy === 'ragged' && raggedAvailable() ? 'ragged' : 'tile';
-  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner.steps, lr);
+  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner.steps, lr, fineTune.clip);
   if (form === 'tile')
     return {
       before,
@@ -367,30 +373,4 @@ export function meluPredict(
   const flat = meluPredictRagged(w, gatherRows(e.itemVecs, q.item), e.userVecs, q);
   const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
   return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
-}
-
-/**
- * Supervised (non-meta) loss for the pretrain-then-fine-tune baseline: the mean squared error over
- * every support and query rating of the batch at the shared weights, with its gradient.
- */
-export function meluSupervisedGrad(
-  params: MeluParams,
-  dims: MeluDims,
-  b: BatchTensors,
-): MetaGradient<MeluParams> {
-  // the learned local rates play no part in this loss: their gradient is 0 (tf.grads would refuse them)
-  const { localLogRate, ...shared } = params;
-  const out = gradOfParams(shared, (p) => {
-    const e = embed(p, dims, b);
-    const w = pick(p, LOCAL);
-    const losses = [b.support, b.query].map((block) =>
-      tf.sum(
-        tf.square(
-          tf.sub(meluPredictRows(w, gatherRows(e.itemVecs, block.item), e.userVecs, block.task), block.value),
-        ),
-      ),
-    );
-    return tf.div(tf.add(losses[0]!, losses[1]!), Math.max(1, b.support.rows + b.query.rows));
-  });
-  return localLogRate ? { ...out, grads: { ...out.grads, localLogRate: tf.zerosLike(localLogRate) } } : out;
 }

@@ -12,7 +12,7 @@ import { createMamoEngine, createMeluEngine, single } from './engine';
 import type { RunSummary, TrainEvent } from './events';
 import { checkpointEpochs } from './baselines';
 import { prepareExperiment } from './prepare';
-import { candidateRates, meanMae } from './localRate';
+import { candidateRates, FINE_TUNE_GRID, meanMae } from './localRate';
 import { runExperiment } from './run';
 import { demoDataset } from '../../tests/helpers/demo';
 
@@ -145,6 +145,7 @@ describe('meta-training on the synthetic demo', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect([0.3, 0]).toContain(summary.nonMetaDropout);
     expect([2, 3]).toContain(summary.nonMetaEpochs);
+    expect(FINE_TUNE_GRID).toContainEqual(summary.nonMetaFineTune);
     expect(Object.keys(summary.nonMetaValidation ?? {}).length).toBeGreaterThan(0);
     for (const m of Object.values(summary.nonMetaValidation!)) expect(m!.mae).toBeLessThan(1.5);
     // its own budget: chosen among its checkpoints up to nonMetaMaxEpochs, whatever the model trains

@@ -27,7 +27,7 @@ import {
   type RunControl,
 } from './epochs';
 import { predictTaskSet, scenarioMetrics } from './evaluate';
-import { itemKindOf, type LocalRates } from './itemKind';
+import { itemKindOf, type LocalRates } from './adaptation';
 import { candidateRates, chooseLocalRate } from './localRate';
 import { evaluationSample, type EvaluationSample } from './sample';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
@@ -136,6 +136,7 @@ export async function runExperiment(
   let nonMetaEpochs: number | undefined;
   let nonMetaValidation: ScenarioRecord | undefined;
   let biasLambdas: RunSummary['biasLambdas'];
+  let nonMetaFineTune: RunSummary['nonMetaFineTune'];
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
@@ -155,6 +156,7 @@ export async function runExperiment(
     ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
     ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
     ...(biasLambdas === undefined ? {} : { biasLambdas }),
+    ...(nonMetaFineTune === undefined ? {} : { nonMetaFineTune }),
     ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
     ...(last.learnedRates === undefined ? {} : { learnedLocalRates: last.learnedRates }),
     evaluatedEpoch,
@@ -178,6 +180,7 @@ export async function runExperiment(
       nonMetaEpochs = computed.nonMetaEpochs;
       nonMetaValidation = computed.validation;
       biasLambdas = computed.biasLambdas;
+      nonMetaFineTune = computed.nonMetaFineTune;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
         sink({ type: 'baselines', metrics: { ...baselines } });
