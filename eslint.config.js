@@ -1,6 +1,7 @@
 // ESLint flat config. The per-folder `no-restricted-imports` blocks enforce the layer rules of
 // docs/architecture.md: ui -> worker/client, config; worker -> train, config; train -> models, data,
-// config, lib, kernels; models -> lib, kernels; data/config/lib/experiment never import tfjs, React or Node.
+// config, lib, kernels; models -> lib, kernels; experiment -> train, data, config, lib (no tfjs, React or
+// Node: the browser worker imports it); data/config/lib never import tfjs or React.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -35,7 +36,7 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ['src/lib/**', 'src/config/**', 'src/data/**', 'src/experiment/**'],
+    files: ['src/lib/**', 'src/config/**', 'src/data/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
@@ -48,12 +49,36 @@ export default tseslint.config(
             node,
             layer(
               ['**/models/*', '**/train/*', '**/ui/*', '**/worker/*', '**/kernels/*'],
-              'data/config/lib/experiment sit below every other layer.',
+              'data/config/lib sit below every other layer.',
             ),
           ],
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // the results protocol: runs jobs through train/, renders markdown; the CLI does the file IO
+    files: ['src/experiment/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            tf,
+            react,
+            plotly,
+            node,
+            layer(
+              ['**/models/*', '**/kernels/*', '**/ui/*', '**/worker/*', '**/cli/*'],
+              'experiment may import train, data, config and lib only.',
+            ),
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
     },
   },
   {

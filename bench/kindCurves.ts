@@ -6,28 +6,20 @@
 // "seed", which sets both runs' seed: 1 by default).
 // Validation users only; the test scenarios are never looked at. It is what docs/findings.md cites
 // about why the non-meta model is level with, or ahead of, the meta-learners on new users.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
+import { type TrainConfig } from '../src/config/experiment';
 import type { ScenarioRecord } from '../src/train/events';
 import { initBackend } from '../src/kernels/backend';
-import { formatRates } from '../src/train/localRate';
-import { DATASETS, experimentInput, loadNamed, nonMetaCheckpoints, runHeadless } from './experiment';
-import type { TuningResult } from './tune';
+import { formatRates } from '../src/train/adaptation';
+import { loadNamed, tunedBase } from '../src/cli/datasets';
+import { experimentInput, nonMetaCheckpoints, runHeadless } from '../src/experiment/headless';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg, overridesArg = '{}'] = process.argv.slice(2);
-const spec = DATASETS[name];
-if (!spec) throw new Error(`Unknown dataset ${name}; expected one of ${Object.keys(DATASETS).join(', ')}`);
-const tuning = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'docs', 'tuning', `${name}-${model}.json`), 'utf8'),
-) as TuningResult;
+const { base: tuned } = tunedBase(name, model);
 const epochs = Number(epochArg ?? 16);
 const overrides = JSON.parse(overridesArg) as Partial<TrainConfig>;
 const dataset = await loadNamed(name);
 const base: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...tuning.chosen,
-  protocol: spec.protocol,
+  ...tuned,
   seed: overrides.seed ?? 1, // a seed override also re-draws the non-meta network's run
   backend: 'wasm',
   baselines: false,
@@ -50,7 +42,7 @@ for (const dropout of [...new Set([0, base.featureDropout])]) {
 // the tuned model, its meta-training run on past the chosen epochs (pre-training epochs come first)
 const modelConfig: TrainConfig = { ...base, ...overrides };
 const modelEpochs = epochs - modelConfig.pretrainEpochs;
-const outcome = await runHeadless(dataset, { ...modelConfig, epochs: modelEpochs }, true);
+const outcome = await runHeadless(dataset, { ...modelConfig, epochs: modelEpochs }, true, backend);
 for (const e of outcome.evaluations)
   console.log(
     `| ${model} (tuned${overridesArg === '{}' ? '' : `, ${overridesArg}`}; ${modelConfig.pretrainEpochs} pre-training epochs first) | ${e.epoch + modelConfig.pretrainEpochs} | ${kinds(e.validation)} | ${outcome.summary.localRate && e.epoch === modelEpochs ? formatRates(outcome.summary.localRate) : ''} |`,

@@ -1,19 +1,22 @@
 // `npx tsx bench/perKind.ts <ml-100k|ml-1m-published> <melu|mamo> [epochs] [seeds]` (defaults 20 and
-// 1,2,3): the protocol of `npm run results` (bench/perKindRun.ts) for one model, with another epoch
+// 1,2,3): the protocol of `npm run results` (src/experiment/job.ts) for one model, with another epoch
 // budget or other seeds, printed as a table of the model against its non-meta baseline; it writes
 // nothing. docs/findings.md, section 3, used it.
 import { SCENARIOS } from '../src/data/scenarios/types';
-import { cell, loadNamed } from './experiment';
-import { perKindSeed, tunedBase, type PerKindSeed, type PickInfo } from './perKindRun';
-import { itemKindOf } from '../src/train/localRate';
+import { loadNamed, tunedBase } from '../src/cli/datasets';
+import { runJob, type PerKindSeed, type PickInfo } from '../src/experiment/job';
+import { cell } from '../src/experiment/seedStats';
+import { initBackend } from '../src/kernels/backend';
+import { itemKindOf } from '../src/train/adaptation';
 
 const [name = 'ml-1m-published', model = 'melu', epochArg = '20', seedArg = '1,2,3'] = process.argv.slice(2);
 const { spec, base } = tunedBase(name, model);
 const dataset = await loadNamed(name);
+const backend = await initBackend('wasm');
 const label = (p: PickInfo | undefined) => (p ? `dropout ${p.featureDropout}, epoch ${p.epoch}` : '–');
 const rows: PerKindSeed[] = [];
 for (const seed of seedArg.split(',').map(Number)) {
-  const row = await perKindSeed(dataset, base, seed, Number(epochArg), console.log);
+  const row = await runJob(dataset, base, seed, Number(epochArg), backend, undefined, console.log);
   rows.push(row);
   for (const s of SCENARIOS) {
     const k = itemKindOf(s);

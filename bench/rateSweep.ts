@@ -4,12 +4,15 @@
 // It is how LOCAL_RATE_GRID (src/train/localRate.ts) was bracketed.
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { initBackend } from '../src/kernels/backend';
-import { createRng } from '../src/lib/rng';
 import type { ModelEngine } from '../src/train/engine';
 import { createEngine, trainEpochs } from '../src/train/epochs';
 import { LOCAL_RATE_GRID, validationAtRates } from '../src/train/localRate';
 import { runExperiment } from '../src/train/run';
-import { DATASETS, experimentInput, loadNamed } from './experiment';
+import { loadNamed } from '../src/cli/datasets';
+import { DATASETS } from '../src/experiment/datasets';
+import { experimentInput } from '../src/experiment/headless';
+import { createRng } from '../src/lib/rng';
+import { evaluationSample } from '../src/train/sample';
 
 const [name = 'ml-1m-published', json = '{}'] = process.argv.slice(2);
 const spec = DATASETS[name];
@@ -25,7 +28,7 @@ const config: TrainConfig = {
 const backend = await initBackend('wasm');
 const input = experimentInput(dataset, config, backend);
 const rates = [...LOCAL_RATE_GRID, 0.1];
-const sample = (scenario: string) => createRng(config.seed).fork('evaluation').fork(`validation:${scenario}`);
+const sample = evaluationSample(config.seed, config.evalUsers).picker('validation');
 
 async function print(label: string, engine: ModelEngine): Promise<void> {
   for (const r of await validationAtRates(engine, input, rates, sample))

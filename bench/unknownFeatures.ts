@@ -3,8 +3,9 @@
 // staged dataset. The numbers behind feature dropout (train/batch.ts) and docs/architecture.md.
 import { DEFAULT_CONFIG } from '../src/config/experiment';
 import { prepareExperiment } from '../src/train/prepare';
+import { loadNamed } from '../src/cli/datasets';
+import { DATASETS } from '../src/experiment/datasets';
 import { stagedDataset } from '../tests/helpers/datasets';
-import { DATASETS, loadNamed } from './experiment';
 
 for (const [name, spec] of Object.entries(DATASETS)) {
   if (spec.folders.some((f) => !stagedDataset(f))) {

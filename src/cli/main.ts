@@ -3,6 +3,9 @@
  *   inspect <path...> [--protocol p] [--seed s]     JSON summary of a dataset and its cold-start split
  *   train --data <path> [--data ...] [settings]     meta-train and evaluate; --out results.json
  *   generate-demo [folder]                          write the synthetic demo dataset (public/datasets/demo)
+ *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f]]   the results protocol as jobs (docs/scale-out.md)
+ *   results [...]                                   npm run results: the legacy parts of docs/results.md (src/cli/results.ts)
+ *   tune <dataset> <melu|mamo> [epochs]             npm run tune: the validation grid (src/cli/tune.ts)
  * Settings are the configuration table's keys in kebab case (--inner-lr 0.01), plus --preset <name>.
  */
 import { parseConfigFlags } from '../config/codec';
@@ -10,6 +13,7 @@ import { CONFIG_KEYS } from '../config/experiment';
 import { PRESET_NAMES } from '../config/presets';
 import { PROTOCOLS, type Protocol } from '../data/scenarios/types';
 import { toDataErrorInfo } from '../data/errors';
+import { experiment } from './experiment';
 import { generateDemo } from './generateDemo';
 import { inspect } from './inspect';
 import { train } from './train';
@@ -18,6 +22,9 @@ const USAGE = `usage: npm run cli -- <command>
   inspect <path...> [--protocol ${PROTOCOLS.join('|')}] [--seed S]
   train --data <folder|zip> [--data ...] [--out results.json] [--verbose] [--preset ${PRESET_NAMES.join('|')}] [--<setting> value]
   generate-demo [folder]
+  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--merge [--out file]]
+  results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
+  tune <dataset> <melu|mamo> [epochs]
 settings: ${CONFIG_KEYS.join(', ')} (as --kebab-case flags)`;
 
 function takeOption(args: string[], name: string): string[] {
@@ -58,6 +65,39 @@ async function main(argv: string[]): Promise<number> {
       for (const w of parsed.warnings) console.error(`warning: ${w}`);
       if (parsed.rest.length) throw new Error(`Unknown arguments: ${parsed.rest.join(' ')}\n${USAGE}`);
       await train({ data, config: parsed.config, out, verbose }, (line) => console.log(line));
+      return 0;
+    }
+    case 'experiment': {
+      const out = takeOption(args, 'out')[0] ?? null;
+      const shard = takeOption(args, 'shard')[0] ?? null;
+      const shards = takeOption(args, 'shards')[0] ?? null;
+      const datasets = takeOption(args, 'dataset');
+      const variants = takeOption(args, 'variant');
+      const flags = ['--list', '--merge'];
+      const rest = args.filter((a) => !flags.includes(a));
+      if (rest.length !== 1 || rest[0]!.startsWith('--'))
+        throw new Error(`Expected one spec file and known flags, got ${rest.join(' ') || 'none'}\n${USAGE}`);
+      await experiment(
+        {
+          specPath: rest[0]!,
+          list: args.includes('--list'),
+          merge: args.includes('--merge'),
+          out,
+          shard,
+          shards,
+          datasets,
+          variants,
+        },
+        (line) => console.log(line),
+      );
+      return 0;
+    }
+    case 'results': {
+      await (await import('./results')).results(args);
+      return 0;
+    }
+    case 'tune': {
+      await (await import('./tune')).tune(args);
       return 0;
     }
     case 'generate-demo': {

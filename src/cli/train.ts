@@ -10,7 +10,7 @@ import { SCENARIOS } from '../data/scenarios/types';
 import { readSource } from '../data/source';
 import { initBackend, type BackendName } from '../kernels/backend';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
-import { formatRates } from '../train/localRate';
+import { formatRates } from '../train/adaptation';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
 import { readPaths } from './readPaths';

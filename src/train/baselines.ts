@@ -5,8 +5,8 @@
  * "No adaptation" comes from the model's own evaluation (beforeAsBaseline).
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
-import { createRng, type Rng } from '../lib/rng';
-import { constantMetrics, predictTaskSet, sampleTasks, scenarioMetrics, supportMean } from './evaluate';
+import type { Rng } from '../lib/rng';
+import { constantMetrics, predictTaskSet, scenarioMetrics, supportMean } from './evaluate';
 import { chooseBiasModel, biasMetrics, type BiasLambdas } from './biasBaseline';
 import {
   candidateRates,
@@ -19,6 +19,7 @@ import {
 } from './localRate';
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
+import { evaluationSample } from './sample';
 import {
   createEngine,
   meanTrainingRating,
@@ -44,9 +45,9 @@ export function beforeAsBaseline(test: ScenarioRecord): ScenarioRecord {
  * in run.ts evaluateAll, so both are measured on the same users). bench/perKind.ts uses both too.
  */
 export const nonMetaValidationRng = (seed: number) => (scenario: Scenario) =>
-  createRng(seed).fork('evaluation').fork(`nonMetaValidation:${scenario}`);
+  evaluationSample(seed, 0).rng('nonMetaValidation', scenario);
 export const testTaskIds = (seed: number, limit: number, count: number, scenario: Scenario): Int32Array =>
-  sampleTasks(count, limit, createRng(seed).fork('evaluation').fork(`test:${scenario}`));
+  evaluationSample(seed, limit).tasks('test', scenario, count);
 
 /**
  * The baselines without a network, on the same test sample as the model's evaluation, per scenario
@@ -172,7 +173,9 @@ export async function computeBaselines(
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
         for (const fineTune of FINE_TUNE_GRID) {
-          const sample = nonMetaValidationRng(input.config.seed);
+          const sample = evaluationSample(input.config.seed, input.config.evalUsers).picker(
+            'nonMetaValidation',
+          );
           const chosen = await chooseLocalRate(engine, input, rates, sample, fineTune);
           if (chosen && chosen.mae < best.mae)
             best = {

@@ -31,7 +31,7 @@ import {
   type MamoConfig,
   type MamoStrategy,
 } from './mamoMeta';
-import type { FineTune } from './localRate';
+import type { FineTune } from './adaptation';
 import { meluMetaGradient, meluPredict, type MeluStrategy } from './meluMeta';
 import { meluSupervisedGrad } from './meluSupervised';
 import { learnedRatesOf, type InnerConfig } from './meta';

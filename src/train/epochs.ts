@@ -6,12 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment';
 import { redrawSupportQuery } from '../data/scenarios/taskset';
-import type { ScenarioSplit, TaskSet } from '../data/scenarios/types';
+import type { Scenario, ScenarioSplit, TaskSet } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
 import { permutation, type Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
+import type { TaskSetPredictions } from './evaluate';
 import type { EpochRecord, TrainEvent } from './events';
 import type { FeatureLayout } from './layout';
 import { chooseStrategy, supportGroups } from './strategy';
@@ -36,6 +37,16 @@ export interface RunControl {
   readonly retainEngine?: (engine: ModelEngine) => void;
   /** Evaluate validation users only (hyper-parameter tuning never looks at the test scenarios). */
   readonly validationOnly?: boolean;
+  /**
+   * Receives the test predictions of every evaluation, per scenario (src/experiment keeps each test
+   * user's errors from them, for paired intervals).
+   */
+  readonly onTestPredictions?: (
+    epoch: number,
+    scenario: Scenario,
+    set: TaskSet,
+    predictions: TaskSetPredictions,
+  ) => void;
 }
 
 /** A loss above this (ratings are 1..5, so MSE of 1e4 means predictions off by 100) counts as diverged. */

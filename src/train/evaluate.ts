@@ -10,7 +10,7 @@ import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
 import type { ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
 import type { FeatureLayout } from './layout';
-import type { FineTune } from './localRate';
+import type { FineTune } from './adaptation';
 import { errorMetrics, type PredictionSet } from './metrics';
 
 export interface TaskSetPredictions {
@@ -119,12 +119,12 @@ export function scenarioMetrics(set: TaskSet, p: TaskSetPredictions): ScenarioMe
   };
 }
 
-/** Metrics of a constant-per-task predictor (global mean, support mean): before = after. */
-export function constantMetrics(
+/** The query ratings of some tasks and a constant prediction per task (global mean, support mean). */
+export function constantPredictions(
   set: TaskSet,
   taskIds: Int32Array,
   valueOf: (task: number) => number,
-): ScenarioMetrics {
+): PredictionSet {
   const offsets = new Int32Array(taskIds.length + 1);
   const truth: number[] = [];
   const predicted: number[] = [];
@@ -136,11 +136,16 @@ export function constantMetrics(
     }
     offsets[k + 1] = truth.length;
   });
-  const m = errorMetrics({
-    offsets,
-    truth: Float32Array.from(truth),
-    predicted: Float32Array.from(predicted),
-  });
+  return { offsets, truth: Float32Array.from(truth), predicted: Float32Array.from(predicted) };
+}
+
+/** Metrics of a constant-per-task predictor (global mean, support mean): before = after. */
+export function constantMetrics(
+  set: TaskSet,
+  taskIds: Int32Array,
+  valueOf: (task: number) => number,
+): ScenarioMetrics {
+  const m = errorMetrics(constantPredictions(set, taskIds, valueOf));
   return {
     ...countsOf(set, taskIds),
     ...m,

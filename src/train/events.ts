@@ -6,7 +6,7 @@
 import type { TrainConfig } from '../config/experiment';
 import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
-import type { FineTune, LocalRates } from './localRate';
+import type { FineTune, LocalRates } from './adaptation';
 import type { ErrorMetrics } from './metrics';
 
 export interface ScenarioMetrics extends ErrorMetrics {

@@ -4,7 +4,7 @@
  * gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FineTune } from './localRate';
+import type { FineTune } from './adaptation';
 import { stepOf, type StepSizes } from './meta';
 
 /** MeLU's last decision layer: y = h2 w3 + b3. */

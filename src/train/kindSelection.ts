@@ -10,7 +10,7 @@
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { ScenarioMetrics, ScenarioRecord } from './events';
-import { itemKindOf, type ItemKind } from './localRate';
+import { itemKindOf, type ItemKind } from './adaptation';
 
 /** The validation cell each item kind is chosen on. */
 export const KIND_CELL: Readonly<Record<ItemKind, Scenario>> = { warmItems: 'warm', newItems: 'item_cold' };

@@ -6,11 +6,24 @@
  * favoured.
  */
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
-import type { Rng } from '../lib/rng';
 import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
-import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
+import { predictTaskSet, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
+import { FULL_FINE_TUNE, itemKindOf, type FineTune, type ItemKind, type LocalRates } from './adaptation';
+import type { TaskPicker } from './sample';
+
+// baselines.ts and tests import these from here
+export {
+  FINE_TUNE_GRID,
+  FULL_FINE_TUNE,
+  formatFineTune,
+  formatRates,
+  itemKindOf,
+  type FineTune,
+  type ItemKind,
+  type LocalRates,
+} from './adaptation';
 
 /**
  * Rates tried (0: no adaptation). It brackets the rates validation picked on ML-1M and ML-100K (0.01
@@ -32,21 +45,19 @@ export function meanMae(record: ScenarioRecord): number {
 
 /**
  * The engine on the validation users at each rate, in order: mean MAE and the record per scenario
- * (empty when the split has no validation users). `sampleOf(scenario)` draws which validation tasks
- * are evaluated (all when evalUsers is 0). Also what `bench/rateSweep.ts` prints.
+ * (empty when the split has no validation users). `tasksOf(scenario, count)` says which validation
+ * tasks are evaluated (an evaluationSample role: sample.ts). Also what `bench/rateSweep.ts` prints.
  */
 export async function validationAtRates(
   engine: ModelEngine,
   input: ExperimentInput,
   rates: readonly number[],
-  sampleOf: (scenario: Scenario) => Rng,
+  tasksOf: TaskPicker,
   fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
   if (!cells.length) return [];
-  const ids = new Map(
-    cells.map((s) => [s, sampleTasks(input.split.validation[s].count, input.config.evalUsers, sampleOf(s))]),
-  );
+  const ids = new Map(cells.map((s) => [s, tasksOf(s, input.split.validation[s].count)]));
   const out: { lr: number; mae: number; record: ScenarioRecord }[] = [];
   const range = ratingRange(input.split.train);
   for (const lr of rates) {
@@ -61,52 +72,6 @@ export async function validationAtRates(
     out.push({ lr, mae: meanMae(record), record });
   }
   return out;
-}
-
-/** Which local rate a scenario's users are adapted with: the one for warm query items or for new ones. */
-export type ItemKind = 'warmItems' | 'newItems';
-
-/**
- * How the non-meta baseline fine-tunes on a support set besides its rate (chosen on validation users
- * with it, computeBaselines): every decision layer (MeLU's local keys) or the last layer only (w3, b3),
- * and each task's local gradient clipped to global norm <= clip before every step (0: off). Models
- * always fine-tune as `FULL_FINE_TUNE`.
- */
-export interface FineTune {
-  readonly layers: 'all' | 'last';
-  readonly clip: number;
-}
-export const FULL_FINE_TUNE: FineTune = { layers: 'all', clip: 0 };
-/** The non-meta baseline's choices, in preference order on ties (the plain fine-tuning first). */
-export const FINE_TUNE_GRID: readonly FineTune[] = [
-  FULL_FINE_TUNE,
-  { layers: 'all', clip: 1 },
-  { layers: 'last', clip: 0 },
-  { layers: 'last', clip: 1 },
-];
-
-/** "all layers", "last layer, clip 1". */
-export function formatFineTune(f: FineTune): string {
-  return `${f.layers === 'all' ? 'all layers' : 'last layer'}${f.clip > 0 ? `, clip ${f.clip}` : ''}`;
-}
-
-/** A local rate per item kind (the same number twice when the split had one kind of validation cell). */
-export interface LocalRates {
-  readonly warmItems: number;
-  readonly newItems: number;
-}
-
-/**
- * warm and user_cold query warm items; item_cold and user_item_cold query new ones. Whether a query
- * item is new is known when predicting, so choosing the rate per kind uses nothing of the test labels.
- */
-export function itemKindOf(scenario: Scenario): ItemKind {
-  return scenario === 'item_cold' || scenario === 'user_item_cold' ? 'newItems' : 'warmItems';
-}
-
-/** "0.02" when both kinds share a rate, else "0.02 / 0.01" (warm items / new items). */
-export function formatRates(rates: LocalRates): string {
-  return rates.warmItems === rates.newItems ? `${rates.warmItems}` : `${rates.warmItems} / ${rates.newItems}`;
 }
 
 /**
@@ -145,8 +110,8 @@ export async function chooseLocalRate(
   engine: ModelEngine,
   input: ExperimentInput,
   rates: readonly number[],
-  sampleOf: (scenario: Scenario) => Rng,
+  tasksOf: TaskPicker,
   fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ rates: LocalRates; mae: number; record: ScenarioRecord } | null> {
-  return pickRates(await validationAtRates(engine, input, rates, sampleOf, fineTune));
+  return pickRates(await validationAtRates(engine, input, rates, tasksOf, fineTune));
 }

@@ -32,7 +32,7 @@ import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
 import { clipTaskGradients, fineTuneRates } from './fineTune';
-import { FULL_FINE_TUNE, type FineTune } from './localRate';
+import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {

@@ -15,7 +15,7 @@
  *    the attention of every evaluated test task and the profile memory.
  */
 import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
-import { createRng, type Rng } from '../lib/rng';
+import { createRng } from '../lib/rng';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
@@ -26,8 +26,10 @@ import {
   type ExperimentInput,
   type RunControl,
 } from './epochs';
-import { predictTaskSet, sampleTasks, scenarioMetrics } from './evaluate';
-import { candidateRates, chooseLocalRate, itemKindOf, type LocalRates } from './localRate';
+import { predictTaskSet, scenarioMetrics } from './evaluate';
+import { itemKindOf, type LocalRates } from './adaptation';
+import { candidateRates, chooseLocalRate } from './localRate';
+import { evaluationSample, type EvaluationSample } from './sample';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -52,17 +54,15 @@ async function evaluateAll(
   engine: ModelEngine,
   input: ExperimentInput,
   epoch: number,
-  evalRng: Rng,
-  validationOnly = false,
+  sample: EvaluationSample,
+  control: RunControl,
 ): Promise<Evaluation> {
-  const limit = input.config.evalUsers;
+  const validationOnly = control.validationOnly ?? false;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
   // chooseLocalRate: the validation users pick the local rates the test users are adapted with, one
   // for cells whose query items are warm and one for cells with new items
   const chosen = input.config.chooseLocalRate
-    ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), (scenario) =>
-        evalRng.fork(`validation:${scenario}`),
-      )
+    ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), sample.picker('validation'))
     : null;
   if (chosen) {
     result.localRate = chosen.rates;
@@ -81,12 +81,13 @@ async function evaluateAll(
     for (const scenario of SCENARIOS) {
       const set = scenarioSets[scenario];
       if (set.count === 0) continue;
-      const ids = sampleTasks(set.count, limit, evalRng.fork(`${which}:${scenario}`));
+      const ids = sample.tasks(which, scenario, set.count);
       const p = await predictTaskSet(engine, set, ids, input.layout, {
         innerLr: chosen?.rates[itemKindOf(scenario)],
         range,
       });
       result[which][scenario] = scenarioMetrics(set, p);
+      if (which === 'test') control.onTestPredictions?.(epoch, scenario, set, p);
       // the memory event shows the test users' attention (the validation users' when tuning)
       if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
         ids.forEach((t, k) => {
@@ -191,8 +192,8 @@ export async function runExperiment(
         engine,
         input,
         epoch,
-        createRng(config.seed).fork('evaluation'),
-        control.validationOnly,
+        evaluationSample(config.seed, config.evalUsers),
+        control,
       );
       evaluatedEpoch = epoch;
       sink({

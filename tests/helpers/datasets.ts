@@ -2,15 +2,10 @@
 // tests read it at run time from ../shared/datasets (override with METAREC_DATASETS) and skip with
 // "skipped: no data" when it is absent.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { datasetsRoot } from '../../src/cli/datasets';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Absolute path of the datasets folder (METAREC_DATASETS or ../shared/datasets next to the repo). */
-export function datasetsRoot(): string {
-  return resolve(process.env.METAREC_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'));
-}
+export { datasetsRoot };
 
 /** Absolute path of one staged dataset folder, or null (and a "skipped: no data" line) when absent. */
 export function stagedDataset(name: string): string | null {

@@ -1,40 +1,22 @@
-// `npm run results`: writes docs/results.md. For each staged dataset and model, the configuration
-// chosen on validation users (docs/tuning/<dataset>-<model>.json, from `npm run tune`) is trained with
-// seeds 1, 2, 3 under per-item-kind selection (bench/perKindRun.ts): for the model and the non-meta
-// baseline alike, the validation users choose the feature dropout and the epoch separately for the
-// test scenarios with warm query items and for those with new ones. Every number in the tables comes
-// from these runs (mean +- std over the seeds). Each (dataset, model) is a part, stored in
-// docs/results-runs/<dataset>-<model>.json, so parts can run as separate processes side by side and
-// the document is assembled from whatever parts are stored:
-//   npm run results                                   every part, then the document
-//   npm run results -- --only <dataset> [--model m]   those parts, then the document
-//     [--epochs n]                                     the epoch budget of those parts (default RESULTS_EPOCHS)
-//   npm run results -- --assemble                     the document from the stored parts
-//   npm run results -- --speed-only                   only the speed section (docs/bench-latest.md)
-// The section on the single-checkpoint protocol reads docs/results-single-runs.json (its runs, made
-// by this script at commit 41d13af, when that was the protocol).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
-import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../src/data/scenarios/types';
-import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../src/train/events';
-import { LOCAL_RATE_GRID, type ItemKind } from '../src/train/localRate';
-import { stagedDataset } from '../tests/helpers/datasets';
-import { cell, DATASETS, loadNamed, stats } from './experiment';
-import { perKindSeed, type PerKindSeed, type PickInfo } from './perKindRun';
-import type { TuningResult } from './tune';
+// The document `npm run results` writes (docs/results.md), rendered from its stored parts: one part per
+// staged dataset and tuned model, every seed (src/cli/results.ts runs and stores them; the job of a seed
+// is src/experiment/job.ts). Pure: the file reads are the caller's.
+import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
+import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../data/scenarios/types';
+import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../train/events';
+import type { ItemKind } from '../train/adaptation';
+import { LOCAL_RATE_GRID } from '../train/localRate';
+import { DATASETS } from './datasets';
+import type { PerKindSeed, PickInfo } from './job';
+import { cell, meanStd } from './seedStats';
 
-const ROOT = join(import.meta.dirname, '..');
-const DOCS = join(ROOT, 'docs');
-const PARTS = join(DOCS, 'results-runs');
-const SEEDS = [1, 2, 3];
-const MODELS = ['melu', 'mamo'] as const;
-type Model = (typeof MODELS)[number];
+export const MODELS = ['melu', 'mamo'] as const;
+export type Model = (typeof MODELS)[number];
 type Metric = 'mae' | 'rmse' | 'ndcg3';
 const BASELINE_ORDER: BaselineName[] = ['noAdaptation', 'nonMeta', 'supportMean', 'globalMean'];
 /** A lead on the mean MAE of the seeds smaller than this is reported as level, not as a win. */
 const LEVEL = 0.001;
-const KINDS: { kind: ItemKind; words: string }[] = [
+export const KINDS: { kind: ItemKind; words: string }[] = [
   { kind: 'warmItems', words: 'warm items' },
   { kind: 'newItems', words: 'new items' },
 ];
@@ -48,7 +30,7 @@ const MELU_PAPER: Partial<Record<Scenario, { mae: number; ndcg3: number }>> = {
 };
 
 /** One stored part: a tuned model on a dataset, every seed. */
-interface Part {
+export interface Part {
   readonly dataset: string;
   readonly model: Model;
   readonly date: string;
@@ -67,37 +49,9 @@ interface Part {
  * The epoch budget of every part, pre-training included. Larger than the tunings' 20 because with 20 the
  * validation warm-item picks sat at its edge (docs/findings.md, section 7); only validation chooses within it.
  */
-const RESULTS_EPOCHS = 30;
+export const RESULTS_EPOCHS = 30;
 
-const partFile = (dataset: string, model: string) => join(PARTS, `${dataset}-${model}.json`);
-const modelName = (model: string) => (model === 'melu' ? 'MeLU' : 'MAMO');
-
-async function computePart(name: string, model: Model, epochs?: number): Promise<void> {
-  const spec = DATASETS[name]!;
-  const tuningFile = join(DOCS, 'tuning', `${name}-${model}.json`);
-  if (!existsSync(tuningFile)) {
-    console.log(`${name} ${model}: no tuning result (run npm run tune -- ${name} ${model}); skipped`);
-    return;
-  }
-  const tuning = JSON.parse(readFileSync(tuningFile, 'utf8')) as TuningResult;
-  const dataset = await loadNamed(name);
-  const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, model, protocol: spec.protocol };
-  const budget = epochs ?? RESULTS_EPOCHS;
-  const seeds: PerKindSeed[] = [];
-  for (const seed of SEEDS)
-    seeds.push(await perKindSeed(dataset, base, seed, budget, (l) => console.log(`${name} ${model} ${l}`)));
-  const part: Part = {
-    dataset: name,
-    model,
-    date: new Date().toISOString().slice(0, 10),
-    budget,
-    tuning: { chosen: tuning.chosen, seeds: tuning.seeds ?? [1], epochs: tuning.epochs },
-    seeds,
-  };
-  mkdirSync(PARTS, { recursive: true });
-  writeFileSync(partFile(name, model), JSON.stringify(part) + '\n');
-  console.log(`${name} ${model}: stored ${partFile(name, model)}`);
-}
+export const modelName = (model: string) => (model === 'melu' ? 'MeLU' : 'MAMO');
 
 /** The chosen settings that MeLU itself does not have, in words. */
 function notInMelu(chosen: Partial<TrainConfig>): string {
@@ -128,8 +82,8 @@ function verdicts(seeds: readonly PerKindSeed[]): string {
   const out: string[] = [];
   const s0 = seeds[0]!;
   for (const sc of SCENARIOS.filter((x) => x !== 'warm' && s0.model[x])) {
-    const own = stats(seeds.map((s) => s.model[sc]!.mae)).mean;
-    const baseline = (b: BaselineName) => stats(seeds.map((s) => s.baselines[b]?.[sc]?.mae ?? NaN)).mean;
+    const own = meanStd(seeds.map((s) => s.model[sc]!.mae)).mean;
+    const baseline = (b: BaselineName) => meanStd(seeds.map((s) => s.baselines[b]?.[sc]?.mae ?? NaN)).mean;
     const worse = BASELINE_ORDER.filter((b) => baseline(b) <= own);
     // the closest baseline: its margin over the seeds' means, and in how many seeds (same test users
     // per seed: a paired comparison) the model is better, so a win within the noise reads as one
@@ -164,7 +118,7 @@ function verdicts(seeds: readonly PerKindSeed[]): string {
   return out.join('; ');
 }
 
-function renderPart(part: Part): string[] {
+export function renderPart(part: Part): string[] {
   const spec = DATASETS[part.dataset]!;
   const { model, seeds } = part;
   const s0 = seeds[0]!;
@@ -204,7 +158,7 @@ function renderPart(part: Part): string[] {
     '',
   );
   const valMean = (which: 'model' | 'nonMeta', kind: ItemKind) =>
-    stats(seeds.map((s) => s.picks[which][kind]?.validationMae ?? NaN)).mean;
+    meanStd(seeds.map((s) => s.picks[which][kind]?.validationMae ?? NaN)).mean;
   out.push(
     `Validation MAE at the picks (mean over seeds), ${modelName(model)} vs non-meta: ${KINDS.filter(
       (k) => s0.picks.model[k.kind],
@@ -270,8 +224,8 @@ function renderPart(part: Part): string[] {
     for (const sc of SCENARIOS) {
       const paper = MELU_PAPER[sc];
       if (!paper || !s0.model[sc]) continue;
-      const mae = stats(seeds.map((s) => s.model[sc]!.mae)).mean;
-      const ndcg = stats(seeds.map((s) => s.model[sc]!.ndcg3)).mean;
+      const mae = meanStd(seeds.map((s) => s.model[sc]!.mae)).mean;
+      const ndcg = meanStd(seeds.map((s) => s.model[sc]!.ndcg3)).mean;
       out.push(
         `| ${SCENARIO_SHORT[sc]} | ${paper.mae} | ${mae.toFixed(4)} | ${paper.ndcg3} | ${ndcg.toFixed(4)} |`,
       );
@@ -290,14 +244,15 @@ function renderPart(part: Part): string[] {
  * chosen by the mean validation MAE over both item kinds. Cold-scenario MAE lead over the non-meta
  * baseline (its mean over seeds; positive: the model is better) and the seeds won, under both protocols.
  */
-function singleProtocolSection(parts: readonly Part[]): string[] {
-  const file = join(DOCS, 'results-single-runs.json');
-  if (!existsSync(file)) return [];
-  const single = JSON.parse(readFileSync(file, 'utf8')) as Record<string, RunSummary[]>;
+export function singleProtocolSection(
+  parts: readonly Part[],
+  single: Record<string, RunSummary[]> | null,
+): string[] {
+  if (!single) return [];
   const cold = SCENARIOS.filter((s) => s !== 'warm');
   const lead = (pairs: { own: number; base: number }[]) => {
     if (!pairs.length || pairs.some((p) => !Number.isFinite(p.own) || !Number.isFinite(p.base))) return '–';
-    const margin = stats(pairs.map((p) => p.base)).mean - stats(pairs.map((p) => p.own)).mean;
+    const margin = meanStd(pairs.map((p) => p.base)).mean - meanStd(pairs.map((p) => p.own)).mean;
     return `${margin >= 0 ? '+' : '−'}${Math.abs(margin).toFixed(4)} (${pairs.filter((p) => p.own < p.base).length}/${pairs.length})`;
   };
   const out = [
@@ -333,87 +288,25 @@ function singleProtocolSection(parts: readonly Part[]): string[] {
   return out;
 }
 
-/** The speed section: the last `npm run bench` output (docs/bench-latest.md). */
-function speedSection(): string[] {
-  const bench = join(DOCS, 'bench-latest.md');
+/** The speed section: the last `npm run bench` output (docs/bench-latest.md), or how to make it. */
+export function speedSection(bench: string | null): string[] {
   return [
     '## Speed and memory',
     '',
-    existsSync(bench) ? readFileSync(bench, 'utf8').trim() : 'Run `npm run bench` to fill this section.',
+    bench !== null ? bench.trim() : 'Run `npm run bench` to fill this section.',
     '',
   ];
 }
 
-function assemble(): void {
-  const out: string[] = ['# Results', ''];
-  const parts: Part[] = [];
-  const body: string[] = [];
-  for (const [name, spec] of Object.entries(DATASETS)) {
-    body.push(`## ${spec.label}`, '');
-    const here = MODELS.map((m) => partFile(name, m)).filter(existsSync);
-    if (!here.length) {
-      body.push(
-        spec.folders.some((f) => !stagedDataset(f))
-          ? 'skipped: no data'
-          : `not run yet: \`npm run results -- --only ${name}\``,
-        '',
-      );
-      continue;
-    }
-    for (const file of here) {
-      const part = JSON.parse(readFileSync(file, 'utf8')) as Part;
-      parts.push(part);
-      body.push(...renderPart(part));
-    }
-  }
+/** The title and the paragraph on how the numbers are chosen, given the run dates of the parts. */
+export function resultsIntro(parts: readonly Part[]): string[] {
   const dates = [...new Set(parts.map((p) => p.date))].sort();
-  out.push(
-    `Produced by \`npm run results\` (bench/results.ts) from runs of ${dates.join(', ') || '–'}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
+  return [
+    '# Results',
     '',
-    "**How the numbers are chosen.** Every setting is chosen on **validation users only**, never on the test scenarios. First `npm run tune -- <dataset> <model>` picks each model's configuration: a small grid, each trial trained with seed 1 (or the seeds a section names) and evaluated every few epochs on the validation users, meaning the warm cells of held-out existing users and, where the protocol has them, their item-cold cells; the trials are in `docs/tuning/`. Then, for each seed 1, 2 and 3 (the seed also draws the user split and the query ratings), the tuned model and the non-meta baseline are each trained with feature dropout at the model's value and at 0, for 30 epochs, pre-training included (the tunings ranged over 20, but the validation picks sat at that edge: docs/findings.md, section 7), and checkpointed every second epoch. At every checkpoint the local rate that adapts a network to an evaluated user's support set is chosen on the validation users, from one grid for both networks (src/train/localRate.ts). The validation users then pick, for each network, one checkpoint for the test scenarios whose query items are warm (warm, new user), on the validation warm cells, and one for those with new items (new item, new user & item), on the item-cold cells (src/train/kindSelection.ts, bench/perKindRun.ts). Whether a query item is new is known when predicting, so this uses nothing of the test labels. The test scenarios of every checkpoint are evaluated as training goes, and only the validation decides which are reported. The global mean and the support mean are measured on the same test users, and the model without local adaptation at the model's own checkpoints. Tables give mean ± standard deviation over the 3 seeds. MAE and RMSE clip each prediction to the rating scale (1..5), for every model and baseline alike; metric definitions: docs/metrics.md. Why this protocol, and the one it replaced: docs/findings.md and the last section below.",
+    `Produced by \`npm run results\` (src/cli/results.ts) from runs of ${dates.join(', ') || '–'}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
     '',
-    ...body,
-    ...singleProtocolSection(parts),
-    ...speedSection(),
-  );
-  writeFileSync(join(DOCS, 'results.md'), out.join('\n') + '\n');
-  console.log(`wrote docs/results.md from ${parts.length} stored parts`);
+    "**How the numbers are chosen.** Every setting is chosen on **validation users only**, never on the test scenarios. First `npm run tune -- <dataset> <model>` picks each model's configuration: a small grid, each trial trained with seed 1 (or the seeds a section names) and evaluated every few epochs on the validation users, meaning the warm cells of held-out existing users and, where the protocol has them, their item-cold cells; the trials are in `docs/tuning/`. Then, for each seed 1, 2 and 3 (the seed also draws the user split and the query ratings), the tuned model and the non-meta baseline are each trained with feature dropout at the model's value and at 0, for 30 epochs, pre-training included (the tunings ranged over 20, but the validation picks sat at that edge: docs/findings.md, section 7), and checkpointed every second epoch. At every checkpoint the local rate that adapts a network to an evaluated user's support set is chosen on the validation users, from one grid for both networks (src/train/localRate.ts). The validation users then pick, for each network, one checkpoint for the test scenarios whose query items are warm (warm, new user), on the validation warm cells, and one for those with new items (new item, new user & item), on the item-cold cells (src/train/kindSelection.ts, src/experiment/job.ts). Whether a query item is new is known when predicting, so this uses nothing of the test labels. The test scenarios of every checkpoint are evaluated as training goes, and only the validation decides which are reported. The global mean and the support mean are measured on the same test users, and the model without local adaptation at the model's own checkpoints. Tables give mean ± standard deviation over the 3 seeds. MAE and RMSE clip each prediction to the rating scale (1..5), for every model and baseline alike; metric definitions: docs/metrics.md. Why this protocol, and the one it replaced: docs/findings.md and the last section below.",
+    '',
+  ];
 }
-
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const arg = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const file = join(DOCS, 'results.md');
-  if (argv.includes('--speed-only') && existsSync(file)) {
-    // refresh only the speed section after a new `npm run bench`
-    const text = readFileSync(file, 'utf8');
-    const at = text.indexOf('## Speed and memory');
-    writeFileSync(file, (at >= 0 ? text.slice(0, at) : text + '\n') + speedSection().join('\n') + '\n');
-    console.log('refreshed the speed section of docs/results.md');
-    return;
-  }
-  if (!argv.includes('--assemble')) {
-    const only = arg('--only');
-    const onlyModel = arg('--model');
-    const epochArg = arg('--epochs');
-    const epochs = epochArg === undefined ? undefined : Number(epochArg);
-    if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 2))
-      throw new Error(`--epochs ${epochArg}: expected a whole number of epochs, at least 2`);
-    if (only !== undefined && !DATASETS[only])
-      throw new Error(`--only ${only}: expected one of ${Object.keys(DATASETS).join(', ')}`);
-    if (onlyModel !== undefined && !(MODELS as readonly string[]).includes(onlyModel))
-      throw new Error(`--model ${onlyModel}: expected one of ${MODELS.join(', ')}`);
-    for (const [name, spec] of Object.entries(DATASETS)) {
-      if (only !== undefined && name !== only) continue;
-      if (spec.folders.some((f) => !stagedDataset(f))) {
-        console.log(`${name}: skipped: no data`);
-        continue;
-      }
-      for (const model of MODELS)
-        if (onlyModel === undefined || model === onlyModel) await computePart(name, model, epochs);
-    }
-  }
-  assemble();
-}
-
-await main();

@@ -1,22 +1,15 @@
-// `npm run tune -- <dataset> <model>`: a small grid of hyper-parameters, each trained with seed 1 (or
-// with the seeds in TUNE_SEEDS=1,2,3, curves averaged) and evaluated on VALIDATION users only every few
-// epochs (the test scenarios are never looked at). The best (configuration, epoch) by mean validation
-// MAE is written to docs/tuning/<dataset>-<model>.json, which results.ts reads. Grids are small on
-// purpose: 2 cores, minutes per run. Trials already recorded in that file with the same epochs and seeds
-// are reused (TUNE_FRESH=1 reruns them all).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
-import { PRESETS } from '../src/config/presets';
-import { DATASETS, loadNamed, runHeadless, validationMae } from './experiment';
+// The grids of `npm run tune` (src/cli/tune.ts): each row a partial config trained with seed 1 (or
+// TUNE_SEEDS) and scored on VALIDATION users only; and the shape of docs/tuning/<dataset>-<model>.json.
+import type { TrainConfig } from '../config/experiment';
+import { PRESETS } from '../config/presets';
 
-type Grid = Partial<TrainConfig>[];
+export type Grid = Partial<TrainConfig>[];
 
 /**
  * What every trial starts from before its overrides (fixed here, not read from the tuned presets, which
  * are set FROM the tuning: recorded trials stay comparable when a preset changes).
  */
-const BASE: Record<'melu' | 'mamo', Partial<TrainConfig>> = {
+export const BASE: Record<'melu' | 'mamo', Partial<TrainConfig>> = {
   melu: {
     model: 'melu',
     embeddingDim: 32,
@@ -130,7 +123,7 @@ const MAMO_USER_SIDE: Grid = [
 ];
 
 /** Rows tried on one dataset only: ML-100K chose 16-d embeddings, so its variations keep them. */
-const DATASET_ROWS: Record<string, Partial<Record<'melu' | 'mamo', Grid>>> = {
+export const DATASET_ROWS: Record<string, Partial<Record<'melu' | 'mamo', Grid>>> = {
   'ml-100k': {
     melu: [
       ...MELU_AGAINST_NON_META.map((row) => ({ ...row, embeddingDim: 16 })),
@@ -143,7 +136,7 @@ const DATASET_ROWS: Record<string, Partial<Record<'melu' | 'mamo', Grid>>> = {
   'ml-1m-published': { mamo: MAMO_USER_SIDE },
 };
 
-const GRIDS: Record<'melu' | 'mamo', Grid> = {
+export const GRIDS: Record<'melu' | 'mamo', Grid> = {
   melu: [
     { ...PRESETS['melu-paper'].values }, // MeLU's own settings, as a reference point
     { innerLr: 5e-2, outerLr: 1e-3 },
@@ -194,106 +187,3 @@ export interface TuningResult {
   }[];
   readonly chosen: Partial<TrainConfig>;
 }
-
-async function main(): Promise<void> {
-  const [datasetName = 'ml-100k', model = 'melu', epochArg] = process.argv.slice(2) as [
-    string,
-    'melu' | 'mamo',
-    string?,
-  ];
-  const spec = DATASETS[datasetName]!;
-  const dataset = await loadNamed(datasetName);
-  const epochs = Number(epochArg ?? 20);
-  const evalEvery = 2;
-  // TUNE_SEEDS=1,2,3: each trial's validation curve is the mean over these seeds (each seed draws its
-  // own validation users; a small validation set, 36 warm users on ml-100k, makes one seed noisy)
-  const seeds = (process.env.TUNE_SEEDS ?? '1').split(',').map(Number);
-  const base: TrainConfig = {
-    ...DEFAULT_CONFIG,
-    ...BASE[model],
-    protocol: spec.protocol,
-    seed: 1,
-    backend: 'wasm',
-    baselines: false,
-  };
-  const dir = join(import.meta.dirname, '..', 'docs', 'tuning');
-  const file = join(dir, `${datasetName}-${model}.json`);
-  // trials already in the file (same epochs and evaluation period) are reused unless TUNE_FRESH=1
-  const previous =
-    existsSync(file) && !process.env.TUNE_FRESH
-      ? (JSON.parse(readFileSync(file, 'utf8')) as TuningResult)
-      : null;
-  const cached = new Map(
-    previous &&
-      previous.epochs === epochs &&
-      previous.evalEvery === evalEvery &&
-      JSON.stringify(previous.seeds ?? [1]) === JSON.stringify(seeds)
-      ? previous.trials.map((t) => [JSON.stringify(t.overrides), t] as const)
-      : [],
-  );
-  const trials: TuningResult['trials'] = [];
-  const save = () => {
-    const finished = trials.filter((t) => t.validationMae !== null);
-    const winner = finished.reduce((a, b) => (b.validationMae! < a.validationMae! ? b : a));
-    const result: TuningResult = {
-      dataset: datasetName,
-      model,
-      epochs,
-      evalEvery,
-      seeds,
-      trials,
-      chosen: { ...BASE[model], ...winner.overrides, epochs: winner.bestEpoch },
-    };
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-    return result;
-  };
-  for (const overrides of [...GRIDS[model], ...(DATASET_ROWS[datasetName]?.[model] ?? [])]) {
-    const key = JSON.stringify(overrides);
-    const hit = cached.get(key);
-    if (hit) {
-      trials.push(hit);
-      console.log(`${model} ${key}: reused, best validation MAE ${hit.validationMae ?? 'diverged'}`);
-      continue;
-    }
-    try {
-      let curve: [number, number][] = [];
-      let seconds = 0;
-      for (const seed of seeds) {
-        const config: TrainConfig = {
-          ...base,
-          ...overrides,
-          model,
-          protocol: spec.protocol,
-          // a row's own epochs cap its run (costly rows); the best epoch is chosen among those evaluated
-          epochs: Math.min(epochs, overrides.epochs ?? epochs),
-          evalEvery,
-          seed,
-          baselines: false,
-          backend: 'wasm',
-        };
-        const outcome = await runHeadless(dataset, config, true);
-        const own = outcome.evaluations
-          .filter((e) => e.epoch > 0)
-          .map((e) => [e.epoch, validationMae(e.validation) / seeds.length] as [number, number]);
-        curve = curve.length ? curve.map(([e, v], k) => [e, v + own[k]![1]]) : own;
-        seconds += outcome.seconds;
-      }
-      const best = curve.reduce((a, b) => (b[1] < a[1] ? b : a));
-      trials.push({ overrides, bestEpoch: best[0], validationMae: best[1], curve, seconds });
-      console.log(
-        `${model} ${key}: best validation MAE ${best[1].toFixed(4)} at epoch ${best[0]} (${seconds.toFixed(0)} s, seeds ${seeds.join(',')}) curve ${curve.map(([e, v]) => `${e}:${v.toFixed(3)}`).join(' ')}`,
-      );
-    } catch (error) {
-      // a diverging setting is a result of the grid, not a failure of the tuning
-      if ((error as { code?: string }).code !== 'diverged') throw error;
-      const message = (error as Error).message;
-      trials.push({ overrides, bestEpoch: 0, validationMae: null, curve: [], seconds: 0, diverged: message });
-      console.log(`${model} ${key}: diverged: ${message}`);
-    }
-    save(); // after every trial, so an interrupted tuning keeps what it measured
-  }
-  console.log(`chosen: ${JSON.stringify(save().chosen)}`);
-}
-
-await main();

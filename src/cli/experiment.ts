@@ -1,0 +1,153 @@
+/**
+ * `npm run cli -- experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v]
+ * [--merge [--out file]]`: the results protocol of a spec (src/experiment/spec.ts) as independent jobs,
+ * one part file per job (docs/scale-out.md):
+ *   --list          print the jobs, one per line: index, dataset, variant, seed, part file
+ *   (no flag)       run the jobs whose part is missing (a complete part is skipped: re-runs resume)
+ *   --shard i/n     only jobs with index ≡ i (mod n); without it, i comes from SLURM_ARRAY_TASK_ID
+ *                   (minus SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX, and n from --shards or
+ *                   SLURM_ARRAY_TASK_COUNT
+ *   --dataset/--variant   only those (repeatable); unknown names are refused with the spec's names
+ *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { initBackend } from '../kernels/backend';
+import { datasetRef, labelOf, protocolOf } from '../experiment/datasets';
+import { runJob } from '../experiment/job';
+import { isCompletePart, PART_FORMAT, type JobPart } from '../experiment/part';
+import { renderMerged } from '../experiment/render';
+import {
+  jobLine,
+  jobsOf,
+  parseShard,
+  parseSpec,
+  partFileName,
+  shardOf,
+  type ExperimentSpec,
+  type Job,
+} from '../experiment/spec';
+import { loadSpecDataset, variantConfig } from './datasets';
+import { readJson, writeAtomic } from './parts';
+
+export interface ExperimentCommand {
+  readonly specPath: string;
+  readonly list: boolean;
+  readonly merge: boolean;
+  readonly out: string | null;
+  readonly shard: string | null;
+  readonly shards: string | null;
+  readonly datasets: readonly string[];
+  readonly variants: readonly string[];
+}
+
+/** The shard from --shard, else from the array-job environment; null: every job. */
+export function shardFrom(
+  command: Pick<ExperimentCommand, 'shard' | 'shards'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { index: number; count: number } | null {
+  if (command.shard !== null) return parseShard(command.shard);
+  const slurm = env.SLURM_ARRAY_TASK_ID;
+  const indexed = env.JOB_COMPLETION_INDEX;
+  if (slurm === undefined && indexed === undefined) return null;
+  const index = slurm !== undefined ? Number(slurm) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0) : Number(indexed);
+  const count = command.shards ?? env.SLURM_ARRAY_TASK_COUNT;
+  if (count === undefined)
+    throw new Error(
+      `Expected --shards n with ${slurm !== undefined ? 'SLURM_ARRAY_TASK_ID' : 'JOB_COMPLETION_INDEX'} set (the number of array tasks or completions)`,
+    );
+  return parseShard(`${index}/${count}`);
+}
+
+function readSpec(path: string): ExperimentSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Expected a spec file at ${path}, got nothing there`, { cause: error });
+  }
+  try {
+    return parseSpec(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
+  const check = (given: readonly string[], allowed: readonly string[], flag: string) => {
+    for (const g of given)
+      if (!allowed.includes(g)) throw new Error(`Unknown ${flag} ${g}; the spec has ${allowed.join(', ')}`);
+  };
+  check(command.datasets, spec.datasets, '--dataset');
+  check(
+    command.variants,
+    spec.variants.map((v) => v.name),
+    '--variant',
+  );
+  return jobsOf(spec).filter(
+    (j) =>
+      (!command.datasets.length || command.datasets.includes(j.dataset)) &&
+      (!command.variants.length || command.variants.includes(j.variant.name)),
+  );
+}
+
+export async function experiment(command: ExperimentCommand, log: (line: string) => void): Promise<void> {
+  const spec = readSpec(command.specPath);
+  const specDir = dirname(resolve(command.specPath));
+  const partPath = (job: Job) => resolve(specDir, spec.parts, partFileName(job));
+  const all = filtered(spec, command);
+  if (command.merge) {
+    const parts = jobsOf(spec)
+      .map((j) => ({ j, p: readJson(partPath(j)) }))
+      .filter(({ j, p }) => isCompletePart(p, j, spec.epochs))
+      .map(({ p }) => p as JobPart);
+    const out = resolve(command.out ?? 'docs/results.md');
+    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts));
+    log(`wrote ${out} from ${parts.length} of ${jobsOf(spec).length} parts`);
+    return;
+  }
+  const shard = shardFrom(command);
+  const jobs = shard ? shardOf(all, shard) : all;
+  if (command.list) {
+    for (const job of jobs) log(jobLine(job));
+    return;
+  }
+  const backend = await initBackend('wasm');
+  for (const job of jobs) {
+    const file = partPath(job);
+    const ref = datasetRef(job.dataset);
+    const protocol = spec.protocols[job.dataset] ?? protocolOf(ref);
+    const config = variantConfig(job.variant, job.dataset, protocol, specDir);
+    const stored = readJson(file);
+    if (
+      isCompletePart(stored, job, spec.epochs) &&
+      JSON.stringify(stored.config) === JSON.stringify(config)
+    ) {
+      log(`job ${job.index}: done already (${file})`);
+      continue;
+    }
+    if (stored !== null)
+      log(
+        `job ${job.index}: the stored part is incomplete or stale (other variant, budget or config); running again`,
+      );
+    const dataset = await loadSpecDataset(job.dataset, specDir);
+    const prefix = `job ${job.index} (${job.dataset} / ${job.variant.name} / seed ${job.seed})`;
+    const result = await runJob(dataset, config, job.seed, spec.epochs, backend, job.variant, (line) =>
+      log(`${prefix}: ${line}`),
+    );
+    const part: JobPart = {
+      format: PART_FORMAT,
+      index: job.index,
+      dataset: job.dataset,
+      datasetLabel: labelOf(ref),
+      variant: job.variant,
+      config,
+      seed: job.seed,
+      budget: spec.epochs,
+      date: new Date().toISOString().slice(0, 10),
+      result,
+    };
+    writeAtomic(file, JSON.stringify(part) + '\n');
+    log(`job ${job.index}: ran, ${result.seconds.toFixed(0)} s; wrote ${file}`);
+  }
+}

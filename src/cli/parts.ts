@@ -1,0 +1,24 @@
+/** Node only: part files of an experiment, written atomically and read back. */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Writes `text` to `file` through a temporary file in the same folder and a rename, so a reader (or a
+ * re-run after a crash) sees the old file, nothing, or the whole new one, never half of it.
+ */
+export function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/** The parsed JSON of a file, or null when it is absent or not valid JSON. */
+export function readJson(file: string): unknown {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,317 @@
+// One job of the results protocol: one dataset, one variant, one seed (docs/findings.md, sections 1 and
+// 3, say why per-item-kind selection). The variant's model and the non-meta baseline's network get the
+// same choices: feature dropout (the model's or none) and the epoch (every second one up to the budget,
+// pre-training included). The VALIDATION users choose them (selection.ts): per item kind, the
+// checkpoint best on the validation warm cells gives the test scenarios with warm query items (warm,
+// new user) and the best on the item-cold cells gives those with new items (new item, new user & item);
+// or, with 'last-epoch', the last checkpoint of the model's own dropout. Local rates are chosen on
+// validation at every checkpoint (the model's with chooseLocalRate). The test scenarios of a checkpoint
+// are evaluated along the way (errors per test user kept, userErrors.ts), and only the validation
+// decides which of those numbers is reported: no test number chooses anything.
+import type { TrainConfig } from '../config/experiment';
+import type { Dataset } from '../data/dataset';
+import { SCENARIOS, type Scenario } from '../data/scenarios/types';
+import { beforeAsBaseline, constantBaselines } from '../train/baselines';
+import { chooseBiasModel, userResidual } from '../train/biasBaseline';
+import { meanTrainingRating, ratingRange } from '../train/epochs';
+import { constantPredictions, predictTaskSet, scenarioMetrics, supportMean } from '../train/evaluate';
+import { BASELINES, type BaselineName, type ScenarioRecord } from '../train/events';
+import { itemKindOf, type ItemKind } from '../train/adaptation';
+import type { KindSelection } from '../train/kindSelection';
+import { evaluationSample } from '../train/sample';
+import { attentionSummary, type AttentionInfo } from './attention';
+import { experimentInput, nonMetaCheckpoints, runHeadless, type Backend } from './headless';
+import {
+  pickInfos,
+  reportedLabels,
+  reportedRecord,
+  selectionFor,
+  type Checkpoint,
+  type PickInfo,
+  type SelectionRule,
+} from './selection';
+import { addPredictor, checkErrors, userErrorsOf, type SeedErrors } from './userErrors';
+
+export type { PickInfo } from './selection';
+
+/** One seed's outcome: plain numbers, what a part file stores. */
+export interface PerKindSeed {
+  readonly seed: number;
+  readonly parameters: number;
+  readonly seconds: number;
+  /** test scenarios, each from its item kind's pick: the model after local adaptation */
+  readonly model: ScenarioRecord;
+  /** the same test users: global mean, support mean, the model's picks before adaptation, non-meta */
+  readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
+  readonly picks: {
+    readonly model: Partial<Record<ItemKind, PickInfo>>;
+    readonly nonMeta: Partial<Record<ItemKind, PickInfo>>;
+  };
+  /** MAMO: attention at each kind's pick */
+  readonly attention?: Partial<Record<ItemKind, AttentionInfo>>;
+  /** per test scenario and predictor, each test user's n, Σ|e|, Σe² (absent in parts stored before) */
+  readonly errors?: SeedErrors;
+}
+
+/** What a variant decides beyond its config. */
+export interface JobOptions {
+  readonly selection: SelectionRule;
+  /** the model's evaluation local rates chosen on validation (the non-meta baseline's always are) */
+  readonly chooseLocalRate: boolean;
+  /** which baseline rows to compute (nonMeta trains a network; the others are cheap) */
+  readonly baselines: readonly BaselineName[];
+}
+
+/** The protocol of `npm run results`: per-kind checkpoints, local rates chosen, every baseline. */
+export const RESULTS_OPTIONS: JobOptions = {
+  selection: 'per-kind',
+  chooseLocalRate: true,
+  baselines: BASELINES,
+};
+
+/** The run config of one seed: checkpoints every second epoch (per-kind) or only the last. */
+export function seedConfig(
+  base: TrainConfig,
+  seed: number,
+  budget: number,
+  options: Pick<JobOptions, 'selection' | 'chooseLocalRate'> = RESULTS_OPTIONS,
+): TrainConfig {
+  const epochs = budget - base.pretrainEpochs;
+  if (epochs < 1) throw new Error(`budget ${budget} leaves no meta-training epoch after pre-training`);
+  return {
+    ...base,
+    seed,
+    backend: 'wasm',
+    baselines: false,
+    evalEvery: options.selection === 'per-kind' ? 2 : epochs,
+    chooseLocalRate: options.chooseLocalRate,
+    epochs,
+  };
+}
+
+/** Per checkpoint label: each test scenario's per-user errors (after and before adaptation). */
+type ErrorsByLabel = Map<string, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>;
+type UserRows = ReturnType<typeof userErrorsOf>;
+
+/** Copies the reported checkpoints' per-user errors into `errors` under the predictors' names. */
+function keepReported(
+  errors: SeedErrors,
+  selection: KindSelection,
+  byLabel: ErrorsByLabel,
+  after: 'model' | 'nonMeta',
+  before?: 'noAdaptation',
+): void {
+  for (const [s, label] of Object.entries(reportedLabels(selection)) as [Scenario, string][]) {
+    const rows = byLabel.get(label)?.[s];
+    if (!rows) continue;
+    addPredictor(errors, s, after, rows.after);
+    if (before) addPredictor(errors, s, before, rows.before);
+  }
+}
+
+/**
+ * Trains and selects one seed: the model at each dropout for `budget` epochs (pre-training included),
+ * evaluated at its checkpoints, then the non-meta network at each dropout the same way (when asked).
+ * `base` is the variant's config with the dataset's protocol set; `log` gets one line per variant.
+ */
+export async function runJob(
+  dataset: Dataset,
+  base: TrainConfig,
+  seed: number,
+  budget: number,
+  backend: Backend,
+  options: JobOptions = RESULTS_OPTIONS,
+  log: (line: string) => void = () => {},
+): Promise<PerKindSeed> {
+  const t0 = performance.now();
+  const config = seedConfig(base, seed, budget, options);
+  const dropouts =
+    options.selection === 'per-kind' ? [...new Set([base.featureDropout, 0])] : [base.featureDropout];
+  const configured = { warmItems: config.innerLr, newItems: config.innerLr };
+
+  // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once.
+  // The rows without a network first: cheap, and a disagreement of their per-user errors with their
+  // metrics shows before hours of training
+  const prepared = experimentInput(dataset, config, backend);
+  const wants = (b: BaselineName) => options.baselines.includes(b);
+  const errors: SeedErrors = {};
+  const constants =
+    wants('globalMean') || wants('supportMean') || wants('bias') ? constantBaselines(prepared) : null;
+  if (constants) {
+    constantErrors(prepared, errors, wants);
+    checkErrors(errors, { model: {}, ...constants });
+  }
+
+  const model = selectionFor(options.selection);
+  const modelErrors: ErrorsByLabel = new Map();
+  let parameters = 0;
+  for (const featureDropout of dropouts) {
+    const atEpoch = new Map<number, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>();
+    const outcome = await runHeadless(
+      dataset,
+      { ...config, featureDropout },
+      false,
+      backend,
+      (e, s, set, p) => {
+        const rows = atEpoch.get(e) ?? {};
+        rows[s] = {
+          after: userErrorsOf(set, p.taskIds, p.after),
+          before: userErrorsOf(set, p.taskIds, p.before),
+        };
+        atEpoch.set(e, rows);
+      },
+    );
+    parameters = outcome.summary.parameters;
+    for (const e of outcome.evaluations) {
+      if (e.epoch === 0 || (options.chooseLocalRate && !e.localRate)) continue;
+      const checkpoint: Checkpoint = {
+        featureDropout,
+        epoch: e.epoch + base.pretrainEpochs,
+        rates: e.localRate ?? configured,
+        ...(e.memory ? { attention: { ...attentionSummary(e.memory), k: e.memory.k } } : {}),
+      };
+      const label = JSON.stringify(checkpoint);
+      model.consider(label, e.validation, e.test);
+      const rows = atEpoch.get(e.epoch);
+      if (rows) modelErrors.set(label, rows);
+    }
+    log(`seed ${seed}: ${base.model} dropout ${featureDropout}: ${outcome.seconds.toFixed(0)} s`);
+  }
+
+  const nonMeta = wants('nonMeta')
+    ? await nonMetaSelection(prepared, config, seed, budget, dropouts, log, options.selection)
+    : null;
+
+  const modelRecord = reportedRecord(model);
+  keepReported(errors, model, modelErrors, 'model', wants('noAdaptation') ? 'noAdaptation' : undefined);
+  if (nonMeta) keepReported(errors, nonMeta.selection, nonMeta.errors, 'nonMeta');
+
+  const attention: Partial<Record<ItemKind, AttentionInfo>> = {};
+  for (const [kind, pick] of Object.entries(model.picks()) as [
+    ItemKind,
+    ReturnType<KindSelection['picks']>[ItemKind],
+  ][]) {
+    const a = pick ? (JSON.parse(pick.label) as Checkpoint).attention : undefined;
+    if (a) attention[kind] = a;
+  }
+  const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {
+    ...(constants && wants('globalMean') ? { globalMean: constants.globalMean } : {}),
+    ...(constants && wants('supportMean') ? { supportMean: constants.supportMean } : {}),
+    ...(constants && wants('bias') ? { bias: constants.bias } : {}),
+    ...(wants('noAdaptation') ? { noAdaptation: beforeAsBaseline(modelRecord) } : {}),
+    ...(nonMeta ? { nonMeta: reportedRecord(nonMeta.selection) } : {}),
+  };
+  checkErrors(errors, { model: modelRecord, ...baselines });
+  return {
+    seed,
+    parameters,
+    seconds: (performance.now() - t0) / 1000,
+    model: modelRecord,
+    baselines,
+    picks: { model: pickInfos(model), nonMeta: nonMeta ? pickInfos(nonMeta.selection) : {} },
+    ...(Object.keys(attention).length ? { attention } : {}),
+    errors,
+  };
+}
+
+/**
+ * The per-user errors of the rows without a network (global mean, support mean, bias), on the seed's
+ * test sample: the predictions train/baselines.ts constantBaselines measures (global mean μ; support
+ * mean; bias μ + b_i + b_u with the λ chosen on validation, clipped to the rating range as biasMetrics).
+ */
+function constantErrors(
+  input: ReturnType<typeof experimentInput>,
+  errors: SeedErrors,
+  wants: (b: BaselineName) => boolean,
+): void {
+  const global = meanTrainingRating(input.split.train);
+  const range = ratingRange(input.split.train);
+  const bias = wants('bias') ? chooseBiasModel(input.split, input.layout, range).model : null;
+  const sample = evaluationSample(input.config.seed, input.config.evalUsers);
+  for (const s of SCENARIOS) {
+    const set = input.split.test[s];
+    if (set.count === 0) continue;
+    const ids = sample.tasks('test', s, set.count);
+    const constant = (valueOf: (t: number) => number) =>
+      userErrorsOf(set, ids, constantPredictions(set, ids, valueOf));
+    if (wants('globalMean'))
+      addPredictor(
+        errors,
+        s,
+        'globalMean',
+        constant(() => global),
+      );
+    if (wants('supportMean'))
+      addPredictor(
+        errors,
+        s,
+        'supportMean',
+        constant((t) => supportMean(set, t, global)),
+      );
+    if (bias) {
+      // per query rating: μ + b_i + b_u(t); constantPredictions' layout, one value per rating
+      const p = constantPredictions(set, ids, () => 0);
+      const predicted = Float32Array.from(p.predicted);
+      ids.forEach((t, k) => {
+        const bu = userResidual(bias, set, t, bias.lambdas.user);
+        const q0 = set.queryOffsets[t]!;
+        for (let j = 0; j < p.offsets[k + 1]! - p.offsets[k]!; j++)
+          predicted[p.offsets[k]! + j] = bias.mean + bias.itemBias[set.queryItems[q0 + j]!]! + bu;
+      });
+      addPredictor(errors, s, 'bias', userErrorsOf(set, ids, { ...p, predicted, range }));
+    }
+  }
+}
+
+/**
+ * The non-meta network's half of a seed: trained at each of `dropouts` for `budget` epochs and
+ * checkpointed like the model; the test scenarios are evaluated only at checkpoints that become a
+ * pick. `config` is the seed's run config (seedConfig), `prepared` its experiment input.
+ */
+export async function nonMetaSelection(
+  prepared: ReturnType<typeof experimentInput>,
+  config: TrainConfig,
+  seed: number,
+  budget: number,
+  dropouts: readonly number[],
+  log: (line: string) => void = () => {},
+  rule: SelectionRule = 'per-kind',
+): Promise<{ selection: KindSelection; errors: ErrorsByLabel }> {
+  const nonMeta = selectionFor(rule);
+  const errors: ErrorsByLabel = new Map();
+  const range = ratingRange(prepared.split.train);
+  const sample = evaluationSample(seed, config.evalUsers);
+  for (const featureDropout of dropouts) {
+    const t1 = performance.now();
+    const input = { ...prepared, config: { ...config, featureDropout, epochs: budget } };
+    const at = rule === 'per-kind' ? (e: number) => e % 2 === 0 : (e: number) => e === budget;
+    await nonMetaCheckpoints(
+      input,
+      async (engine, epoch, rates, validation) => {
+        // only a checkpoint that becomes a pick needs its test scenarios
+        if (!nonMeta.improves(validation)) return;
+        const test: ScenarioRecord = {};
+        const rows: Partial<Record<Scenario, { after: UserRows; before: UserRows }>> = {};
+        for (const s of SCENARIOS) {
+          const set = input.split.test[s];
+          if (set.count === 0) continue;
+          const ids = sample.tasks('test', s, set.count);
+          const p = await predictTaskSet(engine, set, ids, input.layout, {
+            innerLr: rates[itemKindOf(s)],
+            range,
+          });
+          test[s] = scenarioMetrics(set, p);
+          rows[s] = { after: userErrorsOf(set, ids, p.after), before: userErrorsOf(set, ids, p.before) };
+        }
+        const label = JSON.stringify({ featureDropout, epoch, rates } satisfies Checkpoint);
+        nonMeta.consider(label, validation, test);
+        errors.set(label, rows);
+      },
+      at,
+    );
+    log(
+      `seed ${seed}: non-meta dropout ${featureDropout}: ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+    );
+  }
+  return { selection: nonMeta, errors };
+}
