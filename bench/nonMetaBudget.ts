@@ -22,7 +22,7 @@ for (const seed of seedArg.split(',').map(Number)) {
     config,
     seed,
     Number(epochArg),
-    dropArg.split(',').map(Number),
+    dropArg.split(',').map((d) => ({ featureDropout: Number(d) })),
     console.log,
   );
   for (const [kind, pick] of Object.entries(selection.picks()))

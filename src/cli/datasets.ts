@@ -3,6 +3,7 @@
  * ../shared/datasets (METAREC_DATASETS overrides it; never committed); 'demo' is generated in memory
  * from src/data/synthetic.ts (the same data as public/datasets/demo); a path is read as given.
  */
+import { ablate, type Resolved } from '../experiment/ablation';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,24 @@ export function tunedBase(name: string, model: string): { spec: NamedDataset; ba
  * settings ("{dataset}" in the path is replaced by the dataset's name; relative to `baseDir`), then its
  * overrides, with the dataset's protocol.
  */
+/**
+ * A job's variant as it runs: variantConfig, then the variant's ablation (experiment/ablation.ts) over
+ * that config and its selection options; { notApplicable } when the chosen config lacks the addition.
+ */
+export function resolveVariant(
+  variant: VariantSpec,
+  dataset: string,
+  protocol: TrainConfig['protocol'],
+  baseDir: string,
+): Resolved | { notApplicable: string } {
+  const resolved: Resolved = {
+    config: variantConfig(variant, dataset, protocol, baseDir),
+    selection: variant.selection,
+    chooseLocalRate: variant.chooseLocalRate,
+  };
+  return variant.ablate ? ablate(variant.ablate, resolved) : resolved;
+}
+
 export function variantConfig(
   variant: VariantSpec,
   dataset: string,

@@ -18,6 +18,7 @@ import { runJob } from '../experiment/job';
 import { isCompletePart, PART_FORMAT, type JobPart } from '../experiment/part';
 import { renderMerged } from '../experiment/render';
 import {
+  budgetOf,
   jobLine,
   jobsOf,
   parseShard,
@@ -27,7 +28,7 @@ import {
   type ExperimentSpec,
   type Job,
 } from '../experiment/spec';
-import { loadSpecDataset, variantConfig } from './datasets';
+import { loadSpecDataset, resolveVariant } from './datasets';
 import { readJson, writeAtomic } from './parts';
 
 export interface ExperimentCommand {
@@ -96,13 +97,30 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   const specDir = dirname(resolve(command.specPath));
   const partPath = (job: Job) => resolve(specDir, spec.parts, partFileName(job));
   const all = filtered(spec, command);
+  const resolveJob = (job: Job) =>
+    resolveVariant(
+      job.variant,
+      job.dataset,
+      spec.protocols[job.dataset] ?? protocolOf(datasetRef(job.dataset)),
+      specDir,
+    );
   if (command.merge) {
     const parts = jobsOf(spec)
       .map((j) => ({ j, p: readJson(partPath(j)) }))
-      .filter(({ j, p }) => isCompletePart(p, j, spec.epochs))
+      .filter(({ j, p }) => isCompletePart(p, j, budgetOf(spec, j.variant)))
       .map(({ p }) => p as JobPart);
+    // ablations the chosen configurations do not hold have no part, and are not missing
+    const notApplicable = new Map<number, string>();
+    for (const j of jobsOf(spec))
+      if (j.variant.ablate)
+        try {
+          const r = resolveJob(j);
+          if ('notApplicable' in r) notApplicable.set(j.index, r.notApplicable);
+        } catch {
+          // no tuning file yet: the job is simply missing
+        }
     const out = resolve(command.out ?? 'docs/results.md');
-    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts));
+    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable));
     log(`wrote ${out} from ${parts.length} of ${jobsOf(spec).length} parts`);
     return;
   }
@@ -116,11 +134,15 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   for (const job of jobs) {
     const file = partPath(job);
     const ref = datasetRef(job.dataset);
-    const protocol = spec.protocols[job.dataset] ?? protocolOf(ref);
-    const config = variantConfig(job.variant, job.dataset, protocol, specDir);
+    const resolved = resolveJob(job);
+    if ('notApplicable' in resolved) {
+      log(`job ${job.index}: not applicable (${resolved.notApplicable}); no part`);
+      continue;
+    }
+    const { config } = resolved;
     const stored = readJson(file);
     if (
-      isCompletePart(stored, job, spec.epochs) &&
+      isCompletePart(stored, job, budgetOf(spec, job.variant)) &&
       JSON.stringify(stored.config) === JSON.stringify(config)
     ) {
       log(`job ${job.index}: done already (${file})`);
@@ -132,8 +154,19 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
       );
     const dataset = await loadSpecDataset(job.dataset, specDir);
     const prefix = `job ${job.index} (${job.dataset} / ${job.variant.name} / seed ${job.seed})`;
-    const result = await runJob(dataset, config, job.seed, spec.epochs, backend, job.variant, (line) =>
-      log(`${prefix}: ${line}`),
+    const options = {
+      ...job.variant,
+      selection: resolved.selection,
+      chooseLocalRate: resolved.chooseLocalRate,
+    };
+    const result = await runJob(
+      dataset,
+      config,
+      job.seed,
+      budgetOf(spec, job.variant),
+      backend,
+      options,
+      (line) => log(`${prefix}: ${line}`),
     );
     const part: JobPart = {
       format: PART_FORMAT,
@@ -143,7 +176,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
       variant: job.variant,
       config,
       seed: job.seed,
-      budget: spec.epochs,
+      budget: budgetOf(spec, job.variant),
       date: new Date().toISOString().slice(0, 10),
       result,
     };

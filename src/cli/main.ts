@@ -6,6 +6,7 @@
  *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f]]   the results protocol as jobs (docs/scale-out.md)
  *   results [...]                                   npm run results: the legacy parts of docs/results.md (src/cli/results.ts)
  *   tune <dataset> <melu|mamo> [epochs]             npm run tune: the validation grid (src/cli/tune.ts)
+ *   tune-v1 <dataset> <melu|mamo> [--shard i/n]     results protocol v1's tuning (src/cli/tuneV1.ts)
  * Settings are the configuration table's keys in kebab case (--inner-lr 0.01), plus --preset <name>.
  */
 import { parseConfigFlags } from '../config/codec';
@@ -25,6 +26,7 @@ const USAGE = `usage: npm run cli -- <command>
   experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--merge [--out file]]
   results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
   tune <dataset> <melu|mamo> [epochs]
+  tune-v1 <ml-100k|ml-1m-published|demo> <melu|mamo> [--list] [--shard i/n | --shards n] [--out dir]
 settings: ${CONFIG_KEYS.join(', ')} (as --kebab-case flags)`;
 
 function takeOption(args: string[], name: string): string[] {
@@ -98,6 +100,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'tune': {
       await (await import('./tune')).tune(args);
+      return 0;
+    }
+    case 'tune-v1': {
+      await (await import('./tuneV1')).tuneV1(args, (line) => console.log(line));
       return 0;
     }
     case 'generate-demo': {

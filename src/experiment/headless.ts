@@ -11,7 +11,7 @@ import type { ModelEngine } from '../train/engine';
 import { createEngine, trainEpochs, type ExperimentInput } from '../train/epochs';
 import type { TaskSetPredictions } from '../train/evaluate';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
-import type { LocalRates } from '../train/adaptation';
+import { FULL_FINE_TUNE, type FineTune, type LocalRates } from '../train/adaptation';
 import { candidateRates, chooseLocalRate } from '../train/localRate';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
@@ -49,7 +49,9 @@ export function experimentInput(dataset: Dataset, config: TrainConfig, backend: 
  * rating, the same seed forks), for `config.epochs` epochs. After every second epoch, the local rates
  * are chosen on the validation users, and `atCheckpoint` gets the engine, the epoch, the rates and the
  * validation record. `at(epoch)` (default: every second epoch) says which epochs are checkpoints.
- * The engine is disposed at the end.
+ * With several `fineTunes` (how the network adapts: layers, clip, steps), each is a checkpoint of its
+ * own: its rates chosen with it, `atCheckpoint` called once per fine-tuning. The engine is disposed at
+ * the end.
  */
 export async function nonMetaCheckpoints(
   input: ExperimentInput,
@@ -58,8 +60,10 @@ export async function nonMetaCheckpoints(
     epoch: number,
     rates: LocalRates,
     validation: ScenarioRecord,
+    fineTune: FineTune,
   ) => Promise<void>,
   at: (epoch: number) => boolean = (epoch) => epoch % 2 === 0,
+  fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
 ): Promise<void> {
   const { config } = input;
   const rng = createRng(config.seed).fork('baselines');
@@ -73,13 +77,16 @@ export async function nonMetaCheckpoints(
       null,
       async (record) => {
         if (!at(record.epoch)) return;
-        const c = await chooseLocalRate(
-          engine,
-          input,
-          candidateRates(config.innerLr),
-          evaluationSample(config.seed, config.evalUsers).picker('nonMetaValidation'),
-        );
-        if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record);
+        for (const fineTune of fineTunes) {
+          const c = await chooseLocalRate(
+            engine,
+            input,
+            candidateRates(config.innerLr),
+            evaluationSample(config.seed, config.evalUsers).picker('nonMetaValidation'),
+            fineTune,
+          );
+          if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record, fineTune);
+        }
       },
       { epochs: config.epochs, supervised: true },
     );

@@ -16,12 +16,19 @@ import { chooseBiasModel, userResidual } from '../train/biasBaseline';
 import { meanTrainingRating, ratingRange } from '../train/epochs';
 import { constantPredictions, predictTaskSet, scenarioMetrics, supportMean } from '../train/evaluate';
 import { BASELINES, type BaselineName, type ScenarioRecord } from '../train/events';
-import { itemKindOf, type ItemKind } from '../train/adaptation';
+import {
+  FINE_TUNE_GRID_V1,
+  FULL_FINE_TUNE,
+  itemKindOf,
+  type FineTune,
+  type ItemKind,
+} from '../train/adaptation';
 import type { KindSelection } from '../train/kindSelection';
 import { evaluationSample } from '../train/sample';
 import { attentionSummary, type AttentionInfo } from './attention';
 import { experimentInput, nonMetaCheckpoints, runHeadless, type Backend } from './headless';
 import {
+  choosesCheckpoints,
   pickInfos,
   reportedLabels,
   reportedRecord,
@@ -60,6 +67,10 @@ export interface JobOptions {
   readonly chooseLocalRate: boolean;
   /** which baseline rows to compute (nonMeta trains a network; the others are cheap) */
   readonly baselines: readonly BaselineName[];
+  /** 'non-meta': the job's row is the non-meta network (no model is trained); default 'model' */
+  readonly role?: 'model' | 'non-meta';
+  /** what the non-meta network trains: 'model' (default; the model's dropout and none) or 'v1' */
+  readonly nonMetaGrid?: 'model' | 'v1';
 }
 
 /** The protocol of `npm run results`: per-kind checkpoints, local rates chosen, every baseline. */
@@ -83,7 +94,7 @@ export function seedConfig(
     seed,
     backend: 'wasm',
     baselines: false,
-    evalEvery: options.selection === 'per-kind' ? 2 : epochs,
+    evalEvery: choosesCheckpoints(options.selection) ? 2 : epochs,
     chooseLocalRate: options.chooseLocalRate,
     epochs,
   };
@@ -125,8 +136,9 @@ export async function runJob(
 ): Promise<PerKindSeed> {
   const t0 = performance.now();
   const config = seedConfig(base, seed, budget, options);
-  const dropouts =
-    options.selection === 'per-kind' ? [...new Set([base.featureDropout, 0])] : [base.featureDropout];
+  const dropouts = choosesCheckpoints(options.selection)
+    ? [...new Set([base.featureDropout, 0])]
+    : [base.featureDropout];
   const configured = { warmItems: config.innerLr, newItems: config.innerLr };
 
   // the split and layout depend on the protocol and seed only, not on dropout or epochs: prepared once.
@@ -145,7 +157,9 @@ export async function runJob(
   const model = selectionFor(options.selection);
   const modelErrors: ErrorsByLabel = new Map();
   let parameters = 0;
-  for (const featureDropout of dropouts) {
+  // a non-meta row trains no model: its network takes the model's place below
+  const trainsModel = options.role !== 'non-meta';
+  for (const featureDropout of trainsModel ? dropouts : []) {
     const atEpoch = new Map<number, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>();
     const outcome = await runHeadless(
       dataset,
@@ -178,10 +192,41 @@ export async function runJob(
     log(`seed ${seed}: ${base.model} dropout ${featureDropout}: ${outcome.seconds.toFixed(0)} s`);
   }
 
-  const nonMeta = wants('nonMeta')
-    ? await nonMetaSelection(prepared, config, seed, budget, dropouts, log, options.selection)
-    : null;
+  const plan = nonMetaPlan(options.nonMetaGrid, dropouts);
+  const nonMeta =
+    wants('nonMeta') || !trainsModel
+      ? await nonMetaSelection(
+          prepared,
+          config,
+          seed,
+          budget,
+          plan.trained,
+          log,
+          options.selection,
+          plan.fineTunes,
+        )
+      : null;
 
+  if (!trainsModel) {
+    const row = nonMeta!;
+    const record = reportedRecord(row.selection);
+    keepReported(errors, row.selection, row.errors, 'model');
+    const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {
+      ...(constants && wants('globalMean') ? { globalMean: constants.globalMean } : {}),
+      ...(constants && wants('supportMean') ? { supportMean: constants.supportMean } : {}),
+      ...(constants && wants('bias') ? { bias: constants.bias } : {}),
+    };
+    checkErrors(errors, { model: record, ...baselines });
+    return {
+      seed,
+      parameters,
+      seconds: (performance.now() - t0) / 1000,
+      model: record,
+      baselines,
+      picks: { model: pickInfos(row.selection), nonMeta: {} },
+      errors,
+    };
+  }
   const modelRecord = reportedRecord(model);
   keepReported(errors, model, modelErrors, 'model', wants('noAdaptation') ? 'noAdaptation' : undefined);
   if (nonMeta) keepReported(errors, nonMeta.selection, nonMeta.errors, 'nonMeta');
@@ -264,30 +309,56 @@ function constantErrors(
 }
 
 /**
- * The non-meta network's half of a seed: trained at each of `dropouts` for `budget` epochs and
- * checkpointed like the model; the test scenarios are evaluated only at checkpoints that become a
- * pick. `config` is the seed's run config (seedConfig), `prepared` its experiment input.
+ * The non-meta network's trained configurations of results protocol v1 (docs/protocol.md, section 4):
+ * feature dropout {0, 0.3} x Adam rate {3e-4, 1e-3, 3e-3} x weight decay {0, 3}, each over the
+ * variant's network; at evaluation FINE_TUNE_GRID_V1 (layers x clip x steps {1, 5}).
+ */
+export const NON_META_GRID_V1: readonly Partial<TrainConfig>[] = [0, 0.3].flatMap((featureDropout) =>
+  [3e-4, 1e-3, 3e-3].flatMap((outerLr) =>
+    [0, 3].map((weightDecay) => ({ featureDropout, outerLr, weightDecay })),
+  ),
+);
+
+/** What the non-meta network trains and how it may fine-tune, for a grid name of a variant. */
+export function nonMetaPlan(
+  grid: 'model' | 'v1' | undefined,
+  dropouts: readonly number[],
+): { trained: readonly Partial<TrainConfig>[]; fineTunes: readonly FineTune[] } {
+  return grid === 'v1'
+    ? { trained: NON_META_GRID_V1, fineTunes: FINE_TUNE_GRID_V1 }
+    : { trained: dropouts.map((featureDropout) => ({ featureDropout })), fineTunes: [FULL_FINE_TUNE] };
+}
+
+/**
+ * The non-meta network's half of a seed: trained with each of `trained` (settings over `config`) for
+ * `budget` epochs and checkpointed like the model (each fine-tuning of `fineTunes` a checkpoint of its
+ * own); the test scenarios are evaluated only at checkpoints that become a pick. `config` is the
+ * seed's run config (seedConfig), `prepared` its experiment input.
  */
 export async function nonMetaSelection(
   prepared: ReturnType<typeof experimentInput>,
   config: TrainConfig,
   seed: number,
   budget: number,
-  dropouts: readonly number[],
+  trained: readonly Partial<TrainConfig>[],
   log: (line: string) => void = () => {},
   rule: SelectionRule = 'per-kind',
+  fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
 ): Promise<{ selection: KindSelection; errors: ErrorsByLabel }> {
   const nonMeta = selectionFor(rule);
   const errors: ErrorsByLabel = new Map();
   const range = ratingRange(prepared.split.train);
   const sample = evaluationSample(seed, config.evalUsers);
-  for (const featureDropout of dropouts) {
+  // the plain grid keeps its old labels (dropout, epoch, rates) so stored picks read the same
+  const plain = fineTunes.length === 1 && trained.every((t) => Object.keys(t).join() === 'featureDropout');
+  for (const settings of trained) {
     const t1 = performance.now();
-    const input = { ...prepared, config: { ...config, featureDropout, epochs: budget } };
-    const at = rule === 'per-kind' ? (e: number) => e % 2 === 0 : (e: number) => e === budget;
+    const featureDropout = settings.featureDropout ?? config.featureDropout;
+    const input = { ...prepared, config: { ...config, ...settings, featureDropout, epochs: budget } };
+    const at = choosesCheckpoints(rule) ? (e: number) => e % 2 === 0 : (e: number) => e === budget;
     await nonMetaCheckpoints(
       input,
-      async (engine, epoch, rates, validation) => {
+      async (engine, epoch, rates, validation, fineTune) => {
         // only a checkpoint that becomes a pick needs its test scenarios
         if (!nonMeta.improves(validation)) return;
         const test: ScenarioRecord = {};
@@ -299,18 +370,23 @@ export async function nonMetaSelection(
           const p = await predictTaskSet(engine, set, ids, input.layout, {
             innerLr: rates[itemKindOf(s)],
             range,
+            fineTune,
           });
           test[s] = scenarioMetrics(set, p);
           rows[s] = { after: userErrorsOf(set, ids, p.after), before: userErrorsOf(set, ids, p.before) };
         }
-        const label = JSON.stringify({ featureDropout, epoch, rates } satisfies Checkpoint);
+        const checkpoint: Checkpoint = plain
+          ? { featureDropout, epoch, rates }
+          : { featureDropout, epoch, rates, trained: settings, fineTune };
+        const label = JSON.stringify(checkpoint);
         nonMeta.consider(label, validation, test);
         errors.set(label, rows);
       },
       at,
+      fineTunes,
     );
     log(
-      `seed ${seed}: non-meta dropout ${featureDropout}: ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+      `seed ${seed}: non-meta ${JSON.stringify(settings)}: ${((performance.now() - t1) / 1000).toFixed(0)} s`,
     );
   }
   return { selection: nonMeta, errors };

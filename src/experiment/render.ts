@@ -9,6 +9,7 @@
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../data/scenarios/types';
 import { BASELINE_LABELS, BASELINES, type ScenarioRecord } from '../train/events';
 import { datasetRef, labelOf } from './datasets';
+import { ABLATION_LABELS } from './ablation';
 import type { JobPart } from './part';
 import { cell, meanStd } from './seedStats';
 import type { ExperimentSpec, Job } from './spec';
@@ -36,13 +37,86 @@ export function pairedRows(parts: readonly JobPart[], scenario: Scenario, baseli
   return rows;
 }
 
+/**
+ * The paired rows of two variants' models on one scenario: per seed both parts, same test users (a
+ * seed's split and query draw do not depend on the variant; a mismatch is skipped, not paired).
+ */
+export function pairedVariantRows(
+  a: readonly JobPart[],
+  b: readonly JobPart[],
+  scenario: Scenario,
+): UserErrors[] {
+  const rows: UserErrors[] = [];
+  for (const pa of a) {
+    const pb = b.find((p) => p.seed === pa.seed);
+    const ea = pa.result.errors?.[scenario];
+    const eb = pb?.result.errors?.[scenario];
+    const ma = ea?.predictors.model;
+    const mb = eb?.predictors.model;
+    if (!ea || !eb || !ma || !mb) continue;
+    if (
+      ea.users.length !== eb.users.length ||
+      ea.users.some((u, i) => u !== eb.users[i] || ea.n[i] !== eb.n[i])
+    )
+      continue;
+    ea.n.forEach((n, u) =>
+      rows.push({ seed: pa.seed, n, absA: ma.abs[u]!, absB: mb.abs[u]!, sqA: ma.sq[u]!, sqB: mb.sq[u]! }),
+    );
+  }
+  return rows;
+}
+
+const selectionText = (rule: JobPart['variant']['selection']) =>
+  rule === 'per-kind'
+    ? 'one checkpoint per item kind chosen on validation'
+    : rule === 'single'
+      ? 'one checkpoint for both item kinds chosen on validation'
+      : 'the last epoch';
+
 function variantText(part: JobPart): string {
   const v = part.variant;
   const base = v.preset ? `preset ${v.preset}` : `tuning ${v.tuning}`;
   const overrides = Object.keys(v.overrides).length ? `, overrides ${JSON.stringify(v.overrides)}` : '';
-  const selection =
-    v.selection === 'per-kind' ? 'one checkpoint per item kind chosen on validation' : 'the last epoch';
-  return `**${v.name}**: ${base}${overrides} (model ${part.config.model}); ${selection}; evaluation local rate ${v.chooseLocalRate ? 'chosen on validation' : `the configured ${part.config.innerLr}`}; budget ${part.budget} epochs.`;
+  const ablation = v.ablate ? `; without ${ABLATION_LABELS[v.ablate]}` : '';
+  if (v.role === 'non-meta')
+    return `**${v.name}**: the non-meta network (${base}${overrides}: the network trained by supervised MSE on every training rating, fine-tuned on each support set), ${v.nonMetaGrid === 'v1' ? "protocol v1's grid (12 trained configurations; fine-tuning layers, clip and steps chosen on validation)" : "the model's settings at its dropout and none"}; ${selectionText(v.selection)}; budget ${part.budget} epochs.`;
+  return `**${v.name}**: ${base}${overrides}${ablation} (model ${part.config.model}); ${selectionText(v.selection)}; evaluation local rate ${v.chooseLocalRate ? 'chosen on validation' : `the configured ${part.config.innerLr}`}; budget ${part.budget} epochs.`;
+}
+
+/**
+ * Each variant against the variants it names in "against" (an ablation against its full variant, a
+ * variant against its paper row or the non-meta row): one row per pair, one cell per scenario with
+ * the MAE difference A − B, its interval, seeds won by A and the verdict. Returns the lines and the
+ * number of intervals shown.
+ */
+function comparisonTable(
+  spec: ExperimentSpec,
+  byVariant: Map<string, JobPart[]>,
+): { lines: string[]; count: number } {
+  const pairs = spec.variants.flatMap((v) => (v.against ?? []).map((w) => [v.name, w] as const));
+  const present = pairs.filter(([a, b]) => byVariant.get(a)?.length && byVariant.get(b)?.length);
+  if (!present.length) return { lines: [], count: 0 };
+  const lines = [
+    '### Rows against rows (ablations, variants against paper rows and the non-meta network)',
+    '',
+    'Each cell: MAE of the first row minus the second over the same test users, [95% interval], seeds won by the first row, verdict.',
+    '',
+    `| first − second | ${SCENARIOS.map((s) => SCENARIO_SHORT[s]).join(' | ')} |`,
+    `|---|${SCENARIOS.map(() => '---').join('|')}|`,
+  ];
+  let count = 0;
+  for (const [a, b] of present) {
+    const cells = SCENARIOS.map((s) => {
+      const rows = pairedVariantRows(byVariant.get(a)!, byVariant.get(b)!, s);
+      if (!rows.length) return '–';
+      const interval = pairedInterval(rows, 'mae', INTERVAL_OPTIONS);
+      count++;
+      return `${formatInterval(interval)}, ${interval.seedsWon}/${interval.seeds}, ${verdict(interval)}`;
+    });
+    lines.push(`| ${a} − ${b} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  return { lines, count };
 }
 
 function scenarioTable(
@@ -50,6 +124,7 @@ function scenarioTable(
   dataset: string,
   scenario: Scenario,
   byVariant: Map<string, JobPart[]>,
+  counter: { count: number },
 ): string[] {
   const first = [...byVariant.values()].flat().find((p) => p.result.model[scenario]);
   if (!first) return [];
@@ -72,12 +147,18 @@ function scenarioTable(
       if (!variant.baselines.includes(b) || parts.every((p) => !recordOf(p, b)?.[scenario])) continue;
       const rows = pairedRows(parts, scenario, b);
       const interval = rows.length ? pairedInterval(rows, 'mae', INTERVAL_OPTIONS) : null;
+      if (interval) counter.count++;
       const label = BASELINE_LABELS[b].split(':')[0];
       out.push(
         `| ${variant.name} | ${label} | ${cell(values(b, 'mae'))} | ${cell(values(b, 'rmse'))} | ${interval ? formatInterval(interval) : '–'} | ${interval ? `${interval.seedsWon} of ${interval.seeds}` : '–'} | ${interval ? verdict(interval) : 'no per-user errors'} |`,
       );
     }
   }
+  for (const q of spec.quoted?.[dataset] ?? [])
+    if (q.mae[scenario] !== undefined)
+      out.push(
+        `| quoted | ${q.label} (${q.source}) | ${q.mae[scenario]!.toFixed(3)} | ${q.rmse?.[scenario]?.toFixed(3) ?? '–'} | not run here | | |`,
+      );
   out.push('');
   return out;
 }
@@ -88,6 +169,7 @@ export function renderMerged(
   specPath: string,
   jobs: readonly Job[],
   parts: readonly JobPart[],
+  notApplicable: ReadonlyMap<number, string> = new Map(),
 ): string {
   const out: string[] = [
     `# ${spec.title}`,
@@ -97,6 +179,7 @@ export function renderMerged(
   ];
   const missing = jobs.filter(
     (j) =>
+      !notApplicable.has(j.index) &&
       !parts.some((p) => p.dataset === j.dataset && p.variant.name === j.variant.name && p.seed === j.seed),
   );
   if (missing.length)
@@ -117,7 +200,21 @@ export function renderMerged(
       const ps = byVariant.get(v.name);
       if (ps) out.push(`${variantText(ps[0]!)} Seeds ${ps.map((p) => p.seed).join(', ')}.`, '');
     }
-    for (const s of SCENARIOS) out.push(...scenarioTable(spec, dataset, s, byVariant));
+    const counter = { count: 0 };
+    for (const s of SCENARIOS) out.push(...scenarioTable(spec, dataset, s, byVariant, counter));
+    const compared = comparisonTable(spec, byVariant);
+    out.push(...compared.lines);
+    const skipped = jobs.filter((j) => j.dataset === dataset && notApplicable.has(j.index));
+    const named = new Map(skipped.map((j) => [j.variant.name, notApplicable.get(j.index)!]));
+    if (named.size)
+      out.push(
+        `Ablations without a row (the chosen configuration does not hold the addition): ${[...named].map(([n, why]) => `${n} (${why})`).join('; ')}.`,
+        '',
+      );
+    out.push(
+      `This section holds ${counter.count + compared.count} paired intervals, each at 95% on its own; they are not corrected for multiplicity.`,
+      '',
+    );
   }
   out.push('## Time', '', '| dataset | variant | seconds per job (mean) | run on |', '|---|---|---|---|');
   for (const dataset of spec.datasets)

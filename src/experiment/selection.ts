@@ -2,17 +2,21 @@
  * How a job chooses the checkpoint its test numbers come from, on validation users only:
  * - 'per-kind': train/kindSelection.ts, one checkpoint for the test scenarios with warm query items
  *   (lowest MAE on the validation warm cells) and one for those with new items (item-cold cells);
- * - 'last-epoch': the last checkpoint offered, for every scenario (no choice of epoch or dropout).
+ * - 'last-epoch': the last checkpoint offered, for every scenario (no choice of epoch or dropout);
+ * - 'single': one checkpoint for every scenario, the lowest mean of the validation MAE on the warm and
+ *   the item-cold cells (the warm cell alone where the split has no item-cold one): the ablation of
+ *   per-kind checkpoints (docs/protocol.md, sections 3 and 6).
  * Both speak KindSelection, so the job and the stored part do not depend on the rule. Checkpoint labels
  * are JSON of Checkpoint, so a pick is read back without a side table.
  */
 import type { Scenario } from '../data/scenarios/types';
 import type { ScenarioRecord } from '../train/events';
-import type { ItemKind, LocalRates } from '../train/adaptation';
+import type { TrainConfig } from '../config/experiment';
+import type { FineTune, ItemKind, LocalRates } from '../train/adaptation';
 import { createKindSelection, KIND_CELL, type KindPick, type KindSelection } from '../train/kindSelection';
 import type { AttentionInfo } from './attention';
 
-export const SELECTION_RULES = ['per-kind', 'last-epoch'] as const;
+export const SELECTION_RULES = ['per-kind', 'last-epoch', 'single'] as const;
 export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 /** What a checkpoint label holds. */
@@ -22,6 +26,9 @@ export interface Checkpoint {
   readonly epoch: number;
   readonly rates: LocalRates;
   readonly attention?: AttentionInfo;
+  /** the non-meta network's v1 grid: its trained settings and evaluation-time fine-tuning */
+  readonly trained?: Partial<TrainConfig>;
+  readonly fineTune?: FineTune;
 }
 
 /** A checkpoint a kind picked: what it was, its validation MAE on the kind's cell, its local rate there. */
@@ -31,6 +38,9 @@ export interface PickInfo {
   readonly epoch: number;
   readonly localRate: number;
   readonly validationMae: number;
+  /** the non-meta network's v1 grid: which trained settings and fine-tuning the pick was */
+  readonly trained?: Partial<TrainConfig>;
+  readonly fineTune?: FineTune;
 }
 
 /** The last checkpoint offered wins, for both kinds (its validation MAE on each kind's cell is kept). */
@@ -53,8 +63,47 @@ export function createLastSelection(): KindSelection {
   };
 }
 
+/** The score of 'single': mean validation MAE over the kinds' cells present (NaN: none). */
+export function meanKindMae(validation: ScenarioRecord): number {
+  const maes = Object.values(KIND_CELL)
+    .map((s) => validation[s]?.mae)
+    .filter((m): m is number => m !== undefined && Number.isFinite(m));
+  return maes.length ? maes.reduce((a, b) => a + b, 0) / maes.length : NaN;
+}
+
+/** One checkpoint for both kinds: the strictly lowest meanKindMae wins; on a tie the earlier stays. */
+export function createSingleSelection(): KindSelection {
+  let best: { score: number; label: string; validation: ScenarioRecord; test: ScenarioRecord } | null = null;
+  const improves = (validation: ScenarioRecord) => {
+    const score = meanKindMae(validation);
+    return Number.isFinite(score) && score < (best?.score ?? Infinity);
+  };
+  const pick = (k: ItemKind): KindPick | null =>
+    best && { mae: best.validation[KIND_CELL[k]]?.mae ?? NaN, label: best.label, test: best.test };
+  return {
+    improves,
+    consider(label, validation, test) {
+      if (improves(validation)) best = { score: meanKindMae(validation), label, validation, test };
+    },
+    picks: () => ({ warmItems: pick('warmItems'), newItems: pick('newItems') }),
+    reported() {
+      const out: ReturnType<KindSelection['reported']> = {};
+      for (const [s, metrics] of Object.entries(best?.test ?? {}) as [Scenario, ScenarioRecord[Scenario]][])
+        if (metrics) out[s] = { metrics, label: best!.label };
+      return out;
+    },
+  };
+}
+
 export const selectionFor = (rule: SelectionRule): KindSelection =>
-  rule === 'per-kind' ? createKindSelection() : createLastSelection();
+  rule === 'per-kind'
+    ? createKindSelection()
+    : rule === 'single'
+      ? createSingleSelection()
+      : createLastSelection();
+
+/** Whether a rule picks among checkpoints (every second epoch, both dropouts) or takes the last one. */
+export const choosesCheckpoints = (rule: SelectionRule) => rule !== 'last-epoch';
 
 /** The picks of a selection as stored numbers. */
 export function pickInfos(selection: KindSelection): Partial<Record<ItemKind, PickInfo>> {
@@ -67,6 +116,8 @@ export function pickInfos(selection: KindSelection): Partial<Record<ItemKind, Pi
       epoch: c.epoch,
       localRate: c.rates[kind],
       validationMae: pick.mae,
+      ...(c.trained ? { trained: c.trained } : {}),
+      ...(c.fineTune ? { fineTune: c.fineTune } : {}),
     };
   }
   return out;

@@ -20,8 +20,9 @@
 import { validateConfig } from '../config/codec';
 import type { TrainConfig } from '../config/experiment';
 import { PRESET_NAMES, type PresetName } from '../config/presets';
-import { PROTOCOLS } from '../data/scenarios/types';
+import { PROTOCOLS, SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { BASELINES, type BaselineName } from '../train/events';
+import { ABLATIONS, type Ablation } from './ablation';
 import { datasetRef } from './datasets';
 import { SELECTION_RULES, type SelectionRule } from './selection';
 
@@ -38,6 +39,24 @@ export interface VariantSpec {
   readonly chooseLocalRate: boolean;
   /** baseline rows computed beside the model */
   readonly baselines: readonly BaselineName[];
+  /** epochs this variant trains, pre-training included, instead of the spec's (a paper row's own) */
+  readonly budget?: number;
+  /** the config and options above with one addition removed (ablation.ts); absent: none */
+  readonly ablate?: Ablation;
+  /** other variants whose model this variant's model is compared with, paired per test user */
+  readonly against?: readonly string[];
+  /**
+   * 'model' (default): the variant trains its model. 'non-meta': its row is the non-meta network
+   * alone (the variant's network trained supervised, fine-tuned on each support set), chosen like
+   * a variant's model (selection rule, its grid).
+   */
+  readonly role?: 'model' | 'non-meta';
+  /**
+   * What the non-meta network trains (as a baseline or a row): 'model' (default): the model's settings
+   * at its dropout and without; 'v1': docs/protocol.md section 4's 12 configurations and its
+   * evaluation-time choices.
+   */
+  readonly nonMetaGrid?: 'model' | 'v1';
 }
 
 export interface ExperimentSpec {
@@ -47,11 +66,25 @@ export interface ExperimentSpec {
   /** per dataset, a protocol other than its own (paths and the demo default to 'melu') */
   readonly protocols: Readonly<Record<string, TrainConfig['protocol']>>;
   readonly variants: readonly VariantSpec[];
-  readonly seeds: readonly number[];
+  /** per dataset, the seeds of its jobs (a spec file may give one list for all) */
+  readonly seeds: Readonly<Record<string, readonly number[]>>;
   /** epochs each network may train, pre-training included */
   readonly epochs: number;
   /** folder of the part files (relative to the spec file) */
   readonly parts: string;
+  /**
+   * Figures measured elsewhere, shown as labelled rows beside ours (never paired: no per-user errors),
+   * per dataset: e.g. the MeLU authors' code on the published split.
+   */
+  readonly quoted?: Readonly<Record<string, readonly QuotedRow[]>>;
+}
+
+export interface QuotedRow {
+  readonly label: string;
+  /** who measured it, how */
+  readonly source: string;
+  readonly mae: Partial<Record<Scenario, number>>;
+  readonly rmse?: Partial<Record<Scenario, number>>;
 }
 
 export interface Job {
@@ -61,8 +94,21 @@ export interface Job {
   readonly seed: number;
 }
 
-const SPEC_KEYS = ['title', 'datasets', 'protocols', 'variants', 'seeds', 'epochs', 'parts'];
-const VARIANT_KEYS = ['name', 'preset', 'tuning', 'overrides', 'selection', 'chooseLocalRate', 'baselines'];
+const SPEC_KEYS = ['title', 'datasets', 'protocols', 'variants', 'seeds', 'epochs', 'parts', 'quoted'];
+const VARIANT_KEYS = [
+  'name',
+  'preset',
+  'tuning',
+  'overrides',
+  'selection',
+  'chooseLocalRate',
+  'baselines',
+  'budget',
+  'ablate',
+  'against',
+  'role',
+  'nonMetaGrid',
+];
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -94,14 +140,53 @@ export function parseSpec(value: unknown): ExperimentSpec {
       if (!(PROTOCOLS as readonly string[]).includes(p))
         problems.push(`unknown protocol "${String(p)}" for ${d}; expected one of ${PROTOCOLS.join(', ')}`);
     }
-  const seeds = value.seeds;
-  if (!Array.isArray(seeds) || !seeds.length || !seeds.every((s) => Number.isInteger(s)))
-    problems.push('expected "seeds" to be a non-empty list of integers');
-  else if (new Set(seeds).size !== seeds.length) problems.push('"seeds" has a repeated seed');
+  // one list for every dataset, or a list per dataset (protocol v1: 10 seeds on ML-100K, 5 on ML-1M)
+  const seedList = (v: unknown, what: string): number[] => {
+    if (!Array.isArray(v) || !v.length || !v.every((s) => Number.isInteger(s))) {
+      problems.push(`expected ${what} to be a non-empty list of integers`);
+      return [];
+    }
+    if (new Set(v).size !== v.length) problems.push(`${what} has a repeated seed`);
+    return v as number[];
+  };
+  const seeds: Record<string, number[]> = {};
+  if (isRecord(value.seeds)) {
+    for (const d of datasets) seeds[d] = seedList(value.seeds[d], `"seeds" of ${d}`);
+    for (const d of Object.keys(value.seeds))
+      if (!datasets.includes(d)) problems.push(`"seeds" names ${d}, which is not in "datasets"`);
+  } else {
+    const list = seedList(value.seeds, '"seeds"');
+    for (const d of datasets) seeds[d] = list;
+  }
   const epochs = value.epochs;
   if (!(Number.isInteger(epochs) && (epochs as number) >= 2))
     problems.push(
       `expected "epochs" to be a whole number of epochs, at least 2, got ${JSON.stringify(epochs)}`,
+    );
+  const quoted = value.quoted ?? {};
+  const isFigures = (f: unknown) =>
+    isRecord(f) &&
+    Object.entries(f).every(
+      ([k, x]) => (SCENARIOS as readonly string[]).includes(k) && typeof x === 'number' && Number.isFinite(x),
+    );
+  if (
+    !isRecord(quoted) ||
+    Object.entries(quoted).some(
+      ([d, rows]) =>
+        !datasets.includes(d) ||
+        !Array.isArray(rows) ||
+        rows.some(
+          (r: unknown) =>
+            !isRecord(r) ||
+            typeof r.label !== 'string' ||
+            typeof r.source !== 'string' ||
+            !isFigures(r.mae) ||
+            (r.rmse !== undefined && !isFigures(r.rmse)),
+        ),
+    )
+  )
+    problems.push(
+      `expected "quoted" to map datasets of the spec to lists of { label, source, mae: { scenario: number }, rmse? } (scenarios ${SCENARIOS.join(', ')})`,
     );
   if (typeof value.parts !== 'string' || !value.parts)
     problems.push('expected "parts" to be a folder for the part files');
@@ -116,15 +201,22 @@ export function parseSpec(value: unknown): ExperimentSpec {
   const names = variants.map((v) => v.name);
   for (const n of new Set(names))
     if (names.filter((x) => x === n).length > 1) problems.push(`two variants are named "${n}"`);
+  for (const v of variants)
+    for (const other of v.against ?? [])
+      if (!names.includes(other) || other === v.name)
+        problems.push(
+          `variant ${v.name}: "against" names ${other}, which is not another variant (${names.join(', ')})`,
+        );
   if (problems.length) throw new Error(`Invalid spec:\n  ${problems.join('\n  ')}`);
   return {
     title: typeof value.title === 'string' ? value.title : 'Results',
     datasets,
     protocols,
     variants,
-    seeds: seeds as number[],
+    seeds,
     epochs: epochs as number,
     parts: value.parts as string,
+    ...(value.quoted !== undefined ? { quoted: quoted as Record<string, QuotedRow[]> } : {}),
   };
 }
 
@@ -162,6 +254,19 @@ function parseVariant(v: unknown, where: string, problems: string[]): VariantSpe
   const baselines = v.baselines ?? [...BASELINES];
   if (!Array.isArray(baselines) || baselines.some((b) => !(BASELINES as readonly unknown[]).includes(b)))
     problems.push(`${at}: expected "baselines" to be a list of ${BASELINES.join(', ')}`);
+  if (v.budget !== undefined && !(Number.isInteger(v.budget) && (v.budget as number) >= 1))
+    problems.push(`${at}: expected "budget" to be a whole number of epochs, at least 1`);
+  if (v.ablate !== undefined && !(ABLATIONS as readonly unknown[]).includes(v.ablate))
+    problems.push(`${at}: unknown ablation "${String(v.ablate)}"; expected one of ${ABLATIONS.join(', ')}`);
+  if (
+    v.against !== undefined &&
+    !(Array.isArray(v.against) && v.against.every((x: unknown) => typeof x === 'string'))
+  )
+    problems.push(`${at}: expected "against" to be a list of variant names`);
+  if (v.role !== undefined && v.role !== 'model' && v.role !== 'non-meta')
+    problems.push(`${at}: unknown role "${String(v.role)}"; expected model or non-meta`);
+  if (v.nonMetaGrid !== undefined && v.nonMetaGrid !== 'model' && v.nonMetaGrid !== 'v1')
+    problems.push(`${at}: unknown nonMetaGrid "${String(v.nonMetaGrid)}"; expected model or v1`);
   if (problems.length > before) return null;
   return {
     name: name!,
@@ -171,15 +276,25 @@ function parseVariant(v: unknown, where: string, problems: string[]): VariantSpe
     selection: selection as SelectionRule,
     chooseLocalRate: chooseLocalRate as boolean,
     baselines: baselines as BaselineName[],
+    // optional keys only when given: parts stored before them compare equal (part.ts)
+    ...(v.budget !== undefined ? { budget: v.budget as number } : {}),
+    ...(v.ablate !== undefined ? { ablate: v.ablate as Ablation } : {}),
+    ...(v.against !== undefined ? { against: v.against as string[] } : {}),
+    ...(v.role !== undefined ? { role: v.role as 'model' | 'non-meta' } : {}),
+    ...(v.nonMetaGrid !== undefined ? { nonMetaGrid: v.nonMetaGrid as 'model' | 'v1' } : {}),
   };
 }
+
+/** The epochs a variant's jobs train, pre-training included. */
+export const budgetOf = (spec: Pick<ExperimentSpec, 'epochs'>, variant: VariantSpec) =>
+  variant.budget ?? spec.epochs;
 
 /** Every job of a spec: dataset × variant × seed, numbered in that order. */
 export function jobsOf(spec: ExperimentSpec): Job[] {
   const out: Job[] = [];
   for (const dataset of spec.datasets)
     for (const variant of spec.variants)
-      for (const seed of spec.seeds) out.push({ index: out.length, dataset, variant, seed });
+      for (const seed of spec.seeds[dataset]!) out.push({ index: out.length, dataset, variant, seed });
   return out;
 }
 

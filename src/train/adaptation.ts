@@ -31,12 +31,13 @@ export function formatRates(rates: LocalRates): string {
 /**
  * How the non-meta baseline fine-tunes on a support set besides its rate (chosen on validation users
  * with it, computeBaselines): every decision layer (MeLU's local keys) or the last layer only (w3, b3),
- * and each task's local gradient clipped to global norm <= clip before every step (0: off). Models
- * always fine-tune as `FULL_FINE_TUNE`.
+ * and each task's local gradient clipped to global norm <= clip before every step (0: off), with `steps`
+ * SGD steps (absent: the config's innerSteps). Models always fine-tune as `FULL_FINE_TUNE`.
  */
 export interface FineTune {
   readonly layers: 'all' | 'last';
   readonly clip: number;
+  readonly steps?: number;
 }
 export const FULL_FINE_TUNE: FineTune = { layers: 'all', clip: 0 };
 /** The non-meta baseline's choices, in preference order on ties (the plain fine-tuning first). */
@@ -47,7 +48,16 @@ export const FINE_TUNE_GRID: readonly FineTune[] = [
   { layers: 'last', clip: 1 },
 ];
 
-/** "all layers", "last layer, clip 1". */
+/**
+ * The non-meta network's evaluation-time choices of results protocol v1 (docs/protocol.md, section 4):
+ * FINE_TUNE_GRID x local steps {1, 5}.
+ */
+export const FINE_TUNE_GRID_V1: readonly FineTune[] = [1, 5].flatMap((steps) =>
+  FINE_TUNE_GRID.map((f) => ({ ...f, steps })),
+);
+
+/** "all layers", "last layer, clip 1", "last layer, 5 steps". */
 export function formatFineTune(f: FineTune): string {
-  return `${f.layers === 'all' ? 'all layers' : 'last layer'}${f.clip > 0 ? `, clip ${f.clip}` : ''}`;
+  const steps = f.steps !== undefined ? `, ${f.steps} step${f.steps === 1 ? '' : 's'}` : '';
+  return `${f.layers === 'all' ? 'all layers' : 'last layer'}${f.clip > 0 ? `, clip ${f.clip}` : ''}${steps}`;
 }

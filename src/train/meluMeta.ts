@@ -335,7 +335,8 @@ export function meluMetaGradient(
 /**
  * Query predictions [T, Lq] before local adaptation (the shared meta-learned weights) and after it
  * (tile, or algebraic for one step). Padding slots hold meaningless values; callers read real rows.
- * `fineTune` (the non-meta baseline's): the last layer only, per-task gradient clipping (per-task weights).
+ * `fineTune` (the non-meta baseline's): the last layer only, per-task gradient clipping (per-task weights),
+ * and its own number of local steps (else inner.steps).
  */
 export function meluPredict(
   strategy: MeluStrategy,
@@ -347,7 +348,8 @@ export function meluPredict(
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
   const e = embed(params, dims, b);
   const lr = fineTuneRates(meluRates(params, inner.lr), LOCAL, fineTune);
-  const oneStep = inner.steps === 1 && fineTune.clip === 0;
+  const steps = fineTune.steps ?? inner.steps;
+  const oneStep = steps === 1 && fineTune.clip === 0;
   const q = b.query;
   const shared = meluPredictRows(pick(params, LOCAL), gatherRows(e.itemVecs, q.item), e.userVecs, q.task);
   const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
@@ -364,7 +366,7 @@ export function meluPredict(
   }
   // several local steps: per-task weights, on flat rows where the segmented kernel exists
   const form: Form = strategy === 'ragged' && raggedAvailable() ? 'ragged' : 'tile';
-  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, inner.steps, lr, fineTune.clip);
+  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, steps, lr, fineTune.clip);
   if (form === 'tile')
     return {
       before,
