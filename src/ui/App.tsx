@@ -3,7 +3,7 @@
  * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
  * useTrainer/useConfig and send commands; training happens in the worker.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Scenario } from '../data/scenarios/types';
 import { allowPlotly } from './charts/plotly';
 import { BackendBadge } from './components/BackendBadge';
@@ -18,6 +18,11 @@ import { MemoryPanel } from './panels/MemoryPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
 import { UsersPanel } from './panels/UsersPanel';
+import { StoredUserPanel } from './panels/StoredUserPanel';
+import { RunNotices } from './components/RunNotices';
+import { useDataLink } from './hooks/useDataLink';
+import { replay } from './state/runState';
+import type { SavedRun } from './store/runsStore';
 
 type Tab = 'memory' | 'users' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
@@ -36,6 +41,24 @@ export function App() {
   const { initBackend, load, refreshSplit } = trainer;
   const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
   const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
+  // stored runs (Runs tab): one opened is drawn by the same views, replayed from its events
+  const loaded = trainer.data.summary?.identity ?? null;
+  const dataLink = useDataLink(loaded);
+  const [opened, setOpened] = useState<SavedRun | null>(null);
+  const [restarted, setRestarted] = useState<string | null>(null);
+  const openedView = useMemo(() => (opened ? replay(opened.config, opened.events) : null), [opened]);
+  const shown = openedView ?? trainer.run;
+  const resume = (run: SavedRun) => {
+    // training state is not stored: the same configuration (and data) again, from step 0
+    setOpened(null);
+    dataLink.request(run.data ?? null);
+    cfg.replace(run.config);
+    const ready = !run.data || run.data.hash === loaded?.hash;
+    setRestarted(
+      `Restarting "${run.name || `${run.config.model} · seed ${run.config.seed}`}" from step 0 with its configuration${ready ? '' : ' once its data is loaded (then press Start)'}: a run's training state is not stored, only its events. The interrupted record stays in the table.`,
+    );
+    if (ready) trainer.start(run.config);
+  };
 
   useEffect(() => {
     // once, on first open: the embedded synthetic dataset, then the backend of the link (in this order:
@@ -77,10 +100,14 @@ export function App() {
         <RunControls
           run={trainer.run}
           canStart={
-            trainer.data.summary !== null && trainer.data.summary.ratings > 0 && !trainer.data.loading
+            trainer.data.summary !== null &&
+            trainer.data.summary.ratings > 0 &&
+            !trainer.data.loading &&
+            !dataLink.missing
           }
           onStart={() => {
             setSelected(null);
+            setOpened(null);
             trainer.start(config);
           }}
           onPause={trainer.pause}
@@ -103,7 +130,15 @@ export function App() {
             <strong>Training stopped ({trainer.run.failure.code}).</strong> {trainer.run.failure.message}
           </Callout>
         )}
-        <CurvesPanel run={trainer.run} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
+        <RunNotices
+          link={dataLink}
+          loaded={loaded}
+          opened={opened}
+          onClose={() => setOpened(null)}
+          restarted={restarted}
+          storeError={trainer.storeError}
+        />
+        <CurvesPanel run={shown} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (
@@ -123,7 +158,7 @@ export function App() {
           <div className="tab-body">
             {tab === 'memory' && (
               <MemoryPanel
-                run={trainer.run}
+                run={shown}
                 summary={trainer.data.summary}
                 onPickUser={(scenario, task) => {
                   setSelected({ scenario, task });
@@ -131,7 +166,14 @@ export function App() {
                 }}
               />
             )}
-            {tab === 'users' && (
+            {tab === 'users' && opened && openedView && (
+              <StoredUserPanel
+                run={openedView}
+                summary={opened.data?.hash === loaded?.hash ? trainer.data.summary : null}
+                selected={selected}
+              />
+            )}
+            {tab === 'users' && !opened && (
               <UsersPanel
                 tasks={splitMatchesRun ? trainer.split.testTasks : null}
                 selected={selected}
@@ -143,7 +185,18 @@ export function App() {
             {tab === 'newuser' && (
               <NewUserPanel summary={trainer.data.summary} ready={modelReady} recommend={trainer.recommend} />
             )}
-            {tab === 'runs' && <RunsPanel />}
+            {tab === 'runs' && (
+              <RunsPanel
+                liveRunId={active ? trainer.runId : null}
+                openId={opened?.id ?? null}
+                onOpen={(run) => {
+                  setOpened(run);
+                  setSelected(null);
+                  setTab('memory');
+                }}
+                onResume={resume}
+              />
+            )}
           </div>
         </section>
       </main>
