@@ -83,11 +83,13 @@ export function useTrainer(): Trainer {
   const record = useRef<Omit<SavedRun, 'events' | 'savedAt' | 'status' | 'summary'> | null>(null);
   const persist = useCallback((status: StoredStatus, summary: SavedRun['summary']) => {
     if (!record.current) return;
+    const data = record.current.data;
     const run: SavedRun = {
       ...record.current,
       savedAt: Date.now(),
       status,
-      summary,
+      // the worker's summary does not know the data's identity; the page does
+      summary: summary && data && !summary.datasetIdentity ? { ...summary, datasetIdentity: data } : summary,
       events: eventLog.current.slice() as SavedRun['events'],
     };
     void runsStore().save(run).then(setStoreError);
