@@ -308,7 +308,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
   it('stored runs: reopened after a reload with curves, memory and drill-down; interrupted; a link asks for its data', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     // a short MAMO run on the demo, then a fresh page load
-    const hash = '#v=2&model=mamo&epochs=2&batchSize=8&evalUsers=12&baselines=false&backend=wasm&seed=11';
+    const hash = '#v=2&model=mamo&epochs=2&batchSize=8&evalUsers=12&backend=wasm&seed=11';
     await open(hash);
     await page.click('[data-testid=start]');
     await waitStatus(page, 'finished');
@@ -352,6 +352,30 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     await page.waitForSelector('[data-testid=stored-user-detail] [data-testid=drilldown-title]');
     expect(await page.locator('[data-testid=stored-user-detail] tbody tr').count()).toBeGreaterThanOrEqual(3);
     await shot(page, 'stored-run-drilldown', '.tab-body');
+    // the same run with another seed: the two pool, per scenario mean ± spread and a paired interval
+    await open(hash.replace('seed=11', 'seed=13'));
+    await page.click('[data-testid=start]');
+    await waitStatus(page, 'finished');
+    await page.click('[data-testid=tab-runs]');
+    for (const seed of [11, 13])
+      await page
+        .locator('[data-testid=run-row]', { hasText: `seed ${seed}` })
+        .first()
+        .locator('input[type=checkbox]')
+        .check();
+    await page.waitForSelector('[data-testid=seed-pool]');
+    const pooled = await page.locator('[data-testid^=pool-]').allTextContents();
+    expect(pooled.length).toBe(4);
+    for (const text of pooled) {
+      const [low, high] = /\[(\S+), (\S+)\]/
+        .exec(text)!
+        .slice(1)
+        .map((x) => Number(x.replace('\u2212', '-')));
+      // "ahead"/"behind" only where the interval excludes 0
+      if (low! > 0 || high! < 0) expect(text).toMatch(/ahead|behind/);
+      else expect(text).toContain('interval includes 0');
+    }
+    await shot(page, 'runs-seed-pool', '.tab-body');
     // a reload mid-run leaves the run interrupted, with a restart from step 0 on offer
     await open('#v=2&model=mamo&epochs=30&batchSize=8&evalUsers=12&baselines=false&backend=wasm&seed=12');
     await page.click('[data-testid=start]');

@@ -92,7 +92,8 @@ export function useTrainer(): Trainer {
       summary: summary && data && !summary.datasetIdentity ? { ...summary, datasetIdentity: data } : summary,
       events: eventLog.current.slice() as SavedRun['events'],
     };
-    void runsStore().save(run).then(setStoreError);
+    // in a task of its own: IndexedDB clones the log synchronously, away from the event dispatch
+    setTimeout(() => void runsStore().save(run).then(setStoreError), 0);
   }, []);
 
   useEffect(

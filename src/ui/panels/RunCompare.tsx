@@ -89,6 +89,10 @@ export function RunCompare({ runs }: { runs: readonly SavedRun[] }) {
               ))}
             </select>
           </label>
+          <p className="muted">
+            Paired difference: MAE(model) − MAE(baseline) on the same test users, mean over the seeds, with
+            its 95% interval (bootstrap over users within each seed). Negative: the model errs less.
+          </p>
           <table className="table compact">
             <thead>
               <tr>
