@@ -375,6 +375,16 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
       if (low! > 0 || high! < 0) expect(text).toMatch(/ahead|behind/);
       else expect(text).toContain('interval includes 0');
     }
+    // a name, notes and tags, kept in the store
+    const second = page.locator('[data-testid=run-row]', { hasText: 'seed 13' }).first();
+    await second.locator('[data-testid=run-edit]').click();
+    await page.fill('[data-testid=run-labels] [aria-label=name]', 'second seed');
+    await page.fill('[data-testid=run-labels] [aria-label=notes]', 'pooled with seed 11');
+    await page.fill('[data-testid=run-labels] [aria-label=tags]', 'pool, demo');
+    await page.click('[data-testid=run-labels] button[type=submit]');
+    const renamed = page.locator('[data-testid=run-row]', { hasText: 'second seed' });
+    await renamed.waitFor();
+    expect(await renamed.locator('.tag').allTextContents()).toEqual(['pool', 'demo']);
     await shot(page, 'runs-seed-pool', '.tab-body');
     // a reload mid-run leaves the run interrupted, with a restart from step 0 on offer
     await open('#v=2&model=mamo&epochs=30&batchSize=8&evalUsers=12&baselines=false&backend=wasm&seed=12');

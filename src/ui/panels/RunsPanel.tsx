@@ -170,6 +170,7 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume }: Props) {
                             {t}
                           </span>
                         ))}
+                        {r.notes && <div className="muted run-notes">{r.notes}</div>}
                         {editing === r.id && (
                           <RunLabelsEditor
                             run={r}
