@@ -3,7 +3,7 @@
  * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
  * useTrainer/useConfig and send commands; training happens in the worker.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Scenario } from '../data/scenarios/types';
 import { allowPlotly } from './charts/plotly';
 import { BackendBadge } from './components/BackendBadge';
@@ -21,8 +21,7 @@ import { UsersPanel } from './panels/UsersPanel';
 import { StoredUserPanel } from './panels/StoredUserPanel';
 import { RunNotices } from './components/RunNotices';
 import { useDataLink } from './hooks/useDataLink';
-import { replay } from './state/runState';
-import type { SavedRun } from './store/runsStore';
+import { useStoredRuns } from './hooks/useStoredRuns';
 
 type Tab = 'memory' | 'users' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
@@ -44,21 +43,8 @@ export function App() {
   // stored runs (Runs tab): one opened is drawn by the same views, replayed from its events
   const loaded = trainer.data.summary?.identity ?? null;
   const dataLink = useDataLink(loaded);
-  const [opened, setOpened] = useState<SavedRun | null>(null);
-  const [restarted, setRestarted] = useState<string | null>(null);
-  const openedView = useMemo(() => (opened ? replay(opened.config, opened.events) : null), [opened]);
-  const shown = openedView ?? trainer.run;
-  const resume = (run: SavedRun) => {
-    // training state is not stored: the same configuration (and data) again, from step 0
-    setOpened(null);
-    dataLink.request(run.data ?? null);
-    cfg.replace(run.config);
-    const ready = !run.data || run.data.hash === loaded?.hash;
-    setRestarted(
-      `Restarting "${run.name || `${run.config.model} · seed ${run.config.seed}`}" from step 0 with its configuration${ready ? '' : ' once its data is loaded (then press Start)'}: a run's training state is not stored, only its events. The interrupted record stays in the table.`,
-    );
-    if (ready) trainer.start(run.config);
-  };
+  const stored = useStoredRuns(trainer, cfg, dataLink);
+  const { opened, openedView, shown } = stored;
 
   useEffect(() => {
     // once, on first open: the embedded synthetic dataset, then the backend of the link (in this order:
@@ -107,7 +93,7 @@ export function App() {
           }
           onStart={() => {
             setSelected(null);
-            setOpened(null);
+            stored.open(null);
             trainer.start(config);
           }}
           onPause={trainer.pause}
@@ -134,8 +120,8 @@ export function App() {
           link={dataLink}
           loaded={loaded}
           opened={opened}
-          onClose={() => setOpened(null)}
-          restarted={restarted}
+          onClose={() => stored.open(null)}
+          restarted={stored.restarted}
           storeError={trainer.storeError}
         />
         <CurvesPanel run={shown} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
@@ -190,11 +176,11 @@ export function App() {
                 liveRunId={active ? trainer.runId : null}
                 openId={opened?.id ?? null}
                 onOpen={(run) => {
-                  setOpened(run);
+                  stored.open(run);
                   setSelected(null);
                   setTab('memory');
                 }}
-                onResume={resume}
+                onResume={stored.restart}
               />
             )}
           </div>
