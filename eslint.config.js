@@ -113,7 +113,10 @@ export default tseslint.config(
             react,
             plotly,
             node,
-            layer(['**/ui/*', '**/worker/*'], 'train must not import ui or worker.'),
+            layer(
+              ['**/ui/*', '**/worker/*', '**/experiment/*'],
+              'train must not import ui, worker or experiment (experiment imports train).',
+            ),
           ],
         },
       ],
@@ -143,6 +146,11 @@ export default tseslint.config(
             layer(
               ['**/models/*', '**/train/*', '**/kernels/*', '**/worker/train.worker*', '**/worker/engine*'],
               'ui talks to training only through worker/client and worker/protocol.',
+            ),
+            // the one piece of the results protocol the page uses: paired intervals (plain JS, lib/rng only)
+            layer(
+              ['**/experiment/*', '!**/experiment/stats'],
+              'ui may import experiment/stats only (the rest of experiment/ runs jobs through train/).',
             ),
           ],
         },

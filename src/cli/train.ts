@@ -3,6 +3,7 @@
  * [--seed S] [--backend cpu|wasm|webgpu] [--out results.json] [--preset name] [--<any setting> value]`:
  * the same runExperiment as the browser, with a console sink; writes the RunSummary as JSON.
  */
+import { datasetIdentity } from '../data/identity';
 import { writeFileSync } from 'node:fs';
 import type { TrainConfig } from '../config/experiment';
 import { loadDataset } from '../data/detect';
@@ -110,7 +111,14 @@ export async function train(command: TrainCommand, log: (line: string) => void):
     let memory: Extract<TrainEvent, { type: 'memory' }> | null = null;
     const sink = consoleSink(log, command.verbose);
     const summary = await runExperiment(
-      { datasetName: dataset.name, split: prepared.split, layout: prepared.layout, config, backend },
+      {
+        datasetName: dataset.name,
+        datasetIdentity: datasetIdentity(dataset),
+        split: prepared.split,
+        layout: prepared.layout,
+        config,
+        backend,
+      },
       (e) => {
         if (e.type === 'failed') failure = e.message;
         if (e.type === 'memory') memory = e;

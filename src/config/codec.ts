@@ -18,6 +18,9 @@ export interface ParsedConfig {
   readonly preset: PresetName | null;
 }
 
+// The link's data part (dataLink.ts, which imports this file: the keys are spelled here too)
+const DATA_KEYS = new Set(['data', 'dataHash', 'dataFile']);
+
 const isKey = (key: string): key is ConfigKey => Object.hasOwn(CONFIG_TABLE, key);
 
 /** camelCase -> kebab-case, for CLI flags: innerLr -> inner-lr. */
@@ -35,7 +38,8 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
   const config: TrainConfig = { ...DEFAULT_CONFIG };
   // a link with settings but no format version predates version 2: read it over its own defaults
   const versioned = entries.some(([key]) => key === 'v');
-  if (source === 'link' && !versioned && entries.length > 0) {
+  const settings = entries.filter(([key]) => source !== 'link' || !DATA_KEYS.has(key));
+  if (source === 'link' && !versioned && settings.length > 0) {
     Object.assign(config, VERSION_1_DEFAULTS);
     warnings.push(
       `This link has no format version (v=${LINK_VERSION}), so it was read as an older link: memory write "paper" and attention scale 1 unless it says otherwise.`,
@@ -55,6 +59,7 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
   }
   for (const [rawKey, rawValue] of entries) {
     if (rawKey === 'preset') continue;
+    if (source === 'link' && DATA_KEYS.has(rawKey)) continue; // the data part: dataLink.ts
     if (rawKey === 'v' && source === 'link') {
       if (rawValue !== String(LINK_VERSION))
         warnings.push(

@@ -4,6 +4,7 @@
  */
 import type { Dataset, DatasetFormat } from './dataset';
 import { rowCodes } from './dataset';
+import { datasetIdentity, type DatasetIdentity } from './identity';
 
 export interface ItemSummary {
   /** ItemIndex */
@@ -20,6 +21,8 @@ export interface DatasetSummary {
   readonly name: string;
   readonly format: DatasetFormat;
   readonly files: readonly string[];
+  /** Name, files and 64-bit content hash (identity.ts): what run summaries and links name. */
+  readonly identity: DatasetIdentity;
   readonly notes: readonly string[];
   readonly users: number;
   readonly items: number;
@@ -80,6 +83,7 @@ export function summarizeDataset(dataset: Dataset, popular = 400): DatasetSummar
     name: dataset.name,
     format: dataset.format,
     files: dataset.files,
+    identity: datasetIdentity(dataset),
     notes: dataset.notes,
     users: users.count,
     items: items.count,

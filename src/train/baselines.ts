@@ -20,6 +20,7 @@ import {
 import type { BaselineName, ScenarioRecord } from './events';
 import type { ModelEngine } from './engine';
 import { evaluationSample } from './sample';
+import { userErrorsOf } from './userErrors';
 import {
   createEngine,
   meanTrainingRating,
@@ -121,7 +122,10 @@ export async function computeBaselines(
   nonMetaFineTune: FineTune;
   validation: ScenarioRecord;
   biasLambdas: BiasLambdas;
+  /** The non-meta model's per-user errors on the test sample (userErrors.ts), per scenario. */
+  nonMetaErrors: Partial<Record<Scenario, ReturnType<typeof userErrorsOf>>>;
 }> {
+  const nonMetaErrors: Partial<Record<Scenario, ReturnType<typeof userErrorsOf>>> = {};
   const out: Partial<Record<BaselineName, ScenarioRecord>> = {};
   const budget =
     input.config.nonMetaMaxEpochs > 0
@@ -217,14 +221,13 @@ export async function computeBaselines(
       if (set.count === 0 || !nonMeta) continue;
       // the same sample as the model's own evaluation (evaluateAll): same seed, same labels
       const ids = testTaskIds(input.config.seed, input.config.evalUsers, set.count, scenario);
-      out.nonMeta![scenario] = scenarioMetrics(
-        set,
-        await predictTaskSet(nonMeta, set, ids, input.layout, {
-          innerLr: best.lr[itemKindOf(scenario)],
-          range: ratingRange(input.split.train),
-          fineTune: best.fineTune,
-        }),
-      );
+      const p = await predictTaskSet(nonMeta, set, ids, input.layout, {
+        innerLr: best.lr[itemKindOf(scenario)],
+        range: ratingRange(input.split.train),
+        fineTune: best.fineTune,
+      });
+      out.nonMeta![scenario] = scenarioMetrics(set, p);
+      nonMetaErrors[scenario] = userErrorsOf(set, p.taskIds, p.after);
     }
     return {
       metrics: out,
@@ -234,6 +237,7 @@ export async function computeBaselines(
       nonMetaFineTune: best.fineTune,
       validation: best.record,
       biasLambdas,
+      nonMetaErrors,
     };
   } finally {
     nonMeta?.dispose();

@@ -4,6 +4,7 @@
  * events. Also the run's input types and the engine factory.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { DatasetIdentity } from '../data/identity';
 import type { TrainConfig } from '../config/experiment';
 import { redrawSupportQuery } from '../data/scenarios/taskset';
 import type { Scenario, ScenarioSplit, TaskSet } from '../data/scenarios/types';
@@ -19,6 +20,8 @@ import { chooseStrategy, supportGroups } from './strategy';
 
 export interface ExperimentInput {
   readonly datasetName: string;
+  /** Name, files and content hash of the data (data/identity.ts); copied into the RunSummary. */
+  readonly datasetIdentity?: DatasetIdentity;
   readonly split: ScenarioSplit;
   readonly layout: FeatureLayout;
   readonly config: TrainConfig;

@@ -4,10 +4,12 @@
  * strings, typed arrays), so it survives postMessage and IndexedDB.
  */
 import type { TrainConfig } from '../config/experiment';
+import type { DatasetIdentity } from '../data/identity';
 import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
 import type { FineTune, LocalRates } from './adaptation';
 import type { ErrorMetrics } from './metrics';
+import type { SeedErrors } from './userErrors';
 
 export interface ScenarioMetrics extends ErrorMetrics {
   readonly tasks: number;
@@ -42,6 +44,8 @@ export interface EpochRecord {
 export interface RunSummary {
   readonly model: TrainConfig['model'];
   readonly dataset: string;
+  /** The data's name, files and content hash (data/identity.ts), when the caller knew them. */
+  readonly datasetIdentity?: DatasetIdentity;
   readonly protocol: TrainConfig['protocol'];
   readonly seed: number;
   readonly backend: BackendInfo['name'];
@@ -112,6 +116,12 @@ export type TrainEvent =
       seconds: number;
       /** With chooseLocalRate: the local rates chosen on the validation users for this evaluation. */
       localRate?: LocalRates;
+      /**
+       * Per test user and scenario (train/userErrors.ts): n, support ratings, and Σ|e|, Σe² of the model
+       * after adaptation ('model'), before it ('noAdaptation') and of every baseline computed (constant
+       * over epochs, repeated in each evaluation so the last one alone is complete). Absent when tuning.
+       */
+      userErrors?: SeedErrors;
     }
   | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
   /** With pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */

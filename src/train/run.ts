@@ -30,6 +30,8 @@ import { predictTaskSet, scenarioMetrics } from './evaluate';
 import { itemKindOf, type LocalRates } from './adaptation';
 import { candidateRates, chooseLocalRate } from './localRate';
 import { evaluationSample, type EvaluationSample } from './sample';
+import { constantErrors } from './baselineErrors';
+import { addPredictor, addSupport, supportOf, userErrorsOf, type SeedErrors } from './userErrors';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -48,6 +50,8 @@ interface Evaluation {
   localRate?: LocalRates;
   /** With localRateLr: the meta-learned local step of each adapted tensor at the configured rate */
   learnedRates?: Record<string, number>;
+  /** Per test user: the model after (model) and before (noAdaptation) adaptation, and the baselines */
+  userErrors?: SeedErrors;
 }
 
 async function evaluateAll(
@@ -56,9 +60,13 @@ async function evaluateAll(
   epoch: number,
   sample: EvaluationSample,
   control: RunControl,
+  baselineErrors: SeedErrors,
 ): Promise<Evaluation> {
   const validationOnly = control.validationOnly ?? false;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
+  // the baselines' rows are constant over epochs: every evaluation starts from a copy of them, so the
+  // last 'evaluated' event alone holds every predictor a paired interval needs
+  const userErrors: SeedErrors = { ...baselineErrors };
   // chooseLocalRate: the validation users pick the local rates the test users are adapted with, one
   // for cells whose query items are warm and one for cells with new items
   const chosen = input.config.chooseLocalRate
@@ -87,7 +95,13 @@ async function evaluateAll(
         range,
       });
       result[which][scenario] = scenarioMetrics(set, p);
-      if (which === 'test') control.onTestPredictions?.(epoch, scenario, set, p);
+      if (which === 'test') {
+        control.onTestPredictions?.(epoch, scenario, set, p);
+        const after = userErrorsOf(set, ids, p.after);
+        addPredictor(userErrors, scenario, 'model', after);
+        addPredictor(userErrors, scenario, 'noAdaptation', userErrorsOf(set, ids, p.before));
+        addSupport(userErrors, scenario, supportOf(set, ids, after.users));
+      }
       // the memory event shows the test users' attention (the validation users' when tuning)
       if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
         ids.forEach((t, k) => {
@@ -99,6 +113,7 @@ async function evaluateAll(
       }
     }
   }
+  if (!validationOnly) result.userErrors = userErrors;
   const learned = await engine.learnedRates();
   if (learned) result.learnedRates = learned;
   const profile = await engine.profileMemory();
@@ -138,10 +153,12 @@ export async function runExperiment(
   let biasLambdas: RunSummary['biasLambdas'];
   let nonMetaFineTune: RunSummary['nonMetaFineTune'];
   let last: Evaluation = { test: {}, validation: {}, memory: null };
+  const baselineErrors: SeedErrors = {};
   let evaluatedEpoch = 0;
   const summary = (): RunSummary => ({
     model: config.model,
     dataset: input.datasetName,
+    ...(input.datasetIdentity ? { datasetIdentity: input.datasetIdentity } : {}),
     protocol: config.protocol,
     seed: config.seed,
     backend: input.backend.name,
@@ -183,6 +200,9 @@ export async function runExperiment(
       nonMetaFineTune = computed.nonMetaFineTune;
       if (!control.validationOnly) {
         Object.assign(baselines, computed.metrics);
+        constantErrors(input, baselineErrors, () => true);
+        for (const [s, rows] of Object.entries(computed.nonMetaErrors))
+          addPredictor(baselineErrors, s as keyof SeedErrors, 'nonMeta', rows);
         sink({ type: 'baselines', metrics: { ...baselines } });
       }
     }
@@ -194,6 +214,7 @@ export async function runExperiment(
         epoch,
         evaluationSample(config.seed, config.evalUsers),
         control,
+        baselineErrors,
       );
       evaluatedEpoch = epoch;
       sink({
@@ -203,6 +224,7 @@ export async function runExperiment(
         validation: last.validation,
         seconds: (performance.now() - t0) / 1000,
         ...(last.localRate === undefined ? {} : { localRate: last.localRate }),
+        ...(last.userErrors === undefined ? {} : { userErrors: last.userErrors }),
       });
       if (last.memory) sink(last.memory);
     };

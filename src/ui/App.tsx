@@ -18,6 +18,10 @@ import { MemoryPanel } from './panels/MemoryPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
 import { UsersPanel } from './panels/UsersPanel';
+import { StoredUserPanel } from './panels/StoredUserPanel';
+import { RunNotices } from './components/RunNotices';
+import { useDataLink } from './hooks/useDataLink';
+import { useStoredRuns } from './hooks/useStoredRuns';
 
 type Tab = 'memory' | 'users' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
@@ -36,6 +40,11 @@ export function App() {
   const { initBackend, load, refreshSplit } = trainer;
   const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
   const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
+  // stored runs (Runs tab): one opened is drawn by the same views, replayed from its events
+  const loaded = trainer.data.summary?.identity ?? null;
+  const dataLink = useDataLink(loaded);
+  const stored = useStoredRuns(trainer, cfg, dataLink);
+  const { opened, openedView, shown } = stored;
 
   useEffect(() => {
     // once, on first open: the embedded synthetic dataset, then the backend of the link (in this order:
@@ -77,10 +86,14 @@ export function App() {
         <RunControls
           run={trainer.run}
           canStart={
-            trainer.data.summary !== null && trainer.data.summary.ratings > 0 && !trainer.data.loading
+            trainer.data.summary !== null &&
+            trainer.data.summary.ratings > 0 &&
+            !trainer.data.loading &&
+            !dataLink.missing
           }
           onStart={() => {
             setSelected(null);
+            stored.open(null);
             trainer.start(config);
           }}
           onPause={trainer.pause}
@@ -103,7 +116,15 @@ export function App() {
             <strong>Training stopped ({trainer.run.failure.code}).</strong> {trainer.run.failure.message}
           </Callout>
         )}
-        <CurvesPanel run={trainer.run} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
+        <RunNotices
+          link={dataLink}
+          loaded={loaded}
+          opened={opened}
+          onClose={() => stored.open(null)}
+          restarted={stored.restarted}
+          storeError={trainer.storeError}
+        />
+        <CurvesPanel run={shown} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (
@@ -123,7 +144,7 @@ export function App() {
           <div className="tab-body">
             {tab === 'memory' && (
               <MemoryPanel
-                run={trainer.run}
+                run={shown}
                 summary={trainer.data.summary}
                 onPickUser={(scenario, task) => {
                   setSelected({ scenario, task });
@@ -131,7 +152,14 @@ export function App() {
                 }}
               />
             )}
-            {tab === 'users' && (
+            {tab === 'users' && opened && openedView && (
+              <StoredUserPanel
+                run={openedView}
+                summary={opened.data?.hash === loaded?.hash ? trainer.data.summary : null}
+                selected={selected}
+              />
+            )}
+            {tab === 'users' && !opened && (
               <UsersPanel
                 tasks={splitMatchesRun ? trainer.split.testTasks : null}
                 selected={selected}
@@ -143,7 +171,18 @@ export function App() {
             {tab === 'newuser' && (
               <NewUserPanel summary={trainer.data.summary} ready={modelReady} recommend={trainer.recommend} />
             )}
-            {tab === 'runs' && <RunsPanel />}
+            {tab === 'runs' && (
+              <RunsPanel
+                liveRunId={active ? trainer.runId : null}
+                openId={opened?.id ?? null}
+                onOpen={(run) => {
+                  stored.open(run);
+                  setSelected(null);
+                  setTab('memory');
+                }}
+                onResume={stored.restart}
+              />
+            )}
           </div>
         </section>
       </main>

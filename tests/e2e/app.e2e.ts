@@ -305,6 +305,122 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     await shot(page, 'new-user', '.tab-body');
   });
 
+  it('stored runs: reopened after a reload with curves, memory and drill-down; interrupted; a link asks for its data', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // a short MAMO run on the demo, then a fresh page load
+    const hash = '#v=2&model=mamo&epochs=2&batchSize=8&evalUsers=12&backend=wasm&seed=11';
+    await open(hash);
+    await page.click('[data-testid=start]');
+    await waitStatus(page, 'finished');
+    await open(hash);
+    await page.click('[data-testid=tab-runs]');
+    const row = page.locator('[data-testid=run-row]', { hasText: 'seed 11' }).first();
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('finished');
+    expect(await row.locator('[data-testid=run-data]').textContent()).toMatch(
+      /^synthetic demo · [0-9a-f]{8}$/,
+    );
+    // the link names the data: name, hash and files
+    expect(await row.locator('[data-testid=run-link]').getAttribute('href')).toMatch(
+      /data=synthetic\+demo&dataHash=[0-9a-f]{16}/,
+    );
+    await row.locator('[data-testid=run-open]').click();
+    // its views, replayed from its events: the curves (epochs 0..2) and the memory at every epoch
+    await page.waitForSelector('[data-testid=stored-run-banner]');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=metric-chart-mae] path.js-line')?.getAttribute('d') ?? '')
+          .length > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await page.getAttribute('[data-testid=memory-epoch]', 'max')).toBe('2');
+    expect(await page.locator('[data-testid=slot-row]').count()).toBe(3);
+    await page.evaluate(() => scrollTo(0, 0));
+    // the per-step loss chart redraws at most once a second: wait for its line too
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=loss-chart] path.js-line')?.getAttribute('d') ?? '').length > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    await shot(page, 'stored-run-reopened');
+    await shot(page, 'stored-run-memory', '.tab-body');
+    // the drill-down: a user picked on the heatmap shows the stored per-user errors at every epoch
+    await page.click('[data-testid=tab-users]');
+    await page.locator('[data-testid=stored-users] .pick-list button').first().click();
+    await page.waitForSelector('[data-testid=stored-user-detail] [data-testid=drilldown-title]');
+    expect(await page.locator('[data-testid=stored-user-detail] tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await shot(page, 'stored-run-drilldown', '.tab-body');
+    // the same run with another seed: the two pool, per scenario mean ± spread and a paired interval
+    await open(hash.replace('seed=11', 'seed=13'));
+    await page.click('[data-testid=start]');
+    await waitStatus(page, 'finished');
+    await page.click('[data-testid=tab-runs]');
+    for (const seed of [11, 13])
+      await page
+        .locator('[data-testid=run-row]', { hasText: `seed ${seed}` })
+        .first()
+        .locator('input[type=checkbox]')
+        .check();
+    await page.waitForSelector('[data-testid=seed-pool]');
+    const pooled = await page.locator('[data-testid^=pool-]').allTextContents();
+    expect(pooled.length).toBe(4);
+    for (const text of pooled) {
+      const [low, high] = /\[(\S+), (\S+)\]/
+        .exec(text)!
+        .slice(1)
+        .map((x) => Number(x.replace('\u2212', '-')));
+      // "ahead"/"behind" only where the interval excludes 0
+      if (low! > 0 || high! < 0) expect(text).toMatch(/ahead|behind/);
+      else expect(text).toContain('interval includes 0');
+    }
+    // a name, notes and tags, kept in the store
+    const second = page.locator('[data-testid=run-row]', { hasText: 'seed 13' }).first();
+    await second.locator('[data-testid=run-edit]').click();
+    await page.fill('[data-testid=run-labels] [aria-label=name]', 'second seed');
+    await page.fill('[data-testid=run-labels] [aria-label=notes]', 'pooled with seed 11');
+    await page.fill('[data-testid=run-labels] [aria-label=tags]', 'pool, demo');
+    await page.click('[data-testid=run-labels] button[type=submit]');
+    const renamed = page.locator('[data-testid=run-row]', { hasText: 'second seed' });
+    await renamed.waitFor();
+    expect(await renamed.locator('.tag').allTextContents()).toEqual(['pool', 'demo']);
+    await shot(page, 'runs-seed-pool', '.tab-body');
+    // a reload mid-run leaves the run interrupted, with a restart from step 0 on offer
+    await open('#v=2&model=mamo&epochs=30&batchSize=8&evalUsers=12&baselines=false&backend=wasm&seed=12');
+    await page.click('[data-testid=start]');
+    await page.waitForFunction(
+      () => /step [1-9]/.test(document.querySelector('[data-testid=progress-text]')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+    await open('');
+    await page.click('[data-testid=tab-runs]');
+    const interrupted = page.locator('[data-testid=run-row][data-status=interrupted]').first();
+    await interrupted.waitFor();
+    await shot(page, 'runs-interrupted', '.tab-body');
+    await interrupted.locator('[data-testid=run-resume]').click();
+    await waitStatus(page, 'running');
+    expect(await page.textContent('[data-testid=run-restarted]')).toContain('from step 0');
+    expect(await page.inputValue('#cfg-seed')).toBe('12');
+    await page.click('[data-testid=stop]');
+    await waitStatus(page, 'stopped');
+    // a link naming data that is not loaded: which files to load, and no training on the demo
+    await open(
+      '#v=2&model=melu&seed=3&data=ml-100k&dataHash=0123456789abcdef&dataFile=u.data&dataFile=u.item&dataFile=u.user',
+    );
+    await page.waitForSelector('[data-testid=data-request]');
+    expect(await page.textContent('[data-testid=data-request-files]')).toBe('u.data, u.item, u.user');
+    expect(await page.textContent('[data-testid=data-request-hash]')).toBe('0123456789abcdef');
+    expect(await page.isDisabled('[data-testid=start]')).toBe(true);
+    await shot(page, 'link-data-request');
+    // choosing the loaded data instead, said in so many words, lets it train
+    await page.click('[data-testid=data-request-ignore]');
+    expect(await page.isDisabled('[data-testid=start]')).toBe(false);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    expect(errors.filter((e) => !e.includes('favicon'))).toEqual([]);
+  });
+
   const ml100k = stagedDataset('ml-100k');
   it.runIf(ml100k)(
     'uploads ml-100k files, its zip and its folder (100,000 ratings); a dropped malformed file names file and line and keeps the data',

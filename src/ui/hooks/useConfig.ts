@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { parseConfigHash, serializeConfigHash } from '../../config/codec';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../config/experiment';
 import { PRESETS, type PresetName } from '../../config/presets';
+import { currentDataPart } from './useDataLink';
 
 export interface ConfigState {
   readonly config: TrainConfig;
@@ -18,7 +19,8 @@ export interface ConfigState {
 }
 
 function writeHash(config: TrainConfig): void {
-  const hash = serializeConfigHash(config);
+  // the data part (useDataLink.ts) stays: the link keeps naming the data
+  const hash = [serializeConfigHash(config), currentDataPart()].filter(Boolean).join('&');
   const url = `${location.pathname}${location.search}${hash ? `#${hash}` : ''}`;
   history.replaceState(null, '', url);
 }

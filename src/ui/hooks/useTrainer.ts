@@ -19,7 +19,8 @@ import type {
 import { RequestError } from '../../worker/client';
 import { EMPTY_RUN, runReducer, type RunView } from '../state/runState';
 import { trainerClient } from '../trainer';
-import { saveRun } from '../store/runsStore';
+import { runsStore, type SavedRun, type StoredStatus } from '../store/runsStore';
+import type { DatasetIdentity } from '../../data/identity';
 
 export interface DataState {
   readonly summary: DatasetSummary | null;
@@ -42,6 +43,8 @@ export interface Trainer {
   readonly split: SplitState;
   readonly run: RunView;
   readonly runId: RunId | null;
+  /** Why the last save of a run failed (storage full, blocked, unavailable), or null. */
+  readonly storeError: string | null;
   initBackend(preference: BackendPreference): void;
   load(source: DataSource): Promise<boolean>;
   refreshSplit(protocol: Protocol, seed: number, newItemYear: number): void;
@@ -73,6 +76,25 @@ export function useTrainer(): Trainer {
   const [runId, setRunId] = useState<RunId | null>(null);
   const eventLog = useRef<unknown[]>([]);
   const datasetName = useRef('');
+  const identity = useRef<DatasetIdentity | null>(null);
+  const [storeError, setStoreError] = useState<string | null>(null);
+  // the run being recorded: saved as 'running' at the start and after every evaluation, so a page
+  // reload mid-run leaves a record the runs table shows as interrupted (with its curves so far)
+  const record = useRef<Omit<SavedRun, 'events' | 'savedAt' | 'status' | 'summary'> | null>(null);
+  const persist = useCallback((status: StoredStatus, summary: SavedRun['summary']) => {
+    if (!record.current) return;
+    const data = record.current.data;
+    const run: SavedRun = {
+      ...record.current,
+      savedAt: Date.now(),
+      status,
+      // the worker's summary does not know the data's identity; the page does
+      summary: summary && data && !summary.datasetIdentity ? { ...summary, datasetIdentity: data } : summary,
+      events: eventLog.current.slice() as SavedRun['events'],
+    };
+    // in a task of its own: IndexedDB clones the log synchronously, away from the event dispatch
+    setTimeout(() => void runsStore().save(run).then(setStoreError), 0);
+  }, []);
 
   useEffect(
     () =>
@@ -80,21 +102,18 @@ export function useTrainer(): Trainer {
         eventLog.current.push(...events);
         // a transition: React renders it in ~5 ms slices, so drawing never blocks the page
         startTransition(() => dispatch({ type: 'events', events }));
+        if (record.current?.id !== id) return;
+        let ended = false;
         for (const e of events) {
           if (e.type === 'started') setBackend(e.backend);
-          if (e.type === 'finished' || e.type === 'stopped') {
-            void saveRun({
-              id,
-              dataset: datasetName.current,
-              savedAt: Date.now(),
-              config: e.summary.config,
-              summary: e.summary,
-              events: eventLog.current as never,
-            });
-          }
+          if (e.type === 'finished' || e.type === 'stopped') persist(e.type, e.summary);
+          if (e.type === 'failed') persist('failed', null);
+          ended ||= e.type === 'finished' || e.type === 'stopped' || e.type === 'failed';
         }
+        if (ended) record.current = null;
+        else if (events.some((e) => e.type === 'evaluated' || e.type === 'memory')) persist('running', null);
       }),
-    [client],
+    [client, persist],
   );
 
   const initBackend = useCallback(
@@ -115,6 +134,7 @@ export function useTrainer(): Trainer {
           setData((d) => ({ ...d, loading: { fraction, message } })),
         );
         datasetName.current = summary.name;
+        identity.current = summary.identity;
         setData({ summary, loading: null, error: null });
         return true;
       } catch (e) {
@@ -149,10 +169,20 @@ export function useTrainer(): Trainer {
   const start = useCallback(
     (config: TrainConfig) => {
       eventLog.current = [];
-      dispatch({ type: 'reset', config, now: Date.now() });
-      setRunId(client.start(config));
+      const now = Date.now();
+      dispatch({ type: 'reset', config, now });
+      const id = client.start(config);
+      setRunId(id);
+      record.current = {
+        id,
+        dataset: datasetName.current,
+        ...(identity.current ? { data: identity.current } : {}),
+        startedAt: now,
+        config,
+      };
+      persist('running', null);
     },
-    [client],
+    [client, persist],
   );
   const pause = useCallback(() => {
     client.pause();
@@ -182,6 +212,7 @@ export function useTrainer(): Trainer {
     split,
     run,
     runId,
+    storeError,
     initBackend,
     load,
     refreshSplit,

@@ -1,16 +1,29 @@
 /**
- * Runs: every finished or stopped run, kept in IndexedDB (survives a reload), compared side by side
- * (final per-scenario table and overlaid curves) and exported as JSON or CSV.
+ * Runs: every stored run (IndexedDB; survives a reload) as a table: name and tags (editable, with
+ * notes), status (a run stored as running that no page runs any more was interrupted: resume starts
+ * its configuration again), data (name and content hash), model, backend, duration, final MAE per
+ * scenario and the settings that differ between the listed runs. Open one to see all its views again;
+ * select several to compare them (RunCompare); export as JSON or CSV. Store faults are said in words.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { serializeConfigHash } from '../../config/codec';
-import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
-import { SeriesChart, type Series } from '../charts/SeriesChart';
+import { serializeRunLink } from '../../config/dataLink';
+import { formatFieldValue } from '../../config/fields';
+import { identityLabel } from '../../data/identity';
+import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
+import { Callout } from '../components/Callout';
 import { download, runsToCsv } from '../state/export';
-import { replay } from '../state/runState';
-import { deleteRun, listRuns, type SavedRun } from '../store/runsStore';
+import {
+  backendOf,
+  differingSettings,
+  durationOf,
+  finalMetrics,
+  rowStatus,
+  settingLabel,
+} from '../state/runsTable';
+import { CHANGED_EVENT, runsStore, type RunList, type SavedRun } from '../store/runsStore';
+import { RunCompare, runTitle } from './RunCompare';
+import { RunLabelsEditor } from './RunLabelsEditor';
 
-const PALETTE = ['#2f6fb0', '#d1782a', '#3a9a5b', '#b0413e', '#7a5aa6', '#8a6d3b', '#3d8c95', '#c05a9c'];
 const savedAt = (t: number) =>
   new Date(t).toLocaleString('en-GB', {
     day: 'numeric',
@@ -20,157 +33,233 @@ const savedAt = (t: number) =>
     second: '2-digit',
   });
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
+const seconds = (s: number | null) =>
+  s === null ? '–' : s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
 
-export function RunsPanel() {
-  const [runs, setRuns] = useState<SavedRun[]>([]);
+interface Props {
+  /** The run this page is training (its record is 'running', not interrupted). */
+  readonly liveRunId: string | null;
+  /** The stored run shown in the curves and memory views, if any. */
+  readonly openId: string | null;
+  readonly onOpen: (run: SavedRun) => void;
+  readonly onResume: (run: SavedRun) => void;
+}
+
+export function RunsPanel({ liveRunId, openId, onOpen, onResume }: Props) {
+  const [list, setList] = useState<RunList>({ runs: [], skipped: [], error: null });
+  const [message, setMessage] = useState<string | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const [scenario, setScenario] = useState<Scenario>('user_cold');
+  const [editing, setEditing] = useState<string | null>(null);
   useEffect(() => {
-    const refresh = () => void listRuns().then(setRuns);
+    let live = true;
+    const refresh = () =>
+      void runsStore()
+        .list()
+        .then((l) => live && setList(l));
     refresh();
-    window.addEventListener('metarec-runs-changed', refresh);
-    return () => window.removeEventListener('metarec-runs-changed', refresh);
+    window.addEventListener(CHANGED_EVENT, refresh);
+    return () => {
+      live = false;
+      window.removeEventListener(CHANGED_EVENT, refresh);
+    };
   }, []);
+  const { runs } = list;
   const chosen = useMemo(() => runs.filter((r) => picked.has(r.id)), [runs, picked]);
-  const overlay = useMemo<Series[]>(
-    () =>
-      chosen.map((r, k) => {
-        const view = replay(r.config, r.events);
-        const points = view.evaluations.filter((e) => e.test[scenario]);
-        return {
-          name: `${r.config.model} · ${savedAt(r.savedAt)}`,
-          x: points.map((e) => e.epoch),
-          y: points.map((e) => e.test[scenario]!.mae),
-          color: PALETTE[k % PALETTE.length]!,
-          mode: 'lines+markers',
-        };
-      }),
-    [chosen, scenario],
-  );
-  if (runs.length === 0)
-    return (
-      <p className="empty" data-testid="runs-empty">
-        Finished and stopped runs appear here and survive a reload.
-      </p>
-    );
+  const differ = useMemo(() => differingSettings(runs), [runs]);
+  const ended = (chosen.length ? chosen : runs).filter((r) => r.summary !== null);
+  const act = (p: Promise<string | null>) => void p.then(setMessage);
+
   return (
     <div className="runs" data-testid="runs-panel">
-      <div className="row">
-        <button
-          type="button"
-          onClick={() =>
-            download(
-              'metarec-runs.json',
-              JSON.stringify(chosen.length ? chosen : runs, null, 2),
-              'application/json',
-            )
-          }
-        >
-          Export JSON
-        </button>
-        <button
-          type="button"
-          onClick={() => download('metarec-runs.csv', runsToCsv(chosen.length ? chosen : runs), 'text/csv')}
-        >
-          Export CSV
-        </button>
-        <span className="muted">{chosen.length ? `${chosen.length} selected` : 'all runs'}</span>
-      </div>
-      <table className="table compact" data-testid="runs-table">
-        <thead>
-          <tr>
-            <th />
-            <th>saved</th>
-            <th>data</th>
-            <th>model</th>
-            <th>protocol · seed</th>
-            <th>epochs</th>
-            {SCENARIOS.map((s) => (
-              <th key={s} title={SCENARIO_LABELS[s]}>
-                MAE {SCENARIO_SHORT[s]}
-              </th>
-            ))}
-            <th title="the run's whole configuration as a link: open it to train the same run again">link</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr key={r.id} data-testid="run-row">
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label="compare"
-                  checked={picked.has(r.id)}
-                  onChange={(e) =>
-                    setPicked((p) => {
-                      const n = new Set(p);
-                      if (e.target.checked) n.add(r.id);
-                      else n.delete(r.id);
-                      return n;
-                    })
-                  }
-                />
-              </td>
-              <td className="nowrap">{savedAt(r.savedAt)}</td>
-              <td>{r.dataset}</td>
-              <td>{r.summary.model}</td>
-              <td>
-                {r.summary.protocol} · {r.summary.seed}
-              </td>
-              <td>{r.summary.epochs.length}</td>
-              {SCENARIOS.map((s) => (
-                <td key={s} data-testid={`run-mae-${s}`}>
-                  {f3(r.summary.scenarios[s]?.mae)}
-                </td>
-              ))}
-              <td>
-                <a
-                  href={`#${serializeConfigHash(r.config)}`}
-                  data-testid="run-link"
-                  title="Opens this configuration in the Experiment panel (same data, seed and backend reproduce the run)"
-                >
-                  config
-                </a>
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => void deleteRun(r.id)}
-                  aria-label="delete run"
-                >
-                  delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {chosen.length > 0 && (
-        <div className="compare">
-          <label>
-            Scenario{' '}
-            <select value={scenario} onChange={(e) => setScenario(e.target.value as Scenario)}>
-              {SCENARIOS.map((s) => (
-                <option key={s} value={s}>
-                  {SCENARIO_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <SeriesChart
-            series={overlay}
-            title={`Test MAE per epoch · ${SCENARIO_LABELS[scenario]}`}
-            xTitle="epoch"
-            testId="compare-chart"
-            showLegend
-            height={300}
-            fileName="compare-mae"
-            integerX
-          />
-        </div>
+      {list.error && (
+        <Callout kind="error" testId="runs-store-error">
+          {list.error}
+        </Callout>
       )}
+      {message && (
+        <Callout kind="error" testId="runs-store-message" onClose={() => setMessage(null)}>
+          {message}
+        </Callout>
+      )}
+      {list.skipped.length > 0 && (
+        <Callout kind="warning" testId="runs-skipped">
+          {list.skipped.length === 1 ? 'One stored run' : `${list.skipped.length} stored runs`} could not be
+          read and {list.skipped.length === 1 ? 'was' : 'were'} skipped: {list.skipped.join('; ')}.
+        </Callout>
+      )}
+      {runs.length === 0 ? (
+        <p className="empty" data-testid="runs-empty">
+          Runs are stored here as they train and survive a reload.
+        </p>
+      ) : (
+        <>
+          <div className="row">
+            <button
+              type="button"
+              onClick={() =>
+                download(
+                  'metarec-runs.json',
+                  JSON.stringify(chosen.length ? chosen : runs, null, 2),
+                  'application/json',
+                )
+              }
+            >
+              Export JSON
+            </button>
+            <button type="button" onClick={() => download('metarec-runs.csv', runsToCsv(ended), 'text/csv')}>
+              Export CSV
+            </button>
+            <span className="muted">{chosen.length ? `${chosen.length} selected` : 'all runs'}</span>
+          </div>
+          <div className="table-scroll">
+            <table className="table compact" data-testid="runs-table">
+              <thead>
+                <tr>
+                  <th />
+                  <th>name</th>
+                  <th>status</th>
+                  <th>saved</th>
+                  <th title="the data's name and the first 8 digits of its content hash">data</th>
+                  <th>model</th>
+                  <th>backend</th>
+                  <th>duration</th>
+                  {SCENARIOS.map((s) => (
+                    <th key={s} title={SCENARIO_LABELS[s]}>
+                      MAE {SCENARIO_SHORT[s]}
+                    </th>
+                  ))}
+                  {differ.map((k) => (
+                    <th key={k} className="differs" title="a setting that differs between the listed runs">
+                      {settingLabel(k)}
+                    </th>
+                  ))}
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => {
+                  const status = rowStatus(r, liveRunId);
+                  const metrics = finalMetrics(r);
+                  const link = `#${serializeRunLink(r.config, r.data ?? null)}`;
+                  return (
+                    <tr
+                      key={r.id}
+                      data-testid="run-row"
+                      data-status={status}
+                      className={r.id === openId ? 'open' : ''}
+                    >
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label="compare"
+                          checked={picked.has(r.id)}
+                          onChange={(e) =>
+                            setPicked((p) => {
+                              const n = new Set(p);
+                              if (e.target.checked) n.add(r.id);
+                              else n.delete(r.id);
+                              return n;
+                            })
+                          }
+                        />
+                      </td>
+                      <td title={r.notes || undefined}>
+                        <span data-testid="run-name">{runTitle(r)}</span>
+                        {(r.tags ?? []).map((t) => (
+                          <span key={t} className="tag">
+                            {t}
+                          </span>
+                        ))}
+                        {r.notes && <div className="muted run-notes">{r.notes}</div>}
+                        {editing === r.id && (
+                          <RunLabelsEditor
+                            run={r}
+                            onCancel={() => setEditing(null)}
+                            onSave={(labels) => {
+                              setEditing(null);
+                              act(runsStore().label(r.id, labels));
+                            }}
+                          />
+                        )}
+                      </td>
+                      <td data-testid="run-status" className={`status-${status}`}>
+                        {status}
+                        {status === 'interrupted' && (
+                          <button
+                            type="button"
+                            className="link"
+                            data-testid="run-resume"
+                            title="Training state is not stored: this starts the same configuration again from step 0 (with its data, seed and backend, the same numbers)"
+                            onClick={() => onResume(r)}
+                          >
+                            restart from step 0
+                          </button>
+                        )}
+                      </td>
+                      <td className="nowrap">{savedAt(r.savedAt)}</td>
+                      <td
+                        data-testid="run-data"
+                        title={
+                          r.data
+                            ? `files: ${r.data.files.join(', ')}; hash ${r.data.hash}`
+                            : 'stored before runs recorded their data'
+                        }
+                      >
+                        {r.data ? identityLabel(r.data) : r.dataset}
+                      </td>
+                      <td>{r.config.model}</td>
+                      <td>{backendOf(r)}</td>
+                      <td className="nowrap">{seconds(durationOf(r))}</td>
+                      {SCENARIOS.map((s) => (
+                        <td key={s} data-testid={`run-mae-${s}`}>
+                          {f3(metrics[s]?.mae)}
+                        </td>
+                      ))}
+                      {differ.map((k) => (
+                        <td key={k}>{formatFieldValue(r.config[k])}</td>
+                      ))}
+                      <td className="nowrap">
+                        <button
+                          type="button"
+                          className="link"
+                          data-testid="run-open"
+                          onClick={() => onOpen(r)}
+                        >
+                          open
+                        </button>{' '}
+                        <a
+                          href={link}
+                          data-testid="run-link"
+                          title="The run's configuration and data as a link: open it to train the same run again"
+                        >
+                          link
+                        </a>{' '}
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => setEditing(r.id)}
+                          data-testid="run-edit"
+                        >
+                          edit
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => act(runsStore().remove(r.id))}
+                          aria-label="delete run"
+                        >
+                          delete
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {chosen.length > 0 && <RunCompare runs={chosen} />}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-/** Exports of saved runs: JSON (everything) and CSV (one row per run and test scenario). */
+/** Exports of saved runs: JSON (everything) and CSV (one row per ended run and test scenario). */
 import { SCENARIOS } from '../../data/scenarios/types';
 import type { RunSummary } from '../../worker/protocol';
 
@@ -22,10 +22,13 @@ function cell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function runsToCsv(runs: readonly { id: string; dataset: string; summary: RunSummary }[]): string {
+export function runsToCsv(
+  runs: readonly { id: string; dataset: string; summary: RunSummary | null }[],
+): string {
   const header = ['run', 'dataset', 'model', 'protocol', 'seed', 'backend', 'epochs', 'scenario', ...COLUMNS];
   const rows = [header.join(',')];
   for (const r of runs) {
+    if (!r.summary) continue; // running, interrupted or failed: no final metrics
     for (const s of SCENARIOS) {
       const m = r.summary.scenarios[s];
       if (!m) continue;

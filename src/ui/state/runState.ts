@@ -22,6 +22,8 @@ export interface Evaluation {
   readonly epoch: number;
   readonly test: ScenarioRecord;
   readonly validation: ScenarioRecord;
+  /** Per test user: model, no adaptation and baselines (the evaluated event's; absent in older logs). */
+  readonly userErrors?: Extract<TrainEvent, { type: 'evaluated' }>['userErrors'];
 }
 
 export interface RunView {
@@ -138,7 +140,15 @@ export function runReducer(state: RunView, action: RunAction): RunView {
           case 'evaluated':
             next = {
               ...next,
-              evaluations: [...next.evaluations, { epoch: e.epoch, test: e.test, validation: e.validation }],
+              evaluations: [
+                ...next.evaluations,
+                {
+                  epoch: e.epoch,
+                  test: e.test,
+                  validation: e.validation,
+                  ...(e.userErrors ? { userErrors: e.userErrors } : {}),
+                },
+              ],
             };
             break;
           case 'baselines':

@@ -1,0 +1,100 @@
+// The stored runs' faults, on a fake backend (no IndexedDB in Node): a full disk, a blocked or missing
+// database, a corrupt record. Each leaves a sentence to show and the rest working.
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CONFIG } from '../../config/experiment';
+import { createRunsStore, idbBackend, type RunsBackend, type SavedRun } from './runsStore';
+
+const run = (id: string, savedAt: number): SavedRun => ({
+  id,
+  dataset: 'synthetic demo',
+  savedAt,
+  status: 'running',
+  config: DEFAULT_CONFIG,
+  summary: null,
+  events: [],
+});
+
+/** An in-memory backend; `fail` makes the named method throw `error`. */
+function fake(records: unknown[] = [], fail: Partial<Record<keyof RunsBackend, Error>> = {}): RunsBackend {
+  const rows = new Map<string, unknown>(records.map((r, i) => [(r as { id?: string })?.id ?? `#${i}`, r]));
+  const check = (m: keyof RunsBackend) => {
+    if (fail[m]) throw fail[m];
+  };
+  return {
+    put: async (r) => void (check('put'), rows.set(r.id, r)),
+    get: async (id) => (check('get'), rows.get(id)),
+    getAll: async () => (check('getAll'), [...rows.values()]),
+    delete: async (id) => void (check('delete'), rows.delete(id)),
+  };
+}
+
+const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+describe('runs store', () => {
+  it('lists runs newest first and keeps labels', async () => {
+    const changed = vi.fn();
+    const store = createRunsStore(fake(), changed);
+    expect(await store.save(run('a', 1))).toBeNull();
+    expect(await store.save(run('b', 2))).toBeNull();
+    expect(await store.label('a', { name: 'first', notes: 'n', tags: ['x'] })).toBeNull();
+    const list = await store.list();
+    expect(list.runs.map((r) => r.id)).toEqual(['b', 'a']);
+    expect(list.runs[1]).toMatchObject({ name: 'first', notes: 'n', tags: ['x'] });
+    expect(changed).toHaveBeenCalledTimes(3);
+  });
+
+  it('says so when storage is full (QuotaExceededError) and keeps the earlier runs', async () => {
+    const backend = fake([run('a', 1)], { put: named('QuotaExceededError', 'quota') });
+    const changed = vi.fn();
+    const store = createRunsStore(backend, changed);
+    const message = await store.save(run('b', 2));
+    expect(message).toMatch(/Browser storage is full, so saving this run failed/);
+    expect(changed).not.toHaveBeenCalled();
+    expect((await store.list()).runs.map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('lists nothing with a sentence when the database is blocked or unavailable', async () => {
+    const blocked = createRunsStore(fake([], { getAll: named('BlockedError') }));
+    const list = await blocked.list();
+    expect(list.runs).toEqual([]);
+    expect(list.error).toMatch(/another tab has MetaRec Lab open with an older version/);
+    const missing = createRunsStore(fake([], { getAll: named('InvalidStateError', 'no IndexedDB') }));
+    expect((await missing.list()).error).toMatch(/Stored runs are unavailable \(no IndexedDB\)/);
+  });
+
+  it('skips a corrupt record with its reason and lists the others', async () => {
+    const store = createRunsStore(
+      fake([
+        run('good', 5),
+        { id: 'broken', savedAt: 3, config: {}, events: 'not a list' },
+        { id: 'nosummary', savedAt: 4, config: {}, events: [], summary: { scenarios: 1 } },
+        null,
+      ]),
+    );
+    const list = await store.list();
+    expect(list.runs.map((r) => r.id)).toEqual(['good']);
+    expect(list.skipped).toEqual([
+      'run broken: expected a list of events',
+      'run nosummary: its summary is damaged',
+      'expected a run record, got null',
+    ]);
+    expect(list.error).toBeNull();
+  });
+});
+
+describe('idbBackend', () => {
+  it('rejects with a BlockedError when another tab blocks the open', async () => {
+    vi.resetModules();
+    vi.doMock('idb', () => ({
+      openDB: (_n: string, _v: number, options: { blocked: () => void }) => {
+        options.blocked();
+        return new Promise(() => {}); // never opens while blocked
+      },
+    }));
+    const { idbBackend: fresh, createRunsStore: create } = await import('./runsStore');
+    const list = await create(fresh()).list();
+    expect(list.error).toMatch(/Stored runs are blocked/);
+    vi.doUnmock('idb');
+    expect(idbBackend).toBeTypeOf('function');
+  });
+});
