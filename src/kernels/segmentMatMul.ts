@@ -14,9 +14,11 @@
  * untransposed product, i.e. XNNPACK. The one operand XNNPACK needs transposed is copied per block in
  * JS (the smaller side of a 'gram'; the small P blocks of 'applyT'). Cost: ~10 us per task and product
  * (XNNPACK builds and packs an operator per call), ~3x less than the padded 3-D product at MeLU sizes.
- * On cpu the same products run as plain JS loops (no padding either).
+ * On cpu the same products run as plain JS loops (no padding either); on webgpu as one WGSL program
+ * per product (kernels/segmentMatMulWebgpu.ts: a thread per output element, its task by binary search).
  */
 import * as tf from '@tensorflow/tfjs';
+import { segmentWebgpu } from './segmentMatMulWebgpu';
 
 export const SEGMENT_MATMUL_KERNEL = 'MetaRecSegmentMatMul';
 export type SegmentMode = 'gram' | 'apply' | 'applyT';
@@ -207,7 +209,7 @@ function wasmKernel(x: tf.TensorInfo, y: tf.TensorInfo, attrs: SegmentAttrs, be:
 
 let registered = false;
 
-/** Registers the kernel for 'wasm' and 'cpu' (idempotent). */
+/** Registers the kernel for 'wasm', 'cpu' and 'webgpu' (idempotent). */
 export function registerSegmentKernel(): void {
   if (registered) return;
   registered = true;
@@ -244,16 +246,27 @@ export function registerSegmentKernel(): void {
       return cpu.makeTensorInfo(segmentOutShape(mode, x.shape, y.shape, na, nb), 'float32', values);
     },
   });
+  tf.registerKernel({
+    kernelName: SEGMENT_MATMUL_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
+      const { mode, na, nb } = attrs as unknown as SegmentAttrs;
+      checkShapes(mode, x.shape, y.shape, na, nb);
+      return segmentWebgpu(mode, x, y, na, nb, segmentOutShape(mode, x.shape, y.shape, na, nb), backend);
+    },
+  });
 }
 
 /**
- * True when the segmented kernel can run on the active backend: cpu, or tfjs-wasm exposing the
- * internals the kernel uses (checked, so another tfjs version falls back instead of failing).
+ * True when the segmented kernel (and the row kernels the ragged plan uses with it) can run on the
+ * backend `name` (default: the active one): cpu, webgpu (WGSL), or tfjs-wasm exposing the internals the
+ * kernel uses (checked on the active backend, so another tfjs version falls back instead of failing).
  */
-export function hasSegmentKernel(): boolean {
-  const name = tf.getBackend();
-  if (name === 'cpu') return true;
+export function hasSegmentKernel(name: string = tf.getBackend()): boolean {
+  if (name === 'cpu' || name === 'webgpu') return true;
   if (name !== 'wasm') return false;
+  if (tf.getBackend() !== 'wasm') return true;
   const be = tf.backend() as unknown as Partial<WasmBackendLike>;
   return (
     typeof be.dataIdNextNumber === 'number' &&

@@ -14,7 +14,13 @@
  *   gradient uses transposed products (~10x slower): mm transposes explicitly on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmEmbeddingBag, wasmEmbeddingBagT, wasmGatherRows, wasmScatterRows } from '../kernels/rowsWasm';
+import {
+  hasRowKernels,
+  kernelEmbeddingBag,
+  kernelEmbeddingBagT,
+  kernelGatherRows,
+  kernelScatterRows,
+} from '../kernels/rowsWasm';
 
 /** True when the active backend is tfjs-wasm (explicit transposes pay off there). */
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
@@ -53,8 +59,8 @@ const gatherOp = tf.customGrad((table, indices, save) => {
   (save as tf.GradSaveFunc)([indices as tf.Tensor]);
   const rows = (table as tf.Tensor).shape[0]!;
   return {
-    value: onWasm()
-      ? wasmGatherRows(table as tf.Tensor2D, indices as tf.Tensor1D)
+    value: hasRowKernels()
+      ? kernelGatherRows(table as tf.Tensor2D, indices as tf.Tensor1D)
       : tf.gather(table as tf.Tensor2D, indices as tf.Tensor1D),
     gradFunc: (dy, [idx]) => [scatterRows(dy as tf.Tensor2D, idx as tf.Tensor1D, rows), tf.zeros(idx!.shape)],
   };
@@ -73,8 +79,8 @@ export function scatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: num
   const f = tf.customGrad((v, idx, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor]);
     return {
-      value: onWasm()
-        ? wasmScatterRows(v as tf.Tensor2D, idx as tf.Tensor1D, rows)
+      value: hasRowKernels()
+        ? kernelScatterRows(v as tf.Tensor2D, idx as tf.Tensor1D, rows)
         : (tf.scatterND(tf.expandDims(idx as tf.Tensor1D, 1), v as tf.Tensor2D, [
             rows,
             values.shape[1],
@@ -102,8 +108,8 @@ export function embeddingBag(
   const f = tf.customGrad((x, idx, w, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
     return {
-      value: onWasm()
-        ? wasmEmbeddingBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups)
+      value: hasRowKernels()
+        ? kernelEmbeddingBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups)
         : composedBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups),
       gradFunc: (dy, [i, ww]) => [
         embeddingBagT(dy as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups, rows),
@@ -126,8 +132,8 @@ export function embeddingBagT(
   const f = tf.customGrad((d, idx, w, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
     return {
-      value: onWasm()
-        ? wasmEmbeddingBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows)
+      value: hasRowKernels()
+        ? kernelEmbeddingBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows)
         : composedBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows),
       gradFunc: (g, [i, ww]) => [
         embeddingBag(g as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups),
