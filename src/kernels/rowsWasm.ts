@@ -40,10 +40,11 @@ let registered = false;
 
 /** Registers the four kernels for the 'wasm' backend and their WGSL versions for 'webgpu' (idempotent). */
 export function registerRowKernels(): void {
+  // the project's wasm kernels come together: with them, the Identity that shares data (once the wasm
+  // backend is loaded: the row kernels may first run on webgpu)
+  registerSharedIdentity();
   if (registered) return;
   registered = true;
-  // the project's wasm kernels come together: with them, the Identity that shares data
-  registerSharedIdentity();
   tf.registerKernel({
     kernelName: GATHER_ROWS_KERNEL,
     backendName: 'wasm',
