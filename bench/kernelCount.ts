@@ -25,7 +25,13 @@ if (info.name !== backend)
   throw new Error(`backend ${backend} unavailable: ${info.fallbacks.map((f) => f.reason).join('; ')}`);
 const config: TrainConfig = { ...DEFAULT_CONFIG, ...PRESETS[`${model}-paper`].values };
 const strategy = strategyArg ?? chooseStrategy(model, backend, config.innerSteps);
-const { layout, train } = await problem(config);
+// KERNELS_TINY=1: a tiny random problem (same kernels, seconds on SwiftShader; for development)
+const { layout, train } = process.env.KERNELS_TINY
+  ? await import('../tests/helpers/tinyProblem').then(({ tinyProblem }) => {
+      const p = tinyProblem(1, { tasks: 2 * config.batchSize });
+      return { layout: p.layout, train: p.tasks };
+    })
+  : await problem(config);
 const options = { config, layout, meanRating: 3.6, rng: createRng(1), strategy: strategy as 'tile' };
 const engine = model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
 const order = permutation(train.count, createRng(2));
@@ -45,7 +51,11 @@ for (let s = 0; s < 2; s++) {
   else {
     const profile = await tf.profile(step);
     kernels = profile.kernels.length;
-    for (const k of profile.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1;
+    for (const k of profile.kernels) {
+      byName[k.name] = (byName[k.name] ?? 0) + 1;
+      if (process.env.KERNELS_LIST)
+        console.error(k.name, JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes));
+    }
   }
   disposeBatchTensors(batch);
   engine.commit();

@@ -26,13 +26,9 @@ import type { MeluDims, MeluParams } from '../models/melu';
 import { detached, gatherRows, mm, scatterRows } from '../models/ops';
 import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
-import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { BatchTensors } from './batch';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { flatTaskLoss, stepOf, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
-
-/** True when the ragged strategy can run on the active backend (the kernel exists for wasm and cpu). */
-export const raggedAvailable = hasSegmentKernel;
 
 /** Support-pass quantities on flat support rows [Rs, .] and per-task sums [T, .]. */
 interface RaggedSupport {
