@@ -38,6 +38,18 @@ const order = permutation(train.count, createRng(2));
 const size = config.batchSize;
 const byName: Record<string, number> = {};
 let kernels = 0;
+// webgpu: also the GPU programs dispatched (Reshape and Identity share data and dispatch none; a fused
+// kernel may dispatch several), by wrapping the backend's runWebGPUProgram during the profiled step
+let dispatches = 0;
+let counting = false;
+const gpu = tf.backend() as unknown as { runWebGPUProgram?: (...args: unknown[]) => unknown };
+if (gpu.runWebGPUProgram) {
+  const original = gpu.runWebGPUProgram.bind(gpu);
+  gpu.runWebGPUProgram = (...args: unknown[]) => {
+    if (counting) dispatches++;
+    return original(...args);
+  };
+}
 for (let s = 0; s < 2; s++) {
   const ids = order.subarray(s * size, (s + 1) * size);
   const batch = batchTensors(makeBatch(train, ids, layout), layout);
@@ -49,7 +61,9 @@ for (let s = 0; s < 2; s++) {
   };
   if (s === 0) await step();
   else {
+    counting = true;
     const profile = await tf.profile(step);
+    counting = false;
     kernels = profile.kernels.length;
     for (const k of profile.kernels) {
       byName[k.name] = (byName[k.name] ?? 0) + 1;
@@ -62,5 +76,7 @@ for (let s = 0; s < 2; s++) {
 }
 engine.dispose();
 const sorted = Object.fromEntries(Object.entries(byName).sort((a, b) => b[1] - a[1]));
-console.log(JSON.stringify({ model, strategy, backend, order: config.metaOrder, kernels, byName: sorted }));
+console.log(
+  JSON.stringify({ model, strategy, backend, order: config.metaOrder, kernels, dispatches, byName: sorted }),
+);
 uninstall?.();

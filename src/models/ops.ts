@@ -173,14 +173,39 @@ function composedBagT(
   );
 }
 
-/** LeakyReLU(x) = relu(x) - slope * relu(-x): built from relu, whose second derivative is right. */
+const leakyReluOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
+
+/**
+ * LeakyReLU(x) = x for x > 0, slope x otherwise: tfjs's forward kernel, and the gradient
+ * dy * step(x, slope) (step(x, a) = 1 for x > 0, a otherwise) from the saved input. Second-order safe:
+ * the gradient is linear in dy, and step's own gradient is zero, which is the true second derivative
+ * away from 0 (tfjs's built-in leakyRelu gradient cannot be differentiated: webgpu-feasibility.md).
+ * One kernel forward and two backward, against five and about ten for relu(x) - slope relu(-x).
+ */
 export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
-  return tf.sub(tf.relu(x), tf.mul(slope, tf.relu(tf.neg(x))));
+  let op = leakyReluOps.get(slope);
+  if (!op) {
+    op = tf.customGrad((v, save) => {
+      (save as tf.GradSaveFunc)([v as tf.Tensor]);
+      return {
+        value: forwardLeakyRelu(v as tf.Tensor, slope),
+        gradFunc: (dy, [xs]) => [tf.mul(dy, tf.step(xs!, slope))],
+      };
+    }) as (x: tf.Tensor) => tf.Tensor;
+    leakyReluOps.set(slope, op);
+  }
+  return op(x);
 }
 
 // tfjs's own forward kernels, used ONLY as the forward values of the customGrad ops below (their
 // built-in gradients are what is wrong to second order, and these ops replace them).
-const { exp: forwardExp, sigmoid: forwardSigmoid, tanh: forwardTanh, max: forwardMax } = tf;
+const {
+  exp: forwardExp,
+  sigmoid: forwardSigmoid,
+  tanh: forwardTanh,
+  max: forwardMax,
+  leakyRelu: forwardLeakyRelu,
+} = tf;
 
 const expOp = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);

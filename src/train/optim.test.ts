@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initOptimizer, optimizerStep } from './optim';
+import { clipByGlobalNorm, initOptimizer, optimizerStep } from './optim';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
+import { squaredNorm } from '../models/params';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -52,4 +53,19 @@ describe('the fused update kernels on webgpu (kernels/optimizerWebgpu.ts)', () =
       cpu.forEach((values, i) => values.forEach((v, j) => expect(gpu[i]![j]!).toBeCloseTo(v, 5)));
     }
   });
+});
+
+it('clips by the global norm of 14 tensors on webgpu as on cpu (AddN of at most 7 inputs there)', async (ctx) => {
+  if (!(await switchToWebGPU())) return ctx.skip();
+  const norms: number[] = [];
+  for (const backend of ['cpu', 'webgpu']) {
+    await tf.setBackend(backend);
+    const grads = Object.fromEntries(Array.from({ length: 14 }, (_, k) => [`g${k}`, tf.fill([3], k + 1)]));
+    const clipped = clipByGlobalNorm(grads, 1);
+    norms.push(Math.sqrt((await squaredNorm(clipped).data())[0]!));
+    norms.push((await clipped.g13!.data())[0]!);
+  }
+  expect(norms[0]).toBeCloseTo(1, 5);
+  expect(norms[2]).toBeCloseTo(1, 5);
+  expect(norms[3]).toBeCloseTo(norms[1]!, 6);
 });

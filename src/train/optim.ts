@@ -4,7 +4,7 @@
  * for the device.
  */
 import * as tf from '@tensorflow/tfjs';
-import { keysOf, type ParamRecord } from '../models/params';
+import { keysOf, squaredNorm, type ParamRecord } from '../models/params';
 import { fusedAdam, fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 
 export interface OptimizerState<P extends ParamRecord> {
@@ -42,7 +42,7 @@ export function initOptimizer<P extends ParamRecord>(params: P, config: Optimize
 /** g * min(1, clip / ||g||) over the whole record (global norm). */
 export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number): P {
   if (clip <= 0) return grads;
-  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const norm = tf.sqrt(squaredNorm(grads));
   const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12)));
   return Object.fromEntries(keysOf(grads).map((k) => [k, tf.mul(grads[k]!, scale)])) as unknown as P;
 }
