@@ -135,6 +135,32 @@ for (const order of ['first-order', 'second-order'])
     );
   }
 say('');
+say('### WebGPU: tfjs kernels per meta-step (paper presets, 1 local step, first order)');
+// One process per model (bench/kernelCount.ts): WebGPU in Node (Dawn). On a machine without a GPU
+// that is SwiftShader, so these are counts, not timings. BENCH_WEBGPU_DATA=1 counts on the bench's
+// data (minutes on SwiftShader); by default a tiny random problem, which gives the same counts.
+say('| model | plan (strategy.ts) | tfjs kernels (tf.profile) | GPU programs dispatched |');
+say('|---|---|---|---|');
+for (const model of ['melu', 'mamo']) {
+  try {
+    const out = execFileSync(TSX, [join(ROOT, 'bench', 'kernelCount.ts'), model], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+      env: { ...process.env, ...(process.env.BENCH_WEBGPU_DATA === '1' ? {} : { KERNELS_TINY: '1' }) },
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as {
+      strategy: string;
+      kernels: number;
+      dispatches: number;
+    };
+    say(`| ${model} | ${r.strategy} | ${r.kernels} | ${r.dispatches} |`);
+  } catch (e) {
+    say(`| ${model} | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) |||`);
+  }
+}
+say('');
 say('### Browser (from the last end-to-end run)');
 const browser = join(ROOT, 'tests', 'e2e', 'artifacts', 'bench-browser.txt');
 say(
