@@ -41,6 +41,22 @@ for (const backend of ['wasm', 'webgpu'] as const)
       expect(Array.from(await out.data())).toEqual([4, 4, 3, 3, 0, 0]);
     });
 
+    it('scatter-adds 2,000 rows into 50 (about 40 adds per output row) like a float64 sum', async () => {
+      const [n, rows, width] = [2000, 50, 7];
+      const idx = Int32Array.from({ length: n }, (_, i) => ((i * 7919) % (rows + 1)) - 1);
+      const values = Float32Array.from({ length: n * width }, (_, k) => Math.sin(k * 0.37));
+      const expected = new Float64Array(rows * width);
+      idx.forEach((i, r) => {
+        if (i >= 0) for (let c = 0; c < width; c++) expected[i * width + c]! += values[r * width + c]!;
+      });
+      const got = await kernelScatterRows(
+        tf.tensor2d(values, [n, width]),
+        tf.tensor1d(idx, 'int32'),
+        rows,
+      ).data();
+      got.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-4));
+    });
+
     it.skipIf(backend === 'webgpu')('rejects out-of-range indices with a clear message (wasm)', () => {
       expect(() => kernelGatherRows(tf.zeros([2, 2]) as tf.Tensor2D, tf.tensor1d([2], 'int32'))).toThrow(
         /expected an index in -1..1, got 2/,
