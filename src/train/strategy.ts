@@ -26,17 +26,20 @@ export function chooseStrategy(
   // for algebraic, cpu ~50 vs ~27. Several local steps on wasm/cpu: ragged, tile's per-task weights on
   // unpadded rows (partial ML-1M, MeLU-5, `npx tsx bench/metaStep.ts melu <ragged|tile|loop> wasm 6 1 5
   // <order>`, 2026-12-02, another job running): first order ragged 302 tasks/s, loop 118, tile 84;
-  // second order ragged 189, tile 26, loop 10. webgpu: ragged for the kernel count (a real GPU pays
-  // ~25 us of tfjs bookkeeping per kernel; docs/results.md, "WebGPU kernels per meta-step": MeLU 459 ->
-  // see there, counted on SwiftShader). Without the kernels (webgl): algebraic or tile.
+  // second order ragged 189, tile 26, loop 10. webgpu (issue #22): no padded rows, and fewer kernels
+  // (a real GPU pays ~25 us of tfjs bookkeeping per kernel): 306 tfjs kernels per first-order step
+  // against algebraic's 336 (docs/results.md, "WebGPU kernels per meta-step", counted on SwiftShader).
+  // Without the kernels (webgl): algebraic or tile.
   if (model === 'melu') {
     if (ragged) return 'ragged';
     return innerSteps === 1 ? 'algebraic' : 'tile';
   }
   // MAMO: ragged where the kernels exist; partial ML-1M published split, mamo-paper preset, wasm,
   // interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged> wasm 25 1`, 2026-12-02, another job
-  // running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu (`... cpu 4 1`): ragged 40, tile 26;
-  // webgpu: fewer kernels (docs/results.md). Elsewhere tile.
+  // running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu (`... cpu 4 1`): ragged 40, tile 26.
+  // webgpu: ragged as issue #22 decided (no padded rows), although it issues MORE tfjs kernels than
+  // tile there (699 against 588 per first-order step, docs/results.md): to revisit with a real GPU.
+  // Elsewhere tile.
   return ragged ? 'ragged' : 'tile';
 }
 
