@@ -59,12 +59,15 @@ const gatherOp = tf.customGrad((table, indices, save) => {
   (save as tf.GradSaveFunc)([indices as tf.Tensor]);
   const rows = (table as tf.Tensor).shape[0]!;
   return {
-    value: hasRowKernels()
-      ? kernelGatherRows(table as tf.Tensor2D, indices as tf.Tensor1D)
-      : tf.gather(table as tf.Tensor2D, indices as tf.Tensor1D),
+    value: gatherRowsValue(table as tf.Tensor2D, indices as tf.Tensor1D),
     gradFunc: (dy, [idx]) => [scatterRows(dy as tf.Tensor2D, idx as tf.Tensor1D, rows), tf.zeros(idx!.shape)],
   };
 });
+
+/** table[indices] as a value (no gradient): the row kernel where it exists, else tf.gather. */
+export function gatherRowsValue(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  return hasRowKernels() ? kernelGatherRows(table, indices) : tf.gather(table, indices);
+}
 
 /**
  * rows = table[indices] for table [V, e] and int32 indices [n] -> [n, e].

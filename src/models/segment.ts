@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
-import { gatherRows } from './ops';
+import { gatherRowsValue, scatterRows } from './ops';
 
 /** Rows per task of the A side and of the B side (host numbers; both of length T). */
 export interface Segments {
@@ -96,13 +96,34 @@ export interface RaggedRows {
 
 /**
  * x [R, k] (ragged rows) times the row's task's W [T, k, m] plus its b [T, m] -> [R, m], without
- * padding: segmentApply with P_t = X_t (the rows of task t, [n_t, k], flat) and B_t = W_t, so
- * C_t = X_t W_t. Its gradients are the segmented products again (dX_t = dC_t W_t^T, dW_t = X_t^T dC_t;
- * models/segment.ts): second-order safe.
+ * padding: C_t = X_t W_t + b_t, the segmented 'apply' with P_t = X_t (the rows of task t, [n_t, k],
+ * flat) and B_t = W_t, plus a row gather of b. One op (its forward runs with the tape off: no saved
+ * copies of its intermediates), gradients written with the differentiable segmented products, so it
+ * stays second-order safe: dX_t = dC_t W_t^T (gram), dW_t = X_t^T dC_t (applyT), db = scatter-add by task.
  */
 export function raggedAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: RaggedRows): tf.Tensor2D {
   const [t, k, m] = w.shape as [number, number, number];
   const seg = { a: Array.from(rows.counts), b: new Array<number>(t).fill(k) };
-  const product = segmentApply(tf.reshape(x, [-1]), tf.reshape(w, [t * k, m]), seg);
-  return tf.add(product, gatherRows(b as tf.Tensor2D, rows.task));
+  const f = tf.customGrad((xx, ww, bb, save) => {
+    (save as tf.GradSaveFunc)([xx as tf.Tensor, ww as tf.Tensor]);
+    const product = segmentProduct(
+      'apply',
+      tf.reshape(xx as tf.Tensor, [-1]),
+      tf.reshape(ww as tf.Tensor, [t * k, m]),
+      seg.a,
+      seg.b,
+    );
+    return {
+      value: tf.add(product, gatherRowsValue(bb as tf.Tensor2D, rows.task)),
+      gradFunc: (dy, [xs, ws]) => {
+        const dc = dy as tf.Tensor2D;
+        return [
+          tf.reshape(segmentGram(dc, tf.reshape(ws!, [t * k, m]), seg), xs!.shape),
+          tf.reshape(segmentApplyT(tf.reshape(xs!, [-1]), dc, seg), ws!.shape),
+          scatterRows(dc, rows.task, t),
+        ];
+      },
+    };
+  });
+  return f(x, w, b) as tf.Tensor2D;
 }
