@@ -114,7 +114,7 @@ export function segmentWebgpu(
 ): tf.TensorInfo {
   const gpu = backend as WebGPUBackend;
   const seg = gpu.makeTensorInfo([3 * (na.length + 1)], 'int32', segmentTable(na, nb));
-  const width = mode === 'gram' ? x.shape[1]! : y.shape[1]!;
+  const width = mode === 'gram' ? x.shape[x.shape.length - 1]! : y.shape[y.shape.length - 1]!;
   try {
     return gpu.runWebGPUProgram(new SegmentProgram(mode, outShape), [x, y, seg], 'float32', [
       { type: 'int32', data: [Math.max(1, na.length)] },
