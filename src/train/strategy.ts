@@ -37,8 +37,8 @@ export function chooseStrategy(
   // MAMO: ragged where the kernels exist; partial ML-1M published split, mamo-paper preset, wasm,
   // interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged> wasm 25 1`, 2026-12-02, another job
   // running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu (`... cpu 4 1`): ragged 40, tile 26.
-  // webgpu: ragged as issue #22 decided (no padded rows), although it issues MORE tfjs kernels than
-  // tile there (699 against 588 per first-order step, docs/results.md): to revisit with a real GPU.
+  // webgpu: ragged as issue #22 decided (no padded rows); about as many tfjs kernels as tile there
+  // (581 against 588 per first-order step, docs/results.md): to revisit with timings on a real GPU.
   // Elsewhere tile.
   return ragged ? 'ragged' : 'tile';
 }
