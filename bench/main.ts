@@ -135,6 +135,39 @@ for (const order of ['first-order', 'second-order'])
     );
   }
 say('');
+say('### WebGPU kernels per meta-step (paper presets: batch 32, 1 local step, first order)');
+// One process per row (bench/kernelCount.ts, ~15 s each here): WebGPU in Node (Dawn). Without a GPU that
+// is SwiftShader, so these are counts, not timings. By default on a tiny random problem (the counts do
+// not depend on the sizes: the same on the partial ML-1M); BENCH_WEBGPU_DATA=1 counts on the bench's
+// data (minutes on SwiftShader).
+say(
+  "Counted with `npx tsx bench/kernelCount.ts <model> [strategy]` (tf.profile of one engine.trainStep after a warm-up step; GPU programs: calls of the backend's runWebGPUProgram). Dawn in Node; on a machine without a GPU that is SwiftShader.",
+);
+say('| model | plan | tfjs kernels (tf.profile) | GPU programs dispatched |');
+say('|---|---|---|---|');
+for (const [model, strategy] of [
+  ['melu', 'ragged'],
+  ['melu', 'algebraic'],
+  ['mamo', 'ragged'],
+  ['mamo', 'tile'],
+]) {
+  try {
+    const out = execFileSync(TSX, [join(ROOT, 'bench', 'kernelCount.ts'), model!, strategy!], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+      env: { ...process.env, ...(process.env.BENCH_WEBGPU_DATA === '1' ? {} : { KERNELS_TINY: '1' }) },
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { kernels: number; dispatches: number };
+    say(`| ${model} | ${strategy} | ${r.kernels} | ${r.dispatches} |`);
+  } catch (e) {
+    say(
+      `| ${model} | ${strategy} | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) ||`,
+    );
+  }
+}
+say('');
 say('### Browser (from the last end-to-end run)');
 const browser = join(ROOT, 'tests', 'e2e', 'artifacts', 'bench-browser.txt');
 say(

@@ -16,9 +16,9 @@ interface RefCounted {
 
 let registered = false;
 
-/** Replaces the wasm backend's Identity kernel by the sharing one (idempotent). */
+/** Replaces the wasm backend's Identity kernel by the sharing one (idempotent; later, if wasm is not loaded yet). */
 export function registerSharedIdentity(): void {
-  if (registered) return;
+  if (registered || !tf.getKernel('Identity', 'wasm')) return;
   registered = true;
   tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel({

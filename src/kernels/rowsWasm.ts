@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
+import { bagWebgpu, gatherRowsWebgpu, scatterRowsWebgpu } from './rowsWebgpu';
 
 export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
 export const SCATTER_ROWS_KERNEL = 'MetaRecScatterRows';
@@ -37,12 +38,13 @@ function checkIndex(i: number, rows: number, kernel: string): void {
 
 let registered = false;
 
-/** Registers both kernels for the 'wasm' backend (idempotent). */
+/** Registers the four kernels for the 'wasm' backend and their WGSL versions for 'webgpu' (idempotent). */
 export function registerRowKernels(): void {
+  // the project's wasm kernels come together: with them, the Identity that shares data (once the wasm
+  // backend is loaded: the row kernels may first run on webgpu)
+  registerSharedIdentity();
   if (registered) return;
   registered = true;
-  // the project's wasm kernels come together: with them, the Identity that shares data
-  registerSharedIdentity();
   tf.registerKernel({
     kernelName: GATHER_ROWS_KERNEL,
     backendName: 'wasm',
@@ -134,10 +136,48 @@ export function registerRowKernels(): void {
   });
   tf.registerKernel(bagKernel(BAG_KERNEL, false));
   tf.registerKernel(bagKernel(BAG_T_KERNEL, true));
+  registerWebgpuRowKernels();
 }
 
-/** The weighted embedding bag through the wasm kernel: [n, groups e] (caller checks the backend). */
-export function wasmEmbeddingBag(
+/** The same kernel names on 'webgpu', as WGSL programs (kernels/rowsWebgpu.ts). */
+function registerWebgpuRowKernels(): void {
+  type Inputs = Record<string, tf.TensorInfo>;
+  const attr = (attrs: unknown) => attrs as { rows: number; groups: number };
+  tf.registerKernel({
+    kernelName: GATHER_ROWS_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend }) =>
+      gatherRowsWebgpu((inputs as Inputs).x!, (inputs as Inputs).indices!, backend),
+  });
+  tf.registerKernel({
+    kernelName: SCATTER_ROWS_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      scatterRowsWebgpu((inputs as Inputs).values!, (inputs as Inputs).indices!, attr(attrs).rows, backend),
+  });
+  for (const [kernelName, adjoint] of [
+    [BAG_KERNEL, false],
+    [BAG_T_KERNEL, true],
+  ] as const)
+    tf.registerKernel({
+      kernelName,
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { values, indices, weights } = inputs as Inputs;
+        const { groups, rows } = attr(attrs);
+        return bagWebgpu(adjoint, values!, indices!, weights!, groups, rows, backend);
+      },
+    });
+}
+
+/** True when the active backend has the row kernels (wasm: JS over the heap; webgpu: WGSL). */
+export function hasRowKernels(): boolean {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'webgpu';
+}
+
+/** The weighted embedding bag through the row kernel: [n, groups e] (caller checks hasRowKernels). */
+export function kernelEmbeddingBag(
   x: tf.Tensor2D,
   indices: tf.Tensor2D,
   weights: tf.Tensor2D,
@@ -150,8 +190,8 @@ export function wasmEmbeddingBag(
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
-/** The bag's adjoint through the wasm kernel: [rows, e] (caller checks the backend). */
-export function wasmEmbeddingBagT(
+/** The bag's adjoint through the row kernel: [rows, e] (caller checks hasRowKernels). */
+export function kernelEmbeddingBagT(
   dy: tf.Tensor2D,
   indices: tf.Tensor2D,
   weights: tf.Tensor2D,
@@ -165,14 +205,14 @@ export function wasmEmbeddingBagT(
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
-/** x[indices] through the wasm kernel (caller checks the backend). */
-export function wasmGatherRows(x: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+/** x[indices] through the row kernel (caller checks hasRowKernels). */
+export function kernelGatherRows(x: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
   registerRowKernels();
   return tf.engine().runKernel(GATHER_ROWS_KERNEL, { x, indices }, {}) as tf.Tensor2D;
 }
 
-/** Scatter-add of rows through the wasm kernel (caller checks the backend). */
-export function wasmScatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D {
+/** Scatter-add of rows through the row kernel (caller checks hasRowKernels). */
+export function kernelScatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D {
   registerRowKernels();
   return tf.engine().runKernel(SCATTER_ROWS_KERNEL, { values, indices }, {
     rows,

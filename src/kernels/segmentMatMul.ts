@@ -6,6 +6,8 @@
  *   mode 'gram'   (a [Ra, k], b [Rb, k])      -> p [sum na nb],  P_t = A_t B_t^T
  *   mode 'apply'  (p [sum na nb], b [Rb, h])  -> c [Ra, h],      C_t = P_t B_t
  *   mode 'applyT' (p [sum na nb], a [Ra, h])  -> c [Rb, h],      C_t = P_t^T A_t
+ * Operands are read flat, so any shape of the right size and last dimension serves (p [Ra, k] when
+ * every nb_t = k; b [T, k, h]), and attr `shape` sets the output's shape (same size): no reshapes.
  *
  * Why: MeLU's one-step correction products x_q X_s^T D are per task. tfjs-wasm runs a 3-D (batched)
  * matMul on its naive loop (~3 GFLOP/s, on rows padded to the longest task) and only a 2-D untransposed
@@ -14,9 +16,11 @@
  * untransposed product, i.e. XNNPACK. The one operand XNNPACK needs transposed is copied per block in
  * JS (the smaller side of a 'gram'; the small P blocks of 'applyT'). Cost: ~10 us per task and product
  * (XNNPACK builds and packs an operator per call), ~3x less than the padded 3-D product at MeLU sizes.
- * On cpu the same products run as plain JS loops (no padding either).
+ * On cpu the same products run as plain JS loops (no padding either); on webgpu as one WGSL program
+ * per product (kernels/segmentMatMulWebgpu.ts: a thread per output element, its task by binary search).
  */
 import * as tf from '@tensorflow/tfjs';
+import { segmentWebgpu } from './segmentMatMulWebgpu';
 
 export const SEGMENT_MATMUL_KERNEL = 'MetaRecSegmentMatMul';
 export type SegmentMode = 'gram' | 'apply' | 'applyT';
@@ -25,13 +29,27 @@ interface SegmentAttrs {
   mode: SegmentMode;
   na: number[];
   nb: number[];
+  /** the output's shape when not the default (same size) */
+  shape?: number[];
 }
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((s, n) => s * n, 1);
+const last = (shape: readonly number[]) => shape[shape.length - 1]!;
 
 /** Output shape of a segmented product for inputs of shapes x, y (see the file comment). */
 export function segmentOutShape(mode: SegmentMode, x: number[], y: number[], na: number[], nb: number[]) {
   if (mode === 'gram') return [na.reduce((s, n, t) => s + n * nb[t]!, 0)];
   const rows = (mode === 'apply' ? na : nb).reduce((s, n) => s + n, 0);
-  return [rows, y[1]!];
+  return [rows, last(y)];
+}
+
+/** The output shape: attrs.shape (checked: same size) or the default. */
+function outShapeOf(attrs: SegmentAttrs, x: number[], y: number[]): number[] {
+  const shape = segmentOutShape(attrs.mode, x, y, attrs.na, attrs.nb);
+  if (!attrs.shape) return shape;
+  if (sizeOf(attrs.shape) !== sizeOf(shape))
+    throw new RangeError(`${SEGMENT_MATMUL_KERNEL}: output shape [${attrs.shape}] does not hold [${shape}]`);
+  return attrs.shape;
 }
 
 function checkShapes(mode: SegmentMode, x: number[], y: number[], na: number[], nb: number[]): void {
@@ -41,8 +59,8 @@ function checkShapes(mode: SegmentMode, x: number[], y: number[], na: number[], 
   const ok =
     na.length === nb.length &&
     (mode === 'gram'
-      ? x.length === 2 && y.length === 2 && x[0] === ra && y[0] === rb && x[1] === y[1]
-      : x.length === 1 && y.length === 2 && x[0] === blocks && y[0] === (mode === 'apply' ? rb : ra));
+      ? last(x) === last(y) && sizeOf(x) === ra * last(x) && sizeOf(y) === rb * last(y)
+      : sizeOf(x) === blocks && sizeOf(y) === (mode === 'apply' ? rb : ra) * last(y));
   if (!ok)
     throw new RangeError(
       `${SEGMENT_MATMUL_KERNEL} ${mode}: shapes [${x}] and [${y}] do not match segments of ${ra} and ${rb} rows`,
@@ -125,8 +143,8 @@ function wasmKernel(x: tf.TensorInfo, y: tf.TensorInfo, attrs: SegmentAttrs, be:
   const { mode, na, nb } = attrs;
   const wasm = be.wasm;
   const bmm = batchMatMulOf(wasm);
-  const out = be.makeOutput(segmentOutShape(mode, x.shape, y.shape, na, nb), 'float32');
-  const width = mode === 'gram' ? x.shape[1]! : y.shape[1]!;
+  const out = be.makeOutput(outShapeOf(attrs, x.shape, y.shape), 'float32');
+  const width = mode === 'gram' ? last(x.shape) : last(y.shape);
   const ra = na.reduce((s, n) => s + n, 0);
   const rb = nb.reduce((s, n) => s + n, 0);
   const blocks = na.reduce((s, n, t) => s + n * nb[t]!, 0);
@@ -207,7 +225,7 @@ function wasmKernel(x: tf.TensorInfo, y: tf.TensorInfo, attrs: SegmentAttrs, be:
 
 let registered = false;
 
-/** Registers the kernel for 'wasm' and 'cpu' (idempotent). */
+/** Registers the kernel for 'wasm', 'cpu' and 'webgpu' (idempotent). */
 export function registerSegmentKernel(): void {
   if (registered) return;
   registered = true;
@@ -226,13 +244,14 @@ export function registerSegmentKernel(): void {
     backendName: 'cpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
-      const { mode, na, nb } = attrs as unknown as SegmentAttrs;
+      const a = attrs as unknown as SegmentAttrs;
+      const { mode, na, nb } = a;
       checkShapes(mode, x.shape, y.shape, na, nb);
       const cpu = backend as unknown as {
         data: { get(id: object): { values: Float32Array } };
         makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
       };
-      const width = mode === 'gram' ? x.shape[1]! : y.shape[1]!;
+      const width = mode === 'gram' ? last(x.shape) : last(y.shape);
       const values = segmentProductJs(
         mode,
         cpu.data.get(x.dataId).values,
@@ -241,19 +260,30 @@ export function registerSegmentKernel(): void {
         na,
         nb,
       );
-      return cpu.makeTensorInfo(segmentOutShape(mode, x.shape, y.shape, na, nb), 'float32', values);
+      return cpu.makeTensorInfo(outShapeOf(a, x.shape, y.shape), 'float32', values);
+    },
+  });
+  tf.registerKernel({
+    kernelName: SEGMENT_MATMUL_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
+      const a = attrs as unknown as SegmentAttrs;
+      checkShapes(a.mode, x.shape, y.shape, a.na, a.nb);
+      return segmentWebgpu(a.mode, x, y, a.na, a.nb, outShapeOf(a, x.shape, y.shape), backend);
     },
   });
 }
 
 /**
- * True when the segmented kernel can run on the active backend: cpu, or tfjs-wasm exposing the
- * internals the kernel uses (checked, so another tfjs version falls back instead of failing).
+ * True when the segmented kernel (and the row kernels the ragged plan uses with it) can run on the
+ * backend `name` (default: the active one): cpu, webgpu (WGSL), or tfjs-wasm exposing the internals the
+ * kernel uses (checked on the active backend, so another tfjs version falls back instead of failing).
  */
-export function hasSegmentKernel(): boolean {
-  const name = tf.getBackend();
-  if (name === 'cpu') return true;
+export function hasSegmentKernel(name: string = tf.getBackend()): boolean {
+  if (name === 'cpu' || name === 'webgpu') return true;
   if (name !== 'wasm') return false;
+  if (tf.getBackend() !== 'wasm') return true;
   const be = tf.backend() as unknown as Partial<WasmBackendLike>;
   return (
     typeof be.dataIdNextNumber === 'number' &&
@@ -271,11 +301,13 @@ export function segmentProduct(
   y: tf.Tensor,
   na: readonly number[],
   nb: readonly number[],
+  shape?: readonly number[],
 ): tf.Tensor {
   registerSegmentKernel();
   return tf.engine().runKernel(SEGMENT_MATMUL_KERNEL, { x, y }, {
     mode,
     na: [...na],
     nb: [...nb],
+    ...(shape ? { shape: [...shape] } : {}),
   } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

@@ -56,9 +56,25 @@ export function disposeParams(params: ParamRecord, keep: ReadonlySet<tf.Tensor> 
   for (const t of Object.values(params)) if (!keep.has(t) && !t.isDisposed) t.dispose();
 }
 
+/**
+ * The sum of same-shaped tensors, by tf.addN over at most 7 at a time: tfjs-webgpu 4.22's AddN binds
+ * every input as a storage buffer, and above the device's limit (8 per stage with the output: SwiftShader,
+ * many GPUs) its pipeline is invalid and the result silently garbage (MAMO's 14-tensor gradient norm).
+ */
+export function addMany(list: readonly tf.Tensor[]): tf.Tensor {
+  let xs = [...list];
+  while (xs.length > 7) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < xs.length; i += 7)
+      next.push(i + 1 === xs.length ? xs[i]! : tf.addN(xs.slice(i, i + 7)));
+    xs = next;
+  }
+  return xs.length === 1 ? xs[0]! : tf.addN(xs);
+}
+
 /** Sum of squares of every tensor of a record, as a scalar tensor (for global-norm clipping). */
 export function squaredNorm(params: ParamRecord): tf.Scalar {
-  return tf.addN(Object.values(params).map((t) => tf.sum(tf.square(t)))) as tf.Scalar;
+  return addMany(Object.values(params).map((t) => tf.sum(tf.square(t)))) as tf.Scalar;
 }
 
 /** Number of scalars in a record. */

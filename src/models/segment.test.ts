@@ -1,7 +1,7 @@
 // The segmented products (models/segment.ts, kernels/segmentMatMul.ts) against the same per-task
 // products written with padded 3-D tf.matMul (whose first and second derivatives tfjs gets right;
 // padding by gatherRows, whose gradient exists on wasm):
-// values, gradients and a Hessian-vector product, on cpu and wasm, with empty tasks and both of the
+// values, gradients and a Hessian-vector product, on cpu, wasm and webgpu, with empty tasks and both of the
 // wasm kernel's 'gram' paths (the smaller side transposed).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -10,6 +10,7 @@ import { createRng } from '../lib/rng';
 import { hasSegmentKernel, segmentProductJs } from '../kernels/segmentMatMul';
 import { gatherRows } from './ops';
 import { segmentApply, segmentApplyT, segmentGram, type Segments } from './segment';
+import { switchToWebGPU } from '../../tests/helpers/webgpu';
 
 const rng = createRng(23);
 const rand = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -59,8 +60,11 @@ const CASES: [string, Segments][] = [
 const K = 4;
 const H = 3;
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`segmented products on ${backend}`, () => {
+// webgpu: the WGSL kernel (kernels/segmentMatMulWebgpu.ts) on Dawn + SwiftShader, skipped without an adapter
+const webgpu = await switchToWebGPU();
+
+for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
+  describe.skipIf(backend === 'webgpu' && !webgpu)(`segmented products on ${backend}`, () => {
     beforeAll(async () => {
       expect(await tf.setBackend(backend)).toBe(true);
     });

@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
-import { gatherRows } from './ops';
+import { gatherRowsValue, scatterRows } from './ops';
 
 /** Rows per task of the A side and of the B side (host numbers; both of length T). */
 export interface Segments {
@@ -26,21 +26,22 @@ export interface Segments {
   readonly b: readonly number[];
 }
 
-type Op = (x: tf.Tensor, y: tf.Tensor, seg: Segments, constY?: boolean) => tf.Tensor;
+/** shape: the output's shape when not the default (same size; gradients take their operand's shape). */
+type Op = (x: tf.Tensor, y: tf.Tensor, seg: Segments, constY?: boolean, shape?: number[]) => tf.Tensor;
 
 function segmented(
   mode: SegmentMode,
   grads: (dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, seg: Segments, constY: boolean) => tf.Tensor[],
 ): Op {
-  return (x, y, seg, constY = false) => {
-    const value = () => segmentProduct(mode, x, y, seg.a, seg.b);
+  return (x, y, seg, constY = false, shape) => {
+    const value = () => segmentProduct(mode, x, y, seg.a, seg.b, shape);
     if (constY) {
       // y is not an input (no gradient), but it is saved too: an intermediate of the forward pass
       // would be disposed before the backward one otherwise
       const f = tf.customGrad((xx, save) => {
         (save as tf.GradSaveFunc)([xx as tf.Tensor, y]);
         return {
-          value: segmentProduct(mode, xx as tf.Tensor, y, seg.a, seg.b),
+          value: segmentProduct(mode, xx as tf.Tensor, y, seg.a, seg.b, shape),
           gradFunc: (dy, [xs, ys]) => grads(dy as tf.Tensor, xs!, ys!, seg, true).slice(0, 1),
         };
       });
@@ -57,25 +58,31 @@ function segmented(
   };
 }
 
+// each gradient in its operand's shape
 const gramOp: Op = segmented('gram', (dp, a, b, seg, constB) =>
-  constB ? [segmentApply(dp, b, seg, true)] : [segmentApply(dp, b, seg), segmentApplyT(dp, a, seg)],
+  constB
+    ? [applyOp(dp, b, seg, true, a.shape)]
+    : [applyOp(dp, b, seg, false, a.shape), applyTOp(dp, a, seg, false, b.shape)],
 );
 const applyOp: Op = segmented('apply', (dc, p, b, seg, constB) =>
-  constB ? [segmentGram(dc, b, seg, true)] : [segmentGram(dc, b, seg), segmentApplyT(p, dc, seg)],
+  constB
+    ? [gramOp(dc, b, seg, true, p.shape)]
+    : [gramOp(dc, b, seg, false, p.shape), applyTOp(p, dc, seg, false, b.shape)],
 );
 const applyTOp: Op = segmented('applyT', (dc, p, a, seg) => [
-  segmentGram(a, dc, seg),
-  segmentApply(p, dc, seg),
+  gramOp(a, dc, seg, false, p.shape),
+  applyOp(p, dc, seg, false, a.shape),
 ]);
 
-/** P_t = A_t B_t^T per task: a [Ra, k], b [Rb, k] -> [sum_t a_t b_t]. */
+/** P_t = A_t B_t^T per task: a [Ra, k], b [Rb, k] -> [sum_t a_t b_t] (or `shape`). */
 export function segmentGram(
   a: tf.Tensor2D | tf.Tensor,
   b: tf.Tensor,
   seg: Segments,
   constB = false,
+  shape?: number[],
 ): tf.Tensor1D {
-  return gramOp(a, b, seg, constB) as tf.Tensor1D;
+  return gramOp(a, b, seg, constB, shape) as tf.Tensor1D;
 }
 
 /** C_t = P_t B_t per task: p [sum_t a_t b_t], b [Rb, h] -> [Ra, h]. */
@@ -83,9 +90,9 @@ export function segmentApply(p: tf.Tensor, b: tf.Tensor, seg: Segments, constB =
   return applyOp(p, b, seg, constB) as tf.Tensor2D;
 }
 
-/** C_t = P_t^T A_t per task: p [sum_t a_t b_t], a [Ra, h] -> [Rb, h] (both operands differentiable). */
-export function segmentApplyT(p: tf.Tensor, a: tf.Tensor, seg: Segments): tf.Tensor2D {
-  return applyTOp(p, a, seg) as tf.Tensor2D;
+/** C_t = P_t^T A_t per task: p [sum_t a_t b_t], a [Ra, h] -> [Rb, h] (or `shape`; both operands differentiable). */
+export function segmentApplyT(p: tf.Tensor, a: tf.Tensor, seg: Segments, shape?: number[]): tf.Tensor2D {
+  return applyTOp(p, a, seg, false, shape) as tf.Tensor2D;
 }
 
 /** Ragged rows: task-contiguous flat rows, `counts[t]` of them for task t, `task` [R] the task of each. */
@@ -96,13 +103,29 @@ export interface RaggedRows {
 
 /**
  * x [R, k] (ragged rows) times the row's task's W [T, k, m] plus its b [T, m] -> [R, m], without
- * padding: segmentApply with P_t = X_t (the rows of task t, [n_t, k], flat) and B_t = W_t, so
- * C_t = X_t W_t. Its gradients are the segmented products again (dX_t = dC_t W_t^T, dW_t = X_t^T dC_t;
- * models/segment.ts): second-order safe.
+ * padding: C_t = X_t W_t + b_t, the segmented 'apply' with P_t = X_t (the rows of task t, [n_t, k],
+ * flat) and B_t = W_t, plus a row gather of b. One op (its forward runs with the tape off: no saved
+ * copies of its intermediates), gradients written with the differentiable segmented products, so it
+ * stays second-order safe: dX_t = dC_t W_t^T (gram), dW_t = X_t^T dC_t (applyT), db = scatter-add by task.
  */
 export function raggedAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: RaggedRows): tf.Tensor2D {
-  const [t, k, m] = w.shape as [number, number, number];
+  const [t, k] = w.shape as [number, number, number];
   const seg = { a: Array.from(rows.counts), b: new Array<number>(t).fill(k) };
-  const product = segmentApply(tf.reshape(x, [-1]), tf.reshape(w, [t * k, m]), seg);
-  return tf.add(product, gatherRows(b as tf.Tensor2D, rows.task));
+  const f = tf.customGrad((xx, ww, bb, save) => {
+    (save as tf.GradSaveFunc)([xx as tf.Tensor, ww as tf.Tensor]);
+    // P_t = X_t read flat from x [R, k], B_t = W_t from w [T, k, m]: no reshapes
+    const product = segmentProduct('apply', xx as tf.Tensor, ww as tf.Tensor, seg.a, seg.b);
+    return {
+      value: tf.add(product, gatherRowsValue(bb as tf.Tensor2D, rows.task)),
+      gradFunc: (dy, [xs, ws]) => {
+        const dc = dy as tf.Tensor2D;
+        return [
+          segmentGram(dc, ws!, seg, false, xs!.shape),
+          segmentApplyT(xs!, dc, seg, ws!.shape),
+          scatterRows(dc, rows.task, t),
+        ];
+      },
+    };
+  });
+  return f(x, w, b) as tf.Tensor2D;
 }

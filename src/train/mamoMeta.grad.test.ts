@@ -8,6 +8,7 @@ import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
 import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
+import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {
   dot,
   mamoShapes,
@@ -184,3 +185,24 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+// The ragged plan on webgpu (Dawn + SwiftShader in Node: the WGSL segmented and row kernels and the
+// fused attention, the plan strategy.ts picks there), against the float64 oracle; skipped without an adapter.
+const webgpu = await switchToWebGPU();
+describe.skipIf(!webgpu)('MAMO meta-gradient on webgpu, ragged plan', () => {
+  beforeAll(async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+  });
+  it('ragged, 1 step, first order = FD with memory reads and local changes frozen', async () => {
+    const params = makeParams();
+    const { memory, setup } = await makeMemory();
+    const flat = await toFlat(params);
+    const v = unitDirection(flat.data.length, 33);
+    const r = run('ragged', params, memory, config(1, 'first-order'));
+    const adapted = mamoAdapted64(flat, setup, 1, 0.1);
+    const f = (x: typeof flat) => mamoFirstOrderLoss64(x, flat, setup, adapted);
+    expect(Math.abs((await r.loss.data())[0]! - f(flat)) / f(flat)).toBeLessThan(1e-5);
+    const fd = directional(flat, v, 1e-6, f);
+    expect(Math.abs((await dot(r.grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+  });
+});

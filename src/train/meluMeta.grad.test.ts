@@ -9,6 +9,7 @@ import { batchTensors, makeBatch } from './batch';
 import type { InnerConfig } from './meta';
 import { meluMetaGradient, type MeluStrategy } from './meluMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
+import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {
   dot,
   meluShapes,
@@ -166,3 +167,30 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+// The ragged plan on webgpu (Dawn + SwiftShader in Node: the WGSL segmented and row kernels, the plan
+// strategy.ts picks there), against the same float64 finite differences; skipped without an adapter.
+const webgpu = await switchToWebGPU();
+describe.skipIf(!webgpu)('MeLU meta-gradient on webgpu, ragged plan', () => {
+  beforeAll(async () => {
+    expect(await tf.setBackend('webgpu')).toBe(true);
+  });
+  for (const order of ['first-order', 'second-order'] as const) {
+    it(`ragged, 1 step, ${order}: <grad, v> = FD of the float64 loss`, async () => {
+      const params = makeParams(5);
+      const inner: InnerConfig = { steps: 1, lr: 0.05, order };
+      const flat = await toFlat(params);
+      const v = unitDirection(flat.data.length, 9);
+      const { loss, grads } = metaGrad('ragged', params, inner);
+      const frozen = meluDeltas64(flat, p64, 1, 0.05);
+      const f =
+        order === 'second-order'
+          ? (x: typeof flat) => meluMetaLoss64(x, p64, 1, 0.05)
+          : (x: typeof flat) => meluQueryLoss64(x, p64, frozen);
+      const exact = f(flat);
+      expect(Math.abs((await loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+      const fd = directional(flat, v, 1e-6, f);
+      expect(Math.abs((await dot(grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+    });
+  }
+});

@@ -34,7 +34,7 @@ import { toPadded } from './batch';
 import { clipTaskGradients, fineTuneRates } from './fineTune';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
-import { meluMetaGradRagged, raggedAvailable, raggedQueryPredictions, raggedSupport } from './meluRagged';
+import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
   flatTaskLoss,
@@ -312,8 +312,8 @@ export function meluMetaGradAlgebraic(
 }
 
 /**
- * The meta-gradient with the chosen strategy (algebraic falls back to tile for several local steps;
- * ragged falls back to algebraic, or tile, on a backend without the segmented kernel, e.g. webgpu).
+ * The meta-gradient with the chosen strategy (algebraic falls back to tile for several local steps).
+ * Whether ragged can run on the backend is strategy.ts's decision (chooseStrategy), not made here.
  */
 export function meluMetaGradient(
   strategy: MeluStrategy,
@@ -323,12 +323,11 @@ export function meluMetaGradient(
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
   if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
-  if (strategy === 'ragged' && raggedAvailable())
+  if (strategy === 'ragged')
     return inner.steps === 1
       ? meluMetaGradRagged(params, dims, b, inner)
       : meluMetaGradRaggedSteps(params, dims, b, inner);
-  if ((strategy === 'algebraic' || strategy === 'ragged') && inner.steps === 1)
-    return meluMetaGradAlgebraic(params, dims, b, inner);
+  if (strategy === 'algebraic' && inner.steps === 1) return meluMetaGradAlgebraic(params, dims, b, inner);
   return meluMetaGradTile(params, dims, b, inner);
 }
 
@@ -356,16 +355,16 @@ export function meluPredict(
     b.tasks,
     q.maxLen,
   ]) as tf.Tensor2D;
-  if (strategy === 'ragged' && oneStep && raggedAvailable()) {
+  if (strategy === 'ragged' && oneStep) {
     const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, lr, true);
     const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
     return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
-  if ((strategy === 'algebraic' || strategy === 'ragged') && oneStep) {
+  if (strategy === 'algebraic' && oneStep) {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
-  // several local steps: per-task weights, on flat rows where the segmented kernel exists
-  const form: Form = strategy === 'ragged' && raggedAvailable() ? 'ragged' : 'tile';
+  // several local steps (or clipped): per-task weights, on flat rows for the ragged strategy
+  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
   const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, steps, lr, fineTune.clip);
   if (form === 'tile')
     return {

@@ -23,16 +23,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MeluDims, MeluParams } from '../models/melu';
-import { detached, gatherRows, mm, scatterRows } from '../models/ops';
+import { detached, gatherRows, mm, scatterRows, withoutTape } from '../models/ops';
 import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
-import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { BatchTensors } from './batch';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { flatTaskLoss, stepOf, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
-
-/** True when the ragged strategy can run on the active backend (the kernel exists for wasm and cpu). */
-export const raggedAvailable = hasSegmentKernel;
 
 /** Support-pass quantities on flat support rows [Rs, .] and per-task sums [T, .]. */
 interface RaggedSupport {
@@ -140,7 +136,9 @@ export function meluMetaGradRagged(
   return gradOfParams(params, (p) => {
     const e = embed(p, dims, b);
     const frozen = Object.fromEntries(keysOf(p).map((k) => [k, detached(p[k]!)])) as unknown as MeluParams;
-    const sp = supportPass(frozen, { itemVecs: detached(e.itemVecs), userVecs: detached(e.userVecs) }, b);
+    const views = { itemVecs: detached(e.itemVecs), userVecs: detached(e.userVecs) };
+    // nothing of the support pass is differentiated: computed with the tape off (no saved copies)
+    const sp = withoutTape(() => supportPass(frozen, views, b));
     return loss(p, e, sp, true);
   });
 }

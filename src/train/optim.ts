@@ -4,7 +4,8 @@
  * for the device.
  */
 import * as tf from '@tensorflow/tfjs';
-import { keysOf, type ParamRecord } from '../models/params';
+import { keysOf, squaredNorm, type ParamRecord } from '../models/params';
+import { fusedAdam, fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 
 export interface OptimizerState<P extends ParamRecord> {
   readonly step: number;
@@ -41,7 +42,7 @@ export function initOptimizer<P extends ParamRecord>(params: P, config: Optimize
 /** g * min(1, clip / ||g||) over the whole record (global norm). */
 export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number): P {
   if (clip <= 0) return grads;
-  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const norm = tf.sqrt(squaredNorm(grads));
   const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12)));
   return Object.fromEntries(keysOf(grads).map((k) => [k, tf.mul(grads[k]!, scale)])) as unknown as P;
 }
@@ -49,6 +50,7 @@ export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number):
 /**
  * One update. SGD: p <- p - lr g. Adam (Kingma & Ba): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
  * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps). With `decay`, p is first shrunk (decoupled).
+ * On webgpu each tensor's update is one fused kernel (kernels/optimizerWebgpu.ts), elsewhere composed ops.
  */
 export function optimizerStep<P extends ParamRecord>(
   params: P,
@@ -62,9 +64,14 @@ export function optimizerStep<P extends ParamRecord>(
   const decayed = (key: keyof P & string): tf.Tensor =>
     shrink !== 1 && params[key]!.rank >= 2 ? tf.mul(shrink, params[key]!) : params[key]!;
   const lrOf = (key: string): number => config.keyLr?.[key] ?? config.lr;
+  const shrinkOf = (key: keyof P & string): number => (params[key]!.rank >= 2 ? shrink : 1);
+  const fused = hasFusedUpdate();
   const next: Record<string, tf.Tensor> = {};
   if (config.kind === 'sgd' || !state.m || !state.v) {
-    for (const key of keysOf(params)) next[key] = tf.sub(decayed(key), tf.mul(lrOf(key), g[key]!));
+    for (const key of keysOf(params))
+      next[key] = fused
+        ? fusedSgd(params[key]!, g[key]!, lrOf(key), shrinkOf(key))
+        : tf.sub(decayed(key), tf.mul(lrOf(key), g[key]!));
     return { params: next as unknown as P, state: { step, m: null, v: null } };
   }
   const m: Record<string, tf.Tensor> = {};
@@ -73,6 +80,11 @@ export function optimizerStep<P extends ParamRecord>(
   for (const key of keysOf(params)) {
     const rate = lrOf(key) * correction;
     const gk = g[key]!;
+    if (fused) {
+      const attrs = { rate, shrink: shrinkOf(key), beta1: BETA1, beta2: BETA2, eps: EPSILON };
+      [next[key], m[key], v[key]] = fusedAdam(params[key]!, gk, state.m[key]!, state.v[key]!, attrs);
+      continue;
+    }
     m[key] = tf.add(tf.mul(BETA1, state.m[key]!), tf.mul(1 - BETA1, gk));
     v[key] = tf.add(tf.mul(BETA2, state.v[key]!), tf.mul(1 - BETA2, tf.square(gk)));
     next[key] = tf.sub(decayed(key), tf.mul(rate, tf.div(m[key], tf.add(tf.sqrt(v[key]), EPSILON))));

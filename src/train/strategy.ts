@@ -5,31 +5,42 @@
  */
 import type { TrainConfig } from '../config/experiment';
 import type { BackendName } from '../kernels/backend';
+import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { MamoStrategy } from './mamoMeta';
 import type { MeluStrategy } from './meluMeta';
 
+/**
+ * The meta-step plan for a model on a backend: ragged (flat unpadded rows, the segmented and row
+ * kernels) wherever those kernels exist (cpu, wasm, webgpu: kernels/segmentMatMul.ts, rowsWasm.ts and
+ * their WGSL versions), else MeLU's algebraic form (one local step) or tile. The meta-gradient functions
+ * run the strategy they are given; this is the only place that checks the backend.
+ */
 export function chooseStrategy(
   model: TrainConfig['model'],
-  _backend: BackendName,
+  backend: BackendName,
   innerSteps: number,
 ): MeluStrategy | MamoStrategy {
-  const js = _backend === 'wasm' || _backend === 'cpu';
-  // MeLU, one local step: ragged (segmented kernel, no padding) where the kernel exists; measured on the
-  // partial ML-1M published split, melu-paper preset, interleaved runs: wasm ~1,700-2,200 vs
-  // ~1,050-1,130 tasks/s for algebraic, cpu ~50 vs ~27. Elsewhere (webgpu) algebraic: few kernels.
-  // Several local steps on wasm/cpu: ragged, tile's per-task weights on unpadded rows (partial ML-1M,
-  // MeLU-5, `npx tsx bench/metaStep.ts melu <ragged|tile|loop> wasm 6 1 5 <order>`, 2026-12-02, another
-  // job running): first order ragged 302 tasks/s, loop 118, tile 84; second order ragged 189, tile 26,
-  // loop 10. Elsewhere tile.
+  const ragged = hasSegmentKernel(backend);
+  // MeLU, one local step: ragged (segmented kernel, no padding); measured on the partial ML-1M
+  // published split, melu-paper preset, interleaved runs: wasm ~1,700-2,200 vs ~1,050-1,130 tasks/s
+  // for algebraic, cpu ~50 vs ~27. Several local steps on wasm/cpu: ragged, tile's per-task weights on
+  // unpadded rows (partial ML-1M, MeLU-5, `npx tsx bench/metaStep.ts melu <ragged|tile|loop> wasm 6 1 5
+  // <order>`, 2026-12-02, another job running): first order ragged 302 tasks/s, loop 118, tile 84;
+  // second order ragged 189, tile 26, loop 10. webgpu (issue #22): no padded rows, and fewer kernels
+  // (a real GPU pays ~25 us of tfjs bookkeeping per kernel): 306 tfjs kernels per first-order step
+  // against algebraic's 336 (docs/results.md, "WebGPU kernels per meta-step", counted on SwiftShader).
+  // Without the kernels (webgl): algebraic or tile.
   if (model === 'melu') {
-    if (js) return 'ragged';
+    if (ragged) return 'ragged';
     return innerSteps === 1 ? 'algebraic' : 'tile';
   }
-  // MAMO: ragged (no padding, the segmented kernel) where the kernel exists; partial ML-1M published
-  // split, mamo-paper preset, wasm, interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged>
-  // wasm 25 1`, 2026-12-02, another job running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu
-  // (`... cpu 4 1`): ragged 40, tile 26. Elsewhere (webgpu, no segmented kernel) tile.
-  return js ? 'ragged' : 'tile';
+  // MAMO: ragged where the kernels exist; partial ML-1M published split, mamo-paper preset, wasm,
+  // interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged> wasm 25 1`, 2026-12-02, another job
+  // running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu (`... cpu 4 1`): ragged 40, tile 26.
+  // webgpu: ragged as issue #22 decided (no padded rows); about as many tfjs kernels as tile there
+  // (581 against 588 per first-order step, docs/results.md): to revisit with timings on a real GPU.
+  // Elsewhere tile.
+  return ragged ? 'ragged' : 'tile';
 }
 
 /**

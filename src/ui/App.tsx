@@ -82,7 +82,11 @@ export function App() {
           <h1>MetaRec Lab</h1>
           <span className="muted">cold-start meta-learning in the browser · MAMO and MeLU</span>
         </div>
-        <BackendBadge backend={trainer.run.backend ?? trainer.backend} error={trainer.backendError} />
+        <BackendBadge
+          backend={trainer.run.backend ?? trainer.backend}
+          error={trainer.backendError}
+          strategy={trainer.run.strategy}
+        />
         <RunControls
           run={trainer.run}
           canStart={

@@ -469,4 +469,20 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
       await ratings('100,000');
     },
   );
+
+  it('names the ragged meta-step plan on WebGPU (the worker started event)', async () => {
+    await open('#v=2&model=melu&epochs=1&batchSize=8&evalUsers=12&baselines=false&backend=webgpu');
+    await page.click('[data-testid=start]');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-strategy') ?? '') !== '',
+      null,
+      { timeout: 120_000 },
+    );
+    const badge = page.locator('[data-testid=backend-badge]');
+    expect(await badge.getAttribute('data-backend')).toBe('webgpu');
+    expect(await badge.getAttribute('data-strategy')).toBe('ragged');
+    await page.click('[data-testid=stop]');
+    await waitStatus(page, 'stopped');
+  });
 });

@@ -1,7 +1,18 @@
-/** Which tfjs backend really runs, on which adapter, and why it fell back (data-* attributes for tests). */
+/**
+ * Which tfjs backend really runs, on which adapter, why it fell back, and the run's meta-step plan
+ * (train/strategy.ts, from the worker's 'started' event; data-* attributes for tests).
+ */
 import { SOFTWARE_ADAPTER_REASON, type BackendInfo } from '../../worker/protocol';
 
-export function BackendBadge({ backend, error }: { backend: BackendInfo | null; error: string | null }) {
+export function BackendBadge({
+  backend,
+  error,
+  strategy = '',
+}: {
+  backend: BackendInfo | null;
+  error: string | null;
+  strategy?: string;
+}) {
   if (error) {
     return (
       <span className="badge badge-error" data-testid="backend-badge" data-backend="none" title={error}>
@@ -30,7 +41,11 @@ export function BackendBadge({ backend, error }: { backend: BackendInfo | null; 
       data-adapter-fallback={adapter ? String(adapter.isFallbackAdapter) : ''}
       data-fell-back={String(fellBack)}
       data-why={backend.why}
-      title={fellBack ? `${backend.why}\n\nTried first:\n${why}` : backend.why}
+      data-strategy={strategy}
+      title={
+        (fellBack ? `${backend.why}\n\nTried first:\n${why}` : backend.why) +
+        (strategy ? `\nmeta-step: ${strategy}` : '')
+      }
     >
       <strong>{backend.name}</strong>
       {adapter && (
