@@ -37,9 +37,14 @@ export const CONFIG_TABLE = {
   protocol: enumField({
     group: 'data',
     label: 'Cold-start protocol',
-    help: "melu: random 20% new users, new items by release year; mamo: the MAMO code's time split; published: MeLU's split files.",
-    options: ['melu', 'mamo', 'published'] as const,
-    optionLabels: ['MeLU (year / random users)', 'MAMO (time split)', "MeLU's published split"],
+    help: "melu: random 20% new users, new items by release year; mamo: the MAMO code's time split; published: MeLU's split files; sequence: MELO's time-ordered windows, query = each user's latest positions (new items by release year as melu).",
+    options: ['melu', 'mamo', 'published', 'sequence'] as const,
+    optionLabels: [
+      'MeLU (year / random users)',
+      'MAMO (time split)',
+      "MeLU's published split",
+      'MELO (sequences, latest positions)',
+    ],
     defaultValue: 'melu',
   }),
   zipPrefix: intField({
