@@ -30,6 +30,7 @@ import { predictTaskSet, scenarioMetrics } from './evaluate';
 import { itemKindOf, type LocalRates } from './adaptation';
 import { candidateRates, chooseLocalRate } from './localRate';
 import { evaluationSample, type EvaluationSample } from './sample';
+import { runMelo } from './meloRun';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -125,6 +126,7 @@ export async function runExperiment(
   control: RunControl = {},
 ): Promise<RunSummary> {
   const { config } = input;
+  if (config.model === 'melo') return runMelo(input, sink, control);
   const rng = createRng(config.seed);
   const startedAt = performance.now();
   const engine = createEngine(input, rng.fork('engine'));
