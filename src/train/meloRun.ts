@@ -187,7 +187,6 @@ export async function runMelo(
     ffn: config.hiddenDim,
   };
   const mean = meanTrainingRating(split.train);
-  const range = ratingRange(split.train);
   const steps = meta ? config.innerSteps : 0;
   const epochs: EpochRecord[] = [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
