@@ -27,7 +27,7 @@ export function initWeighting(
   hidden: number,
   rng: Rng,
 ): Record<string, tf.Tensor> {
-  const out = { v: tf.mul(glorot(rng.fork('v'), hidden, 1), 0.1), c: filled([1], 1) };
+  const out = { v: tf.tidy(() => tf.mul(glorot(rng.fork('v'), hidden, 1), 0.1)), c: filled([1], 1) };
   if (kind === 'mlp')
     return { w1: glorot(rng.fork('w1'), MLP_INPUTS, hidden), b1: filled([hidden], 0), ...out };
   return {
