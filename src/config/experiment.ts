@@ -253,7 +253,7 @@ export const CONFIG_TABLE = {
   lossWeighting: enumField({
     group: 'training',
     label: 'Loss weighting',
-    help: "MELO's adaptive weighted support loss: lstm (task-state recurrent encoder over rating, prediction, loss), mlp (per-position MLP), none (plain MSE: MAML++ on the sequence model).",
+    help: "MELO's adaptive weighted support loss: lstm (task-state recurrent encoder over rating, prediction, loss), mlp (per-position MLP), none (plain MSE: MAML++ on the sequence model). The weighting network learns only with second-order meta-gradients (the melo preset); first order keeps it at its init.",
     options: ['lstm', 'mlp', 'none'] as const,
     defaultValue: 'lstm',
     models: ['melo'],
