@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from '../lib/result';
 
-export type ModelName = 'melu' | 'mamo';
+export type ModelName = 'melu' | 'mamo' | 'melo';
 export type FieldGroup = 'experiment' | 'data' | 'model' | 'training' | 'memory' | 'evaluation';
 
 interface FieldBase<T> {

@@ -24,7 +24,7 @@ export interface ScenarioMetrics extends ErrorMetrics {
 
 export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;
 
-export const BASELINES = ['globalMean', 'supportMean', 'bias', 'noAdaptation', 'nonMeta'] as const;
+export const BASELINES = ['globalMean', 'supportMean', 'bias', 'noAdaptation', 'nonMeta', 'basic'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 export const BASELINE_LABELS: Record<BaselineName, string> = {
   globalMean: 'global mean',
@@ -32,6 +32,7 @@ export const BASELINE_LABELS: Record<BaselineName, string> = {
   bias: "bias (global mean + item bias + user's support residual)",
   noAdaptation: 'meta-learned, no local adaptation',
   nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support (rate chosen on validation)',
+  basic: "MELO's basic: the sequential backbone trained on every training position, no adaptation",
 };
 
 export interface EpochRecord {

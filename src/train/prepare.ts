@@ -10,8 +10,22 @@ import { splitScenarios } from '../data/scenarios/split';
 import type { ScenarioSplit } from '../data/scenarios/types';
 
 /** The split options a configuration implies. */
-export function splitOptionsOf(config: Pick<TrainConfig, 'newItemYear'>): Partial<SplitOptions> {
-  return { newItemYear: config.newItemYear };
+export function splitOptionsOf(
+  config: Pick<TrainConfig, 'newItemYear'> &
+    Partial<
+      Pick<TrainConfig, 'sequenceWindow' | 'sequenceQuery' | 'sequenceMinRatings' | 'sequenceMinItemRatings'>
+    >,
+): Partial<SplitOptions> {
+  const sequence = {
+    sequenceWindow: config.sequenceWindow,
+    sequenceQuery: config.sequenceQuery,
+    sequenceMinRatings: config.sequenceMinRatings,
+    sequenceMinItemRatings: config.sequenceMinItemRatings,
+  };
+  return {
+    newItemYear: config.newItemYear,
+    ...Object.fromEntries(Object.entries(sequence).filter(([, v]) => v !== undefined)),
+  };
 }
 
 /** Users and items that occur in the training tasks (feature vocabularies count only these). */

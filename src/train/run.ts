@@ -32,6 +32,7 @@ import { candidateRates, chooseLocalRate } from './localRate';
 import { evaluationSample, type EvaluationSample } from './sample';
 import { constantErrors } from './baselineErrors';
 import { addPredictor, addSupport, supportOf, userErrorsOf, type SeedErrors } from './userErrors';
+import { runMelo } from './meloRun';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
@@ -140,6 +141,7 @@ export async function runExperiment(
   control: RunControl = {},
 ): Promise<RunSummary> {
   const { config } = input;
+  if (config.model === 'melo') return runMelo(input, sink, control);
   const rng = createRng(config.seed);
   const startedAt = performance.now();
   const engine = createEngine(input, rng.fork('engine'));

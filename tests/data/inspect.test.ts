@@ -25,7 +25,7 @@ describe('cli inspect', () => {
 
   it('without --protocol, every protocol the data supports; bad seeds and paths are sentences', async () => {
     const out = (await inspect([DEMO], null, 1)) as { splits: Record<string, unknown> };
-    expect(Object.keys(out.splits)).toEqual(['melu', 'mamo']);
+    expect(Object.keys(out.splits)).toEqual(['melu', 'mamo', 'sequence']);
     await expect(inspect([DEMO], null, NaN)).rejects.toThrow('Expected --seed to be an integer, got NaN');
     await expect(inspect(['/nonexistent/ml-100k'], null, 1)).rejects.toThrow(
       'Expected a file, folder or zip at /nonexistent/ml-100k, got nothing there',

@@ -30,6 +30,13 @@ export interface SplitOptions {
   readonly mamoTestFraction: number;
   /** published: item-cold test users, only those with ratings in the loaded ratings file, or all. */
   readonly itemColdUsers: 'with-ratings' | 'all';
+  /** sequence (MELO): window length (max_seq_len 30), latest positions per query, filters (sequence.ts). */
+  readonly sequenceWindow: number;
+  readonly sequenceQuery: number;
+  readonly sequenceMinRatings: number;
+  /** sequence: at most this many latest ratings per user are kept (0 = all). */
+  readonly sequenceMaxRatings: number;
+  readonly sequenceMinItemRatings: number;
 }
 
 export const DEFAULT_SPLIT_OPTIONS: SplitOptions = {
@@ -47,6 +54,11 @@ export const DEFAULT_SPLIT_OPTIONS: SplitOptions = {
   mamoValidationFraction: 0.1,
   mamoTestFraction: 0.1,
   itemColdUsers: 'with-ratings',
+  sequenceWindow: 30,
+  sequenceQuery: 3,
+  sequenceMinRatings: 5,
+  sequenceMaxRatings: 0,
+  sequenceMinItemRatings: 50,
 };
 
 /** Defaults plus the given values, checked: a DataError ('protocol') names the first bad option. */
@@ -74,6 +86,16 @@ export function resolveOptions(partial: Partial<SplitOptions> = {}): SplitOption
     o.mamoValidationFraction + o.mamoTestFraction < 1,
     'mamo validation + test fractions below 1',
     o.mamoValidationFraction + o.mamoTestFraction,
+  );
+  check(
+    o.sequenceQuery >= 1 && o.sequenceWindow >= o.sequenceQuery + 2,
+    'sequenceQuery >= 1 and sequenceWindow >= sequenceQuery + 2',
+    `${o.sequenceQuery} and ${o.sequenceWindow}`,
+  );
+  check(
+    o.sequenceMinRatings >= o.sequenceQuery + 2,
+    `sequenceMinRatings >= sequenceQuery + 2 (${o.sequenceQuery + 2})`,
+    o.sequenceMinRatings,
   );
   return o;
 }

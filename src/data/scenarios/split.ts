@@ -8,6 +8,7 @@ import { splitMamo } from './mamo';
 import { splitMelu } from './melu';
 import { resolveOptions, type SplitOptions } from './options';
 import { splitPublished } from './published';
+import { splitSequence } from './sequence';
 import { summarizeScenarios, summarizeTasks } from './taskset';
 import { PROTOCOLS, type Protocol, type ScenarioSplit } from './types';
 
@@ -26,7 +27,9 @@ export function splitScenarios(
       ? splitMelu(dataset, seed, o, notes)
       : protocol === 'mamo'
         ? splitMamo(dataset, seed, o, notes)
-        : splitPublished(dataset, seed, o, notes);
+        : protocol === 'sequence'
+          ? splitSequence(dataset, seed, o, notes)
+          : splitPublished(dataset, seed, o, notes);
   return {
     protocol,
     seed,

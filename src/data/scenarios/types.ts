@@ -23,7 +23,7 @@ export const SCENARIO_SHORT: Record<Scenario, string> = {
   user_item_cold: 'new user & item',
 };
 
-export const PROTOCOLS = ['melu', 'mamo', 'published'] as const;
+export const PROTOCOLS = ['melu', 'mamo', 'published', 'sequence'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /**

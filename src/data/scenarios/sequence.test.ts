@@ -1,0 +1,79 @@
+// Protocol "sequence" (MELO's sequential cold start, sequence.ts): the frozen protocol's invariants
+// (tests/helpers/splitInvariants.ts, seeds 1..5) on the synthetic demo and, when staged, ML-100K,
+// partial ML-1M and ML-100K as RecBole atomic files; plus the sequence rules themselves: time order,
+// query = the latest positions of the latest window, windows no longer than sequenceWindow.
+import { describe, expect, it } from 'vitest';
+import { readPaths } from '../../cli/readPaths';
+import type { Dataset } from '../dataset';
+import { loadDataset } from '../detect';
+import { readSource } from '../source';
+import { groupByUser } from './taskset';
+import { SCENARIOS, taskAt, type ScenarioSplit } from './types';
+import { demoDataset } from '../../../tests/helpers/demo';
+import { stagedDataset } from '../../../tests/helpers/datasets';
+import { checkSplitInvariants } from '../../../tests/helpers/splitInvariants';
+
+/** Every task's support ++ query is a contiguous-in-time run ending at the user's latest kept rows. */
+function checkSequenceRules(dataset: Dataset, split: ScenarioSplit, window: number, query: number) {
+  const groups = groupByUser(dataset);
+  const timeOf = new Map<number, number>();
+  for (let u = 0; u < dataset.users.count; u++)
+    for (let k = groups.offsets[u]!; k < groups.offsets[u + 1]!; k++) {
+      const r = groups.order[k]!;
+      timeOf.set(u * dataset.items.count + dataset.ratings.item[r]!, dataset.ratings.time[r]!);
+    }
+  const sets = [...SCENARIOS.map((s) => split.test[s]), ...SCENARIOS.map((s) => split.validation[s])];
+  for (const set of [split.train, ...sets])
+    for (let t = 0; t < set.count; t++) {
+      const task = taskAt(set, t);
+      const times = [...task.supportItems, ...task.queryItems].map((i) =>
+        timeOf.get(task.user * dataset.items.count + i)!,
+      );
+      for (let k = 1; k < times.length; k++) expect(times[k]!).toBeGreaterThanOrEqual(times[k - 1]!);
+      expect(task.queryItems.length).toBeGreaterThan(0);
+      expect(task.queryItems.length).toBeLessThanOrEqual(query);
+      if (set !== split.train) expect(task.supportItems.length + query).toBeLessThanOrEqual(window);
+      expect(task.supportItems.length).toBeGreaterThan(0);
+    }
+  // new-user cells hold unseen users; the warm cell's query items are old items
+  for (const i of split.test.warm.queryItems) expect(split.newItems[i]).toBe(0);
+  for (const i of split.test.item_cold.queryItems) expect(split.newItems[i]).toBe(1);
+  for (const i of split.test.user_item_cold.queryItems) expect(split.newItems[i]).toBe(1);
+}
+
+const load = (...folders: string[]) => loadDataset(readSource(readPaths(folders)));
+
+describe('protocol sequence', () => {
+  it('demo: invariants over seeds 1..5, time order, latest positions as query', async () => {
+    const dataset = await demoDataset();
+    const options = { sequenceMinItemRatings: 5, sequenceWindow: 12 };
+    const splits = checkSplitInvariants(dataset, 'sequence', options);
+    for (const split of splits) {
+      checkSequenceRules(dataset, split, 12, 3);
+      for (const s of SCENARIOS) expect(split.test[s].count, s).toBeGreaterThan(0);
+      expect(split.train.count).toBeGreaterThan(20);
+    }
+    // deterministic per seed, different across seeds
+    const again = checkSplitInvariants(dataset, 'sequence', options);
+    expect(Array.from(again[0]!.train.supportItems)).toEqual(Array.from(splits[0]!.train.supportItems));
+    expect(Array.from(splits[0]!.test.user_cold.users)).not.toEqual(
+      Array.from(splits[1]!.test.user_cold.users),
+    );
+  });
+
+  for (const [name, folders] of [
+    ['ml-100k', ['ml-100k']],
+    ['partial ml-1m', ['ml-1m']],
+    ['ml-100k RecBole atomic files', ['ml-100k-recbole']],
+  ] as const) {
+    const paths = folders.map((f) => stagedDataset(f));
+    it.runIf(paths.every((p) => p))(`${name}: invariants, rules, counts`, { timeout: 240_000 }, async () => {
+      const dataset = await load(...paths.map((p) => p!));
+      const split = checkSplitInvariants(dataset, 'sequence')[0]!;
+      checkSequenceRules(dataset, split, 30, 3);
+      const counts = Object.fromEntries(SCENARIOS.map((s) => [s, split.test[s].count]));
+      console.log(`${name} sequence seed 1: train ${split.train.count}, test ${JSON.stringify(counts)}`);
+      for (const s of SCENARIOS) expect(split.test[s].count, s).toBeGreaterThan(0);
+    });
+  }
+});

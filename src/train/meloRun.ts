@@ -1,0 +1,510 @@
+/**
+ * runMelo(input, sink, control): MELO (and its presets maml-sequence, melo-mlp, sequence-basic) from
+ * start to end, emitting the same events and RunSummary as runExperiment (run.ts delegates here when
+ * model = 'melo'). A separate runner because ModelEngine is built around MeLU/MAMO's feature batches;
+ * this one owns the backbone, the local rates, the weighting network and their optimisers.
+ *
+ * 1. theta = initSequence (output bias at the mean training rating); alpha_k[j] = local rate; phi.
+ * 2. Baselines: global mean, support mean and, when meta-training, 'basic' (the backbone trained on
+ *    every training position for the same epochs, no adaptation: MELO's Basic column).
+ * 3. Evaluate before training, every `evalEvery` epochs and after the last (validation and test cells,
+ *    before / after the J local steps on each task's support).
+ * 4. Each epoch: seeded order; per task a random window of its training sequence (MELO's random
+ *    start; query = the window's latest positions); per batch one meta-gradient (meloMeta.ts) and Adam
+ *    steps on theta (cosine-annealed to a tenth, clipped), alpha (LSLR) and phi (cosine-annealed).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config/experiment';
+import { SCENARIOS, type ScenarioTasks, type TaskSet } from '../data/scenarios/types';
+import { createRng, permutation, type Rng } from '../lib/rng';
+import { yieldToEventLoop } from '../lib/yield';
+import { countScalars, disposeParams, keysOf, type ParamRecord } from '../models/params';
+import { initSequence, sequenceKeys, type SequenceDims } from '../models/sequence';
+import { initWeighting } from '../models/sequenceWeighting';
+import {
+  DIVERGENCE_LOSS,
+  meanTrainingRating,
+  ratingRange,
+  type ExperimentInput,
+  type RunControl,
+} from './epochs';
+import { beforeAsBaseline } from './baselines';
+import { constantMetrics, scenarioMetrics, supportMean } from './evaluate';
+import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainSink } from './events';
+import {
+  meloMetaGradient,
+  meloPredict,
+  multiStepWeights,
+  supervisedLoss,
+  type MeloConfig,
+  type MeloState,
+  type SequenceBatch,
+} from './meloMeta';
+import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
+import { evaluationSample } from './sample';
+
+/** One task's sequence (support ++ query, time order) and how many of its positions are support. */
+interface Window {
+  readonly items: ArrayLike<number>;
+  readonly ratings: ArrayLike<number>;
+  readonly support: number;
+}
+
+/** Padded [T, L] batch tensors of windows (ItemIndex + 1; 0 = padding). */
+export function sequenceBatch(windows: readonly Window[], length: number): SequenceBatch {
+  const T = windows.length;
+  const items = new Int32Array(T * length);
+  const ratings = new Float32Array(T * length);
+  const support = new Float32Array(T * length);
+  const query = new Float32Array(T * length);
+  windows.forEach((w, t) => {
+    for (let l = 0; l < w.items.length; l++) {
+      items[t * length + l] = w.items[l]! + 1;
+      ratings[t * length + l] = w.ratings[l]!;
+      (l < w.support ? support : query)[t * length + l] = 1;
+    }
+  });
+  return {
+    items: tf.tensor2d(items, [T, length], 'int32'),
+    ratings: tf.tensor2d(ratings, [T, length]),
+    support: tf.tensor2d(support, [T, length]),
+    query: tf.tensor2d(query, [T, length]),
+    supportLength: Math.max(1, ...windows.map((w) => w.support)),
+  };
+}
+
+const disposeBatch = (b: SequenceBatch) =>
+  [b.items, b.ratings, b.support, b.query].forEach((t) => t.dispose());
+
+/** Task t of a set as a window: support ++ query, the earliest support positions dropped beyond `length`. */
+function evaluationWindow(set: TaskSet, t: number, length: number): Window {
+  const s0 = set.supportOffsets[t]!;
+  const q0 = set.queryOffsets[t]!;
+  const q1 = set.queryOffsets[t + 1]!;
+  const keep = Math.max(0, Math.min(set.supportOffsets[t + 1]! - s0, length - (q1 - q0)));
+  const s1 = set.supportOffsets[t + 1]!;
+  return {
+    items: [...set.supportItems.subarray(s1 - keep, s1), ...set.queryItems.subarray(q0, q1)],
+    ratings: [...set.supportValues.subarray(s1 - keep, s1), ...set.queryValues.subarray(q0, q1)],
+    support: keep,
+  };
+}
+
+/** A random window of a training task's sequence: ends anywhere from q + 2 on, at most `length` long. */
+function trainingWindow(set: TaskSet, t: number, length: number, query: number, rng: Rng): Window {
+  const items = [
+    ...set.supportItems.subarray(set.supportOffsets[t]!, set.supportOffsets[t + 1]!),
+    ...set.queryItems.subarray(set.queryOffsets[t]!, set.queryOffsets[t + 1]!),
+  ];
+  const ratings = [
+    ...set.supportValues.subarray(set.supportOffsets[t]!, set.supportOffsets[t + 1]!),
+    ...set.queryValues.subarray(set.queryOffsets[t]!, set.queryOffsets[t + 1]!),
+  ];
+  const n = items.length;
+  const first = Math.min(n, query + 2);
+  const end = first + rng.int(n - first + 1);
+  const start = Math.max(0, end - length);
+  return { items: items.slice(start, end), ratings: ratings.slice(start, end), support: end - start - query };
+}
+
+/** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
+const cosine = (rate: number, progress: number) =>
+  rate / 10 + 0.45 * rate * (1 + Math.cos(Math.PI * progress));
+
+interface Learner {
+  state: MeloState;
+  thetaOpt: OptimizerState<ParamRecord>;
+  ratesOpt: OptimizerState<ParamRecord> | null;
+  phiOpt: OptimizerState<ParamRecord> | null;
+}
+
+function createLearner(
+  config: TrainConfig,
+  dims: SequenceDims,
+  rng: Rng,
+  mean: number,
+  meta: boolean,
+): Learner {
+  const theta = initSequence(dims, rng.fork('theta'), mean);
+  const rateKeys = ['itemRows', ...sequenceKeys(dims).filter((k) => k !== 'itemEmb')];
+  const rates = Object.fromEntries(rateKeys.map((k) => [k, tf.fill([config.innerSteps], config.innerLr)]));
+  const phi =
+    meta && config.lossWeighting !== 'none'
+      ? initWeighting(config.lossWeighting, config.weightingHidden, rng.fork('phi'))
+      : null;
+  const adam = (lr: number) => ({ kind: 'adam' as const, lr, clip: 0 });
+  return {
+    state: { theta, rates, phi },
+    thetaOpt: initOptimizer(theta, {
+      kind: config.outerOptimizer,
+      lr: config.outerLr,
+      clip: config.gradClip,
+    }),
+    ratesOpt: meta && config.stepRateLr > 0 ? initOptimizer(rates, adam(config.stepRateLr)) : null,
+    phiOpt: phi ? initOptimizer(phi, adam(config.weightingLr)) : null,
+  };
+}
+
+function disposeLearner(l: Learner) {
+  disposeParams(l.state.theta);
+  disposeParams(l.state.rates);
+  if (l.state.phi) disposeParams(l.state.phi);
+  for (const o of [l.thetaOpt, l.ratesOpt, l.phiOpt]) if (o) disposeOptimizer(o);
+}
+
+/** One optimiser step of a record; disposes the old record and state, returns the new ones. */
+function stepRecord(
+  params: ParamRecord,
+  grads: ParamRecord,
+  state: OptimizerState<ParamRecord>,
+  config: { kind: 'adam' | 'sgd'; lr: number; clip: number },
+) {
+  const next = tf.tidy(() => {
+    const r = optimizerStep(params, grads, state, config);
+    return { params: r.params, m: r.state.m, v: r.state.v } as unknown as tf.TensorContainer;
+  }) as unknown as { params: ParamRecord; m: ParamRecord | null; v: ParamRecord | null };
+  disposeParams(params);
+  disposeOptimizer(state);
+  return { params: next.params, state: { step: state.step + 1, m: next.m, v: next.v } };
+}
+
+/** Runs MELO and emits its events; resolves with the summary (also on stop or failure). */
+export async function runMelo(
+  input: ExperimentInput,
+  sink: TrainSink,
+  control: RunControl = {},
+): Promise<RunSummary> {
+  const { config, split } = input;
+  const startedAt = performance.now();
+  const rng = createRng(config.seed).fork('melo');
+  const meta = config.sequenceTraining === 'meta';
+  const dims: SequenceDims = {
+    items: split.newItems.length + 1,
+    length: config.sequenceWindow,
+    hidden: config.hiddenDim,
+    heads: config.attentionHeads,
+    blocks: config.attentionBlocks,
+    ffn: config.hiddenDim,
+  };
+  const mean = meanTrainingRating(split.train);
+  const steps = meta ? config.innerSteps : 0;
+  const epochs: EpochRecord[] = [];
+  const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
+  let last: { test: ScenarioRecord; validation: ScenarioRecord } = { test: {}, validation: {} };
+  let evaluatedEpoch = 0;
+  let learner: Learner | null = null;
+  let parameters = 0;
+  let rates: Record<string, number> | null = null;
+  const summary = (): RunSummary => ({
+    model: config.model,
+    dataset: input.datasetName,
+    protocol: config.protocol,
+    seed: config.seed,
+    backend: input.backend.name,
+    config,
+    parameters,
+    epochs,
+    scenarios: last.test,
+    validation: last.validation,
+    baselines: { ...baselines, ...(meta ? { noAdaptation: beforeAsBaseline(last.test) } : {}) },
+    ...(rates ? { learnedLocalRates: rates } : {}),
+    evaluatedEpoch,
+    seconds: (performance.now() - startedAt) / 1000,
+  });
+  if (config.protocol !== 'sequence' || dims.hidden % dims.heads !== 0) {
+    sink({
+      type: 'failed',
+      code: 'config',
+      message: `Expected protocol sequence and a hidden size divisible by the attention heads for MELO, got protocol ${config.protocol}, hidden ${dims.hidden}, heads ${dims.heads}`,
+      lastGoodEpoch: null,
+    });
+    return summary();
+  }
+  learner = createLearner(config, dims, rng.fork('learner'), mean, meta);
+  parameters = countScalars(learner.state.theta) + (learner.state.phi ? countScalars(learner.state.phi) : 0);
+  const trainTasks = Int32Array.from({ length: split.train.count }, (_, t) => t);
+  const stepsPerEpoch = Math.ceil(trainTasks.length / config.batchSize);
+  const sample = evaluationSample(config.seed, config.evalUsers);
+  try {
+    sink({
+      type: 'started',
+      backend: input.backend,
+      split: split.summary,
+      config,
+      parameters,
+      stepsPerEpoch,
+      strategy: meta
+        ? `melo (${config.lossWeighting} weighting, ${config.metaOrder})`
+        : 'melo basic (supervised)',
+    });
+    if (config.baselines) {
+      baselines.globalMean = evaluateConstant(split.test, sample, () => mean);
+      baselines.supportMean = evaluateConstant(split.test, sample, (set, t) => supportMean(set, t, mean));
+      if (meta && !control.validationOnly) {
+        const basic = createLearner(
+          { ...config, sequenceTraining: 'supervised' },
+          dims,
+          rng.fork('basic'),
+          mean,
+          false,
+        );
+        try {
+          for (let e = 1; e <= config.epochs; e++) {
+            const outcome = await trainEpoch(
+              basic,
+              input,
+              dims,
+              false,
+              e,
+              rng.fork(`basic${e}`),
+              control,
+              null,
+            );
+            if (outcome.aborted || outcome.diverged) break;
+          }
+          baselines.basic = (await evaluateSets(basic.state, input, dims, 0, sample, ['test'])).test;
+        } finally {
+          disposeLearner(basic);
+        }
+      }
+      sink({ type: 'baselines', metrics: { ...baselines } });
+    }
+    const evaluate = async (epoch: number) => {
+      const t0 = performance.now();
+      const roles = control.validationOnly ? (['validation'] as const) : (['validation', 'test'] as const);
+      last = await evaluateSets(learner!.state, input, dims, steps, sample, roles);
+      if (meta) rates = await learnedRates(learner!.state);
+      evaluatedEpoch = epoch;
+      sink({
+        type: 'evaluated',
+        epoch,
+        test: last.test,
+        validation: last.validation,
+        seconds: (performance.now() - t0) / 1000,
+      });
+    };
+    await evaluate(0);
+    for (let e = 1; e <= config.epochs; e++) {
+      const t0 = performance.now();
+      const outcome = await trainEpoch(learner, input, dims, meta, e, rng.fork(`epoch${e}`), control, sink);
+      if (outcome.diverged) {
+        sink({
+          type: 'failed',
+          code: 'diverged',
+          message: `${outcome.diverged}; training stopped. Lower the meta rate or the local rate.`,
+          lastGoodEpoch: epochs.length ? epochs[epochs.length - 1]!.epoch : null,
+        });
+        return summary();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (outcome.aborted) {
+        if (evaluatedEpoch !== epochs.length) await evaluate(epochs.length);
+        sink({ type: 'stopped', summary: summary() });
+        return summary();
+      }
+      const record = {
+        epoch: e,
+        trainLoss: outcome.loss,
+        seconds,
+        usersPerSecond: trainTasks.length / seconds,
+      };
+      epochs.push(record);
+      sink({ type: 'epoch', record });
+      if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
+    }
+    sink({ type: 'finished', summary: summary() });
+    return summary();
+  } finally {
+    disposeLearner(learner);
+  }
+}
+
+/** One epoch of meta-steps (or supervised steps) over the training tasks; mean loss. */
+async function trainEpoch(
+  learner: Learner,
+  input: ExperimentInput,
+  dims: SequenceDims,
+  meta: boolean,
+  epoch: number,
+  rng: Rng,
+  control: RunControl,
+  sink: TrainSink | null,
+): Promise<{ loss: number; aborted: boolean; diverged: string | null }> {
+  const { config, split } = input;
+  const order = permutation(split.train.count, rng.fork('order'));
+  const perEpoch = Math.ceil(order.length / config.batchSize);
+  const total = perEpoch * config.epochs;
+  let sum = 0;
+  let count = 0;
+  for (let k = 0; k < perEpoch; k++) {
+    if (control.signal?.aborted) return { loss: count ? sum / count : NaN, aborted: true, diverged: null };
+    await control.waitWhilePaused?.();
+    const t0 = performance.now();
+    const ids = Array.from(order.subarray(k * config.batchSize, (k + 1) * config.batchSize));
+    const windowRng = rng.fork(`windows${k}`);
+    const batch = sequenceBatch(
+      ids.map((t) => trainingWindow(split.train, t, dims.length, config.sequenceQuery, windowRng)),
+      dims.length,
+    );
+    const progress = ((epoch - 1) * perEpoch + k) / total;
+    const meloConfig: MeloConfig = {
+      steps: config.innerSteps,
+      order: config.metaOrder,
+      weighting: config.lossWeighting,
+      stepWeights:
+        config.multiStepEpochs > 0
+          ? multiStepWeights(config.innerSteps, epoch - 1 + k / perEpoch, config.multiStepEpochs)
+          : null,
+    };
+    const s = learner.state;
+    const grads = tf.tidy(() => {
+      if (meta) {
+        const g = meloMetaGradient(s, dims, batch, meloConfig);
+        return { loss: g.loss, theta: g.theta, rates: g.rates, phi: g.phi } as unknown as tf.TensorContainer;
+      }
+      const keys = keysOf(s.theta);
+      const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) =>
+        supervisedLoss(Object.fromEntries(keys.map((key, i) => [key, xs[i]!])), dims, batch),
+      )(keys.map((key) => s.theta[key]!));
+      return {
+        loss: value,
+        theta: Object.fromEntries(keys.map((key, i) => [key, grads[i]!])),
+      } as unknown as tf.TensorContainer;
+    }) as unknown as { loss: tf.Scalar; theta: ParamRecord; rates?: ParamRecord; phi?: ParamRecord | null };
+    disposeBatch(batch);
+    const loss = (await grads.loss.data())[0]!;
+    if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
+      disposeParams(grads as unknown as ParamRecord);
+      return { loss, aborted: false, diverged: `meta-loss ${loss} at epoch ${epoch}, step ${k + 1}` };
+    }
+    const theta = stepRecord(s.theta, grads.theta, learner.thetaOpt, {
+      kind: config.outerOptimizer,
+      lr: cosine(config.outerLr, progress),
+      clip: config.gradClip,
+    });
+    let rates = s.rates;
+    if (learner.ratesOpt && grads.rates) {
+      const r = stepRecord(s.rates, grads.rates, learner.ratesOpt, {
+        kind: 'adam',
+        lr: config.stepRateLr,
+        clip: 0,
+      });
+      rates = r.params;
+      learner.ratesOpt = r.state;
+    }
+    let phi = s.phi;
+    if (learner.phiOpt && grads.phi && s.phi) {
+      const r = stepRecord(s.phi, grads.phi, learner.phiOpt, {
+        kind: 'adam',
+        lr: cosine(config.weightingLr, progress),
+        clip: 0,
+      });
+      phi = r.params;
+      learner.phiOpt = r.state;
+    }
+    for (const record of [grads.theta, grads.rates, grads.phi]) if (record) disposeParams(record);
+    grads.loss.dispose();
+    learner.state = { theta: theta.params, rates, phi };
+    learner.thetaOpt = theta.state;
+    sum += loss;
+    count++;
+    const seconds = (performance.now() - t0) / 1000;
+    const memory = tf.memory();
+    sink?.({
+      type: 'step',
+      epoch,
+      step: (epoch - 1) * perEpoch + k + 1,
+      loss,
+      tasks: ids.length,
+      seconds,
+      tasksPerSecond: ids.length / seconds,
+      numTensors: memory.numTensors,
+      numBytes: memory.numBytes,
+    });
+    await yieldToEventLoop();
+  }
+  return { loss: count ? sum / count : NaN, aborted: false, diverged: null };
+}
+
+/** Query predictions before and after adaptation for the sampled tasks of every non-empty cell. */
+async function evaluateSets(
+  state: MeloState,
+  input: ExperimentInput,
+  dims: SequenceDims,
+  steps: number,
+  sample: ReturnType<typeof evaluationSample>,
+  roles: readonly ('validation' | 'test')[],
+): Promise<{ test: ScenarioRecord; validation: ScenarioRecord }> {
+  const { config, split } = input;
+  const range = ratingRange(split.train);
+  const out: { test: ScenarioRecord; validation: ScenarioRecord } = { test: {}, validation: {} };
+  for (const role of roles) {
+    const sets: ScenarioTasks = split[role];
+    for (const scenario of SCENARIOS) {
+      const set = sets[scenario];
+      if (set.count === 0) continue;
+      const taskIds = sample.tasks(role, scenario, set.count);
+      const offsets = new Int32Array(taskIds.length + 1);
+      const truth: number[] = [];
+      const before: number[] = [];
+      const after: number[] = [];
+      for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
+        const ids = Array.from(taskIds.subarray(k0, k0 + 64));
+        const windows = ids.map((t) => evaluationWindow(set, t, dims.length));
+        const batch = sequenceBatch(windows, dims.length);
+        const p = tf.tidy(() => {
+          const r = meloPredict(state, dims, batch, { steps, weighting: config.lossWeighting });
+          return [r.before, r.after];
+        });
+        disposeBatch(batch);
+        const [b, a] = [await p[0]!.data(), await p[1]!.data()];
+        p.forEach((t) => t.dispose());
+        windows.forEach((w, j) => {
+          for (let l = w.support; l < w.items.length; l++) {
+            truth.push(w.ratings[l]!);
+            before.push(b[j * dims.length + l]!);
+            after.push(a[j * dims.length + l]!);
+          }
+          offsets[k0 + j + 1] = truth.length;
+        });
+        await yieldToEventLoop();
+      }
+      const prediction = (values: number[]) => ({
+        offsets,
+        truth: Float32Array.from(truth),
+        predicted: Float32Array.from(values),
+        range,
+      });
+      out[role][scenario] = scenarioMetrics(set, {
+        taskIds,
+        before: prediction(before),
+        after: prediction(after),
+        attention: null,
+      });
+    }
+  }
+  return out;
+}
+
+/** A constant-per-task predictor on every non-empty test cell (the same sampled tasks). */
+function evaluateConstant(
+  sets: ScenarioTasks,
+  sample: ReturnType<typeof evaluationSample>,
+  valueOf: (set: TaskSet, t: number) => number,
+): ScenarioRecord {
+  const out: ScenarioRecord = {};
+  for (const scenario of SCENARIOS) {
+    const set = sets[scenario];
+    if (set.count === 0) continue;
+    out[scenario] = constantMetrics(set, sample.tasks('test', scenario, set.count), (t) => valueOf(set, t));
+  }
+  return out;
+}
+
+/** alpha_k[j] of every task-parameter key k and local step j (as `key@step`), for the summary. */
+async function learnedRates(state: MeloState): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [key, t] of Object.entries(state.rates))
+    (await t.data()).forEach((v, j) => (out[`${key}@${j + 1}`] = v));
+  return out;
+}
