@@ -32,6 +32,20 @@ export const BASELINE_LABELS: Record<BaselineName, string> = {
   nonMeta: 'non-meta: trained on all warm ratings, fine-tuned on the support (rate chosen on validation)',
 };
 
+/**
+ * The parts of a run, in the order a researcher sees them: the first meta-training epoch runs before
+ * the baselines, so the loss curve starts within seconds (the baselines, mostly the non-meta network's
+ * training and its choices on validation, took ~5 s of a ~15 s demo run in Node, bench/firstPoint.ts).
+ */
+export const PHASES = ['pretraining', 'training', 'evaluation', 'baselines'] as const;
+export type PhaseName = (typeof PHASES)[number];
+export const PHASE_LABELS: Record<PhaseName, string> = {
+  pretraining: 'supervised pre-training',
+  training: 'meta-training',
+  evaluation: 'evaluation',
+  baselines: 'baselines',
+};
+
 export interface EpochRecord {
   readonly epoch: number;
   readonly trainLoss: number;
@@ -104,6 +118,12 @@ export type TrainEvent =
       numBytes: number;
     }
   | { type: 'epoch'; record: EpochRecord }
+  /**
+   * Progress of the phase now running: `done` of `total` units (`unit`: meta-steps, supervised steps,
+   * scenario sets, non-meta epochs). Sent when a phase starts (done = 0) and as it advances; the page
+   * names it in the status line and estimates the time left from this phase's own rate.
+   */
+  | { type: 'phase'; name: PhaseName; done: number; total: number; unit: string }
   | {
       type: 'evaluated';
       epoch: number;

@@ -4,15 +4,18 @@
  * both call runExperiment with their own sink; nothing here touches the DOM or the console.
  *
  * 1. Build the engine (initial parameters from the seed).
- * 2. Baselines: global mean, support mean, and a non-meta model (same features, MeLU network) trained on
- *    all training ratings and fine-tuned on each support set.
- * 3. With `pretrainEpochs`: that many supervised epochs on every training rating first (MAMO: the MSE at
+ * 2. With `pretrainEpochs`: that many supervised epochs on every training rating first (MAMO: the MSE at
  *    the personalised init, memories read, not written).
- * 4. For each epoch: shuffle the training tasks (seeded; with `resampleTasks` re-draw each user's
- *    support/query partition; with `featureDropout` hide items' multi-hot fields), meta-step every
- *    batch (guarded), then evaluate
- *    every `evalEvery` epochs and after the last: metrics before/after adaptation per scenario; for MAMO
- *    the attention of every evaluated test task and the profile memory.
+ * 3. Evaluate epoch 0, then for each epoch: shuffle the training tasks (seeded; with `resampleTasks`
+ *    re-draw each user's support/query partition; with `featureDropout` hide items' multi-hot fields),
+ *    meta-step every batch (guarded), then evaluate every `evalEvery` epochs and after the last: metrics
+ *    before/after adaptation per scenario; for MAMO the attention of every evaluated test task and the
+ *    profile memory.
+ * 4. Baselines, after the first meta-training epoch (and its evaluation): global mean, support mean,
+ *    bias, and a non-meta model (same features, MeLU network) trained on all training ratings and
+ *    fine-tuned on each support set. They take their own seed forks, so where they run changes no
+ *    number; run first they held the first meta-step back by seconds (bench/firstPoint.ts).
+ * Every part reports its progress as `phase` events.
  */
 import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
 import { createRng } from '../lib/rng';
@@ -30,7 +33,15 @@ import { predictTaskSet, scenarioMetrics } from './evaluate';
 import { itemKindOf, type LocalRates } from './adaptation';
 import { candidateRates, chooseLocalRate } from './localRate';
 import { evaluationSample, type EvaluationSample } from './sample';
-import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
+import type {
+  BaselineName,
+  EpochRecord,
+  PhaseName,
+  RunSummary,
+  ScenarioRecord,
+  TrainEvent,
+  TrainSink,
+} from './events';
 
 export {
   DIVERGENCE_LOSS,
@@ -56,14 +67,25 @@ async function evaluateAll(
   epoch: number,
   sample: EvaluationSample,
   control: RunControl,
+  onProgress: (done: number, total: number) => void = () => {},
 ): Promise<Evaluation> {
   const validationOnly = control.validationOnly ?? false;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
   // chooseLocalRate: the validation users pick the local rates the test users are adapted with, one
   // for cells whose query items are warm and one for cells with new items
+  const countSets = (which: 'validation' | 'test') =>
+    SCENARIOS.filter((s) => input.split[which][s].count > 0).length;
+  // progress units: the local-rate choice (one unit) and each predicted scenario set
+  const picks = input.config.chooseLocalRate ? 1 : 0;
+  const willRevalidate = !picks || (validationOnly && engine.slots > 0);
+  const total =
+    picks + (willRevalidate ? countSets('validation') : 0) + (validationOnly ? 0 : countSets('test'));
+  let done = 0;
+  onProgress(done, total);
   const chosen = input.config.chooseLocalRate
     ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), sample.picker('validation'))
     : null;
+  if (picks) onProgress((done += picks), total);
   if (chosen) {
     result.localRate = chosen.rates;
     result.validation = chosen.record;
@@ -87,6 +109,7 @@ async function evaluateAll(
         range,
       });
       result[which][scenario] = scenarioMetrics(set, p);
+      onProgress(++done, total);
       if (which === 'test') control.onTestPredictions?.(epoch, scenario, set, p);
       // the memory event shows the test users' attention (the validation users' when tuning)
       if (which === (validationOnly ? 'validation' : 'test') && p.attention) {
@@ -163,18 +186,28 @@ export async function runExperiment(
     seconds: (performance.now() - startedAt) / 1000,
   });
   try {
+    const stepsPerEpoch = Math.ceil(trainable(input.split.train).length / config.batchSize);
     sink({
       type: 'started',
       backend: input.backend,
       split: input.split.summary,
       config,
       parameters: engine.parameters,
-      stepsPerEpoch: Math.ceil(trainable(input.split.train).length / config.batchSize),
+      stepsPerEpoch,
       strategy: engine.strategy,
     });
-    if (config.baselines) {
+    const phase = (name: PhaseName, unit: string) => (done: number, total: number) =>
+      sink({ type: 'phase', name, done, total, unit });
+    const baselinesDone = { value: !config.baselines };
+    const runBaselines = async () => {
+      baselinesDone.value = true;
       // when tuning (validationOnly) only the non-meta model's validation metrics are computed
-      const computed = await computeBaselines(input, rng.fork('baselines'), control);
+      const computed = await computeBaselines(
+        input,
+        rng.fork('baselines'),
+        control,
+        phase('baselines', 'non-meta epochs'),
+      );
       nonMetaLr = computed.nonMetaLr;
       nonMetaDropout = computed.nonMetaDropout;
       nonMetaEpochs = computed.nonMetaEpochs;
@@ -185,7 +218,7 @@ export async function runExperiment(
         Object.assign(baselines, computed.metrics);
         sink({ type: 'baselines', metrics: { ...baselines } });
       }
-    }
+    };
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
       last = await evaluateAll(
@@ -194,6 +227,7 @@ export async function runExperiment(
         epoch,
         evaluationSample(config.seed, config.evalUsers),
         control,
+        phase('evaluation', 'scenario sets'),
       );
       evaluatedEpoch = epoch;
       sink({
@@ -207,12 +241,15 @@ export async function runExperiment(
       if (last.memory) sink(last.memory);
     };
     if (config.pretrainEpochs > 0) {
+      const progress = phase('pretraining', 'steps');
+      const total = config.pretrainEpochs * stepsPerEpoch;
+      progress(0, total);
       const pre = await trainEpochs(
         engine,
         input,
         control,
         rng.fork('pretrain'),
-        null,
+        (e) => progress(e.step, total),
         async (record) =>
           sink({
             type: 'pretrained',
@@ -238,17 +275,25 @@ export async function runExperiment(
       }
     }
     await evaluate(0);
+    const training = phase('training', 'meta-steps');
+    const totalSteps = config.epochs * stepsPerEpoch;
+    training(0, totalSteps);
     const outcome = await trainEpochs(
       engine,
       input,
       control,
       rng.fork('batches'),
-      (e) => sink(e),
+      (e) => {
+        sink(e);
+        training(e.step, totalSteps);
+      },
       async (record) => {
         epochs.push(record);
         sink({ type: 'epoch', record });
         if (record.epoch % config.evalEvery === 0 || record.epoch === config.epochs)
           await evaluate(record.epoch);
+        if (!baselinesDone.value && !control.signal?.aborted) await runBaselines();
+        if (record.epoch < config.epochs) training(record.epoch * stepsPerEpoch, totalSteps);
       },
     );
     if (outcome.diverged) {
@@ -265,6 +310,7 @@ export async function runExperiment(
       sink({ type: 'stopped', summary: summary() });
       return summary();
     }
+    if (!baselinesDone.value) await runBaselines();
     sink({ type: 'finished', summary: summary() });
     return summary();
   } finally {
