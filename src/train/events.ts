@@ -116,6 +116,8 @@ export type TrainEvent =
       tasksPerSecond: number;
       numTensors: number;
       numBytes: number;
+      /** Seconds since the run started (setup, evaluations and baselines included): the wall-clock axis. */
+      elapsed?: number;
     }
   | { type: 'epoch'; record: EpochRecord }
   /**

@@ -284,7 +284,7 @@ export async function runExperiment(
       control,
       rng.fork('batches'),
       (e) => {
-        sink(e);
+        sink({ ...e, elapsed: (performance.now() - startedAt) / 1000 });
         training(e.step, totalSteps);
       },
       async (record) => {
