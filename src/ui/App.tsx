@@ -125,6 +125,7 @@ export function App() {
               <MemoryPanel
                 run={trainer.run}
                 summary={trainer.data.summary}
+                formModel={config.model}
                 onPickUser={(scenario, task) => {
                   setSelected({ scenario, task });
                   setTab('users');

@@ -77,7 +77,8 @@ export function Heatmap({
   fileName,
 }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  // the hovered cell, not its text: the text is read at render, so it follows new values (epoch slider)
+  const [tip, setTip] = useState<{ x: number; y: number; row: number; column: number } | null>(null);
   const height = Math.max(20, Math.min(480, rows * cellHeight));
   const rowHeight = height / Math.max(1, rows);
   const cellWidth = width / Math.max(1, columns);
@@ -132,7 +133,7 @@ export function Heatmap({
             style={{ cursor: onRowClick ? 'pointer' : 'default' }}
             onMouseMove={(e) => {
               const at = locate(e);
-              setTip(at ? { x: at.x, y: at.y, text: tooltip(at.row, at.column) } : null);
+              setTip(at);
             }}
             onMouseLeave={() => setTip(null)}
             onClick={(e) => {
@@ -140,9 +141,13 @@ export function Heatmap({
               if (at && onRowClick) onRowClick(at.row);
             }}
           />
-          {tip && (
-            <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 8 }}>
-              {tip.text}
+          {tip && tip.row < rows && tip.column < columns && (
+            <div
+              className="tooltip"
+              style={{ left: tip.x + 12, top: tip.y + 8 }}
+              data-testid={`${testId}-tooltip`}
+            >
+              {tooltip(tip.row, tip.column)}
             </div>
           )}
         </div>

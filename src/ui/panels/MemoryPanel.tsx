@@ -17,9 +17,11 @@ interface Props {
   readonly run: RunView;
   readonly summary: DatasetSummary | null;
   readonly onPickUser: (scenario: Scenario, task: number) => void;
+  /** The model chosen in the form (what a run would train when none has started). */
+  readonly formModel: 'mamo' | 'melu';
 }
 
-export function MemoryPanel({ run, summary, onPickUser }: Props) {
+export function MemoryPanel({ run, summary, onPickUser, formModel }: Props) {
   const [index, setIndex] = useState<number | null>(null);
   const [sorted, setSorted] = useState(true);
   const [stretch, setStretch] = useState(true);
@@ -45,7 +47,7 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
     [snap, summary],
   );
 
-  if (run.config?.model !== 'mamo') {
+  if ((run.config?.model ?? formModel) !== 'mamo') {
     return (
       <p className="empty">The memory explorer shows MAMO's memories: choose the MAMO model and train.</p>
     );
