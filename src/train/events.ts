@@ -153,6 +153,8 @@ export type TrainEvent =
       /** The profile memory M_P [k x width] */
       profileMemory: Float32Array;
       profileWidth: number;
+      /** Each row's user profile p_u [users x width] (what the attention compares with M_P's slots) */
+      profiles?: Float32Array;
     }
   | { type: 'finished' | 'stopped'; summary: RunSummary }
   | { type: 'failed'; code: TrainErrorCode; message: string; lastGoodEpoch: number | null };

@@ -94,6 +94,7 @@ async function evaluateAll(
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
+  const profiles: number[] = [];
   // validation again only when its attention is wanted (MAMO tuning), at the chosen rates
   const range = ratingRange(input.split.train);
   const sets: ['validation' | 'test', ScenarioTasks][] =
@@ -118,6 +119,8 @@ async function evaluateAll(
           scenarios.push(SCENARIOS.indexOf(scenario));
           tasks.push(t);
           for (let j = 0; j < engine.slots; j++) attention.push(p.attention![k * engine.slots + j]!);
+          const w = p.profileWidth;
+          if (p.profiles) for (let j = 0; j < w; j++) profiles.push(p.profiles[k * w + j]!);
         });
       }
     }
@@ -136,6 +139,7 @@ async function evaluateAll(
       k: engine.slots,
       profileMemory: profile.values,
       profileWidth: profile.width,
+      profiles: Float32Array.from(profiles),
     };
   }
   return result;
