@@ -11,18 +11,21 @@ import { Callout } from './components/Callout';
 import { RunControls } from './components/RunControls';
 import { useConfig } from './hooks/useConfig';
 import { useTrainer } from './hooks/useTrainer';
+import { runCaption } from './state/caption';
 import { CurvesPanel } from './panels/CurvesPanel';
 import { DataPanel } from './panels/DataPanel';
 import { ExperimentPanel } from './panels/ExperimentPanel';
 import { MemoryPanel } from './panels/MemoryPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
+import { SupportPanel } from './panels/SupportPanel';
 import { UsersPanel } from './panels/UsersPanel';
 
-type Tab = 'memory' | 'users' | 'newuser' | 'runs';
+type Tab = 'memory' | 'users' | 'support' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'memory', label: 'Memory' },
   { id: 'users', label: 'Users' },
+  { id: 'support', label: 'Error by support size' },
   { id: 'newuser', label: 'Be the new user' },
   { id: 'runs', label: 'Runs' },
 ];
@@ -64,12 +67,13 @@ export function App() {
   const modelReady = trainer.run.evaluations.length > 0;
   const planned = active && trainer.run.config ? trainer.run.config : config;
   const trainTasks = trainer.split.summary?.train.tasks ?? 0;
+  const caption = runCaption(trainer.run, trainer.data.summary?.name);
   const plannedSteps = trainTasks ? planned.epochs * Math.ceil(trainTasks / planned.batchSize) : undefined;
 
   return (
     <div className="app">
       <header className="topbar">
-        <div className="brand">
+        <div className="brand" title="cold-start meta-learning in the browser · MAMO and MeLU">
           <h1>MetaRec Lab</h1>
           <span className="muted">cold-start meta-learning in the browser · MAMO and MeLU</span>
         </div>
@@ -103,7 +107,12 @@ export function App() {
             <strong>Training stopped ({trainer.run.failure.code}).</strong> {trainer.run.failure.message}
           </Callout>
         )}
-        <CurvesPanel run={trainer.run} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
+        <CurvesPanel
+          run={trainer.run}
+          plannedSteps={plannedSteps}
+          plannedEpochs={planned.epochs}
+          datasetName={trainer.data.summary?.name}
+        />
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (
@@ -126,6 +135,7 @@ export function App() {
                 run={trainer.run}
                 summary={trainer.data.summary}
                 formModel={config.model}
+                caption={caption}
                 onPickUser={(scenario, task) => {
                   setSelected({ scenario, task });
                   setTab('users');
@@ -141,6 +151,7 @@ export function App() {
                 ready={modelReady && splitMatchesRun}
               />
             )}
+            {tab === 'support' && <SupportPanel run={trainer.run} caption={caption} />}
             {tab === 'newuser' && (
               <NewUserPanel summary={trainer.data.summary} ready={modelReady} recommend={trainer.recommend} />
             )}

@@ -17,6 +17,8 @@ interface Props {
   /** A fixed colour range (sequential) instead of the data's [min, max]. */
   readonly domain?: readonly [number, number];
   readonly cellHeight?: number;
+  /** The canvas' most height (px): many rows share it (the page layout keeps the explorer in view). */
+  readonly maxHeight?: number;
   readonly width?: number;
   readonly tooltip: (row: number, column: number) => string;
   readonly onRowClick?: (row: number) => void;
@@ -70,6 +72,7 @@ export function Heatmap({
   rowLabels,
   domain,
   cellHeight = 4,
+  maxHeight = 480,
   width = 260,
   tooltip,
   onRowClick,
@@ -79,7 +82,7 @@ export function Heatmap({
   const canvas = useRef<HTMLCanvasElement>(null);
   // the hovered cell, not its text: the text is read at render, so it follows new values (epoch slider)
   const [tip, setTip] = useState<{ x: number; y: number; row: number; column: number } | null>(null);
-  const height = Math.max(20, Math.min(480, rows * cellHeight));
+  const height = Math.max(20, Math.min(maxHeight, rows * cellHeight));
   const rowHeight = height / Math.max(1, rows);
   const cellWidth = width / Math.max(1, columns);
 

@@ -49,6 +49,8 @@ interface Props {
   readonly logY?: boolean;
   /** d3 format of hovered y values. */
   readonly yFormat?: string;
+  /** Named ticks on x (categories such as support-size bins drawn at 0, 1, 2, ...). */
+  readonly xTicks?: { readonly values: readonly number[]; readonly labels: readonly string[] };
   /** Changes per run: the axes are fitted afresh, never kept from the previous run. */
   readonly resetKey?: string | number;
 }
@@ -94,6 +96,7 @@ export function SeriesChart({
   logY = false,
   yFormat = '.4f',
   resetKey = '',
+  xTicks,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const drawn = useRef<{
@@ -118,7 +121,7 @@ export function SeriesChart({
           const el = ref.current;
           if (!el) return;
           // what forces a full draw: another set of traces, planned x extent, scale, titles or run
-          const key = `${series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}|${s.opacity ?? ''}`).join(';')}|${xMax ?? ''}|${logY}|${resetKey}|${xTitle}|${yTitle}|${title}`;
+          const key = `${series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}|${s.opacity ?? ''}`).join(';')}|${xMax ?? ''}|${logY}|${resetKey}|${xTitle}|${yTitle}|${title}|${xTicks?.labels.join(',') ?? ''}`;
           const xs = extent(series.map((s) => s.x));
           const ys = extent(
             series.map((s) => s.y),
@@ -171,6 +174,9 @@ export function SeriesChart({
               hoverformat: integerX ? 'd' : '.1f',
               ...(xRange ? { range: xRange, autorange: false } : { autorange: true }),
               ...(integerX ? { tickformat: 'd', dtick: 1 } : {}),
+              ...(xTicks
+                ? { tickmode: 'array' as const, tickvals: [...xTicks.values], ticktext: [...xTicks.labels] }
+                : {}),
             },
             yaxis: {
               ...BASE_LAYOUT.yaxis,
@@ -230,6 +236,7 @@ export function SeriesChart({
     logY,
     yFormat,
     resetKey,
+    xTicks,
     testId,
   ]);
 

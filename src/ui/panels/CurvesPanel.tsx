@@ -9,6 +9,7 @@ import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios
 import { BASELINE_LABELS, type BaselineName, type ScenarioMetrics } from '../../worker/protocol';
 import { SeriesChart, type Series } from '../charts/SeriesChart';
 import { ema } from '../charts/smooth';
+import { runCaption } from '../state/caption';
 import { SCENARIO_COLORS, type RunView } from '../state/runState';
 
 const METRICS: {
@@ -36,22 +37,6 @@ const BASELINE_SHORT: Record<BaselineName, string> = {
 type BaselineChoice = BaselineName | 'none';
 type XAxis = 'step' | 'time';
 
-/** "MAMO · synthetic demo · melu split · seed 1 · wasm": what a saved PNG names under its title. */
-function runCaption(run: RunView): string {
-  if (!run.config) return '';
-  const model = run.config.model === 'mamo' ? 'MAMO' : 'MeLU';
-  const dataset = run.summary?.dataset ?? '';
-  return [
-    model,
-    dataset,
-    `${run.config.protocol} protocol`,
-    `seed ${run.config.seed}`,
-    run.backend?.name ?? '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}
-
 /**
  * plannedSteps: meta-steps of the configured run (epochs x ceil(training tasks / batch)), known from the
  * split before training starts, so the loss chart's x axis is laid out once, before the run.
@@ -71,7 +56,7 @@ export function CurvesPanel({
   const [smoothing, setSmoothing] = useState(0.6);
   const [logY, setLogY] = useState(false);
   const [xAxis, setXAxis] = useState<XAxis>('step');
-  const caption = runCaption(run) || datasetName || '';
+  const caption = runCaption(run, datasetName);
   const lossSeries = useMemo<Series[]>(() => {
     const x = xAxis === 'time' ? run.steps.time : run.steps.step;
     const raw: Series = {

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/types';
 import type { DatasetSummary } from '../../data/summary';
 import { Heatmap } from '../charts/Heatmap';
+import { UserMap } from '../charts/UserMap';
 import { Callout } from '../components/Callout';
 import type { RunView } from '../state/runState';
 import { attentionStats, slotProfiles, sortByDominant } from './memoryStats';
@@ -19,9 +20,11 @@ interface Props {
   readonly onPickUser: (scenario: Scenario, task: number) => void;
   /** The model chosen in the form (what a run would train when none has started). */
   readonly formModel: 'mamo' | 'melu';
+  /** The run's name on exported figures. */
+  readonly caption: string;
 }
 
-export function MemoryPanel({ run, summary, onPickUser, formModel }: Props) {
+export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Props) {
   const [index, setIndex] = useState<number | null>(null);
   const [sorted, setSorted] = useState(true);
   const [stretch, setStretch] = useState(true);
@@ -114,6 +117,7 @@ export function MemoryPanel({ run, summary, onPickUser, formModel }: Props) {
             scale="sequential"
             domain={stretch ? undefined : [0, 1]}
             columnLabels={slots}
+            maxHeight={250}
             testId="attention-heatmap"
             fileName={`attention-epoch-${snap.epoch}`}
             tooltip={(row, column) => {
@@ -131,6 +135,26 @@ export function MemoryPanel({ run, summary, onPickUser, formModel }: Props) {
           />
         </div>
         <div>
+          <h3>Users' profiles, by the slot they read most</h3>
+          {snap.profiles && snap.profiles.length > 0 ? (
+            <UserMap
+              profiles={snap.profiles}
+              width={snap.profileWidth}
+              attention={snap.attention}
+              k={snap.k}
+              title={`Test users' profiles p_u (PCA), epoch ${snap.epoch}`}
+              caption={caption}
+              fileName={`user-map-epoch-${snap.epoch}`}
+              describe={(r) =>
+                `${profileOf(snap.users[r]!)} · ${SCENARIO_LABELS[SCENARIOS[snap.scenarios[r]!]!]}`
+              }
+              onPick={(r) => onPickUser(SCENARIOS[snap.scenarios[r]!]!, snap.tasks[r]!)}
+            />
+          ) : (
+            <p className="empty">This run's memory snapshots carry no profile vectors.</p>
+          )}
+        </div>
+        <div className="memory-side">
           <h3>What distinguishes each slot's users</h3>
           {profiles ? (
             <SlotProfiles slots={profiles.slots} overall={profiles.overall} stats={stats} />
@@ -147,7 +171,7 @@ export function MemoryPanel({ run, summary, onPickUser, formModel }: Props) {
             scale="diverging"
             columnLabels={[]}
             rowLabels={slots}
-            cellHeight={18}
+            cellHeight={16}
             width={384}
             testId="profile-memory"
             fileName={`profile-memory-epoch-${snap.epoch}`}
