@@ -123,8 +123,8 @@ describe.runIf(available)('phases and layout at 1440x900', () => {
     expect(after).not.toBe(before); // the tooltip follows the epoch slider
     await page.keyboard.press('End');
     await page.click('.memory input[type=checkbox] >> nth=0'); // unsorted: rows in scenario order, new items last
-    const rowHeight = tip.height / tip.rows;
-    await heat.click({ position: { x: 10, y: tip.height - rowHeight / 2 } });
+    // ten rows from the bottom (rows are < 1 px here): a user of the last scenario (user_item_cold has 56)
+    await heat.click({ position: { x: 10, y: tip.height - 10 * (tip.height / tip.rows) } });
     await page.waitForSelector('[data-testid=drilldown-query] tbody tr', { timeout: 60_000 });
     expect(await page.inputValue('.users-list select')).toBe('user_item_cold');
     await shot(page, 'laptop-drill-down');

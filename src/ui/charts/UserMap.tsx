@@ -32,9 +32,8 @@ interface Props {
   readonly fileName: string;
 }
 
-const W = 330;
-const H = 300;
-const PLOT = { left: 34, top: 40, right: W - 10, bottom: H - 52 };
+const W = 300;
+const LEGEND_PER_ROW = 3;
 
 export function UserMap({
   profiles,
@@ -62,6 +61,9 @@ export function UserMap({
       }),
     [attention, k, n],
   );
+  const legendRows = Math.ceil(k / LEGEND_PER_ROW);
+  const H = 270 + 14 * legendRows;
+  const PLOT = { left: 30, top: 40, right: W - 8, bottom: H - 38 - 14 * legendRows };
   if (!projection) return <p className="empty">Too few users for a map.</p>;
   const xs = Array.from({ length: n }, (_, r) => projection.coords[2 * r]!);
   const ys = Array.from({ length: n }, (_, r) => projection.coords[2 * r + 1]!);
@@ -102,7 +104,7 @@ export function UserMap({
             key={r}
             cx={sx(x)}
             cy={sy(ys[r]!)}
-            r={3}
+            r={2.6}
             fill={SLOT_COLORS[dominant[r]! % SLOT_COLORS.length]}
             fillOpacity={0.75}
             style={{ cursor: onPick ? 'pointer' : 'default' }}
@@ -131,9 +133,12 @@ export function UserMap({
           PC 2 ({share(projection.variances[1])})
         </text>
         {counts.map((c, j) => (
-          <g key={j} transform={`translate(${PLOT.left + j * 76}, ${H - 18})`}>
+          <g
+            key={j}
+            transform={`translate(${8 + (j % LEGEND_PER_ROW) * 96}, ${H - 8 - 14 * (legendRows - 1 - Math.floor(j / LEGEND_PER_ROW))})`}
+          >
             <circle cx={4} cy={-3} r={4} fill={SLOT_COLORS[j % SLOT_COLORS.length]} />
-            <text x={12} y={0} fontSize={10} fill="#333">
+            <text x={11} y={0} fontSize={9.5} fill="#333">
               slot {j + 1}: {c} users
             </text>
           </g>

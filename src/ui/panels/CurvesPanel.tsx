@@ -34,6 +34,9 @@ const BASELINE_SHORT: Record<BaselineName, string> = {
   nonMeta: 'non-meta, fine-tuned',
 };
 
+/** Each metric chart's height (px); the loss chart spans two of them (a 1440x900 screen holds both rows). */
+const METRIC_HEIGHT = 172;
+
 type BaselineChoice = BaselineName | 'none';
 type XAxis = 'step' | 'time';
 
@@ -127,7 +130,12 @@ export function CurvesPanel({
   return (
     <section className="panel curves" aria-labelledby="curves-title">
       <div className="panel-head">
-        <h2 id="curves-title">Curves</h2>
+        <h2
+          id="curves-title"
+          title="Points are evaluations of the test scenarios (epoch 0 = before meta-training). Validation users are evaluated too (Runs export); hyper-parameters should be chosen on those, never on these curves."
+        >
+          Curves
+        </h2>
         <div className="legend" data-testid="curves-legend">
           {SCENARIOS.map((s) => (
             <span key={s} title={SCENARIO_LABELS[s]}>
@@ -193,7 +201,7 @@ export function CurvesPanel({
             testId="loss-chart"
             fileName="meta-training-loss"
             caption={caption}
-            height={200}
+            height={2 * METRIC_HEIGHT - 16}
             minIntervalMs={1000}
             xMax={xAxis === 'step' ? plannedSteps : undefined}
             logY={logY}
@@ -210,7 +218,7 @@ export function CurvesPanel({
             testId={`metric-chart-${metric.key}`}
             fileName={`test-${metric.key}`}
             caption={caption}
-            height={200}
+            height={METRIC_HEIGHT}
             integerX
             xMax={epochs}
             yFormat={metric.format}
@@ -218,10 +226,6 @@ export function CurvesPanel({
           />
         ))}
       </div>
-      <p className="hint">
-        Points are evaluations of the test scenarios (epoch 0 = before meta-training). Validation users are
-        evaluated too (Runs export); hyper-parameters should be chosen on those, never on these curves.
-      </p>
     </section>
   );
 }

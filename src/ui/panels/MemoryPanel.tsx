@@ -118,6 +118,7 @@ export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Pr
             domain={stretch ? undefined : [0, 1]}
             columnLabels={slots}
             maxHeight={250}
+            width={210}
             testId="attention-heatmap"
             fileName={`attention-epoch-${snap.epoch}`}
             tooltip={(row, column) => {
