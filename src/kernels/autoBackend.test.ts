@@ -1,7 +1,7 @@
 // 'auto' on a hardware WebGPU adapter keeps the faster of webgpu and wasm, by measured meta-steps/s.
 import { describe, expect, it } from 'vitest';
 import type { AdapterDescription, BackendName } from './backend';
-import { backendsToMeasure, chooseAutoBackend, resolveAutoBackend } from './autoBackend';
+import { backendsToMeasure, chooseAutoBackend, resolveAutoBackend, withDecision } from './autoBackend';
 
 const hardware: AdapterDescription = {
   vendor: 'nvidia',
@@ -82,6 +82,11 @@ describe('resolveAutoBackend', () => {
     expect(used).toEqual(['webgpu', 'wasm', 'webgpu']);
     expect(decision.name).toBe('webgpu');
     expect(decision.trials.map((t) => t.stepsPerSecond)).toEqual([20, 8]);
+    const info = withDecision(
+      { name: 'webgpu', requested: 'auto', adapter: hardware, fallbacks: [], why: 'auto: first that works' },
+      decision,
+    );
+    expect(info).toMatchObject({ name: 'webgpu', why: decision.why, trials: decision.trials });
   });
 
   it('records a trial that throws, and does nothing on a software adapter', async () => {

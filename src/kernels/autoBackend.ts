@@ -5,15 +5,11 @@
  * import: the decision is a pure function (unit-tested with fake adapters and timings), and the
  * orchestration takes its trial and backend switch as arguments (the worker passes real ones).
  */
-import type { AdapterDescription, BackendName } from './backend';
+import type { AdapterDescription, BackendInfo, BackendName } from './backend';
 import { SOFTWARE_ADAPTER_REASON } from './backendReasons';
 
-/** One backend's trial: meta-steps per second, or why it could not run. */
-export interface BackendTrial {
-  readonly backend: BackendName;
-  readonly stepsPerSecond: number | null;
-  readonly error?: string;
-}
+/** One backend's trial: meta-steps per second, or why it could not run (BackendInfo.trials). */
+export type BackendTrial = NonNullable<BackendInfo['trials']>[number];
 
 export interface AutoDecision {
   readonly name: BackendName;
@@ -94,4 +90,11 @@ export async function resolveAutoBackend(
   const decision = chooseAutoBackend(adapter, trials);
   if (trials.length) await switchTo(decision.name);
   return decision;
+}
+
+/** The backend report after the decision: what runs, the badge's sentence and the trials behind it. */
+export function withDecision(info: BackendInfo, decision: AutoDecision): BackendInfo {
+  return decision.trials.length
+    ? { ...info, name: decision.name, why: decision.why, trials: decision.trials }
+    : info;
 }

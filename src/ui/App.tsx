@@ -1,5 +1,6 @@
 /**
- * The notebook: a top bar (backend badge, run controls, progress), a left column (Data, Experiment)
+ * The notebook: a top bar (backend badge, run controls, progress), a left column (Experiment first:
+ * presets and the settings that matter, then Data) that scrolls on its own
  * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
  * useTrainer/useConfig and send commands; training happens in the worker.
  */
@@ -93,13 +94,13 @@ export function App() {
         />
       </header>
       <aside className="sidebar">
+        <ExperimentPanel state={cfg} disabled={active} />
         <DataPanel
           data={trainer.data}
           split={trainer.split}
           onLoad={onLoad}
           disabled={active || trainer.data.loading !== null}
         />
-        <ExperimentPanel state={cfg} disabled={active} />
       </aside>
       <main className="main">
         {trainer.run.failure && (

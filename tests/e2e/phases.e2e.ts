@@ -14,6 +14,14 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 
+/** Clicks a control that downloads a file and keeps the file under artifacts/ (to look at). */
+async function keepDownload(name: string, click: () => Promise<void>): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), click()]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await download.saveAs(join(ARTIFACTS, name));
+  return download.suggestedFilename();
+}
+
 /** Bottom edge (px from the viewport top) of the first element matching a selector. */
 const bottomOf = (selector: string) =>
   page
@@ -106,6 +114,8 @@ describe.runIf(available)('phases and layout at 1440x900', () => {
     await shot(page, 'laptop-memory-explorer');
     await shot(page, 'memory-explorer-panel', '.tab-body');
     const mapPng = await pngFrom(page, () => page.click('[data-testid=user-map-png]'));
+    await keepDownload('export-user-map.png', () => page.click('[data-testid=user-map-png]'));
+    await keepDownload('export-attention.png', () => page.click('[data-testid=attention-heatmap-png]'));
     // a new-item user in the heatmap: the users list shows that scenario
     const tip = await page.evaluate(() => {
       const canvas = document.querySelector('[data-testid=attention-heatmap] canvas') as HTMLCanvasElement;
@@ -135,6 +145,10 @@ describe.runIf(available)('phases and layout at 1440x900', () => {
     await page.click('[data-testid=tab-memory]');
     const lossPng = await plotlyPng(page, 'loss-chart');
     expect(lossPng.name).toBe('meta-training-loss.png');
+    await keepDownload('export-mae.png', async () => {
+      await page.hover('[data-testid=metric-chart-mae] .main-svg');
+      await page.click('[data-testid=metric-chart-mae] .modebar-btn[data-title="Download plot as a PNG"]');
+    });
     expect(mapPng.name).toMatch(/^user-map-epoch-\d+\.png$/);
     expect(await page.locator('.plotly-notifier:visible').count()).toBe(0);
     await page.check('[data-testid=loss-log]');

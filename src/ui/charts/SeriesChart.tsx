@@ -168,6 +168,19 @@ export function SeriesChart({
             height,
             title: { text: title, font: { size: 12 } },
             showlegend: showLegend,
+            annotations: ys
+              ? []
+              : [
+                  {
+                    text: 'no points yet',
+                    showarrow: false,
+                    xref: 'paper',
+                    yref: 'paper',
+                    x: 0.5,
+                    y: 0.5,
+                    font: { size: 11, color: '#98a2b3' },
+                  },
+                ],
             xaxis: {
               ...BASE_LAYOUT.xaxis,
               title: { text: xTitle, standoff: 4 },
@@ -183,6 +196,8 @@ export function SeriesChart({
               title: { text: yTitle, standoff: 4 },
               type: logY ? 'log' : 'linear',
               hoverformat: yFormat,
+              // no data yet: no made-up scale (Plotly's empty autorange is -1..4)
+              showticklabels: ys !== null,
               ...(yRange ? { range: yRange, autorange: false } : { autorange: true }),
             },
           };
