@@ -3,7 +3,7 @@
  * unlike a Plotly heatmap, so it never blocks the page during training. "PNG" saves the canvas.
  */
 import { useEffect, useRef, useState } from 'react';
-import { downloadUrl } from './png';
+import { saveHeatmapPng } from './heatmapPng';
 
 interface Props {
   readonly values: Float32Array | readonly number[];
@@ -24,6 +24,10 @@ interface Props {
   readonly onRowClick?: (row: number) => void;
   readonly testId: string;
   readonly fileName: string;
+  /** What the saved PNG says above the cells (title; the run's caption), and what a row is. */
+  readonly title?: string;
+  readonly caption?: string;
+  readonly rowAxis?: string;
 }
 
 function color(v: number, scale: 'sequential' | 'diverging', max: number, min: number): string {
@@ -78,6 +82,9 @@ export function Heatmap({
   onRowClick,
   testId,
   fileName,
+  title = '',
+  caption = '',
+  rowAxis,
 }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   // the hovered cell, not its text: the text is read at render, so it follows new values (epoch slider)
@@ -168,9 +175,30 @@ export function Heatmap({
         type="button"
         className="link"
         data-testid={`${testId}-png`}
-        onClick={() =>
-          canvas.current && downloadUrl(canvas.current.toDataURL('image/png'), `${fileName}.png`)
-        }
+        onClick={() => {
+          if (!canvas.current) return;
+          const { min, max } = range(values, rows * columns, scale, domain);
+          saveHeatmapPng(
+            {
+              source: canvas.current,
+              title,
+              caption,
+              columnLabels,
+              rowLabels,
+              rowAxis,
+              colorAt: (t) => color(min + t * (max - min), scale, max, min),
+              low: min.toFixed(3),
+              high: max.toFixed(3),
+              scaleNote:
+                scale === 'diverging'
+                  ? 'blue: negative · white: 0 · red: positive'
+                  : domain
+                    ? 'attention weight (fixed 0..1 scale)'
+                    : 'attention weight (stretched to the data)',
+            },
+            `${fileName}.png`,
+          );
+        }}
       >
         PNG
       </button>

@@ -119,6 +119,9 @@ export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Pr
             columnLabels={slots}
             maxHeight={250}
             width={210}
+            title={`Attention of ${snap.users.length} test users over ${snap.k} slots, epoch ${snap.epoch}`}
+            caption={caption}
+            rowAxis={sorted ? 'test users (sorted by dominant slot)' : 'test users (by scenario)'}
             testId="attention-heatmap"
             fileName={`attention-epoch-${snap.epoch}`}
             tooltip={(row, column) => {
@@ -174,6 +177,8 @@ export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Pr
             rowLabels={slots}
             cellHeight={16}
             width={384}
+            title={`Profile memory M_P (${snap.k} slots x ${snap.profileWidth} dimensions), epoch ${snap.epoch}`}
+            caption={caption}
             testId="profile-memory"
             fileName={`profile-memory-epoch-${snap.epoch}`}
             tooltip={(row, column) =>
