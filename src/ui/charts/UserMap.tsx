@@ -8,15 +8,16 @@ import { useMemo, useRef } from 'react';
 import { pca2 } from './pca';
 import { saveSvgAsPng } from './png';
 
+// slot colours, apart from the scenario colours (blue, orange, green, red) the curves use
 export const SLOT_COLORS = [
-  '#2f6fb0',
-  '#d1782a',
-  '#3a9a5b',
-  '#b0413e',
-  '#7b5ea7',
-  '#8c6d31',
-  '#e377c2',
-  '#17becf',
+  '#6a51a3',
+  '#1b9e9e',
+  '#b8860b',
+  '#d6609c',
+  '#5f6b7a',
+  '#8c9a2c',
+  '#3d5a80',
+  '#9e6240',
 ];
 
 interface Props {
