@@ -4,7 +4,8 @@
  * WebGPU pipeline creation) is not timed; the result is steps / Σ step seconds. The run itself starts
  * afresh afterwards, from its own seed, so the trial changes no number of it.
  */
-import type { BackendInfo } from '../kernels/backend';
+import { backendsToMeasure, resolveAutoBackend, withDecision } from '../kernels/autoBackend';
+import { initBackend, type BackendInfo, type BackendName } from '../kernels/backend';
 import { createRng } from '../lib/rng';
 import { createEngine, trainEpochs, type ExperimentInput } from './epochs';
 
@@ -36,4 +37,39 @@ export async function metaStepsPerSecond(
   const timed = Math.max(0, taken - 1);
   if (timed === 0 || seconds <= 0) throw new Error('the trial took no timed meta-step');
   return timed / seconds;
+}
+
+/**
+ * 'auto' on a hardware WebGPU adapter, before a run builds its engine: time webgpu and wasm on this
+ * run's configuration and continue on the faster (kernels/autoBackend.ts); the returned input carries
+ * the decision (its `started` event shows it on the badge). Any other backend request, a software
+ * adapter or no adapter: the input unchanged, no trial.
+ */
+export async function decideAutoBackend(
+  input: ExperimentInput,
+  switchTo: (name: BackendName) => Promise<BackendInfo> = (name) => initBackend(name),
+  trial: (backend: BackendInfo) => Promise<number> = (backend) => metaStepsPerSecond(input, backend),
+): Promise<ExperimentInput> {
+  const info = input.backend;
+  if (info.requested !== 'auto' || backendsToMeasure(info.adapter).length === 0) return input;
+  let current = info;
+  try {
+    const decision = await resolveAutoBackend(
+      info.adapter,
+      async (name) => {
+        // always set it: a previous run's trials may have left tfjs on another backend than `info` says
+        current = await switchTo(name);
+        if (current.name !== name) throw new Error(`${name} did not start (${current.name} runs)`);
+      },
+      () => trial(current),
+    );
+    return {
+      ...input,
+      backend: withDecision({ ...current, requested: 'auto', adapter: info.adapter }, decision),
+    };
+  } catch {
+    // switching back failed half-way: run on what 'auto' chose before the trials
+    if (current.name !== info.name) await switchTo(info.name);
+    return input;
+  }
 }
