@@ -56,8 +56,9 @@ interface Props {
 }
 
 /** Share of the y range the data must fill, else the next update refits (a full draw). */
-const MIN_FILL = 0.35;
-const Y_PAD = 0.08;
+const MIN_FILL = 0.3;
+/** Padding on each side of the data, as a share of their span: room for a few more points. */
+const Y_PAD = 0.2;
 
 function sameValues(a: readonly number[], b: readonly number[] | undefined): boolean {
   if (a === b) return true;
@@ -101,6 +102,7 @@ export function SeriesChart({
   const ref = useRef<HTMLDivElement>(null);
   const drawn = useRef<{
     key: string;
+    run: string | number;
     x: Range | null;
     y: Range | null;
     series: readonly Series[];
@@ -121,14 +123,18 @@ export function SeriesChart({
           const el = ref.current;
           if (!el) return;
           // what forces a full draw: another set of traces, planned x extent, scale, titles or run
-          const key = `${series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}|${s.opacity ?? ''}`).join(';')}|${xMax ?? ''}|${logY}|${resetKey}|${xTitle}|${yTitle}|${title}|${xTicks?.labels.join(',') ?? ''}`;
+          const key = `${series.map((s) => `${s.name}|${s.color}|${s.dash ?? ''}|${s.opacity ?? ''}`).join(';')}|${xMax ?? ''}|${logY}|${xTitle}|${yTitle}|${title}|${xTicks?.labels.join(',') ?? ''}`;
           const xs = extent(series.map((s) => s.x));
           const ys = extent(
             series.map((s) => s.y),
             logY,
           );
-          const previous = drawn.current;
+          let previous = drawn.current;
           figure.current = { ...figure.current, caption };
+          // a new run: its first points get freshly fitted axes (y: null forces a full draw then);
+          // until they come, the previous run's traces are cleared on the fast path (no full draw
+          // at Train, when the worker starts and the page should stay free)
+          if (previous && previous.run !== resetKey) previous = { ...previous, run: resetKey, y: null };
           if (
             previous &&
             previous.key === key &&
@@ -231,7 +237,7 @@ export function SeriesChart({
             frame,
           );
           performance.measure(`chart:${testId ?? id}:draw`, { start: t0 });
-          drawn.current = { key, x: xRange, y: yRange, series };
+          drawn.current = { key, run: resetKey, x: xRange, y: yRange, series };
         }),
       minIntervalMs,
     );
