@@ -58,7 +58,7 @@ interface Props {
 /** Share of the y range the data must fill, else the next update refits (a full draw). */
 const MIN_FILL = 0.3;
 /** Padding on each side of the data, as a share of their span: room for a few more points. */
-const Y_PAD = 0.2;
+const Y_PAD = 0.3;
 
 function sameValues(a: readonly number[], b: readonly number[] | undefined): boolean {
   if (a === b) return true;
@@ -209,6 +209,32 @@ export function SeriesChart({
           };
           figure.current = { data, layout, caption };
           const t0 = performance.now();
+          const frame = { transition: { duration: 0 }, frame: { duration: 0, redraw: false } };
+          const traces = data.map((_, i) => i);
+          if (previous && previous.key === key) {
+            // the same chart, other ranges (points outside, a new run): the new points on the fast
+            // path, then only the axes relaid out; a Plotly.react with new data arrays would
+            // recalculate every trace, a long task on a busy machine
+            await Plotly.animate(
+              el,
+              { data: series.map((s) => ({ x: [...s.x], y: [...s.y] })), traces },
+              frame,
+            );
+            // only what changed: a y range alone is Plotly's lightest relayout
+            const sameX = xRange && previous.x && xRange[0] === previous.x[0] && xRange[1] === previous.x[1];
+            const update: Record<string, unknown> = {
+              ...(sameX ? {} : xRange ? { 'xaxis.range': xRange } : { 'xaxis.autorange': true }),
+              ...(yRange ? { 'yaxis.range': yRange } : { 'yaxis.autorange': true }),
+              ...((previous.y === null) !== (yRange === null) ||
+              previous.series.every((p) => p.y.length === 0)
+                ? { 'yaxis.showticklabels': ys !== null, annotations: layout.annotations ?? [] }
+                : {}),
+            };
+            await Plotly.relayout(el, update as Partial<Layout>);
+            performance.measure(`chart:${testId ?? id}:relayout`, { start: t0 });
+            drawn.current = { key, run: resetKey, x: xRange, y: yRange, series };
+            return;
+          }
           await Plotly.react(el, data, layout, {
             responsive: true,
             displaylogo: false,
@@ -224,13 +250,13 @@ export function SeriesChart({
             ],
           });
           // warm Plotly's animate path with a real point, then put the real data back: its first
-          // non-empty call is the slow one, and it should happen now, not mid-training
-          const frame = { transition: { duration: 0 }, frame: { duration: 0, redraw: false } };
-          const traces = data.map((_, i) => i);
-          if (xRange && yRange && !logY) {
-            const probe = { x: [(xRange[0] + xRange[1]) / 2], y: [(yRange[0] + yRange[1]) / 2] };
-            await Plotly.animate(el, { data: series.map(() => probe), traces }, frame);
-          }
+          // non-empty call is the slow one, and it should happen now (on mount, before any run), not
+          // mid-training
+          const probe = {
+            x: [xRange ? (xRange[0] + xRange[1]) / 2 : 0],
+            y: [yRange ? (logY ? 10 ** ((yRange[0] + yRange[1]) / 2) : (yRange[0] + yRange[1]) / 2) : 1],
+          };
+          await Plotly.animate(el, { data: series.map(() => probe), traces }, frame);
           await Plotly.animate(
             el,
             { data: series.map((s) => ({ x: [...s.x], y: [...s.y] })), traces },
