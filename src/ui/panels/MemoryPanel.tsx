@@ -108,7 +108,7 @@ export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Pr
       <div className="memory-grid">
         <div>
           <h3>
-            Attention of {snap.users.length} test users over {snap.k} slots
+            Attention: {snap.users.length} users × {snap.k} slots
           </h3>
           <Heatmap
             values={values}
@@ -139,7 +139,9 @@ export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Pr
           />
         </div>
         <div>
-          <h3>Users' profiles, by the slot they read most</h3>
+          <h3 title="Each test user's profile vector p_u on its top two principal axes, coloured by the memory slot the user reads most">
+            Users' profiles by dominant slot
+          </h3>
           {snap.profiles && snap.profiles.length > 0 ? (
             <UserMap
               profiles={snap.profiles}
