@@ -30,6 +30,8 @@ export interface BackendInfo {
   readonly wasmThreads?: number;
   /** Why this backend runs, in a sentence for the badge ("requested", "auto: …"). */
   readonly why: string;
+  /** 'auto' on a hardware WebGPU adapter: each candidate's measured meta-steps/s (autoBackend.ts). */
+  readonly trials?: readonly { backend: BackendName; stepsPerSecond: number | null; error?: string }[];
 }
 
 export interface BackendOptions {

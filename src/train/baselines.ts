@@ -114,6 +114,8 @@ export async function computeBaselines(
   input: ExperimentInput,
   rng: Rng,
   control: RunControl,
+  /** Progress in epochs of the non-meta network (each variant's, then a retraining when one is needed). */
+  onProgress: (done: number, total: number) => void = () => {},
 ): Promise<{
   metrics: Partial<Record<BaselineName, ScenarioRecord>>;
   nonMetaLr: LocalRates;
@@ -138,6 +140,10 @@ export async function computeBaselines(
     ...input,
     config: { ...input.config, featureDropout: dropout },
   });
+  const variants = [...new Set([input.config.featureDropout, 0])];
+  let done = 0;
+  let total = variants.length * budget;
+  onProgress(done, total);
   const train = async (
     variant: ExperimentInput,
     epochs: number,
@@ -151,7 +157,10 @@ export async function computeBaselines(
         control,
         rng.fork('nonMetaBatches'),
         null,
-        async (record) => atEpoch(engine, record.epoch),
+        async (record) => {
+          await atEpoch(engine, record.epoch);
+          onProgress(++done, total);
+        },
         { epochs, supervised: true },
       );
       return engine;
@@ -172,7 +181,7 @@ export async function computeBaselines(
   // the engine behind `best` when that is a variant's last epoch: no retraining needed for it
   let kept: ModelEngine | null = null;
   try {
-    for (const dropout of [...new Set([input.config.featureDropout, 0])]) {
+    for (const dropout of variants) {
       const variant = variantOf(dropout);
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
@@ -206,6 +215,7 @@ export async function computeBaselines(
     throw error;
   }
   // the test scenarios need the chosen network; tuning (validationOnly) needs only its validation
+  if (!kept && !control.validationOnly) onProgress(done, (total += best.epochs));
   const nonMeta =
     kept ??
     (control.validationOnly ? null : await train(variantOf(best.dropout), best.epochs, async () => {}));

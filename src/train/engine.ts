@@ -49,6 +49,8 @@ export interface Predictions {
   readonly after: tf.Tensor2D;
   /** MAMO: a [T, K] */
   readonly attention: tf.Tensor2D | null;
+  /** MAMO: each task's user profile vector p_u [T, width] (what the attention compares with M_P) */
+  readonly profiles?: tf.Tensor2D;
 }
 
 /**

@@ -20,6 +20,9 @@ export interface TaskSetPredictions {
   readonly after: PredictionSet;
   /** [tasks x K] (MAMO) or null */
   readonly attention: Float32Array | null;
+  /** MAMO: each task's user profile p_u, [tasks x profileWidth] (null for MeLU) */
+  readonly profiles: Float32Array | null;
+  readonly profileWidth: number;
 }
 
 /** A seeded sample of at most `limit` task indices (all when limit is 0 or large), sorted. */
@@ -58,13 +61,20 @@ export async function predictTaskSet(
   const before = new Float32Array(total);
   const after = new Float32Array(total);
   const attention = engine.slots > 0 ? new Float32Array(taskIds.length * engine.slots) : null;
+  let profiles: Float32Array | null = null;
+  let profileWidth = 0;
   for (let start = 0; start < taskIds.length; start += batchSize) {
     await yieldToEventLoop();
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);
     const p = engine.predict(tensors, options.innerLr, options.fineTune);
-    const [b, a, att] = await Promise.all([p.before.data(), p.after.data(), p.attention?.data() ?? null]);
+    const [b, a, att, prof] = await Promise.all([
+      p.before.data(),
+      p.after.data(),
+      p.attention?.data() ?? null,
+      p.profiles?.data() ?? null,
+    ]);
     const len = batch.query.maxLen;
     for (let k = 0; k < ids.length; k++) {
       const t = ids[k]!;
@@ -78,9 +88,15 @@ export async function predictTaskSet(
       }
     }
     if (attention && att) attention.set(att as Float32Array, start * engine.slots);
+    if (p.profiles && prof) {
+      profileWidth = p.profiles.shape[1];
+      profiles ??= new Float32Array(taskIds.length * profileWidth);
+      profiles.set(prof as Float32Array, start * profileWidth);
+    }
     p.before.dispose();
     p.after.dispose();
     p.attention?.dispose();
+    p.profiles?.dispose();
     disposeBatchTensors(tensors);
   }
   return {
@@ -88,6 +104,8 @@ export async function predictTaskSet(
     before: { offsets, truth, predicted: before, range: options.range },
     after: { offsets, truth, predicted: after, range: options.range },
     attention,
+    profiles,
+    profileWidth,
   };
 }
 

@@ -35,6 +35,20 @@ export const BASELINE_LABELS: Record<BaselineName, string> = {
   basic: "MELO's basic: the sequential backbone trained on every training position, no adaptation",
 };
 
+/**
+ * The parts of a run, in the order a researcher sees them: the first meta-training epoch runs before
+ * the baselines, so the loss curve starts within seconds (the baselines, mostly the non-meta network's
+ * training and its choices on validation, took ~5 s of a ~15 s demo run in Node, bench/firstPoint.ts).
+ */
+export const PHASES = ['pretraining', 'training', 'evaluation', 'baselines'] as const;
+export type PhaseName = (typeof PHASES)[number];
+export const PHASE_LABELS: Record<PhaseName, string> = {
+  pretraining: 'supervised pre-training',
+  training: 'meta-training',
+  evaluation: 'evaluation',
+  baselines: 'baselines',
+};
+
 export interface EpochRecord {
   readonly epoch: number;
   readonly trainLoss: number;
@@ -107,8 +121,16 @@ export type TrainEvent =
       tasksPerSecond: number;
       numTensors: number;
       numBytes: number;
+      /** Seconds since the run started (setup, evaluations and baselines included): the wall-clock axis. */
+      elapsed?: number;
     }
   | { type: 'epoch'; record: EpochRecord }
+  /**
+   * Progress of the phase now running: `done` of `total` units (`unit`: meta-steps, supervised steps,
+   * scenario sets, non-meta epochs). Sent when a phase starts (done = 0) and as it advances; the page
+   * names it in the status line and estimates the time left from this phase's own rate.
+   */
+  | { type: 'phase'; name: PhaseName; done: number; total: number; unit: string }
   | {
       type: 'evaluated';
       epoch: number;
@@ -142,6 +164,8 @@ export type TrainEvent =
       /** The profile memory M_P [k x width] */
       profileMemory: Float32Array;
       profileWidth: number;
+      /** Each row's user profile p_u [users x width] (what the attention compares with M_P's slots) */
+      profiles?: Float32Array;
     }
   | { type: 'finished' | 'stopped'; summary: RunSummary }
   | { type: 'failed'; code: TrainErrorCode; message: string; lastGoodEpoch: number | null };

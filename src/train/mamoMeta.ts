@@ -371,7 +371,7 @@ export function mamoSupervisedGrad(
 
 /**
  * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
- * adaptation, plus the attention a [T, K] of every task. Memories are read, never written. The local
+ * adaptation, plus the attention a [T, K] and the user profile p_u [T, width] of every task. Memories are read, never written. The local
  * steps run in the strategy's form (the loop's adaptation is the tile's, tested); the query rows are
  * padded, the layout evaluation reads.
  */
@@ -382,7 +382,7 @@ export function mamoPredict(
   b: BatchTensors,
   cfg: MamoConfig,
   strategy: MamoStrategy = 'tile',
-): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D } {
+): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const xq = paddedRows(e, b.query, b.tasks);
@@ -393,5 +393,5 @@ export function mamoPredict(
     e.userVecs,
     xq,
   );
-  return { before, after, attention: a };
+  return { before, after, attention: a, profiles: e.userVecs };
 }

@@ -480,6 +480,8 @@ async function evaluateSets(
         before: prediction(before),
         after: prediction(after),
         attention: null,
+        profiles: null,
+        profileWidth: 0,
       });
     }
   }

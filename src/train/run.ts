@@ -4,18 +4,22 @@
  * both call runExperiment with their own sink; nothing here touches the DOM or the console.
  *
  * 1. Build the engine (initial parameters from the seed).
- * 2. Baselines: global mean, support mean, and a non-meta model (same features, MeLU network) trained on
- *    all training ratings and fine-tuned on each support set.
- * 3. With `pretrainEpochs`: that many supervised epochs on every training rating first (MAMO: the MSE at
+ * 2. With `pretrainEpochs`: that many supervised epochs on every training rating first (MAMO: the MSE at
  *    the personalised init, memories read, not written).
- * 4. For each epoch: shuffle the training tasks (seeded; with `resampleTasks` re-draw each user's
- *    support/query partition; with `featureDropout` hide items' multi-hot fields), meta-step every
- *    batch (guarded), then evaluate
- *    every `evalEvery` epochs and after the last: metrics before/after adaptation per scenario; for MAMO
- *    the attention of every evaluated test task and the profile memory.
+ * 3. Evaluate epoch 0, then for each epoch: shuffle the training tasks (seeded; with `resampleTasks`
+ *    re-draw each user's support/query partition; with `featureDropout` hide items' multi-hot fields),
+ *    meta-step every batch (guarded), then evaluate every `evalEvery` epochs and after the last: metrics
+ *    before/after adaptation per scenario; for MAMO the attention of every evaluated test task and the
+ *    profile memory.
+ * 4. Baselines, after the first meta-training epoch (and its evaluation): global mean, support mean,
+ *    bias, and a non-meta model (same features, MeLU network) trained on all training ratings and
+ *    fine-tuned on each support set. They take their own seed forks, so where they run changes no
+ *    number; run first they held the first meta-step back by seconds (bench/firstPoint.ts).
+ * Every part reports its progress as `phase` events.
  */
 import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
 import { createRng } from '../lib/rng';
+import { decideAutoBackend } from './backendTrial';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
@@ -33,7 +37,15 @@ import { evaluationSample, type EvaluationSample } from './sample';
 import { constantErrors } from './baselineErrors';
 import { addPredictor, addSupport, supportOf, userErrorsOf, type SeedErrors } from './userErrors';
 import { runMelo } from './meloRun';
-import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
+import type {
+  BaselineName,
+  EpochRecord,
+  PhaseName,
+  RunSummary,
+  ScenarioRecord,
+  TrainEvent,
+  TrainSink,
+} from './events';
 
 export {
   DIVERGENCE_LOSS,
@@ -62,6 +74,7 @@ async function evaluateAll(
   sample: EvaluationSample,
   control: RunControl,
   baselineErrors: SeedErrors,
+  onProgress: (done: number, total: number) => void = () => {},
 ): Promise<Evaluation> {
   const validationOnly = control.validationOnly ?? false;
   const result: Evaluation = { test: {}, validation: {}, memory: null };
@@ -70,9 +83,19 @@ async function evaluateAll(
   const userErrors: SeedErrors = { ...baselineErrors };
   // chooseLocalRate: the validation users pick the local rates the test users are adapted with, one
   // for cells whose query items are warm and one for cells with new items
+  const countSets = (which: 'validation' | 'test') =>
+    SCENARIOS.filter((s) => input.split[which][s].count > 0).length;
+  // progress units: the local-rate choice (one unit) and each predicted scenario set
+  const picks = input.config.chooseLocalRate ? 1 : 0;
+  const willRevalidate = !picks || (validationOnly && engine.slots > 0);
+  const total =
+    picks + (willRevalidate ? countSets('validation') : 0) + (validationOnly ? 0 : countSets('test'));
+  let done = 0;
+  onProgress(done, total);
   const chosen = input.config.chooseLocalRate
     ? await chooseLocalRate(engine, input, candidateRates(input.config.innerLr), sample.picker('validation'))
     : null;
+  if (picks) onProgress((done += picks), total);
   if (chosen) {
     result.localRate = chosen.rates;
     result.validation = chosen.record;
@@ -81,6 +104,7 @@ async function evaluateAll(
   const scenarios: number[] = [];
   const tasks: number[] = [];
   const attention: number[] = [];
+  const profiles: number[] = [];
   // validation again only when its attention is wanted (MAMO tuning), at the chosen rates
   const range = ratingRange(input.split.train);
   const sets: ['validation' | 'test', ScenarioTasks][] =
@@ -96,6 +120,7 @@ async function evaluateAll(
         range,
       });
       result[which][scenario] = scenarioMetrics(set, p);
+      onProgress(++done, total);
       if (which === 'test') {
         control.onTestPredictions?.(epoch, scenario, set, p);
         const after = userErrorsOf(set, ids, p.after);
@@ -110,6 +135,8 @@ async function evaluateAll(
           scenarios.push(SCENARIOS.indexOf(scenario));
           tasks.push(t);
           for (let j = 0; j < engine.slots; j++) attention.push(p.attention![k * engine.slots + j]!);
+          const w = p.profileWidth;
+          if (p.profiles) for (let j = 0; j < w; j++) profiles.push(p.profiles[k * w + j]!);
         });
       }
     }
@@ -129,6 +156,7 @@ async function evaluateAll(
       k: engine.slots,
       profileMemory: profile.values,
       profileWidth: profile.width,
+      profiles: Float32Array.from(profiles),
     };
   }
   return result;
@@ -140,10 +168,12 @@ export async function runExperiment(
   sink: TrainSink,
   control: RunControl = {},
 ): Promise<RunSummary> {
+  const startedAt = performance.now();
+  // 'auto' on a hardware GPU: the faster of webgpu and wasm, measured on this configuration
+  input = await decideAutoBackend(input);
   const { config } = input;
   if (config.model === 'melo') return runMelo(input, sink, control);
   const rng = createRng(config.seed);
-  const startedAt = performance.now();
   const engine = createEngine(input, rng.fork('engine'));
   control.retainEngine?.(engine);
   const epochs: EpochRecord[] = [];
@@ -182,18 +212,28 @@ export async function runExperiment(
     seconds: (performance.now() - startedAt) / 1000,
   });
   try {
+    const stepsPerEpoch = Math.ceil(trainable(input.split.train).length / config.batchSize);
     sink({
       type: 'started',
       backend: input.backend,
       split: input.split.summary,
       config,
       parameters: engine.parameters,
-      stepsPerEpoch: Math.ceil(trainable(input.split.train).length / config.batchSize),
+      stepsPerEpoch,
       strategy: engine.strategy,
     });
-    if (config.baselines) {
+    const phase = (name: PhaseName, unit: string) => (done: number, total: number) =>
+      sink({ type: 'phase', name, done, total, unit });
+    const baselinesDone = { value: !config.baselines };
+    const runBaselines = async () => {
+      baselinesDone.value = true;
       // when tuning (validationOnly) only the non-meta model's validation metrics are computed
-      const computed = await computeBaselines(input, rng.fork('baselines'), control);
+      const computed = await computeBaselines(
+        input,
+        rng.fork('baselines'),
+        control,
+        phase('baselines', 'non-meta epochs'),
+      );
       nonMetaLr = computed.nonMetaLr;
       nonMetaDropout = computed.nonMetaDropout;
       nonMetaEpochs = computed.nonMetaEpochs;
@@ -207,7 +247,7 @@ export async function runExperiment(
           addPredictor(baselineErrors, s as keyof SeedErrors, 'nonMeta', rows);
         sink({ type: 'baselines', metrics: { ...baselines } });
       }
-    }
+    };
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
       last = await evaluateAll(
@@ -217,6 +257,7 @@ export async function runExperiment(
         evaluationSample(config.seed, config.evalUsers),
         control,
         baselineErrors,
+        phase('evaluation', 'scenario sets'),
       );
       evaluatedEpoch = epoch;
       sink({
@@ -231,12 +272,15 @@ export async function runExperiment(
       if (last.memory) sink(last.memory);
     };
     if (config.pretrainEpochs > 0) {
+      const progress = phase('pretraining', 'steps');
+      const total = config.pretrainEpochs * stepsPerEpoch;
+      progress(0, total);
       const pre = await trainEpochs(
         engine,
         input,
         control,
         rng.fork('pretrain'),
-        null,
+        (e) => progress(e.step, total),
         async (record) =>
           sink({
             type: 'pretrained',
@@ -262,17 +306,25 @@ export async function runExperiment(
       }
     }
     await evaluate(0);
+    const training = phase('training', 'meta-steps');
+    const totalSteps = config.epochs * stepsPerEpoch;
+    training(0, totalSteps);
     const outcome = await trainEpochs(
       engine,
       input,
       control,
       rng.fork('batches'),
-      (e) => sink(e),
+      (e) => {
+        sink({ ...e, elapsed: (performance.now() - startedAt) / 1000 });
+        training(e.step, totalSteps);
+      },
       async (record) => {
         epochs.push(record);
         sink({ type: 'epoch', record });
         if (record.epoch % config.evalEvery === 0 || record.epoch === config.epochs)
           await evaluate(record.epoch);
+        if (!baselinesDone.value && !control.signal?.aborted) await runBaselines();
+        if (record.epoch < config.epochs) training(record.epoch * stepsPerEpoch, totalSteps);
       },
     );
     if (outcome.diverged) {
@@ -289,6 +341,7 @@ export async function runExperiment(
       sink({ type: 'stopped', summary: summary() });
       return summary();
     }
+    if (!baselinesDone.value) await runBaselines();
     sink({ type: 'finished', summary: summary() });
     return summary();
   } finally {

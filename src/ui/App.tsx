@@ -1,5 +1,6 @@
 /**
- * The notebook: a top bar (backend badge, run controls, progress), a left column (Data, Experiment)
+ * The notebook: a top bar (backend badge, run controls, progress), a left column (Experiment first:
+ * presets and the settings that matter, then Data) that scrolls on its own
  * and the main area (Curves, then Memory / Users / New user / Runs). Components only draw state from
  * useTrainer/useConfig and send commands; training happens in the worker.
  */
@@ -11,22 +12,25 @@ import { Callout } from './components/Callout';
 import { RunControls } from './components/RunControls';
 import { useConfig } from './hooks/useConfig';
 import { useTrainer } from './hooks/useTrainer';
+import { runCaption } from './state/caption';
 import { CurvesPanel } from './panels/CurvesPanel';
 import { DataPanel } from './panels/DataPanel';
 import { ExperimentPanel } from './panels/ExperimentPanel';
 import { MemoryPanel } from './panels/MemoryPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
+import { SupportPanel } from './panels/SupportPanel';
 import { UsersPanel } from './panels/UsersPanel';
 import { StoredUserPanel } from './panels/StoredUserPanel';
 import { RunNotices } from './components/RunNotices';
 import { useDataLink } from './hooks/useDataLink';
 import { useStoredRuns } from './hooks/useStoredRuns';
 
-type Tab = 'memory' | 'users' | 'newuser' | 'runs';
+type Tab = 'memory' | 'users' | 'support' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'memory', label: 'Memory' },
   { id: 'users', label: 'Users' },
+  { id: 'support', label: 'Error by support size' },
   { id: 'newuser', label: 'Be the new user' },
   { id: 'runs', label: 'Runs' },
 ];
@@ -73,12 +77,13 @@ export function App() {
   const modelReady = trainer.run.evaluations.length > 0;
   const planned = active && trainer.run.config ? trainer.run.config : config;
   const trainTasks = trainer.split.summary?.train.tasks ?? 0;
+  const caption = runCaption(trainer.run, trainer.data.summary?.name);
   const plannedSteps = trainTasks ? planned.epochs * Math.ceil(trainTasks / planned.batchSize) : undefined;
 
   return (
     <div className="app">
       <header className="topbar">
-        <div className="brand">
+        <div className="brand" title="cold-start meta-learning in the browser · MAMO and MeLU">
           <h1>MetaRec Lab</h1>
           <span className="muted">cold-start meta-learning in the browser · MAMO and MeLU</span>
         </div>
@@ -106,13 +111,13 @@ export function App() {
         />
       </header>
       <aside className="sidebar">
+        <ExperimentPanel state={cfg} disabled={active} />
         <DataPanel
           data={trainer.data}
           split={trainer.split}
           onLoad={onLoad}
           disabled={active || trainer.data.loading !== null}
         />
-        <ExperimentPanel state={cfg} disabled={active} />
       </aside>
       <main className="main">
         {trainer.run.failure && (
@@ -128,7 +133,12 @@ export function App() {
           restarted={stored.restarted}
           storeError={trainer.storeError}
         />
-        <CurvesPanel run={shown} plannedSteps={plannedSteps} plannedEpochs={planned.epochs} />
+        <CurvesPanel
+          run={shown}
+          plannedSteps={plannedSteps}
+          plannedEpochs={planned.epochs}
+          datasetName={trainer.data.summary?.name}
+        />
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (
@@ -150,6 +160,8 @@ export function App() {
               <MemoryPanel
                 run={shown}
                 summary={trainer.data.summary}
+                formModel={config.model}
+                caption={caption}
                 onPickUser={(scenario, task) => {
                   setSelected({ scenario, task });
                   setTab('users');
@@ -172,6 +184,7 @@ export function App() {
                 ready={modelReady && splitMatchesRun}
               />
             )}
+            {tab === 'support' && <SupportPanel run={shown} caption={caption} />}
             {tab === 'newuser' && (
               <NewUserPanel summary={trainer.data.summary} ready={modelReady} recommend={trainer.recommend} />
             )}

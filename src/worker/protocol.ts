@@ -133,12 +133,13 @@ export type FromWorker =
 export type {
   BaselineName,
   EpochRecord,
+  PhaseName,
   RunSummary,
   ScenarioMetrics,
   ScenarioRecord,
   TrainErrorCode,
   TrainEvent,
 } from '../train/events';
-export { BASELINE_LABELS } from '../train/events';
+export { BASELINE_LABELS, PHASE_LABELS } from '../train/events';
 export type { BackendInfo } from '../kernels/backend';
 export { SOFTWARE_ADAPTER_REASON } from '../kernels/backendReasons';

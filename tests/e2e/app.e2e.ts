@@ -76,7 +76,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     expect(await page.textContent('[data-testid=count-ratings]')).toBe('41,592');
     expect(await page.textContent('[data-testid=dataset-name]')).toBe('synthetic demo');
     await page.waitForSelector('[data-testid=split-table]');
-    await shot(page, 'data-panel', '.sidebar .panel');
+    await shot(page, 'data-panel', '[aria-labelledby=data-title]');
     await watchLongTasks();
     await page.click('[data-testid=start]');
     // the worker's tfjs backend: webgpu only when setBackend('webgpu') returned true and computed on a real adapter
@@ -284,7 +284,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     const warnings = await page.textContent('[data-testid=config-warnings]');
     expect(warnings).toContain('Expected a number for epochs, got "abc"');
     expect(warnings).toContain('Unknown setting "colour"');
-    await shot(page, 'experiment-panel', '.sidebar .panel:nth-of-type(2)');
+    await shot(page, 'experiment-panel', '[aria-labelledby=experiment-title]');
   });
 
   it('trains MeLU on wasm and recommends for a new user', async () => {
@@ -447,7 +447,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
         'Expected rating in 1..5 at u.data line 3, got 7',
       );
       expect(await page.textContent('[data-testid=count-ratings]')).toBe('100,000');
-      await shot(page, 'upload-error', '.sidebar .panel');
+      await shot(page, 'upload-error', '[aria-labelledby=data-title]');
       // the GroupLens zip as it comes (folder ml-100k/ inside), through the same picker
       await page.click('text=Demo data');
       await ratings('41,592');

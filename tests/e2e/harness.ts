@@ -93,8 +93,11 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A page that records console errors and main-thread long tasks (PerformanceObserver 'longtask'). */
-export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1440, height: 1000 },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {

@@ -3,7 +3,7 @@
  * unlike a Plotly heatmap, so it never blocks the page during training. "PNG" saves the canvas.
  */
 import { useEffect, useRef, useState } from 'react';
-import { downloadUrl } from './png';
+import { saveHeatmapPng } from './heatmapPng';
 
 interface Props {
   readonly values: Float32Array | readonly number[];
@@ -17,11 +17,17 @@ interface Props {
   /** A fixed colour range (sequential) instead of the data's [min, max]. */
   readonly domain?: readonly [number, number];
   readonly cellHeight?: number;
+  /** The canvas' most height (px): many rows share it (the page layout keeps the explorer in view). */
+  readonly maxHeight?: number;
   readonly width?: number;
   readonly tooltip: (row: number, column: number) => string;
   readonly onRowClick?: (row: number) => void;
   readonly testId: string;
   readonly fileName: string;
+  /** What the saved PNG says above the cells (title; the run's caption), and what a row is. */
+  readonly title?: string;
+  readonly caption?: string;
+  readonly rowAxis?: string;
 }
 
 function color(v: number, scale: 'sequential' | 'diverging', max: number, min: number): string {
@@ -70,15 +76,20 @@ export function Heatmap({
   rowLabels,
   domain,
   cellHeight = 4,
+  maxHeight = 480,
   width = 260,
   tooltip,
   onRowClick,
   testId,
   fileName,
+  title = '',
+  caption = '',
+  rowAxis,
 }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
-  const height = Math.max(20, Math.min(480, rows * cellHeight));
+  // the hovered cell, not its text: the text is read at render, so it follows new values (epoch slider)
+  const [tip, setTip] = useState<{ x: number; y: number; row: number; column: number } | null>(null);
+  const height = Math.max(20, Math.min(maxHeight, rows * cellHeight));
   const rowHeight = height / Math.max(1, rows);
   const cellWidth = width / Math.max(1, columns);
 
@@ -132,7 +143,7 @@ export function Heatmap({
             style={{ cursor: onRowClick ? 'pointer' : 'default' }}
             onMouseMove={(e) => {
               const at = locate(e);
-              setTip(at ? { x: at.x, y: at.y, text: tooltip(at.row, at.column) } : null);
+              setTip(at);
             }}
             onMouseLeave={() => setTip(null)}
             onClick={(e) => {
@@ -140,9 +151,13 @@ export function Heatmap({
               if (at && onRowClick) onRowClick(at.row);
             }}
           />
-          {tip && (
-            <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 8 }}>
-              {tip.text}
+          {tip && tip.row < rows && tip.column < columns && (
+            <div
+              className="tooltip"
+              style={{ left: tip.x + 12, top: tip.y + 8 }}
+              data-testid={`${testId}-tooltip`}
+            >
+              {tooltip(tip.row, tip.column)}
             </div>
           )}
         </div>
@@ -160,9 +175,30 @@ export function Heatmap({
         type="button"
         className="link"
         data-testid={`${testId}-png`}
-        onClick={() =>
-          canvas.current && downloadUrl(canvas.current.toDataURL('image/png'), `${fileName}.png`)
-        }
+        onClick={() => {
+          if (!canvas.current) return;
+          const { min, max } = range(values, rows * columns, scale, domain);
+          saveHeatmapPng(
+            {
+              source: canvas.current,
+              title,
+              caption,
+              columnLabels,
+              rowLabels,
+              rowAxis,
+              colorAt: (t) => color(min + t * (max - min), scale, max, min),
+              low: min.toFixed(3),
+              high: max.toFixed(3),
+              scaleNote:
+                scale === 'diverging'
+                  ? 'blue: negative · white: 0 · red: positive'
+                  : domain
+                    ? 'attention weight (fixed 0..1 scale)'
+                    : 'attention weight (stretched to the data)',
+            },
+            `${fileName}.png`,
+          );
+        }}
       >
         PNG
       </button>

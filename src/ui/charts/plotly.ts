@@ -32,13 +32,15 @@ export function loadPlotly(): Promise<PlotlyModule> {
 }
 
 export const BASE_LAYOUT = {
-  margin: { l: 48, r: 12, t: 28, b: 36 },
+  margin: { l: 58, r: 12, t: 28, b: 40 },
   font: { family: 'system-ui, -apple-system, "Segoe UI", sans-serif', size: 11, color: '#333' },
   paper_bgcolor: 'rgba(0,0,0,0)',
   plot_bgcolor: '#fff',
   // fixed tick angle, few ticks, no automargin: each redraw measures fewer labels (the main cost)
   xaxis: { gridcolor: '#eee', zeroline: false, tickangle: 0, nticks: 6, automargin: false },
   yaxis: { gridcolor: '#eee', zeroline: false, tickangle: 0, nticks: 5, automargin: false },
-  hovermode: 'closest' as const,
+  // one hover box listing every trace's value at the hovered x (formatted by each axis' hoverformat)
+  hovermode: 'x unified' as const,
+  hoverlabel: { font: { size: 11 }, bgcolor: 'rgba(255,255,255,0.95)', bordercolor: '#ccc' },
   legend: { orientation: 'h' as const, y: -0.25, font: { size: 10 } },
 } as const;

@@ -56,7 +56,16 @@ export function BackendBadge({
         </>
       )}
       {backend.wasmThreads !== undefined && <> · {backend.wasmThreads} thread(s)</>}
-      {backend.requested === 'auto' ? (
+      {backend.requested === 'auto' && backend.trials?.length ? (
+        <span className="measured" data-testid="backend-trials">
+          {' '}
+          · auto, measured{' '}
+          {backend.trials
+            .map((t) => `${t.backend} ${t.stepsPerSecond === null ? 'failed' : t.stepsPerSecond.toFixed(1)}`)
+            .join(' vs ')}{' '}
+          steps/s
+        </span>
+      ) : backend.requested === 'auto' ? (
         <span className="fellback">
           {' '}
           · auto

@@ -1,28 +1,45 @@
 /**
- * Curves: training loss per meta-step, and per scenario the query loss, MAE, RMSE and nDCG@3 per
- * evaluated epoch (test users, after local adaptation), one colour per scenario; a chosen baseline as
- * dashed lines in the same colours. Charts append points as events arrive (SeriesChart).
+ * Curves: training loss per meta-step (raw and EMA-smoothed, linear or log, against the step or the
+ * wall clock), and per scenario the query loss, MAE, RMSE and nDCG@3 per evaluated epoch (test users,
+ * after local adaptation), one colour per scenario; a chosen baseline as dashed lines in the same
+ * colours. Charts fit their data and append points as events arrive (SeriesChart).
  */
 import { useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
 import { BASELINE_LABELS, type BaselineName, type ScenarioMetrics } from '../../worker/protocol';
 import { SeriesChart, type Series } from '../charts/SeriesChart';
+import { ema } from '../charts/smooth';
+import { runCaption } from '../state/caption';
 import { SCENARIO_COLORS, type RunView } from '../state/runState';
 
 const METRICS: {
   key: keyof ScenarioMetrics;
   title: string;
+  unit: string;
   before: keyof ScenarioMetrics;
-  range: readonly [number, number];
+  format: string;
 }[] = [
-  { key: 'loss', title: 'Query loss (MSE, per-user mean)', before: 'lossBefore', range: [0, 2] },
-  { key: 'mae', title: 'MAE', before: 'maeBefore', range: [0, 1.5] },
-  { key: 'rmse', title: 'RMSE', before: 'rmseBefore', range: [0, 1.5] },
-  { key: 'ndcg3', title: 'nDCG@3', before: 'ndcg3Before', range: [0, 1] },
+  { key: 'mae', title: 'MAE', unit: 'MAE (stars)', before: 'maeBefore', format: '.4f' },
+  { key: 'rmse', title: 'RMSE', unit: 'RMSE (stars)', before: 'rmseBefore', format: '.4f' },
+  { key: 'ndcg3', title: 'nDCG@3', unit: 'nDCG@3 (0–1)', before: 'ndcg3Before', format: '.4f' },
+  { key: 'loss', title: 'Query loss', unit: 'MSE (stars²)', before: 'lossBefore', format: '.4f' },
 ];
-const LOSS_RANGE = [0, 2.5] as const;
+
+/** Short names for the menu (the full sentence is each option's tooltip and the legend's text). */
+const BASELINE_SHORT: Record<BaselineName, string> = {
+  globalMean: 'global mean',
+  supportMean: 'support mean',
+  bias: 'bias model',
+  noAdaptation: 'no local adaptation',
+  nonMeta: 'non-meta, fine-tuned',
+  basic: 'basic (no meta-learning)',
+};
+
+/** Each metric chart's height (px); the loss chart spans two of them (a 1440x900 screen holds both rows). */
+const METRIC_HEIGHT = 172;
 
 type BaselineChoice = BaselineName | 'none';
+type XAxis = 'step' | 'time';
 
 /**
  * plannedSteps: meta-steps of the configured run (epochs x ceil(training tasks / batch)), known from the
@@ -32,16 +49,40 @@ export function CurvesPanel({
   run,
   plannedSteps,
   plannedEpochs,
+  datasetName,
 }: {
   run: RunView;
   plannedSteps?: number;
   plannedEpochs: number;
+  datasetName?: string;
 }) {
   const [baseline, setBaseline] = useState<BaselineChoice>('supportMean');
-  const lossSeries = useMemo<Series[]>(
-    () => [{ name: 'meta-training loss', x: run.steps.step, y: run.steps.loss, color: '#444' }],
-    [run.steps],
-  );
+  const [smoothing, setSmoothing] = useState(0.6);
+  const [logY, setLogY] = useState(false);
+  const [xAxis, setXAxis] = useState<XAxis>('step');
+  const caption = runCaption(run, datasetName);
+  const lossSeries = useMemo<Series[]>(() => {
+    const x = xAxis === 'time' ? run.steps.time : run.steps.step;
+    const raw: Series = {
+      name: smoothing > 0 ? 'loss per meta-step (raw)' : 'loss per meta-step',
+      x,
+      y: run.steps.loss,
+      color: '#445',
+      width: 1,
+      opacity: smoothing > 0 ? 0.3 : 1,
+    };
+    if (smoothing === 0) return [raw];
+    return [
+      raw,
+      {
+        name: `EMA (${smoothing.toFixed(2)})`,
+        x,
+        y: ema(run.steps.loss, smoothing),
+        color: '#2f6fb0',
+        width: 2,
+      },
+    ];
+  }, [run.steps, smoothing, xAxis]);
   const epochs = plannedEpochs;
   const metricSeries = useMemo(
     () =>
@@ -64,7 +105,7 @@ export function CurvesPanel({
             if (baseline === 'noAdaptation') {
               const points = run.evaluations.filter((e) => e.test[s] !== undefined);
               series.push({
-                name: `${SCENARIO_SHORT[s]} · before adaptation`,
+                name: `${SCENARIO_SHORT[s]} · ${BASELINE_SHORT[baseline]}`,
                 x: points.map((e) => e.epoch),
                 y: points.map((e) => e.test[s]![m.before] as number),
                 color: SCENARIO_COLORS[s],
@@ -73,7 +114,7 @@ export function CurvesPanel({
             } else {
               const record = run.baselines[baseline]?.[s];
               series.push({
-                name: `${SCENARIO_SHORT[s]} · ${BASELINE_LABELS[baseline]}`,
+                name: `${SCENARIO_SHORT[s]} · ${BASELINE_SHORT[baseline]}`,
                 x: record ? [0, epochs] : [],
                 y: record ? [record[m.key] as number, record[m.key] as number] : [],
                 color: SCENARIO_COLORS[s],
@@ -86,67 +127,106 @@ export function CurvesPanel({
       }),
     [run.evaluations, run.baselines, baseline, epochs],
   );
+  const resetKey = run.startedAt;
   return (
     <section className="panel curves" aria-labelledby="curves-title">
       <div className="panel-head">
-        <h2 id="curves-title">Curves</h2>
-        <label>
-          Baseline (dashed){' '}
+        <h2
+          id="curves-title"
+          title="Points are evaluations of the test scenarios (epoch 0 = before meta-training). Validation users are evaluated too (Runs export); hyper-parameters should be chosen on those, never on these curves."
+        >
+          Curves
+        </h2>
+        <div className="legend" data-testid="curves-legend">
+          {SCENARIOS.map((s) => (
+            <span key={s} title={SCENARIO_LABELS[s]}>
+              <i style={{ background: SCENARIO_COLORS[s] }} /> {SCENARIO_SHORT[s]}
+            </span>
+          ))}
+          <span className="muted">solid: after local adaptation</span>
+        </div>
+        <label title={baseline === 'none' ? '' : BASELINE_LABELS[baseline]}>
+          dashed:{' '}
           <select
             value={baseline}
             onChange={(e) => setBaseline(e.target.value as BaselineChoice)}
             data-testid="baseline-select"
           >
-            <option value="none">none</option>
+            <option value="none">no baseline</option>
             {(Object.keys(BASELINE_LABELS) as BaselineName[]).map((b) => (
-              <option key={b} value={b}>
-                {BASELINE_LABELS[b]}
+              <option key={b} value={b} title={BASELINE_LABELS[b]}>
+                {BASELINE_SHORT[b]}
               </option>
             ))}
           </select>
         </label>
       </div>
-      <div className="legend" data-testid="curves-legend">
-        {SCENARIOS.map((s) => (
-          <span key={s} title={SCENARIO_LABELS[s]}>
-            <i style={{ background: SCENARIO_COLORS[s] }} /> {SCENARIO_SHORT[s]}
-          </span>
-        ))}
-        <span className="muted">
-          solid: after local adaptation{baseline !== 'none' ? ` · dashed: ${BASELINE_LABELS[baseline]}` : ''}
-        </span>
-      </div>
       <div className="chart-grid">
-        <SeriesChart
-          series={lossSeries}
-          title="Meta-training loss per meta-step"
-          xTitle="meta-step"
-          testId="loss-chart"
-          fileName="meta-training-loss"
-          height={220}
-          minIntervalMs={1000}
-          yHint={LOSS_RANGE}
-          xMax={plannedSteps}
-        />
+        <div className="loss-chart">
+          <div className="chart-tools" data-testid="loss-tools">
+            <label title="Exponential moving average of the per-step loss (debiased); 0 = raw">
+              smoothing{' '}
+              <input
+                type="range"
+                min={0}
+                max={0.98}
+                step={0.02}
+                value={smoothing}
+                onChange={(e) => setSmoothing(Number(e.target.value))}
+                data-testid="loss-smoothing"
+              />{' '}
+              {smoothing.toFixed(2)}
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                checked={logY}
+                onChange={(e) => setLogY(e.target.checked)}
+                data-testid="loss-log"
+              />{' '}
+              log y
+            </label>
+            <label>
+              x{' '}
+              <select value={xAxis} onChange={(e) => setXAxis(e.target.value as XAxis)} data-testid="loss-x">
+                <option value="step">meta-step</option>
+                <option value="time">wall clock</option>
+              </select>
+            </label>
+          </div>
+          <SeriesChart
+            series={lossSeries}
+            title="Meta-training loss per meta-step"
+            xTitle={xAxis === 'time' ? 'seconds since Train' : 'meta-step'}
+            yTitle="query MSE (stars²)"
+            testId="loss-chart"
+            fileName="meta-training-loss"
+            caption={caption}
+            height={2 * METRIC_HEIGHT - 16}
+            minIntervalMs={1000}
+            xMax={xAxis === 'step' ? plannedSteps : undefined}
+            logY={logY}
+            resetKey={resetKey}
+          />
+        </div>
         {metricSeries.map(({ metric, series }) => (
           <SeriesChart
             key={metric.key}
             series={series}
-            title={`${metric.title} · test users, after local adaptation`}
+            title={`${metric.title} · test users, after adaptation`}
             xTitle="epoch"
+            yTitle={metric.unit}
             testId={`metric-chart-${metric.key}`}
             fileName={`test-${metric.key}`}
-            height={220}
+            caption={caption}
+            height={METRIC_HEIGHT}
             integerX
             xMax={epochs}
-            yHint={metric.range}
+            yFormat={metric.format}
+            resetKey={resetKey}
           />
         ))}
       </div>
-      <p className="hint">
-        Points are evaluations of the test scenarios (epoch 0 = before meta-training). Validation users are
-        evaluated too (Runs export); hyper-parameters should be chosen on those, never on these curves.
-      </p>
     </section>
   );
 }

@@ -110,7 +110,8 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
       {s && (
         <div className="summary" data-testid="data-summary">
           <div className="summary-head">
-            <strong data-testid="dataset-name">{s.name}</strong> <span className="muted">({s.format})</span>
+            <strong data-testid="dataset-name">{s.name}</strong>{' '}
+            {s.name !== 'synthetic demo' && <span className="muted">({s.format})</span>}
             {s.name === 'synthetic demo' && <span className="tag">synthetic, not MovieLens</span>}
           </div>
           <dl className="counts">

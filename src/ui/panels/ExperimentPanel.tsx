@@ -1,8 +1,10 @@
 /**
- * Experiment: every setting of CONFIG_TABLE that applies to the chosen model, grouped, with its
- * default, range and one-line meaning; presets; link warnings. The URL hash holds the whole config.
+ * Experiment: presets and the settings that matter first, then every other setting of CONFIG_TABLE
+ * that applies to the chosen model in an "advanced" fold, grouped. Each setting's meaning, default and
+ * range are on demand (the label's tooltip, or the (i) toggle), so the form fits a laptop screen.
+ * Link warnings on top. The URL hash holds the whole config.
  */
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import {
   CONFIG_KEYS,
   CONFIG_TABLE,
@@ -22,6 +24,21 @@ const GROUPS: { group: FieldGroup; title: string }[] = [
   { group: 'training', title: 'Meta-training' },
   { group: 'memory', title: 'MAMO memories' },
   { group: 'evaluation', title: 'Evaluation' },
+];
+
+/** What a researcher sets first; everything else is in the advanced fold. */
+const PRIMARY: readonly ConfigKey[] = [
+  'model',
+  'protocol',
+  'epochs',
+  'batchSize',
+  'innerSteps',
+  'innerLr',
+  'outerLr',
+  'memorySlots',
+  'baselines',
+  'seed',
+  'backend',
 ];
 
 function rangeText(field: Field): string {
@@ -96,6 +113,48 @@ function Input({
   );
 }
 
+function Setting({
+  name,
+  config,
+  disabled,
+  set,
+}: {
+  name: ConfigKey;
+  config: TrainConfig;
+  disabled: boolean;
+  set: ConfigState['set'];
+}) {
+  const [help, setHelp] = useState(false);
+  const field = CONFIG_TABLE[name] as Field;
+  const about = `${field.help} Default ${String(field.defaultValue)}; ${rangeText(field)}.`;
+  const changed = config[name] !== field.defaultValue;
+  return (
+    <div className={changed ? 'field changed' : 'field'} data-testid={`field-${name}`}>
+      <label htmlFor={`cfg-${name}`} title={about}>
+        {field.label}
+      </label>
+      <Input
+        name={name}
+        field={field}
+        value={config[name]}
+        disabled={disabled}
+        onChange={(v) => set(name, v)}
+      />
+      <button
+        type="button"
+        className="info"
+        aria-label={`About ${field.label}`}
+        aria-expanded={help}
+        title={about}
+        onClick={() => setHelp(!help)}
+      >
+        i
+      </button>
+      {help && <p className="help">{about}</p>}
+    </div>
+  );
+}
+
 export const ExperimentPanel = memo(function ExperimentPanel({
   state,
   disabled,
@@ -104,8 +163,11 @@ export const ExperimentPanel = memo(function ExperimentPanel({
   disabled: boolean;
 }) {
   const { config } = state;
+  const applies = (k: ConfigKey) => appliesTo(k, config.model);
+  const advanced = CONFIG_KEYS.filter((k) => applies(k) && !PRIMARY.includes(k));
+  const changed = advanced.filter((k) => config[k] !== CONFIG_TABLE[k].defaultValue).length;
   return (
-    <section className="panel" aria-labelledby="experiment-title">
+    <section className="panel experiment" aria-labelledby="experiment-title">
       <h2 id="experiment-title">Experiment</h2>
       {state.warnings.length > 0 && (
         <Callout kind="warning" testId="config-warnings" onClose={state.dismissWarnings}>
@@ -133,36 +195,29 @@ export const ExperimentPanel = memo(function ExperimentPanel({
           ))}
         </select>
       </div>
-      {GROUPS.map(({ group, title }) => {
-        const keys = CONFIG_KEYS.filter((k) => CONFIG_TABLE[k].group === group && appliesTo(k, config.model));
-        if (keys.length === 0) return null;
-        return (
-          <fieldset key={group} className="group">
-            <legend>{title}</legend>
-            {keys.map((key) => {
-              const field = CONFIG_TABLE[key] as Field;
-              return (
-                <div className="field" key={key} data-testid={`field-${key}`}>
-                  <label htmlFor={`cfg-${key}`}>{field.label}</label>
-                  <Input
-                    name={key}
-                    field={field}
-                    value={config[key]}
-                    disabled={disabled}
-                    onChange={(v) => state.set(key, v)}
-                  />
-                  <p className="help">
-                    {field.help}{' '}
-                    <span className="muted">
-                      Default {String(field.defaultValue)}; {rangeText(field)}.
-                    </span>
-                  </p>
-                </div>
-              );
-            })}
-          </fieldset>
-        );
-      })}
+      <div className="primary-settings">
+        {PRIMARY.filter(applies).map((key) => (
+          <Setting key={key} name={key} config={config} disabled={disabled} set={state.set} />
+        ))}
+      </div>
+      <details className="advanced" data-testid="advanced-settings">
+        <summary>
+          Advanced settings ({advanced.length}
+          {changed ? `, ${changed} changed` : ''})
+        </summary>
+        {GROUPS.map(({ group, title }) => {
+          const keys = advanced.filter((k) => CONFIG_TABLE[k].group === group);
+          if (keys.length === 0) return null;
+          return (
+            <fieldset key={group} className="group">
+              <legend>{title}</legend>
+              {keys.map((key) => (
+                <Setting key={key} name={key} config={config} disabled={disabled} set={state.set} />
+              ))}
+            </fieldset>
+          );
+        })}
+      </details>
       <p className="hint">
         The address bar holds this configuration: copy it to share a run that reproduces (same data, seed and
         backend).

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/types';
 import type { DatasetSummary } from '../../data/summary';
 import { Heatmap } from '../charts/Heatmap';
+import { UserMap } from '../charts/UserMap';
 import { Callout } from '../components/Callout';
 import type { RunView } from '../state/runState';
 import { attentionStats, slotProfiles, sortByDominant } from './memoryStats';
@@ -17,9 +18,13 @@ interface Props {
   readonly run: RunView;
   readonly summary: DatasetSummary | null;
   readonly onPickUser: (scenario: Scenario, task: number) => void;
+  /** The model chosen in the form (what a run would train when none has started). */
+  readonly formModel: 'mamo' | 'melu' | 'melo';
+  /** The run's name on exported figures. */
+  readonly caption: string;
 }
 
-export function MemoryPanel({ run, summary, onPickUser }: Props) {
+export function MemoryPanel({ run, summary, onPickUser, formModel, caption }: Props) {
   const [index, setIndex] = useState<number | null>(null);
   const [sorted, setSorted] = useState(true);
   const [stretch, setStretch] = useState(true);
@@ -45,7 +50,7 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
     [snap, summary],
   );
 
-  if (run.config?.model !== 'mamo') {
+  if ((run.config?.model ?? formModel) !== 'mamo') {
     return (
       <p className="empty">The memory explorer shows MAMO's memories: choose the MAMO model and train.</p>
     );
@@ -103,7 +108,7 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
       <div className="memory-grid">
         <div>
           <h3>
-            Attention of {snap.users.length} test users over {snap.k} slots
+            Attention: {snap.users.length} users × {snap.k} slots
           </h3>
           <Heatmap
             values={values}
@@ -112,6 +117,11 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
             scale="sequential"
             domain={stretch ? undefined : [0, 1]}
             columnLabels={slots}
+            maxHeight={250}
+            width={210}
+            title={`Attention of ${snap.users.length} test users over ${snap.k} slots, epoch ${snap.epoch}`}
+            caption={caption}
+            rowAxis={sorted ? 'test users (sorted by dominant slot)' : 'test users (by scenario)'}
             testId="attention-heatmap"
             fileName={`attention-epoch-${snap.epoch}`}
             tooltip={(row, column) => {
@@ -129,6 +139,28 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
           />
         </div>
         <div>
+          <h3 title="Each test user's profile vector p_u on its top two principal axes, coloured by the memory slot the user reads most">
+            Users' profiles by dominant slot
+          </h3>
+          {snap.profiles && snap.profiles.length > 0 ? (
+            <UserMap
+              profiles={snap.profiles}
+              width={snap.profileWidth}
+              attention={snap.attention}
+              k={snap.k}
+              title={`Test users' profiles p_u (PCA), epoch ${snap.epoch}`}
+              caption={caption}
+              fileName={`user-map-epoch-${snap.epoch}`}
+              describe={(r) =>
+                `${profileOf(snap.users[r]!)} · ${SCENARIO_LABELS[SCENARIOS[snap.scenarios[r]!]!]}`
+              }
+              onPick={(r) => onPickUser(SCENARIOS[snap.scenarios[r]!]!, snap.tasks[r]!)}
+            />
+          ) : (
+            <p className="empty">This run's memory snapshots carry no profile vectors.</p>
+          )}
+        </div>
+        <div className="memory-side">
           <h3>What distinguishes each slot's users</h3>
           {profiles ? (
             <SlotProfiles slots={profiles.slots} overall={profiles.overall} stats={stats} />
@@ -145,8 +177,10 @@ export function MemoryPanel({ run, summary, onPickUser }: Props) {
             scale="diverging"
             columnLabels={[]}
             rowLabels={slots}
-            cellHeight={18}
+            cellHeight={16}
             width={384}
+            title={`Profile memory M_P (${snap.k} slots x ${snap.profileWidth} dimensions), epoch ${snap.epoch}`}
+            caption={caption}
             testId="profile-memory"
             fileName={`profile-memory-epoch-${snap.epoch}`}
             tooltip={(row, column) =>

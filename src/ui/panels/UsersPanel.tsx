@@ -19,7 +19,13 @@ interface Props {
 const f2 = (x: number) => x.toFixed(2);
 
 export function UsersPanel({ tasks, selected, onSelect, inspect, ready }: Props) {
-  const [scenario, setScenario] = useState<Scenario>('warm');
+  // the list shows the scenario of the user picked elsewhere (e.g. a new-item user in the heatmap)
+  const [scenario, setScenario] = useState<Scenario>(selected?.scenario ?? 'warm');
+  const [listedFor, setListedFor] = useState(selected);
+  if (selected !== listedFor) {
+    setListedFor(selected);
+    if (selected) setScenario(selected.scenario);
+  }
   const [query, setQuery] = useState('');
   // the answer for one selection; shown only while that selection is current
   const [answer, setAnswer] = useState<{

@@ -13,6 +13,7 @@ import type {
   TrainEvent,
 } from '../../worker/protocol';
 import type { TrainConfig } from '../../config/experiment';
+import { foldPhase, restartStretch, type PhaseView } from './phase';
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
@@ -34,8 +35,10 @@ export interface RunView {
   readonly strategy: string;
   readonly parameters: number;
   readonly stepsPerEpoch: number;
-  /** Training loss per meta-step (x = global step). */
-  readonly steps: { readonly step: number[]; readonly loss: number[] };
+  /** Training loss per meta-step (x = global step; time = seconds since the run started, NaN if unknown). */
+  readonly steps: { readonly step: number[]; readonly loss: number[]; readonly time: number[] };
+  /** The phase running now and its progress (phase events; ./phase.ts). */
+  readonly phase: PhaseView | null;
   readonly lastStep: {
     epoch: number;
     step: number;
@@ -64,7 +67,8 @@ export const EMPTY_RUN: RunView = {
   strategy: '',
   parameters: 0,
   stepsPerEpoch: 0,
-  steps: { step: [], loss: [] },
+  steps: { step: [], loss: [], time: [] },
+  phase: null,
   lastStep: null,
   recent: [],
   epochs: [],
@@ -91,16 +95,19 @@ export function runReducer(state: RunView, action: RunAction): RunView {
         status: 'running',
         config: action.config,
         startedAt: action.now,
-        steps: { step: [], loss: [] },
+        steps: { step: [], loss: [], time: [] },
       };
     case 'paused':
       return state.status === 'running' ? { ...state, status: 'paused' } : state;
     case 'resumed':
-      return state.status === 'paused' ? { ...state, status: 'running' } : state;
+      return state.status === 'paused'
+        ? { ...state, status: 'running', phase: restartStretch(state.phase, Date.now()) }
+        : state;
     case 'events': {
       let next = state;
       const stepX = [...state.steps.step];
       const stepY = [...state.steps.loss];
+      const stepT = [...state.steps.time];
       let stepsChanged = false;
       for (const e of action.events) {
         switch (e.type) {
@@ -118,6 +125,7 @@ export function runReducer(state: RunView, action: RunAction): RunView {
           case 'step':
             stepX.push(e.step);
             stepY.push(e.loss);
+            stepT.push(e.elapsed ?? NaN);
             stepsChanged = true;
             next = {
               ...next,
@@ -130,6 +138,9 @@ export function runReducer(state: RunView, action: RunAction): RunView {
               },
               recent: [...next.recent.slice(-19), { tasks: e.tasks, seconds: e.seconds }],
             };
+            break;
+          case 'phase':
+            next = { ...next, phase: foldPhase(next.phase, e, Date.now()) };
             break;
           case 'epoch':
             next = { ...next, epochs: [...next.epochs, e.record] };
@@ -171,7 +182,7 @@ export function runReducer(state: RunView, action: RunAction): RunView {
             break;
         }
       }
-      return stepsChanged ? { ...next, steps: { step: stepX, loss: stepY } } : next;
+      return stepsChanged ? { ...next, steps: { step: stepX, loss: stepY, time: stepT } } : next;
     }
   }
 }
