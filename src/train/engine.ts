@@ -53,6 +53,14 @@ export interface Predictions {
   readonly profiles?: tf.Tensor2D;
 }
 
+/** Disposes every tensor of a prediction (callers own them; a field added here is freed everywhere). */
+export function disposePredictions(p: Predictions): void {
+  p.before.dispose();
+  p.after.dispose();
+  p.attention?.dispose();
+  p.profiles?.dispose();
+}
+
 /**
  * One meta-batch as one or more sub-batches (batch.ts groupBySupport): the meta-gradient is the
  * task-weighted mean of the groups' (each group's loss is a mean over its tasks), and per-task results

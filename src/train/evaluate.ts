@@ -7,7 +7,7 @@ import type { TaskSet } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
-import type { ModelEngine } from './engine';
+import { disposePredictions, type ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
 import type { FeatureLayout } from './layout';
 import type { FineTune } from './adaptation';
@@ -93,10 +93,7 @@ export async function predictTaskSet(
       profiles ??= new Float32Array(taskIds.length * profileWidth);
       profiles.set(prof as Float32Array, start * profileWidth);
     }
-    p.before.dispose();
-    p.after.dispose();
-    p.attention?.dispose();
-    p.profiles?.dispose();
+    disposePredictions(p);
     disposeBatchTensors(tensors);
   }
   return {

@@ -146,7 +146,15 @@ export type TrainEvent =
        */
       userErrors?: SeedErrors;
     }
-  | { type: 'baselines'; metrics: Partial<Record<BaselineName, ScenarioRecord>> }
+  /**
+   * The baselines' rows, once; `userErrors` their per-user errors on the test sample (baselines run
+   * after the first meta-training epoch, so evaluations before it carry the model's rows only).
+   */
+  | {
+      type: 'baselines';
+      metrics: Partial<Record<BaselineName, ScenarioRecord>>;
+      userErrors?: SeedErrors;
+    }
   /** With pretrainEpochs: one supervised pre-training epoch done (before meta-training's epoch 1). */
   | { type: 'pretrained'; epoch: number; epochs: number; trainLoss: number; seconds: number }
   | {

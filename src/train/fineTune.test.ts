@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { createRng } from '../lib/rng';
 import { demoDataset } from '../../tests/helpers/demo';
 import { batchTensors, disposeBatchTensors, makeBatch, type BatchTensors } from './batch';
-import { createMeluEngine, single, type ModelEngine } from './engine';
+import { createMeluEngine, disposePredictions, single, type ModelEngine } from './engine';
 import { clipTaskGradients } from './fineTune';
 import { FINE_TUNE_GRID, FULL_FINE_TUNE, formatFineTune, type FineTune } from './localRate';
 import type { MeluStrategy } from './meluMeta';
@@ -54,8 +54,7 @@ async function predictions(
     before: (await p.before.data()) as Float32Array,
     after: (await p.after.data()) as Float32Array,
   };
-  p.before.dispose();
-  p.after.dispose();
+  disposePredictions(p);
   return out;
 }
 

@@ -245,7 +245,7 @@ export async function runExperiment(
         constantErrors(input, baselineErrors, () => true);
         for (const [s, rows] of Object.entries(computed.nonMetaErrors))
           addPredictor(baselineErrors, s as keyof SeedErrors, 'nonMeta', rows);
-        sink({ type: 'baselines', metrics: { ...baselines } });
+        sink({ type: 'baselines', metrics: { ...baselines }, userErrors: baselineErrors });
       }
     };
     const evaluate = async (epoch: number) => {

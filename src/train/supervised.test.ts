@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { createRng } from '../lib/rng';
 import { batchTensors, disposeBatchTensors, makeBatch, type BatchTensors } from './batch';
-import { createMamoEngine, createMeluEngine, single } from './engine';
+import { createMamoEngine, createMeluEngine, disposePredictions, single } from './engine';
 import { prepareExperiment } from './prepare';
 import { demoDataset } from '../../tests/helpers/demo';
 
@@ -46,9 +46,7 @@ async function afterOneStep(
   }
   const p = engine.predict(prob.probe);
   const out = (await p.before.data()) as Float32Array;
-  p.before.dispose();
-  p.after.dispose();
-  p.attention?.dispose();
+  disposePredictions(p);
   engine.dispose();
   return out;
 }

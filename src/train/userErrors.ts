@@ -107,6 +107,25 @@ export function addPredictor(
 }
 
 /**
+ * `into` with every predictor of `from` added, scenario by scenario (a copy; `into` is unchanged). A
+ * scenario of `from` whose users or counts differ from `into`'s is left out: the predictors were not
+ * evaluated on the same users, so they cannot be paired. Used to attach the baselines' rows, computed
+ * once after the first epoch, to evaluations made before them.
+ */
+export function withPredictors(into: SeedErrors, from: SeedErrors): SeedErrors {
+  const out: SeedErrors = { ...into };
+  for (const [s, f] of Object.entries(from) as [Scenario, ScenarioErrors][]) {
+    const have = out[s];
+    if (!have) continue;
+    const same =
+      have.users.length === f.users.length &&
+      have.users.every((u, i) => u === f.users[i] && have.n[i] === f.n[i]);
+    if (same) out[s] = { ...have, predictors: { ...f.predictors, ...have.predictors } };
+  }
+  return out;
+}
+
+/**
  * Throws when a predictor's per-user errors do not give back its reported metrics: Σ abs / Σ n = MAE and
  * sqrt(Σ sq / Σ n) = RMSE (to 1e-9), i.e. the stored rows and the tables disagree (a bug, never noise).
  */

@@ -7,7 +7,7 @@ import type { FeatureLayout } from '../data/features';
 import { packTasks } from '../data/scenarios/taskset';
 import type { Scenario, ScenarioSplit, TaskSet } from '../data/scenarios/types';
 import { batchTensors, disposeBatchTensors, makeBatch } from '../train/batch';
-import type { ModelEngine } from '../train/engine';
+import { disposePredictions, type ModelEngine } from '../train/engine';
 import type { NewUserProfile, Recommendations, UserInspection } from './protocol';
 
 async function predictOne(
@@ -25,9 +25,7 @@ async function predictOne(
       p.after.data(),
       p.attention?.data() ?? null,
     ]);
-    p.before.dispose();
-    p.after.dispose();
-    p.attention?.dispose();
+    disposePredictions(p);
     return {
       before: before as Float32Array,
       after: after as Float32Array,

@@ -143,3 +143,4 @@ export type {
 export { BASELINE_LABELS, PHASE_LABELS } from '../train/events';
 export type { BackendInfo } from '../kernels/backend';
 export { SOFTWARE_ADAPTER_REASON } from '../kernels/backendReasons';
+export { withPredictors } from '../train/userErrors';

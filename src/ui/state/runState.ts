@@ -14,6 +14,7 @@ import type {
 } from '../../worker/protocol';
 import type { TrainConfig } from '../../config/experiment';
 import { foldPhase, restartStretch, type PhaseView } from './phase';
+import { withPredictors } from '../../worker/protocol';
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
@@ -162,9 +163,23 @@ export function runReducer(state: RunView, action: RunAction): RunView {
               ],
             };
             break;
-          case 'baselines':
-            next = { ...next, baselines: { ...next.baselines, ...e.metrics } };
+          case 'baselines': {
+            // the baselines run once, after the first epoch: their per-user rows join every
+            // evaluation made before (later ones carry them already)
+            const rows = e.userErrors;
+            next = {
+              ...next,
+              baselines: { ...next.baselines, ...e.metrics },
+              ...(rows
+                ? {
+                    evaluations: next.evaluations.map((v) =>
+                      v.userErrors ? { ...v, userErrors: withPredictors(v.userErrors, rows) } : v,
+                    ),
+                  }
+                : {}),
+            };
             break;
+          }
           case 'memory':
             next = { ...next, memory: [...next.memory, e] };
             break;
