@@ -2,8 +2,10 @@
  * What the UI and `cli inspect` show about a loaded dataset: counts, the rating histogram, the profile
  * vocabularies (for "be the new user") and the most-rated items with their titles (for picking movies).
  */
+import { noRatingsReason, protocolBlocker, type FileContribution } from './contributions';
 import type { Dataset, DatasetFormat } from './dataset';
 import { rowCodes } from './dataset';
+import { PROTOCOLS, type Protocol } from './scenarios/types';
 
 export interface ItemSummary {
   /** ItemIndex */
@@ -21,6 +23,12 @@ export interface DatasetSummary {
   readonly format: DatasetFormat;
   readonly files: readonly string[];
   readonly notes: readonly string[];
+  /** What each given file contributed (role, rows), in the order given. */
+  readonly contributions: readonly FileContribution[];
+  /** Sentences to keep in view (never folded into the notes), e.g. why there are no ratings. */
+  readonly warnings: readonly string[];
+  /** Per protocol: why it cannot run on this data, or null when it can (the UI disables Train with it). */
+  readonly protocolBlockers: Readonly<Record<Protocol, string | null>>;
   readonly users: number;
   readonly items: number;
   readonly ratings: number;
@@ -81,6 +89,12 @@ export function summarizeDataset(dataset: Dataset, popular = 400): DatasetSummar
     format: dataset.format,
     files: dataset.files,
     notes: dataset.notes,
+    contributions: dataset.contributions ?? [],
+    warnings: ratings.count === 0 ? [noRatingsReason(dataset)] : [],
+    protocolBlockers: Object.fromEntries(PROTOCOLS.map((p) => [p, protocolBlocker(dataset, p)])) as Record<
+      Protocol,
+      string | null
+    >,
     users: users.count,
     items: items.count,
     ratings: ratings.count,
