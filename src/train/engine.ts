@@ -32,6 +32,7 @@ import {
   type MamoStrategy,
 } from './mamoMeta';
 import type { FineTune } from './adaptation';
+import { fromHost, toHost, type HostValue } from './snapshot';
 import { meluMetaGradient, meluPredict, type MeluStrategy } from './meluMeta';
 import { meluSupervisedGrad } from './meluSupervised';
 import { learnedRatesOf, type InnerConfig } from './meta';
@@ -119,6 +120,10 @@ export interface ModelEngine {
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
   learnedRates(): Promise<Record<string, number> | null>;
+  /** A host copy of the committed state (call between steps, after commit; snapshot.ts). */
+  exportState(): Promise<HostValue>;
+  /** Replaces the state with one exported before (on any backend: the tensors are rebuilt here). */
+  importState(state: HostValue): void;
   dispose(): void;
 }
 
@@ -159,6 +164,14 @@ class StateHolder<P extends ParamRecord> {
   dispose(): void {
     this.commit();
     disposeState(this.current);
+  }
+  exportState(): Promise<HostValue> {
+    return toHost(this.current);
+  }
+  importState(state: HostValue): void {
+    this.commit();
+    disposeState(this.current);
+    this.current = fromHost(state) as State<P>;
   }
 }
 
@@ -238,6 +251,8 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
+    exportState: () => holder.exportState(),
+    importState: (state) => holder.importState(state),
     predict(batch, innerLr, fineTune) {
       const local = innerLr === undefined ? inner : { ...inner, lr: innerLr };
       return tidyAll(() => ({
@@ -383,6 +398,8 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
+    exportState: () => holder.exportState(),
+    importState: (state) => holder.importState(state),
     predict(batch, innerLr) {
       const local = innerLr === undefined ? cfg : { ...cfg, lr: innerLr };
       return tidyAll(() =>

@@ -19,6 +19,7 @@ import { createRng } from '../lib/rng';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
+  BackendLostError,
   createEngine,
   ratingRange,
   trainEpochs,
@@ -33,6 +34,7 @@ import { evaluationSample, type EvaluationSample } from './sample';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent, TrainSink } from './events';
 
 export {
+  BackendLostError,
   DIVERGENCE_LOSS,
   createEngine,
   meanTrainingRating,
@@ -128,8 +130,11 @@ export async function runExperiment(
   const rng = createRng(config.seed);
   const startedAt = performance.now();
   const engine = createEngine(input, rng.fork('engine'));
+  // resumed after a lost device: the committed state of the lost run, rebuilt on this backend
+  const resume = control.resume;
+  if (resume) engine.importState(resume.state);
   control.retainEngine?.(engine);
-  const epochs: EpochRecord[] = [];
+  const epochs: EpochRecord[] = resume ? [...resume.epochs] : [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
   let nonMetaLr: LocalRates | undefined;
   let nonMetaDropout: number | undefined;
@@ -172,7 +177,7 @@ export async function runExperiment(
       stepsPerEpoch: Math.ceil(trainable(input.split.train).length / config.batchSize),
       strategy: engine.strategy,
     });
-    if (config.baselines) {
+    if (config.baselines && !resume) {
       // when tuning (validationOnly) only the non-meta model's validation metrics are computed
       const computed = await computeBaselines(input, rng.fork('baselines'), control);
       nonMetaLr = computed.nonMetaLr;
@@ -206,7 +211,7 @@ export async function runExperiment(
       });
       if (last.memory) sink(last.memory);
     };
-    if (config.pretrainEpochs > 0) {
+    if (config.pretrainEpochs > 0 && !resume) {
       const pre = await trainEpochs(
         engine,
         input,
@@ -237,7 +242,7 @@ export async function runExperiment(
         return summary();
       }
     }
-    await evaluate(0);
+    if (!resume) await evaluate(0);
     const outcome = await trainEpochs(
       engine,
       input,
@@ -250,7 +255,14 @@ export async function runExperiment(
         if (record.epoch % config.evalEvery === 0 || record.epoch === config.epochs)
           await evaluate(record.epoch);
       },
+      {
+        epochs: config.epochs,
+        supervised: false,
+        meta: { backendLost: control.backendLost, onCommitted: control.onCommitted, resume },
+      },
     );
+    // nothing more can run on a lost device: the owner resumes from its last snapshot elsewhere
+    if (outcome.lost) throw new BackendLostError(outcome.lost, null);
     if (outcome.diverged) {
       sink({
         type: 'failed',

@@ -24,6 +24,21 @@ const host = createWorkerHost(
           'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
         },
       }),
+    // WebGPU reports a lost device through a promise on the device tfjs holds; the run controller then
+    // goes on on wasm from its last host copy of the state
+    watchBackend: (backend, onLost) => {
+      let watching = true;
+      if (backend.name === 'webgpu')
+        void import('@tensorflow/tfjs').then((tf) => {
+          const device = (tf.backend() as { device?: { lost?: Promise<{ message: string }> } }).device;
+          void device?.lost?.then((info) => {
+            if (watching) onLost(`The WebGPU device was lost (${info.message || 'no reason given'})`);
+          });
+        });
+      return () => {
+        watching = false;
+      };
+    },
     loadDemo: () =>
       Promise.all(
         DEMO_FILES.map(async (name) => {
