@@ -5,15 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { TrainConfig } from '../config/experiment';
-import { loadDataset } from '../data/detect';
 import { SCENARIOS } from '../data/scenarios/types';
-import { readSource } from '../data/source';
 import { initBackend, type BackendName } from '../kernels/backend';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
 import { formatRates } from '../train/adaptation';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
-import { readPaths } from './readPaths';
+import { loadPaths } from './readPaths';
 import { installNodeWebGPU } from './webgpuNode';
 
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '  -  ' : x.toFixed(3));
@@ -101,7 +99,7 @@ export async function train(command: TrainCommand, log: (line: string) => void):
   if (config.backend === 'webgpu') uninstall = await installNodeWebGPU();
   try {
     const backend = await initBackend(config.backend === 'auto' ? 'auto' : (config.backend as BackendName));
-    const dataset = await loadDataset(readSource(readPaths(command.data)));
+    const dataset = await loadPaths(command.data);
     const prepared = prepareExperiment(dataset, config);
     log(
       `${dataset.name}: ${dataset.users.count} users, ${dataset.items.count} items, ${dataset.ratings.count} ratings; protocol ${config.protocol}, seed ${config.seed}`,

@@ -1,6 +1,7 @@
 // Runs the real command line (`npm run cli -- ...`) as a child process: exit status and both streams.
 import { spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,4 +20,14 @@ export function runCli(args: readonly string[]): CliResult {
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Writes files (relative paths and bytes) under `folder`; returns their full paths in order. */
+export function writeCase(files: readonly { path: string; bytes: Uint8Array }[], folder: string): string[] {
+  return files.map((f) => {
+    const path = join(folder, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.bytes);
+    return path;
+  });
 }

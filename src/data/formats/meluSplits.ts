@@ -107,7 +107,8 @@ function lineOf(bytes: Uint8Array, needle: string): number {
   const match = new RegExp(`(^|[^0-9])"?${needle}"?([^0-9]|$)`).exec(text);
   if (!match) return 0;
   let line = 1;
-  for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
+  const at = match.index + match[1]!.length;
+  for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
 
