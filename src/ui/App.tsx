@@ -35,7 +35,10 @@ export function App() {
   const [selected, setSelected] = useState<{ scenario: Scenario; task: number } | null>(null);
   const { initBackend, load, refreshSplit } = trainer;
   const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
-  const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
+  const onLoad = useCallback(
+    (source: Parameters<typeof load>[0], mode?: 'replace' | 'add') => void load(source, mode),
+    [load],
+  );
 
   useEffect(() => {
     // once, on first open: the embedded synthetic dataset, then the backend of the link (in this order:
@@ -56,6 +59,8 @@ export function App() {
     if (trainer.data.summary) refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear);
   }, [trainer.data.summary, splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, refreshSplit]);
 
+  // why the chosen settings cannot run on the loaded data (Train disabled, the reason beside it)
+  const blocked = trainer.data.summary?.protocolBlockers[config.protocol] ?? null;
   const runConfig = trainer.run.config;
   const splitMatchesRun =
     runConfig !== null &&
@@ -77,8 +82,12 @@ export function App() {
         <RunControls
           run={trainer.run}
           canStart={
-            trainer.data.summary !== null && trainer.data.summary.ratings > 0 && !trainer.data.loading
+            trainer.data.summary !== null &&
+            trainer.data.summary.ratings > 0 &&
+            !trainer.data.loading &&
+            blocked === null
           }
+          blockedReason={blocked}
           onStart={() => {
             setSelected(null);
             trainer.start(config);

@@ -4,6 +4,8 @@ import { secondsLeft, throughput, type RunView } from '../state/runState';
 interface Props {
   readonly run: RunView;
   readonly canStart: boolean;
+  /** Why Train is disabled (the settings cannot run on the loaded data), shown beside it. */
+  readonly blockedReason?: string | null;
   readonly onStart: () => void;
   readonly onPause: () => void;
   readonly onResume: () => void;
@@ -13,7 +15,7 @@ interface Props {
 const time = (s: number | null) =>
   s === null ? '–' : s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
 
-export function RunControls({ run, canStart, onStart, onPause, onResume, onStop }: Props) {
+export function RunControls({ run, canStart, blockedReason, onStart, onPause, onResume, onStop }: Props) {
   const active = run.status === 'running' || run.status === 'paused';
   const total = (run.config?.epochs ?? 0) * run.stepsPerEpoch;
   const done = run.lastStep?.step ?? 0;
@@ -24,6 +26,11 @@ export function RunControls({ run, canStart, onStart, onPause, onResume, onStop 
         <button type="button" className="primary" onClick={onStart} disabled={!canStart} data-testid="start">
           Train
         </button>
+      )}
+      {!active && blockedReason && (
+        <span className="blocked" role="status" data-testid="train-blocked">
+          {blockedReason}
+        </span>
       )}
       {run.status === 'running' && (
         <button type="button" onClick={onPause} data-testid="pause">
