@@ -189,7 +189,9 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
             );
             return;
           } catch (error) {
-            if (!(error instanceof Error && error.name === 'BackendLostError') || !snapshot) throw error;
+            // a step that failed because the device went away can throw before the loss is reported
+            if (lost === null && current.name === 'webgpu') await new Promise((r) => setTimeout(r, 250));
+            if (lost === null || !snapshot) throw error;
             // 1. drop what lived on the lost device; 2. wasm; 3. go on from the last host copy
             try {
               state.engine?.dispose();
@@ -204,7 +206,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 ...fallback.fallbacks,
                 {
                   backend: current.name,
-                  reason: `${error.message} at step ${snapshot.step + 1}; resumed on ${FALLBACK} from step ${snapshot.step}`,
+                  reason: `${lost} at step ${snapshot.step + 1}; resumed on ${FALLBACK} from step ${snapshot.step}`,
                 },
               ],
             };

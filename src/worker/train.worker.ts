@@ -24,19 +24,17 @@ const host = createWorkerHost(
           'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
         },
       }),
-    // WebGPU reports a lost device through a promise on the device tfjs holds; the run controller then
-    // goes on on wasm from its last host copy of the state
+    // a lost WebGPU device: the run controller goes on on wasm from its last host copy of the state
     watchBackend: (backend, onLost) => {
-      let watching = true;
-      if (backend.name === 'webgpu')
-        void import('@tensorflow/tfjs').then((tf) => {
-          const device = (tf.backend() as { device?: { lost?: Promise<{ message: string }> } }).device;
-          void device?.lost?.then((info) => {
-            if (watching) onLost(`The WebGPU device was lost (${info.message || 'no reason given'})`);
-          });
-        });
+      if (backend.name !== 'webgpu') return () => {};
+      let stop: (() => void) | null = null;
+      let stopped = false;
+      void import('../kernels/deviceLoss').then(({ watchWebGPUDevice }) => {
+        if (!stopped) stop = watchWebGPUDevice(onLost);
+      });
       return () => {
-        watching = false;
+        stopped = true;
+        stop?.();
       };
     },
     loadDemo: () =>
