@@ -59,8 +59,15 @@ export function App() {
     if (trainer.data.summary) refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear);
   }, [trainer.data.summary, splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, refreshSplit]);
 
-  // why the chosen settings cannot run on the loaded data (Train disabled, the reason beside it)
-  const blocked = trainer.data.summary?.protocolBlockers[config.protocol] ?? null;
+  // why the chosen settings cannot run on the loaded data (Train disabled, the reason beside it): the
+  // protocol needs files that are missing, or its split (previewed below) fails or trains nobody
+  const preview = trainer.split.protocol === config.protocol && trainer.split.seed === config.seed;
+  const blocked =
+    trainer.data.summary?.protocolBlockers[config.protocol] ??
+    (preview ? trainer.split.error : null) ??
+    (preview && trainer.split.summary?.train.tasks === 0
+      ? `The ${config.protocol} protocol leaves no training tasks on this data with seed ${config.seed}: choose another protocol.`
+      : null);
   const runConfig = trainer.run.config;
   const splitMatchesRun =
     runConfig !== null &&

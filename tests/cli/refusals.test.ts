@@ -1,7 +1,7 @@
 // The real `npm run cli -- train` refuses what it cannot do (exit 2, allowed values listed) before it
 // loads any data or starts a backend; the pure parser (src/cli/args.test.ts) covers the other cases.
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import { ROOT, runCli } from '../helpers/cli';
 
 describe('npm run cli -- train refuses', () => {
   it.each([
@@ -15,5 +15,15 @@ describe('npm run cli -- train refuses', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).not.toMatch(/backend|epoch \d/);
+  });
+});
+
+describe('npm run cli -- train refuses data it cannot train on', () => {
+  it('the published protocol without split files: exit 1, why, and what to add', () => {
+    const result = runCli(['train', '--data', `${ROOT}/public/datasets/demo`, '--protocol', 'published']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "error: The published protocol needs MeLU's split files (user_cold_state.json, item_cold_state.json, user_and_item_cold_state.json and their _y partners): add them with another --data",
+    );
   });
 });
