@@ -120,7 +120,10 @@ export interface ModelEngine {
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
   learnedRates(): Promise<Record<string, number> | null>;
-  /** A host copy of the committed state (call between steps, after commit; snapshot.ts). */
+  /**
+   * A host copy of the committed state (call between steps, after commit; snapshot.ts). The device
+   * work is enqueued before it returns, so the next step may start while the read is in flight.
+   */
   exportState(): Promise<HostValue>;
   /** Replaces the state with one exported before (on any backend: the tensors are rebuilt here). */
   importState(state: HostValue): void;

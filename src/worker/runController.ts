@@ -156,6 +156,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
         // the lost-device loop: each pass runs until done, or until the device goes (then resumes on wasm)
         let resume: RunResume | undefined;
         const epochs: EpochRecord[] = [];
+        let shownStep = 0;
         for (;;) {
           let lost: string | null = null;
           let snapshot: RunResume | undefined = resume;
@@ -172,6 +173,9 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 backend: current,
               },
               (e) => {
+                // resumed from a copy older than the last reported step: those steps are not shown twice
+                if (e.type === 'step' && e.step <= shownStep) return;
+                if (e.type === 'step') shownStep = e.step;
                 if (e.type === 'epoch') epochs.push(e.record);
                 sink(e);
               },
@@ -181,8 +185,18 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                   state.paused ? new Promise<void>((r) => (state.resume = r)) : Promise.resolve(),
                 retainEngine: (engine) => (state.engine = engine),
                 backendLost: () => lost,
+                // the copy is not awaited: its read overlaps the next step (no latency on the
+                // device), and a copy that never lands (the device went first) leaves the one before
                 onCommitted: async (at, engine) => {
-                  if (copyEvery) snapshot = { ...at, state: await engine.exportState(), epochs: [...epochs] };
+                  if (!copyEvery) return;
+                  const finished = [...epochs];
+                  engine.exportState().then(
+                    (copied) => {
+                      if (!snapshot || snapshot.step < at.step)
+                        snapshot = { ...at, state: copied, epochs: finished };
+                    },
+                    () => undefined,
+                  );
                 },
                 ...(resume ? { resume } : {}),
               },
@@ -206,7 +220,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 ...fallback.fallbacks,
                 {
                   backend: current.name,
-                  reason: `${lost} at step ${snapshot.step + 1}; resumed on ${FALLBACK} from step ${snapshot.step}`,
+                  reason: `${lost} at step ${shownStep + 1}; resumed on ${FALLBACK} from step ${snapshot.step}`,
                 },
               ],
             };
