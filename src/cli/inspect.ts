@@ -4,19 +4,17 @@
  * scenario: tasks, users, items, ratings, support and query sizes). Without --protocol, every protocol
  * the data supports is summarised.
  */
-import { loadDataset } from '../data/detect';
 import { splitScenarios } from '../data/scenarios/split';
 import { PROTOCOLS, type Protocol } from '../data/scenarios/types';
-import { readSource } from '../data/source';
 import { summarizeDataset } from '../data/summary';
-import { readPaths } from './readPaths';
+import { loadPaths } from './readPaths';
 
 export async function inspect(paths: string[], protocol: Protocol | null, seed: number): Promise<object> {
   if (paths.length === 0)
     throw new Error('Expected at least one dataset path: npm run cli -- inspect <folder|zip|files>');
   // a seed like "abc" (NaN) would give a split that is not reproducible from the printed seed
   if (!Number.isSafeInteger(seed)) throw new Error(`Expected --seed to be an integer, got ${seed}`);
-  const dataset = await loadDataset(readSource(readPaths(paths)));
+  const dataset = await loadPaths(paths);
   const { popularItems: _items, userColumns: _columns, ...summary } = summarizeDataset(dataset, 0);
   const protocols = protocol ? [protocol] : PROTOCOLS.filter((p) => p !== 'published' || dataset.published);
   const splits: Record<string, unknown> = {};

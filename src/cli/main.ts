@@ -9,11 +9,11 @@
  *   tune-v1 <dataset> <melu|mamo> [--shard i/n]     results protocol v1's tuning (src/cli/tuneV1.ts)
  * Settings are the configuration table's keys in kebab case (--inner-lr 0.01), plus --preset <name>.
  */
-import { parseConfigFlags } from '../config/codec';
 import { CONFIG_KEYS } from '../config/experiment';
 import { PRESET_NAMES } from '../config/presets';
-import { PROTOCOLS, type Protocol } from '../data/scenarios/types';
+import { PROTOCOLS } from '../data/scenarios/types';
 import { toDataErrorInfo } from '../data/errors';
+import { parseInspectArgs, parseTrainArgs, takeOption, UsageError } from './args';
 import { experiment } from './experiment';
 import { generateDemo } from './generateDemo';
 import { inspect } from './inspect';
@@ -29,44 +29,19 @@ const USAGE = `usage: npm run cli -- <command>
   tune-v1 <ml-100k|ml-1m-published|demo> <melu|mamo> [--list] [--shard i/n | --shards n] [--out dir]
 settings: ${CONFIG_KEYS.join(', ')} (as --kebab-case flags)`;
 
-function takeOption(args: string[], name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${name}`) {
-      values.push(args[i + 1] ?? '');
-      args.splice(i, 2);
-      i--;
-    } else if (args[i]!.startsWith(`--${name}=`)) {
-      values.push(args[i]!.slice(name.length + 3));
-      args.splice(i, 1);
-      i--;
-    }
-  }
-  return values;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = [...rest];
   switch (command) {
     case 'inspect': {
-      const protocol = takeOption(args, 'protocol')[0] ?? null;
-      if (protocol !== null && !PROTOCOLS.includes(protocol as Protocol))
-        throw new Error(`Expected --protocol ${PROTOCOLS.join('|')}, got ${protocol}`);
-      const seedText = takeOption(args, 'seed')[0] ?? '1';
-      if (!/^-?\d+$/.test(seedText)) throw new Error(`Expected --seed to be an integer, got ${seedText}`);
-      const seed = Number(seedText);
-      console.log(JSON.stringify(await inspect(args, protocol as Protocol | null, seed), null, 2));
+      const { paths, protocol, seed } = parseInspectArgs(args);
+      console.log(JSON.stringify(await inspect(paths, protocol, seed), null, 2));
       return 0;
     }
     case 'train': {
-      const data = takeOption(args, 'data');
-      const out = takeOption(args, 'out')[0] ?? null;
-      const verbose = args.includes('--verbose');
-      const parsed = parseConfigFlags(args.filter((a) => a !== '--verbose'));
-      for (const w of parsed.warnings) console.error(`warning: ${w}`);
-      if (parsed.rest.length) throw new Error(`Unknown arguments: ${parsed.rest.join(' ')}\n${USAGE}`);
-      await train({ data, config: parsed.config, out, verbose }, (line) => console.log(line));
+      const parsed = parseTrainArgs(args);
+      for (const note of parsed.notes) console.error(`note: ${note}`);
+      await train(parsed, (line) => console.log(line));
       return 0;
     }
     case 'experiment': {
@@ -78,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       const flags = ['--list', '--merge'];
       const rest = args.filter((a) => !flags.includes(a));
       if (rest.length !== 1 || rest[0]!.startsWith('--'))
-        throw new Error(`Expected one spec file and known flags, got ${rest.join(' ') || 'none'}\n${USAGE}`);
+        throw new UsageError(`Expected one spec file and known flags, got ${rest.join(' ') || 'none'}`);
       await experiment(
         {
           specPath: rest[0]!,
@@ -119,6 +94,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // a command line it cannot run: status 2 with the allowed values; anything else (bad data): 1
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
     const info = toDataErrorInfo(error);
     console.error(`error: ${info.message}`);
     process.exit(1);

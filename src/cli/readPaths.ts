@@ -6,8 +6,10 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import type { Dataset } from '../data/dataset';
+import { loadDataset } from '../data/detect';
 import { DataError } from '../data/errors';
-import { checkInputSizes, DEFAULT_SIZE_LIMIT, type InputFile } from '../data/source';
+import { checkInputSizes, DEFAULT_SIZE_LIMIT, readSource, type InputFile } from '../data/source';
 
 export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIMIT): InputFile[] {
   const found: { path: string; full: string; size: number }[] = [];
@@ -36,4 +38,9 @@ export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIM
   }
   checkInputSizes(found, sizeLimit);
   return found.map((f) => ({ path: f.path, bytes: new Uint8Array(readFileSync(f.full)) }));
+}
+
+/** The CLI's one way from paths to a Dataset (inspect, train): read, expand zips, detect, parse. */
+export async function loadPaths(paths: readonly string[]): Promise<Dataset> {
+  return loadDataset(readSource(readPaths(paths)));
 }

@@ -6,15 +6,14 @@
 import { datasetIdentity } from '../data/identity';
 import { writeFileSync } from 'node:fs';
 import type { TrainConfig } from '../config/experiment';
-import { loadDataset } from '../data/detect';
 import { SCENARIOS } from '../data/scenarios/types';
-import { readSource } from '../data/source';
 import { initBackend, type BackendName } from '../kernels/backend';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
 import { formatRates } from '../train/adaptation';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
-import { readPaths } from './readPaths';
+import { protocolBlocker } from '../data/contributions';
+import { loadPaths } from './readPaths';
 import { installNodeWebGPU } from './webgpuNode';
 
 const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '  -  ' : x.toFixed(3));
@@ -102,7 +101,19 @@ export async function train(command: TrainCommand, log: (line: string) => void):
   if (config.backend === 'webgpu') uninstall = await installNodeWebGPU();
   try {
     const backend = await initBackend(config.backend === 'auto' ? 'auto' : (config.backend as BackendName));
-    const dataset = await loadDataset(readSource(readPaths(command.data)));
+    // an explicit backend is a request, not a wish: training on another one would report other timings
+    if (config.backend !== 'auto' && backend.name !== config.backend)
+      throw new Error(
+        `Expected the ${config.backend} backend, got ${backend.name}: ${backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}. Choose --backend auto to accept a fallback.`,
+      );
+    const dataset = await loadPaths(command.data);
+    const blocker = protocolBlocker(dataset, config.protocol);
+    if (blocker)
+      throw new Error(
+        blocker
+          .replace(' with Add files…', ' with another --data')
+          .replace('(Add files…)', '(another --data)'),
+      );
     const prepared = prepareExperiment(dataset, config);
     log(
       `${dataset.name}: ${dataset.users.count} users, ${dataset.items.count} items, ${dataset.ratings.count} ratings; protocol ${config.protocol}, seed ${config.seed}`,

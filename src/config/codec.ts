@@ -16,6 +16,12 @@ export interface ParsedConfig {
   readonly warnings: string[];
   /** The preset named in the text, if any (applied before the explicit values). */
   readonly preset: PresetName | null;
+  /**
+   * The warnings that dropped something the text asked for (an unknown key or preset, a bad value), as
+   * opposed to notes that lose nothing (a renamed key, an old link format). A link stays lenient and
+   * shows them; the CLI refuses to run with any of them.
+   */
+  readonly rejected: string[];
 }
 
 // The link's data part (dataLink.ts, which imports this file: the keys are spelled here too)
@@ -33,6 +39,11 @@ const fromFlag = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: stri
  */
 export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link' | 'flag'): ParsedConfig {
   const warnings: string[] = [];
+  const rejected: string[] = [];
+  const reject = (text: string) => {
+    warnings.push(text);
+    rejected.push(text);
+  };
   const entries = [...pairs];
   let preset: PresetName | null = null;
   const config: TrainConfig = { ...DEFAULT_CONFIG };
@@ -52,7 +63,7 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
       preset = name as PresetName;
       Object.assign(config, PRESETS[preset].values);
     } else {
-      warnings.push(
+      reject(
         `Unknown preset "${name}" in the ${source}; expected one of ${Object.keys(PRESETS).join(', ')}.`,
       );
     }
@@ -74,7 +85,7 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
       key = renamed;
     }
     if (!isKey(key)) {
-      warnings.push(`Unknown setting "${rawKey}" in the ${source} was ignored.`);
+      reject(`Unknown setting "${rawKey}" in the ${source} was ignored.`);
       continue;
     }
     const value = RENAMED_VALUES[key]?.[rawValue] ?? rawValue;
@@ -82,10 +93,10 @@ export function configFromPairs(pairs: Iterable<[string, string]>, source: 'link
     if (parsed.ok) {
       (config as Record<ConfigKey, unknown>)[key] = parsed.value;
     } else {
-      warnings.push(`${parsed.error}; using ${formatFieldValue(config[key])}.`);
+      reject(`${parsed.error}; using ${formatFieldValue(config[key])}.`);
     }
   }
-  return { config, warnings, preset };
+  return { config, warnings, preset, rejected };
 }
 
 /** Parses a URL hash such as "#preset=mamo-paper&seed=4&epochs=3". */

@@ -7,6 +7,7 @@
  * - Users and items are indexed densely (UserIndex / ItemIndex); rawIds maps back to file ids.
  * - Multi-hot columns are CSR: row r's codes are codes[offsets[r] .. offsets[r+1]).
  */
+import type { FileContribution } from './contributions';
 import type { ItemIdMap, UserIdMap } from './ids';
 
 export const UNKNOWN = '<unk>';
@@ -99,6 +100,8 @@ export interface Dataset {
   readonly files: readonly string[];
   /** Non-fatal notes: skipped lines with counts and reasons, ignored files, defaults taken. */
   readonly notes: readonly string[];
+  /** What each given file contributed (role, rows), in the order given; absent for built datasets. */
+  readonly contributions?: readonly FileContribution[];
 }
 
 /** The ML-1M age groups; other sources are bucketed into them (lower bound of each group). */

@@ -4,11 +4,12 @@
  * the ml-1m folder together with the ml-1m-melu folder). Names decide first; unknown names are
  * sniffed from their first line. Nothing is half-loaded: any error aborts the whole load.
  */
+import { ROLE_LABELS, type FileContribution } from './contributions';
 import type { Dataset, DatasetFormat } from './dataset';
 import { DataError } from './errors';
 import { assembleDataset } from './formats/assemble';
 import { parseMeluExtras, mergeExtras } from './formats/meluExtras';
-import { parsePublishedSplit } from './formats/meluSplits';
+import { checkSplitIds, parsePublishedSplit, PUBLISHED_FILES } from './formats/meluSplits';
 import { parseGenreList, parseMl100kItems, parseMl100kUsers, ML100K_GENRES } from './formats/ml100k';
 import { parseMl1mMovies, parseMl1mUsers } from './formats/ml1m';
 import { ML100K_RATINGS, ML1M_RATINGS, parseRatingsChunked, type RawRatings } from './formats/ratings';
@@ -98,25 +99,54 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
   const byRole = new Map<FileRole, SourceFile[]>();
   const byName = new Map<string, SourceFile>();
   const unused: string[] = [];
+  // what each file gave, in the order given (rows are filled in as the files are parsed)
+  const contributions = new Map<string, { role: string; rows: number; detail: string }>();
+  const contributed = (file: SourceFile, rows: number, detail: string) => {
+    const entry = contributions.get(file.path);
+    if (entry) Object.assign(entry, { rows: entry.rows + rows, detail });
+  };
   for (const file of files) {
     const role = roleOf(file);
     if (role === 'ignored') {
       unused.push(file.name);
+      contributions.set(file.path, {
+        role: 'not used',
+        rows: 0,
+        detail: /^m_\w+\.txt$/.test(file.name)
+          ? "MeLU's feature list (vocabularies are built from the data instead)"
+          : 'not a file this app reads',
+      });
       continue;
     }
     const existing = byName.get(file.name);
     if (existing) {
       notes.push(`${file.path} was ignored: ${existing.path} has the same name and was given first`);
+      contributions.set(file.path, {
+        role: 'not used',
+        rows: 0,
+        detail: `${existing.path} has the same name and was given first`,
+      });
       continue;
     }
     byName.set(file.name, file);
-    if (role !== 'melu-split') assertText(file.bytes, file.path);
+    assertText(file.bytes, file.path);
+    if (isBlankFile(file.bytes))
+      throw DataError.parse(file.path, 0, `${ROLE_LABELS[role] ?? role} rows`, 'an empty file');
     byRole.set(role, [...(byRole.get(role) ?? []), file]);
+    contributions.set(file.path, { role: ROLE_LABELS[role] ?? role, rows: 0, detail: '' });
   }
   if (unused.length) notes.push(`not used: ${[...new Set(unused)].join(', ')}`);
   const one = (role: FileRole): SourceFile | null => {
     const list = byRole.get(role);
-    if (list && list.length > 1) notes.push(`several ${role} files; ${list[0]!.path} was used`);
+    if (list && list.length > 1) {
+      notes.push(`several ${role} files; ${list[0]!.path} was used`);
+      for (const other of list.slice(1))
+        contributions.set(other.path, {
+          role: 'not used',
+          rows: 0,
+          detail: `another ${ROLE_LABELS[role] ?? role} file, ${list[0]!.path}, was used`,
+        });
+    }
     return list?.[0] ?? null;
   };
   const has = (...roles: FileRole[]) => roles.some((r) => byRole.has(r));
@@ -142,12 +172,17 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     const genres = genreFile
       ? parseGenreList(genreFile.bytes, genreFile.path).filter((g) => g !== undefined)
       : ML100K_GENRES;
+    if (genreFile) contributed(genreFile, genres.length, 'genres');
     const u = one('ml100k-users');
     const i = one('ml100k-items');
-    if (u) users = parseMl100kUsers(u.bytes, u.path);
+    if (u) {
+      users = parseMl100kUsers(u.bytes, u.path);
+      contributed(u, users.ids.length, 'users');
+    }
     if (i) {
       items = parseMl100kItems(i.bytes, i.path, genres);
       itemsFile = i.path;
+      contributed(i, items.ids.length, 'items');
     }
     const r = one('ml100k-ratings');
     if (r) {
@@ -156,18 +191,25 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;
+      contributed(r, ratings.count, 'ratings');
     }
   } else if (format === 'ml-1m') {
     const u = one('ml1m-users');
     const m = one('ml1m-movies');
-    if (u) users = parseMl1mUsers(u.bytes, u.path);
+    if (u) {
+      users = parseMl1mUsers(u.bytes, u.path);
+      contributed(u, users.ids.length, 'users');
+    }
     if (m) {
       items = parseMl1mMovies(m.bytes, m.path, looksUtf8(m.bytes) ? 'utf8' : 'latin1');
       itemsFile = m.path;
+      contributed(m, items.ids.length, 'items');
     }
     const extras = one('melu-extras');
     if (extras) {
-      const merged = mergeExtras(items, parseMeluExtras(extras.bytes, extras.path));
+      const parsedExtras = parseMeluExtras(extras.bytes, extras.path);
+      contributed(extras, parsedExtras.size, 'items with rate, directors and actors');
+      const merged = mergeExtras(items, parsedExtras);
       items = merged.items;
       notes.push(merged.note);
       if (!m) itemsFile = extras.path;
@@ -179,6 +221,7 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;
+      contributed(r, ratings.count, 'ratings');
     }
   } else {
     const u = one('recbole-users');
@@ -186,12 +229,14 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     if (u) {
       const parsed = parseRecboleUsers(u.bytes, u.path);
       users = parsed.users;
+      contributed(u, users.ids.length, 'users');
       if (parsed.ignored.length) notes.push(`${u.path}: columns not used: ${parsed.ignored.join(', ')}`);
     }
     if (i) {
       const parsed = parseRecboleItems(i.bytes, i.path);
       items = parsed.items;
       itemsFile = i.path;
+      contributed(i, items.ids.length, 'items');
       if (parsed.ignored.length) notes.push(`${i.path}: columns not used: ${parsed.ignored.join(', ')}`);
     }
     const r = one('recbole-inter');
@@ -201,6 +246,7 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
         progress(0.1 + 0.8 * f, `parsing ${r.path}`),
       );
       ratingsFile = r.path;
+      contributed(r, ratings.count, 'ratings');
     }
   }
   if (ratings?.blankLines)
@@ -208,6 +254,22 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
       `${ratingsFile}: skipped ${ratings.blankLines} blank line${ratings.blankLines > 1 ? 's' : ''}`,
     );
   const published = parsePublishedSplit(new Map([...byName.entries()].map(([name, f]) => [name, f])));
+  if (published) {
+    for (const [key, name] of Object.entries(PUBLISHED_FILES) as [keyof typeof PUBLISHED_FILES, string][]) {
+      const state = published[key];
+      for (const suffix of ['', '_y']) {
+        const file = byName.get(`${name}${suffix}.json`);
+        if (file) contributed(file, state.users.length, `test lists (${state.items.length} ratings)`);
+      }
+    }
+    checkSplitIds(published, users, items, byName);
+  }
+  for (const file of byRole.get('melu-split') ?? [])
+    if (contributions.get(file.path)?.detail === '')
+      Object.assign(contributions.get(file.path)!, {
+        role: 'not used',
+        detail: 'MeLU split file this app does not read (warm_state is rebuilt from the ratings)',
+      });
   if (!ratings) {
     if (!published) {
       throw new DataError(
@@ -217,6 +279,8 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     }
     notes.push('no ratings file: only the published split (its cold-start test sets) can be inspected');
   }
+  for (const [path, c] of contributions)
+    if (c.role !== 'not used' && c.detail === '') Object.assign(contributions.get(path)!, { detail: 'read' });
   progress(0.92, 'building the dataset');
   const dataset = assembleDataset({
     name: options.name ?? defaultName(format, files),
@@ -230,10 +294,23 @@ export async function loadDataset(files: readonly SourceFile[], options: LoadOpt
     published,
     notes,
   });
+  const withContributions: Dataset = {
+    ...dataset,
+    contributions: [...contributions].map(([path, c]): FileContribution => ({ path, ...c })),
+  };
   if (ratings && dataset.ratings.count === 0)
     throw new DataError('empty', `${ratingsFile} holds no usable rating`);
   progress(1, 'loaded');
-  return dataset;
+  return withContributions;
+}
+
+/** True when a file holds nothing but blanks and line ends (a UTF-8 byte-order mark aside). */
+function isBlankFile(bytes: Uint8Array): boolean {
+  for (let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 32 && b !== 9 && b !== 10 && b !== 13) return false;
+  }
+  return true;
 }
 
 /** True when the bytes decode as UTF-8 with non-ASCII characters (MeLU's re-encoded movies.dat). */

@@ -3,8 +3,8 @@
  * what Node reads from disk, as {path, bytes}; zips (GroupLens ml-100k.zip / ml-1m.zip) are expanded
  * with fflate. Pure bytes in, bytes out: no DOM and no Node APIs, so it runs in a worker and in Node.
  */
-import { unzipSync } from 'fflate';
 import { DataError } from './errors';
+import { readZip } from './zip';
 
 export interface InputFile {
   /** Relative path as given (e.g. "ml-100k/u.data" from a folder, or "u.data"). */
@@ -65,29 +65,15 @@ export function readSource(inputs: readonly InputFile[], sizeLimit = DEFAULT_SIZ
       add(input.path, input.bytes);
       continue;
     }
-    let entries: Record<string, Uint8Array>;
-    // The sizes the zip declares are summed before anything is inflated, so a small zip that expands
-    // to gigabytes (a "zip bomb", or just the wrong archive) is refused without allocating them.
-    let declared = total;
-    try {
-      entries = unzipSync(input.bytes, {
-        filter: (f) => {
-          if (f.name.endsWith('/') || isJunk(f.name)) return false;
-          declared += f.originalSize;
-          if (declared > sizeLimit) throw tooLarge(sizeLimit, declared, `${input.path}/${f.name}`);
-          return true;
-        },
-      });
-    } catch (error) {
-      if (error instanceof DataError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DataError(
-        'bad-zip',
-        `Expected a complete zip archive at ${input.path}, got ${reason} (a truncated or damaged download? Download it again, or give the unzipped folder)`,
-        { file: input.path, line: 0, expected: 'a complete zip archive', got: reason },
-      );
-    }
-    for (const [name, bytes] of Object.entries(entries)) add(`${input.path}/${name}`, bytes);
+    // paths, declared sizes (a zip bomb), lengths and CRCs are checked in zip.ts
+    const entries = readZip(
+      input.bytes,
+      input.path,
+      (name) => !isJunk(name),
+      sizeLimit - total,
+      (inflated, where) => tooLarge(sizeLimit, total + inflated, where),
+    );
+    for (const { name, bytes } of entries) add(`${input.path}/${name}`, bytes);
   }
   return out;
 }

@@ -2,9 +2,11 @@
  * What the UI and `cli inspect` show about a loaded dataset: counts, the rating histogram, the profile
  * vocabularies (for "be the new user") and the most-rated items with their titles (for picking movies).
  */
+import { noRatingsReason, protocolBlocker, type FileContribution } from './contributions';
 import type { Dataset, DatasetFormat } from './dataset';
 import { rowCodes } from './dataset';
 import { datasetIdentity, type DatasetIdentity } from './identity';
+import { PROTOCOLS, type Protocol } from './scenarios/types';
 
 export interface ItemSummary {
   /** ItemIndex */
@@ -24,6 +26,12 @@ export interface DatasetSummary {
   /** Name, files and 64-bit content hash (identity.ts): what run summaries and links name. */
   readonly identity: DatasetIdentity;
   readonly notes: readonly string[];
+  /** What each given file contributed (role, rows), in the order given. */
+  readonly contributions: readonly FileContribution[];
+  /** Sentences to keep in view (never folded into the notes), e.g. why there are no ratings. */
+  readonly warnings: readonly string[];
+  /** Per protocol: why it cannot run on this data, or null when it can (the UI disables Train with it). */
+  readonly protocolBlockers: Readonly<Record<Protocol, string | null>>;
   readonly users: number;
   readonly items: number;
   readonly ratings: number;
@@ -85,6 +93,12 @@ export function summarizeDataset(dataset: Dataset, popular = 400): DatasetSummar
     files: dataset.files,
     identity: datasetIdentity(dataset),
     notes: dataset.notes,
+    contributions: dataset.contributions ?? [],
+    warnings: ratings.count === 0 ? [noRatingsReason(dataset)] : [],
+    protocolBlockers: Object.fromEntries(PROTOCOLS.map((p) => [p, protocolBlocker(dataset, p)])) as Record<
+      Protocol,
+      string | null
+    >,
     users: users.count,
     items: items.count,
     ratings: ratings.count,

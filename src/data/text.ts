@@ -9,12 +9,38 @@ import { DataError } from './errors';
 const LF = 10;
 const CR = 13;
 
-/** Throws a clear error when the bytes do not look like text (a NUL byte in the first 4 KB). */
+/**
+ * Throws a clear error when the bytes are not text this app reads (UTF-8, ASCII or latin-1): a UTF-16
+ * or UTF-32 byte-order mark, or a NUL byte in the first 4 KB (UTF-16 without a mark has one every
+ * other byte; a binary file soon has one). UTF-16 is named, since re-saving as UTF-8 fixes it.
+ */
 export function assertText(bytes: Uint8Array, file: string): void {
+  const [a, b, c, d] = [bytes[0], bytes[1], bytes[2], bytes[3]];
+  const encoding =
+    a === 0xff && b === 0xfe && c === 0 && d === 0
+      ? 'UTF-32 (little-endian byte-order mark)'
+      : a === 0 && b === 0 && c === 0xfe && d === 0xff
+        ? 'UTF-32 (big-endian byte-order mark)'
+        : a === 0xff && b === 0xfe
+          ? 'UTF-16 (little-endian byte-order mark)'
+          : a === 0xfe && b === 0xff
+            ? 'UTF-16 (big-endian byte-order mark)'
+            : null;
+  if (encoding)
+    throw DataError.parse(file, 0, 'UTF-8 or latin-1 text', `${encoding}; save the file as UTF-8`);
   const n = Math.min(bytes.length, 4096);
   for (let i = 0; i < n; i++) {
-    if (bytes[i] === 0)
-      throw DataError.parse(file, 0, 'a text file', 'binary data (a NUL byte near the start)');
+    if (bytes[i] !== 0) continue;
+    // ASCII as UTF-16 without a mark: every other byte is NUL
+    const utf16 = n >= 4 && (bytes[1] === 0 || bytes[0] === 0) && (bytes[3] === 0 || bytes[2] === 0);
+    throw DataError.parse(
+      file,
+      0,
+      utf16 ? 'UTF-8 or latin-1 text' : 'a text file',
+      utf16
+        ? 'what looks like UTF-16 text without a byte-order mark; save the file as UTF-8'
+        : 'binary data (a NUL byte near the start)',
+    );
   }
 }
 

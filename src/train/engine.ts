@@ -32,6 +32,7 @@ import {
   type MamoStrategy,
 } from './mamoMeta';
 import type { FineTune } from './adaptation';
+import { fromHost, toHost, type HostValue } from './snapshot';
 import { meluMetaGradient, meluPredict, type MeluStrategy } from './meluMeta';
 import { meluSupervisedGrad } from './meluSupervised';
 import { learnedRatesOf, type InnerConfig } from './meta';
@@ -129,6 +130,13 @@ export interface ModelEngine {
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
   learnedRates(): Promise<Record<string, number> | null>;
+  /**
+   * A host copy of the committed state (call between steps, after commit; snapshot.ts). The device
+   * work is enqueued before it returns, so the next step may start while the read is in flight.
+   */
+  exportState(): Promise<HostValue>;
+  /** Replaces the state with one exported before (on any backend: the tensors are rebuilt here). */
+  importState(state: HostValue): void;
   dispose(): void;
 }
 
@@ -169,6 +177,14 @@ class StateHolder<P extends ParamRecord> {
   dispose(): void {
     this.commit();
     disposeState(this.current);
+  }
+  exportState(): Promise<HostValue> {
+    return toHost(this.current);
+  }
+  importState(state: HostValue): void {
+    this.commit();
+    disposeState(this.current);
+    this.current = fromHost(state) as State<P>;
   }
 }
 
@@ -248,6 +264,8 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
+    exportState: () => holder.exportState(),
+    importState: (state) => holder.importState(state),
     predict(batch, innerLr, fineTune) {
       const local = innerLr === undefined ? inner : { ...inner, lr: innerLr };
       return tidyAll(() => ({
@@ -393,6 +411,8 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     },
     commit: () => holder.commit(),
     rollback: () => holder.rollback(),
+    exportState: () => holder.exportState(),
+    importState: (state) => holder.importState(state),
     predict(batch, innerLr) {
       const local = innerLr === undefined ? cfg : { ...cfg, lr: innerLr };
       return tidyAll(() =>

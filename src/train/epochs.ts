@@ -16,6 +16,7 @@ import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
 import type { TaskSetPredictions } from './evaluate';
 import type { EpochRecord, TrainEvent } from './events';
 import type { FeatureLayout } from './layout';
+import type { HostValue } from './snapshot';
 import { chooseStrategy, supportGroups } from './strategy';
 
 export interface ExperimentInput {
@@ -44,12 +45,49 @@ export interface RunControl {
    * Receives the test predictions of every evaluation, per scenario (src/experiment keeps each test
    * user's errors from them, for paired intervals).
    */
+  /**
+   * Polled before every meta-training step: a sentence when the backend's device was lost (WebGPU
+   * device loss), null while it is healthy. A lost run ends with a BackendLostError, not 'failed', so
+   * its owner (worker/runController.ts) can resume it on another backend.
+   */
+  readonly backendLost?: () => string | null;
+  /**
+   * After every committed meta-training step (awaited before the next one): where the run is and its
+   * engine, for a host copy of the state (snapshot.ts) to resume from.
+   */
+  readonly onCommitted?: (at: TrainingPosition, engine: ModelEngine) => Promise<void>;
+  /** Go on from a committed step of an earlier run of the same config (after a lost device). */
+  readonly resume?: RunResume;
   readonly onTestPredictions?: (
     epoch: number,
     scenario: Scenario,
     set: TaskSet,
     predictions: TaskSetPredictions,
   ) => void;
+}
+
+/** Where meta-training stands after a committed step: epoch, steps done in it, steps done in all. */
+export interface TrainingPosition {
+  readonly epoch: number;
+  readonly stepInEpoch: number;
+  readonly step: number;
+}
+
+/** What a resumed run starts from: the committed state, its position and the finished epochs' records. */
+export interface RunResume extends TrainingPosition {
+  readonly state: HostValue;
+  readonly epochs: readonly EpochRecord[];
+}
+
+/** The device under the backend was lost mid-run (the run can go on elsewhere from its last snapshot). */
+export class BackendLostError extends Error {
+  constructor(
+    message: string,
+    readonly at: TrainingPosition | null,
+  ) {
+    super(message);
+    this.name = 'BackendLostError';
+  }
 }
 
 /** A loss above this (ratings are 1..5, so MSE of 1e4 means predictions off by 100) counts as diverged. */
@@ -120,12 +158,19 @@ export async function trainEpochs(
   rng: Rng,
   onStep: ((e: Extract<TrainEvent, { type: 'step' }>) => void) | null,
   onEpochEnd: (record: EpochRecord) => Promise<void>,
-  phase: { epochs: number; supervised: boolean } = { epochs: input.config.epochs, supervised: false },
-): Promise<{ aborted: boolean; diverged: string | null }> {
+  phase: {
+    epochs: number;
+    supervised: boolean;
+    /** meta-training only: lost-device polling, committed-step reports, a resume position */
+    meta?: Pick<RunControl, 'backendLost' | 'onCommitted' | 'resume'>;
+  } = { epochs: input.config.epochs, supervised: false },
+): Promise<{ aborted: boolean; diverged: string | null; lost: string | null }> {
   const ids = trainable(input.split.train);
   const groups = supportGroups(input.config.model, input.backend.name, input.config.batchSize);
-  let step = 0;
-  for (let epoch = 1; epoch <= phase.epochs; epoch++) {
+  const meta = phase.meta ?? {};
+  const resume = meta.resume;
+  let step = resume?.step ?? 0;
+  for (let epoch = resume?.epoch ?? 1; epoch <= phase.epochs; epoch++) {
     const order = permutation(ids.length, rng.fork(`epoch${epoch}`)).map((i) => ids[i]!);
     const train = input.config.resampleTasks
       ? redrawSupportQuery(
@@ -137,10 +182,16 @@ export async function trainEpochs(
     const started = performance.now();
     let lossSum = 0;
     let lossCount = 0;
-    for (const batchIds of batchesOf(order, input.config.batchSize)) {
+    // a resumed epoch skips the batches already committed (order and dropout are keyed by epoch and
+    // step, so the rest are the batches the lost run would have drawn)
+    const batches = batchesOf(order, input.config.batchSize);
+    let inEpoch = resume && epoch === resume.epoch ? resume.stepInEpoch : 0;
+    for (const batchIds of batches.slice(inEpoch)) {
       await yieldToEventLoop();
       await control.waitWhilePaused?.();
-      if (control.signal?.aborted) return { aborted: true, diverged: null };
+      if (control.signal?.aborted) return { aborted: true, diverged: null, lost: null };
+      const lostBefore = meta.backendLost?.() ?? null;
+      if (lostBefore) return { aborted: false, diverged: null, lost: lostBefore };
       const t0 = performance.now();
       const parts = groupBySupport(train, batchIds, groups);
       const dropoutRng = rng.fork(`dropout${epoch}:${step}`);
@@ -148,22 +199,34 @@ export async function trainEpochs(
       const tensors = parts.map((part) =>
         batchTensors(makeBatch(train, part.ids, input.layout, undefined, dropout), input.layout),
       );
-      const lossTensor = engine.trainStep(
-        { tasks: batchIds.length, groups: tensors, positions: parts.map((part) => part.positions) },
-        phase.supervised || undefined,
-      );
-      const loss = (await lossTensor.data())[0]!;
-      lossTensor.dispose();
-      tensors.forEach(disposeBatchTensors);
+      let loss: number;
+      try {
+        const lossTensor = engine.trainStep(
+          { tasks: batchIds.length, groups: tensors, positions: parts.map((part) => part.positions) },
+          phase.supervised || undefined,
+        );
+        loss = (await lossTensor.data())[0]!;
+        lossTensor.dispose();
+      } catch (error) {
+        // a step that throws because the device went away is a lost device, not a bug
+        const lost = meta.backendLost?.() ?? null;
+        if (lost) return { aborted: false, diverged: null, lost };
+        throw error;
+      } finally {
+        tensors.forEach(disposeBatchTensors);
+      }
       if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
         engine.rollback();
         return {
           aborted: false,
           diverged: `The meta-loss reached ${loss} at epoch ${epoch}, step ${step + 1}`,
+          lost: null,
         };
       }
       engine.commit();
       step++;
+      inEpoch++;
+      await meta.onCommitted?.({ epoch, stepInEpoch: inEpoch, step }, engine);
       lossSum += loss * batchIds.length;
       lossCount += batchIds.length;
       const seconds = (performance.now() - t0) / 1000;
@@ -188,5 +251,5 @@ export async function trainEpochs(
       usersPerSecond: lossCount / seconds,
     });
   }
-  return { aborted: false, diverged: null };
+  return { aborted: false, diverged: null, lost: null };
 }

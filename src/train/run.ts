@@ -23,6 +23,7 @@ import { decideAutoBackend } from './backendTrial';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
+  BackendLostError,
   createEngine,
   ratingRange,
   trainEpochs,
@@ -48,6 +49,7 @@ import type {
 } from './events';
 
 export {
+  BackendLostError,
   DIVERGENCE_LOSS,
   createEngine,
   meanTrainingRating,
@@ -175,8 +177,11 @@ export async function runExperiment(
   if (config.model === 'melo') return runMelo(input, sink, control);
   const rng = createRng(config.seed);
   const engine = createEngine(input, rng.fork('engine'));
+  // resumed after a lost device: the committed state of the lost run, rebuilt on this backend
+  const resume = control.resume;
+  if (resume) engine.importState(resume.state);
   control.retainEngine?.(engine);
-  const epochs: EpochRecord[] = [];
+  const epochs: EpochRecord[] = resume ? [...resume.epochs] : [];
   const baselines: Partial<Record<BaselineName, ScenarioRecord>> = {};
   let nonMetaLr: LocalRates | undefined;
   let nonMetaDropout: number | undefined;
@@ -224,7 +229,8 @@ export async function runExperiment(
     });
     const phase = (name: PhaseName, unit: string) => (done: number, total: number) =>
       sink({ type: 'phase', name, done, total, unit });
-    const baselinesDone = { value: !config.baselines };
+    // resumed after a lost device past epoch 1: the lost run computed (and sent) the baselines already
+    const baselinesDone = { value: !config.baselines || (!!resume && resume.epochs.length > 0) };
     const runBaselines = async () => {
       baselinesDone.value = true;
       // when tuning (validationOnly) only the non-meta model's validation metrics are computed
@@ -271,7 +277,7 @@ export async function runExperiment(
       });
       if (last.memory) sink(last.memory);
     };
-    if (config.pretrainEpochs > 0) {
+    if (config.pretrainEpochs > 0 && !resume) {
       const progress = phase('pretraining', 'steps');
       const total = config.pretrainEpochs * stepsPerEpoch;
       progress(0, total);
@@ -305,7 +311,7 @@ export async function runExperiment(
         return summary();
       }
     }
-    await evaluate(0);
+    if (!resume) await evaluate(0);
     const training = phase('training', 'meta-steps');
     const totalSteps = config.epochs * stepsPerEpoch;
     training(0, totalSteps);
@@ -326,7 +332,14 @@ export async function runExperiment(
         if (!baselinesDone.value && !control.signal?.aborted) await runBaselines();
         if (record.epoch < config.epochs) training(record.epoch * stepsPerEpoch, totalSteps);
       },
+      {
+        epochs: config.epochs,
+        supervised: false,
+        meta: { backendLost: control.backendLost, onCommitted: control.onCommitted, resume },
+      },
     );
+    // nothing more can run on a lost device: the owner resumes from its last snapshot elsewhere
+    if (outcome.lost) throw new BackendLostError(outcome.lost, null);
     if (outcome.diverged) {
       sink({
         type: 'failed',

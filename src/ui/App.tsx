@@ -43,7 +43,10 @@ export function App() {
   const [selected, setSelected] = useState<{ scenario: Scenario; task: number } | null>(null);
   const { initBackend, load, refreshSplit } = trainer;
   const active = trainer.run.status === 'running' || trainer.run.status === 'paused';
-  const onLoad = useCallback((source: Parameters<typeof load>[0]) => void load(source), [load]);
+  const onLoad = useCallback(
+    (source: Parameters<typeof load>[0], mode?: 'replace' | 'add') => void load(source, mode),
+    [load],
+  );
   // stored runs (Runs tab): one opened is drawn by the same views, replayed from its events
   const loaded = trainer.data.summary?.identity ?? null;
   const dataLink = useDataLink(loaded);
@@ -69,6 +72,15 @@ export function App() {
     if (trainer.data.summary) refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear);
   }, [trainer.data.summary, splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, refreshSplit]);
 
+  // why the chosen settings cannot run on the loaded data (Train disabled, the reason beside it): the
+  // protocol needs files that are missing, or its split (previewed below) fails or trains nobody
+  const preview = trainer.split.protocol === config.protocol && trainer.split.seed === config.seed;
+  const blocked =
+    trainer.data.summary?.protocolBlockers[config.protocol] ??
+    (preview ? trainer.split.error : null) ??
+    (preview && trainer.split.summary?.train.tasks === 0
+      ? `The ${config.protocol} protocol leaves no training tasks on this data with seed ${config.seed}: choose another protocol.`
+      : null);
   const runConfig = trainer.run.config;
   const splitMatchesRun =
     runConfig !== null &&
@@ -98,8 +110,10 @@ export function App() {
             trainer.data.summary !== null &&
             trainer.data.summary.ratings > 0 &&
             !trainer.data.loading &&
-            !dataLink.missing
+            !dataLink.missing &&
+            blocked === null
           }
+          blockedReason={blocked}
           onStart={() => {
             setSelected(null);
             stored.open(null);

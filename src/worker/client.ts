@@ -50,7 +50,12 @@ interface Pending {
 export interface TrainerClient {
   /** Sets the backend (webgpu -> wasm -> webgl -> cpu with explicit fallback); resolves with what runs. */
   init(backend: BackendPreference): Promise<BackendInfo>;
-  load(source: DataSource, onProgress?: (fraction: number, message: string) => void): Promise<DatasetSummary>;
+  /** mode 'add': merge with the loaded files (ml-1m, then MeLU's split files); default 'replace'. */
+  load(
+    source: DataSource,
+    onProgress?: (fraction: number, message: string) => void,
+    mode?: 'replace' | 'add',
+  ): Promise<DatasetSummary>;
   split(
     protocol: Protocol,
     seed: number,
@@ -163,11 +168,11 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
         worker.postMessage({ type: 'init', backend });
       });
     },
-    load(source, onProgress) {
+    load(source, onProgress, mode = 'replace') {
       // file contents move to the worker (transferred, not copied)
       const transfer = source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
       return request<DatasetSummary>(
-        (requestId) => ({ type: 'load', requestId, source }),
+        (requestId) => ({ type: 'load', requestId, source, mode }),
         onProgress,
         transfer,
       );

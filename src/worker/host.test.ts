@@ -138,4 +138,145 @@ describe('worker host', () => {
     expect(stream[stream.length - 1]!.type).toBe('stopped');
     expect(stream.filter((e) => e.type === 'epoch').length).toBeLessThan(50);
   });
+
+  it('adds files to what is loaded and says what each file contributed; a bad add keeps everything', async () => {
+    const { host, last } = makeHost();
+    const demo = syntheticInputs(DEMO_SEED);
+    const part = (names: string[]) => ({
+      kind: 'files' as const,
+      files: demo
+        .filter((f) => names.some((n) => f.path.endsWith(n)))
+        .map((f) => ({ path: f.path, bytes: f.bytes.slice().buffer })),
+    });
+    await host.handle({ type: 'load', requestId: 1 as RequestId, source: part(['u.data']) });
+    const first = last('loaded')!.summary;
+    expect(first.notes.some((n) => n.startsWith('no item file'))).toBe(true);
+    await host.handle({
+      type: 'load',
+      requestId: 2 as RequestId,
+      source: part(['u.item', 'u.user', 'u.genre']),
+      mode: 'add',
+    });
+    const merged = last('loaded')!.summary;
+    expect(merged.ratings).toBe(first.ratings);
+    expect(merged.notes.some((n) => n.startsWith('no item file'))).toBe(false);
+    expect(merged.contributions.map((c) => [c.path.split('/').pop(), c.role, c.rows])).toEqual([
+      ['u.data', 'ratings (ml-100k)', first.ratings],
+      ['u.item', 'items (ml-100k)', merged.items],
+      ['u.user', 'users (ml-100k)', merged.users],
+      ['u.genre', 'genre names (ml-100k)', 19],
+    ]);
+    // a malformed add: refused with file and line, the merged dataset stays
+    const bad = new TextEncoder().encode('1|24|M|technician|85711\n2|old|F|other|94043\n');
+    await host.handle({
+      type: 'load',
+      requestId: 3 as RequestId,
+      source: { kind: 'files', files: [{ path: 'u.user', bytes: bad.buffer }] },
+      mode: 'add',
+    });
+    expect(last('loadFailed')!.error.message).toBe('Expected an age in years at u.user line 2, got old');
+    await host.handle({
+      type: 'split',
+      requestId: 4 as RequestId,
+      protocol: 'melu',
+      seed: 1,
+      newItemYear: 0,
+    });
+    expect(last('splitReady')!.summary.test.warm.tasks).toBeGreaterThan(0);
+  });
+
+  it('refuses the published protocol without split files as config, before any backend starts', async () => {
+    const inits: string[] = [];
+    const messages: FromWorker[] = [];
+    const host = createWorkerHost((m) => messages.push(m), {
+      initBackend: async (p) => {
+        inits.push(p);
+        return initBackend('wasm');
+      },
+      loadDemo: async () => syntheticInputs(DEMO_SEED),
+      flushMs: 5,
+    });
+    await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });
+    const loaded = messages.find((m) => m.type === 'loaded');
+    expect(loaded?.type === 'loaded' && loaded.summary.protocolBlockers.published).toMatch(
+      /^The published protocol needs MeLU's split files/,
+    );
+    await host.handle({ type: 'start', runId: 'p' as RunId, config: { ...quick, protocol: 'published' } });
+    const failed = messages.flatMap((m) => (m.type === 'events' ? [...m.events] : [])).at(-1);
+    expect(failed?.type === 'failed' && [failed.code, failed.message.slice(0, 50)]).toEqual([
+      'config',
+      "The published protocol needs MeLU's split files (u",
+    ]);
+    expect(inits).toEqual([]);
+  });
+
+  it('a backend that cannot start fails with code backend and a sentence to act on', async () => {
+    const messages: FromWorker[] = [];
+    const host = createWorkerHost((m) => messages.push(m), {
+      initBackend: async () => {
+        throw new Error('navigator.gpu is undefined');
+      },
+      loadDemo: async () => syntheticInputs(DEMO_SEED),
+      flushMs: 5,
+    });
+    await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });
+    await host.handle({ type: 'start', runId: 'b' as RunId, config: { ...quick, backend: 'webgpu' } });
+    const failed = messages.flatMap((m) => (m.type === 'events' ? [...m.events] : [])).at(-1);
+    expect(failed).toMatchObject({
+      type: 'failed',
+      code: 'backend',
+      message:
+        'The webgpu backend could not start: navigator.gpu is undefined. Choose another backend (wasm works everywhere) and start again.',
+    });
+  });
+
+  it('a device lost mid-run: resumes on wasm from the last committed step, same losses as without', async () => {
+    const config = { ...quick, epochs: 2 };
+    const losses = async (loseAfter: number | null) => {
+      const messages: FromWorker[] = [];
+      let lose: ((reason: string) => void) | null = null;
+      let lost = false;
+      const host = createWorkerHost(
+        (m) => {
+          messages.push(m);
+          // the simulated loss, once, as soon as step `loseAfter` has been reported
+          const step = m.type === 'events' ? m.events.filter((e) => e.type === 'step').at(-1) : undefined;
+          if (loseAfter !== null && !lost && lose && step?.type === 'step' && step.step >= loseAfter) {
+            lost = true;
+            lose('The device was lost (simulated)');
+          }
+        },
+        {
+          initBackend: () => initBackend('wasm'),
+          loadDemo: async () => syntheticInputs(DEMO_SEED),
+          flushMs: 1,
+          watchBackend: (_backend, onLost) => {
+            lose = onLost;
+            return () => (lose = null);
+          },
+          snapshotEveryStep: true,
+        },
+      );
+      await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });
+      await host.handle({ type: 'start', runId: 'd' as RunId, config });
+      const stream = messages.flatMap((m) => (m.type === 'events' ? [...m.events] : []));
+      return { stream, lost };
+    };
+    const plain = await losses(null);
+    const interrupted = await losses(3);
+    expect(interrupted.lost).toBe(true);
+    const steps = (s: TrainEvent[]) => s.flatMap((e) => (e.type === 'step' ? [[e.step, e.loss]] : []));
+    // every step once, in order, with the loss it has without the loss of the device
+    expect(steps(interrupted.stream)).toEqual(steps(plain.stream));
+    const started = interrupted.stream.filter((e) => e.type === 'started');
+    expect(started).toHaveLength(2);
+    const resumed = started[1]!;
+    const reason = resumed.type === 'started' ? resumed.backend.fallbacks.at(-1)!.reason : '';
+    const [, at, from] =
+      /^The device was lost \(simulated\) at step (\d+); resumed on wasm from step (\d+)$/.exec(reason)!;
+    // from the last committed step, not an older copy
+    expect(Number(at)).toBe(Number(from) + 1);
+    expect(interrupted.stream.at(-1)!.type).toBe('finished');
+    expect(interrupted.stream.filter((e) => e.type === 'epoch')).toHaveLength(2);
+  });
 });

@@ -73,7 +73,13 @@ export interface Recommendations {
 
 export type ToWorker =
   | { readonly type: 'init'; readonly backend: BackendPreference }
-  | { readonly type: 'load'; readonly requestId: RequestId; readonly source: DataSource }
+  | {
+      readonly type: 'load';
+      readonly requestId: RequestId;
+      readonly source: DataSource;
+      /** 'add': merge with the loaded files (ratings + side information + split files); default 'replace' */
+      readonly mode?: 'replace' | 'add';
+    }
   | {
       readonly type: 'split';
       readonly requestId: RequestId;

@@ -24,6 +24,19 @@ const host = createWorkerHost(
           'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
         },
       }),
+    // a lost WebGPU device: the run controller goes on on wasm from its last host copy of the state
+    watchBackend: (backend, onLost) => {
+      if (backend.name !== 'webgpu') return () => {};
+      let stop: (() => void) | null = null;
+      let stopped = false;
+      void import('../kernels/deviceLoss').then(({ watchWebGPUDevice }) => {
+        if (!stopped) stop = watchWebGPUDevice(onLost);
+      });
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
     loadDemo: () =>
       Promise.all(
         DEMO_FILES.map(async (name) => {

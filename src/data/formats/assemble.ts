@@ -1,8 +1,9 @@
 /**
  * Assembles parsed tables into a Dataset: dense indices (users and items in file order), categorical
  * vocabularies with '<unk>' at code 0, multi-hot CSR columns, ratings mapped to indices. Only safe skips
- * happen here, each counted in a note: ratings of items missing from the item file, and duplicate
- * (user, item) pairs (the last one is kept). Users missing from the user file are added with unknown
+ * happen here, each counted in a note: ratings of items missing from the item file. A duplicate
+ * (user, item) pair is an error naming both lines: which of two ratings is right cannot be known, and a
+ * silent choice would change every split. Users missing from the user file are added with unknown
  * features (they are real raters; dropping them would lose data).
  */
 import {
@@ -86,6 +87,7 @@ export function assembleDataset(input: AssembleInput): Dataset {
     item: new Int32Array(),
     value: new Float32Array(),
     time: new Float64Array(),
+    line: new Int32Array(),
     blankLines: 0,
   };
   // users: from the file, plus raters missing from it
@@ -180,7 +182,7 @@ export function assembleDataset(input: AssembleInput): Dataset {
       `skipped ${missingItemRatings} ratings of ${missingItems.size} items missing from ${input.itemsFile}`,
     );
   }
-  // duplicates (user, item): keep the last, found per user with a stamp array (no hashing)
+  // duplicates (user, item): found per user with a stamp array (no hashing)
   const order: number[] = [];
   for (let r = 0; r < ratings.count; r++) if (keep[r]) order.push(r);
   const byUser = new Int32Array(users.ids.length + 1);
@@ -191,20 +193,21 @@ export function assembleDataset(input: AssembleInput): Dataset {
   for (const r of order) grouped[fill[rUser[r]!]!++] = r;
   const stamp = new Int32Array(items.ids.length).fill(-1);
   const last = new Int32Array(items.ids.length);
-  let duplicates = 0;
   for (let u = 0; u < users.ids.length; u++) {
     for (let k = byUser[u]!; k < byUser[u + 1]!; k++) {
       const r = grouped[k]!;
       const i = rItem[r]!;
-      if (stamp[i] === u) {
-        keep[last[i]!] = 0;
-        duplicates++;
-      }
+      if (stamp[i] === u)
+        throw DataError.parse(
+          input.ratingsFile,
+          ratings.line[r] ?? 0,
+          'one rating per (user, item) pair',
+          `user ${ratings.user[r]} and item ${ratings.item[r]} again (first at line ${ratings.line[last[i]!] ?? '?'})`,
+        );
       stamp[i] = u;
       last[i] = r;
     }
   }
-  if (duplicates) notes.push(`${duplicates} duplicate (user, item) ratings: the later line was kept`);
   let n = 0;
   for (let r = 0; r < ratings.count; r++) if (keep[r]) n++;
   const out = {

@@ -13,11 +13,11 @@ const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.char
 const flags = (...on: number[]) =>
   Array.from({ length: 19 }, (_, g) => (on.includes(g) ? '1' : '0')).join('|');
 
-/** n u.data lines over 3 users and 3 items (distinct pairs are not needed: duplicates are a note). */
+/** n u.data lines, 3 items per user, every (user, item) pair distinct (a duplicate is an error). */
 const uData = (n: number, crlf = false) =>
   Array.from(
     { length: n },
-    (_, k) => `${1 + (k % 3)}\t${1 + ((k >> 2) % 3)}\t${1 + (k % 5)}\t${881250949 + k}`,
+    (_, k) => `${1 + Math.floor(k / 3)}\t${1 + (k % 3)}\t${1 + (k % 5)}\t${881250949 + k}`,
   )
     .map((l) => l + (crlf ? '\r\n' : '\n'))
     .join('');

@@ -89,17 +89,24 @@ describe('MovieLens 100K', () => {
     expect(e2.message).toBe('Expected gender M or F at u.user line 1, got X');
   });
 
-  it('skips blank lines, counts safe skips in notes, and keeps the last duplicate', async () => {
-    const data = '1\t1\t5\t881250949\n\n1\t1\t2\t881250960\n2\t99\t4\t881250951\n';
+  it('skips blank lines, counts safe skips in notes, and refuses a duplicate naming both lines', async () => {
+    const data = '1\t1\t5\t881250949\n\n2\t99\t4\t881250951\n';
     const d = await load([
       file('u.data', data),
       { path: 'u.item', bytes: latin1(U_ITEM) },
       file('u.user', U_USER),
     ]);
     expect(d.ratings.count).toBe(1);
-    expect(d.ratings.value[0]).toBe(2);
+    expect(d.ratings.value[0]).toBe(5);
     expect(d.notes).toContain('skipped 1 ratings of 1 items missing from u.item');
-    expect(d.notes).toContain('1 duplicate (user, item) ratings: the later line was kept');
+    const duplicate = await errorOf([
+      file('u.data', `${data}1\t1\t2\t881250960\n`),
+      { path: 'u.item', bytes: latin1(U_ITEM) },
+      file('u.user', U_USER),
+    ]);
+    expect(duplicate.message).toBe(
+      'Expected one rating per (user, item) pair at u.data line 4, got user 1 and item 1 again (first at line 1)',
+    );
   });
 
   it('refuses binary data and unknown files with a clear message', async () => {

@@ -100,3 +100,55 @@ export function parsePublishedSplit(
   }
   return states;
 }
+
+/** 1-based line of the first `"needle"` (a JSON key or string) or bare number in a file, 0 if not found. */
+function lineOf(bytes: Uint8Array, needle: string): number {
+  const text = decodeUtf8(bytes);
+  const match = new RegExp(`(^|[^0-9])"?${needle}"?([^0-9]|$)`).exec(text);
+  if (!match) return 0;
+  let line = 1;
+  const at = match.index + match[1]!.length;
+  for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * A split list must name users of the users file and movies of the item files, when those were given:
+ * an unknown id means the split belongs to other data (another MovieLens, or re-numbered ids), and
+ * skipping it would quietly shrink the test sets. Without a users or items file there is nothing to
+ * check against.
+ */
+export function checkSplitIds(
+  split: PublishedSplit,
+  users: { readonly ids: readonly number[] } | null,
+  items: { readonly ids: readonly number[] } | null,
+  files: ReadonlyMap<string, { path: string; bytes: Uint8Array }>,
+): void {
+  const knownUsers = users ? new Set(users.ids) : null;
+  const knownItems = items ? new Set(items.ids) : null;
+  for (const [key, name] of Object.entries(PUBLISHED_FILES) as [keyof typeof PUBLISHED_FILES, string][]) {
+    const state = split[key];
+    const file = files.get(`${name}.json`)!;
+    for (let k = 0; k < state.users.length; k++) {
+      const user = state.users[k]!;
+      if (knownUsers && !knownUsers.has(user))
+        throw DataError.parse(
+          file.path,
+          lineOf(file.bytes, String(user)),
+          'user ids of the users file',
+          `user ${user}, which the users file does not have (a split made for other data?)`,
+        );
+      if (!knownItems) continue;
+      for (let j = state.offsets[k]!; j < state.offsets[k + 1]!; j++) {
+        const item = state.items[j]!;
+        if (!knownItems.has(item))
+          throw DataError.parse(
+            file.path,
+            lineOf(file.bytes, String(item)),
+            'movie ids of the item files',
+            `movie ${item} for user ${user}, which no item file has (a split made for other data?)`,
+          );
+      }
+    }
+  }
+}

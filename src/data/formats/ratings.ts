@@ -18,6 +18,8 @@ export interface RawRatings {
   readonly item: Int32Array;
   readonly value: Float32Array;
   readonly time: Float64Array;
+  /** 1-based line of each rating in its file (messages about pairs of lines, e.g. duplicates). */
+  readonly line: Int32Array;
   /** Blank lines skipped. */
   readonly blankLines: number;
 }
@@ -41,6 +43,12 @@ export interface RatingsFormat {
   /** How the fields are described in messages, e.g. "4 tab-separated fields (user, item, rating, timestamp)". */
   readonly description: string;
 }
+
+/**
+ * Timestamps are Unix seconds; 0..MAX_TIME (2100-01-01) is the plausible range. Milliseconds (13
+ * digits) are the usual mistake: they would sort fine but put every rating after T80's cut-off.
+ */
+export const MAX_TIME = 4102444800;
 
 export const ML100K_RATINGS: RatingsFormat = {
   separator: 'tab',
@@ -67,6 +75,7 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   let item = new Int32Array(estimate);
   let value = new Float32Array(estimate);
   let time = new Float64Array(estimate);
+  let lines = new Int32Array(estimate);
   let count = 0;
   let blankLines = 0;
   const tab = format.separator === 'tab';
@@ -94,6 +103,7 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
       item = grow(item, count + 1);
       value = grow(value, count + 1);
       time = grow(time, count + 1);
+      lines = grow(lines, count + 1);
     }
     reader.reset(bytes, start, end);
     let u = NaN;
@@ -124,6 +134,13 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
       // MovieLens and RecBole ids start at 1: "-5" or "0" is a broken export, not a new user
       if (role < 2 && v < 1)
         throw valueError(`a positive integer ${role ? 'item' : 'user'} id`, line, start, end);
+      if (role === 3 && !(v >= 0 && v <= MAX_TIME))
+        throw valueError(
+          `a Unix time in seconds (0..${MAX_TIME}${v > MAX_TIME * 100 ? '; milliseconds?' : ''})`,
+          line,
+          start,
+          end,
+        );
       if (role === 0) u = v;
       else if (role === 1) i = v;
       else t = v;
@@ -133,6 +150,7 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
     item[count] = i;
     value[count] = r;
     time[count] = cols.time < 0 ? count : t;
+    lines[count] = line;
     count++;
   };
   return {
@@ -144,6 +162,7 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
       item: item.subarray(0, count),
       value: value.subarray(0, count),
       time: time.subarray(0, count),
+      line: lines.subarray(0, count),
       blankLines,
     }),
   };

@@ -12,6 +12,8 @@ import { throughput, type RunView } from '../state/runState';
 interface Props {
   readonly run: RunView;
   readonly canStart: boolean;
+  /** Why Train is disabled (the settings cannot run on the loaded data), shown beside it. */
+  readonly blockedReason?: string | null;
   readonly onStart: () => void;
   readonly onPause: () => void;
   readonly onResume: () => void;
@@ -44,7 +46,7 @@ function statusText(run: RunView, now: number): string {
   return `${run.status} · ${PHASE_LABELS[phase.name]}${progress} · ${left} · ${position}`;
 }
 
-export function RunControls({ run, canStart, onStart, onPause, onResume, onStop }: Props) {
+export function RunControls({ run, canStart, blockedReason, onStart, onPause, onResume, onStop }: Props) {
   const active = run.status === 'running' || run.status === 'paused';
   const now = useNow(run.status === 'running');
   const total = (run.config?.epochs ?? 0) * run.stepsPerEpoch;
@@ -62,6 +64,11 @@ export function RunControls({ run, canStart, onStart, onPause, onResume, onStop 
         <button type="button" className="primary" onClick={onStart} disabled={!canStart} data-testid="start">
           Train
         </button>
+      )}
+      {!active && blockedReason && (
+        <span className="blocked" role="status" data-testid="train-blocked">
+          {blockedReason}
+        </span>
       )}
       {run.status === 'running' && (
         <button type="button" onClick={onPause} data-testid="pause">

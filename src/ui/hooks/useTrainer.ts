@@ -46,7 +46,8 @@ export interface Trainer {
   /** Why the last save of a run failed (storage full, blocked, unavailable), or null. */
   readonly storeError: string | null;
   initBackend(preference: BackendPreference): void;
-  load(source: DataSource): Promise<boolean>;
+  /** 'add' merges the files with what is loaded (ratings, then side information or split files). */
+  load(source: DataSource, mode?: 'replace' | 'add'): Promise<boolean>;
   refreshSplit(protocol: Protocol, seed: number, newItemYear: number): void;
   start(config: TrainConfig): void;
   pause(): void;
@@ -127,11 +128,13 @@ export function useTrainer(): Trainer {
   );
 
   const load = useCallback(
-    async (source: DataSource) => {
+    async (source: DataSource, mode: 'replace' | 'add' = 'replace') => {
       setData((d) => ({ ...d, loading: { fraction: 0, message: 'reading files' }, error: null }));
       try {
-        const summary = await client.load(source, (fraction, message) =>
-          setData((d) => ({ ...d, loading: { fraction, message } })),
+        const summary = await client.load(
+          source,
+          (fraction, message) => setData((d) => ({ ...d, loading: { fraction, message } })),
+          mode,
         );
         datasetName.current = summary.name;
         identity.current = summary.identity;

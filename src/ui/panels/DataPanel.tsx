@@ -1,20 +1,23 @@
 /**
  * Data: the synthetic demo on first open; uploads by file picker, folder, drag and drop or a GroupLens
- * zip; parse progress; the summary and the per-scenario table for the chosen protocol and seed. A bad
- * file shows the parser's sentence (file, line, expected) and the previous dataset stays loaded.
+ * zip; "Add files…" merges more files with what is loaded (ml-1m, then MeLU's split files); parse
+ * progress; the summary, what each file contributed, warnings kept in view (why there are no ratings),
+ * and the per-scenario table for the chosen protocol and seed. A bad file shows the parser's sentence
+ * (file, line, expected) and the previous dataset stays loaded.
  */
 import { memo, useState } from 'react';
 import type { DataState, SplitState } from '../hooks/useTrainer';
 import type { DataSource } from '../../worker/protocol';
 import { Callout } from '../components/Callout';
 import { Histogram } from '../components/Histogram';
+import { FileContributions } from './FileContributions';
 import { SplitTable } from './SplitTable';
 import { readDrop, readFiles } from './files';
 
 interface Props {
   readonly data: DataState;
   readonly split: SplitState;
-  readonly onLoad: (source: DataSource) => void;
+  readonly onLoad: (source: DataSource, mode?: 'replace' | 'add') => void;
   readonly disabled: boolean;
 }
 
@@ -24,11 +27,11 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
   const s = data.summary;
   // an input refused before it reaches the worker (too large to read) is shown like a parser error
   const [refused, setRefused] = useState<{ message: string } | null>(null);
-  const upload = async (files: Promise<{ path: string; bytes: ArrayBuffer }[]>) => {
+  const upload = async (files: Promise<{ path: string; bytes: ArrayBuffer }[]>, mode?: 'add') => {
     try {
       const list = await files;
       setRefused(null);
-      if (list.length) onLoad({ kind: 'files', files: list });
+      if (list.length) onLoad({ kind: 'files', files: list }, mode);
     } catch (e) {
       setRefused({ message: e instanceof Error ? e.message : String(e) });
     }
@@ -84,6 +87,23 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
               }}
             />
           </label>
+          <label
+            className="button"
+            title="Merge more files with the loaded ones: side information, MeLU's split files, a ratings file"
+          >
+            Add files…
+            <input
+              type="file"
+              multiple
+              hidden
+              data-testid="add-files-input"
+              disabled={disabled || !s || s.name === 'synthetic demo'}
+              onChange={(e) => {
+                void upload(readFiles(e.currentTarget.files ?? []), 'add');
+                e.currentTarget.value = '';
+              }}
+            />
+          </label>
           <button type="button" disabled={disabled} onClick={() => onLoad({ kind: 'demo' })}>
             Demo data
           </button>
@@ -132,7 +152,15 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
               <dd>{s.meanRating.toFixed(2)}</dd>
             </div>
           </dl>
+          {s.warnings.length > 0 && (
+            <Callout kind="warning" testId="data-warnings">
+              {s.warnings.map((w) => (
+                <p key={w}>{w}</p>
+              ))}
+            </Callout>
+          )}
           <Histogram counts={s.histogram} fileName={`ratings-${s.name.replace(/[^\w.-]+/g, '-')}`} />
+          <FileContributions summary={s} />
           {s.notes.length > 0 && (
             <details>
               <summary>{s.notes.length} note(s) from the parser</summary>

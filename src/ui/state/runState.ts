@@ -54,6 +54,8 @@ export interface RunView {
   readonly pretrained: { epoch: number; epochs: number; trainLoss: number } | null;
   readonly evaluations: readonly Evaluation[];
   readonly baselines: Partial<Record<BaselineName, ScenarioRecord>>;
+  /** The baselines' per-user rows (their event), joined to every evaluation's userErrors */
+  readonly baselineUserErrors?: Extract<TrainEvent, { type: 'baselines' }>['userErrors'];
   readonly memory: readonly MemorySnapshot[];
   readonly summary: RunSummary | null;
   readonly failure: { code: TrainErrorCode; message: string } | null;
@@ -158,20 +160,27 @@ export function runReducer(state: RunView, action: RunAction): RunView {
                   epoch: e.epoch,
                   test: e.test,
                   validation: e.validation,
-                  ...(e.userErrors ? { userErrors: e.userErrors } : {}),
+                  ...(e.userErrors
+                    ? {
+                        userErrors: next.baselineUserErrors
+                          ? withPredictors(e.userErrors, next.baselineUserErrors)
+                          : e.userErrors,
+                      }
+                    : {}),
                 },
               ],
             };
             break;
           case 'baselines': {
             // the baselines run once, after the first epoch: their per-user rows join every
-            // evaluation made before (later ones carry them already)
+            // evaluation made before, and later ones (a run resumed on another backend has none)
             const rows = e.userErrors;
             next = {
               ...next,
               baselines: { ...next.baselines, ...e.metrics },
               ...(rows
                 ? {
+                    baselineUserErrors: rows,
                     evaluations: next.evaluations.map((v) =>
                       v.userErrors ? { ...v, userErrors: withPredictors(v.userErrors, rows) } : v,
                     ),
