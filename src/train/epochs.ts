@@ -93,9 +93,11 @@ export function createEngine(input: ExperimentInput, rng: Rng, supervised = fals
   return config.model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
 }
 
-function batchesOf(order: Int32Array, size: number): Int32Array[] {
+/** Consecutive batches of `size` ids; `dropLast`: without a last, smaller one (when there is a full one). */
+export function batchesOf(order: Int32Array, size: number, dropLast = false): Int32Array[] {
   const out: Int32Array[] = [];
   for (let i = 0; i < order.length; i += size) out.push(order.subarray(i, Math.min(i + size, order.length)));
+  if (dropLast && out.length > 1 && out[out.length - 1]!.length < size) out.pop();
   return out;
 }
 
@@ -134,7 +136,7 @@ export async function trainEpochs(
     const started = performance.now();
     let lossSum = 0;
     let lossCount = 0;
-    for (const batchIds of batchesOf(order, input.config.batchSize)) {
+    for (const batchIds of batchesOf(order, input.config.batchSize, input.config.dropLastBatch)) {
       await yieldToEventLoop();
       await control.waitWhilePaused?.();
       if (control.signal?.aborted) return { aborted: true, diverged: null };

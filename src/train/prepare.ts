@@ -39,7 +39,12 @@ export function prepareExperiment(dataset: Dataset, config: TrainConfig): Prepar
   const split = splitScenarios(dataset, config.protocol, config.seed, splitOptionsOf(config));
   const layout = buildFeatureLayout(
     dataset,
-    { zipPrefix: config.zipPrefix, training: trainingMembers(dataset, split) },
+    {
+      zipPrefix: config.zipPrefix,
+      minCount: config.featureMinCount,
+      itemDecade: config.itemDecade,
+      training: trainingMembers(dataset, split),
+    },
     notes,
   );
   return { split, layout, notes };
