@@ -64,6 +64,13 @@ export const CONFIG_TABLE = {
     help: "Use the item's release decade as a feature (MeLU's code has no year feature; off in the melu-paper preset).",
     defaultValue: true,
   }),
+  itemGenres: enumField({
+    group: 'data',
+    label: 'Item genres',
+    help: "movielens: the item file's genres (18 on MovieLens); omdb: the OMDb genres of MeLU's movies_extrainfos.dat (25), which MeLU's code uses (the item file's genres when that file is not loaded).",
+    options: ['movielens', 'omdb'] as const,
+    defaultValue: 'movielens',
+  }),
   featureMinCount: intField({
     group: 'data',
     label: 'Feature min count',

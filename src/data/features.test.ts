@@ -119,3 +119,19 @@ describe('feature options of the melu-paper preset', () => {
     expect(layout.item.tableRows).toBe(d.items.genres.vocab.length);
   });
 });
+
+describe('genre source', () => {
+  it("genres 'omdb' reads items.extraGenres when loaded, the item file's genres otherwise", async () => {
+    const d = await demoDataset();
+    const extraGenres = {
+      vocab: ['<unk>', 'Drama', 'Sport'],
+      offsets: new Int32Array(d.items.count + 1),
+      codes: new Int32Array(0),
+    };
+    const withExtras = { ...d, items: { ...d.items, extraGenres } };
+    const omdb = buildFeatureLayout(withExtras, { zipPrefix: 0, minCount: 0, genres: 'omdb' });
+    expect(omdb.item.multiRows).toEqual([3]);
+    const fallback = buildFeatureLayout(d, { zipPrefix: 0, minCount: 0, genres: 'omdb' });
+    expect(fallback.item.multiRows).toEqual([d.items.genres.vocab.length]);
+  });
+});

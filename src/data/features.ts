@@ -60,6 +60,8 @@ export interface FeatureOptions {
   readonly minCount?: number;
   /** The item's release decade as an index field (default true; MeLU's code has no year feature). */
   readonly itemDecade?: boolean;
+  /** Which genres: the item file's (default) or MeLU's OMDb ones (items.extraGenres, when loaded). */
+  readonly genres?: 'movielens' | 'omdb';
   /** Widest multi-hot set kept (longer sets keep their first codes; a note says so). */
   readonly maxWidth?: number;
   /** Which users and items the training tasks contain (1 = training); all when absent. */
@@ -198,7 +200,8 @@ export function buildFeatureLayout(
       nearestKnown(prune('decade', decadeColumn(items.year), minCount, trainItems), items.year),
     );
   if (items.rate) itemIndexFields.push(prune('rate', items.rate, minCount, trainItems));
-  const bags: Bag[] = [setBag('genre', pruneMulti(items.genres, minCount, trainItems))];
+  const genres = options.genres === 'omdb' && items.extraGenres ? items.extraGenres : items.genres;
+  const bags: Bag[] = [setBag('genre', pruneMulti(genres, minCount, trainItems))];
   if (items.directors) bags.push(setBag('director', pruneMulti(items.directors, minCount, trainItems)));
   if (items.actors) bags.push(setBag('actor', pruneMulti(items.actors, minCount, trainItems)));
 

@@ -43,6 +43,7 @@ export function prepareExperiment(dataset: Dataset, config: TrainConfig): Prepar
       zipPrefix: config.zipPrefix,
       minCount: config.featureMinCount,
       itemDecade: config.itemDecade,
+      genres: config.itemGenres,
       training: trainingMembers(dataset, split),
     },
     notes,

@@ -19,6 +19,7 @@ import { createRng } from '../lib/rng';
 import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
+  batchesOf,
   createEngine,
   ratingRange,
   trainEpochs,
@@ -169,7 +170,7 @@ export async function runExperiment(
       split: input.split.summary,
       config,
       parameters: engine.parameters,
-      stepsPerEpoch: Math.ceil(trainable(input.split.train).length / config.batchSize),
+      stepsPerEpoch: batchesOf(trainable(input.split.train), config.batchSize, config.dropLastBatch).length,
       strategy: engine.strategy,
     });
     if (config.baselines) {
