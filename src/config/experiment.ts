@@ -95,6 +95,27 @@ export const CONFIG_TABLE = {
     max: 10000,
     defaultValue: 50,
   }),
+  itemDecade: booleanField({
+    group: 'data',
+    label: 'Item decade',
+    help: "Use the item's release decade as a feature (MeLU's code has no year feature; off in the melu-paper preset).",
+    defaultValue: true,
+  }),
+  itemGenres: enumField({
+    group: 'data',
+    label: 'Item genres',
+    help: "movielens: the item file's genres (18 on MovieLens); omdb: the OMDb genres of MeLU's movies_extrainfos.dat (25), which MeLU's code uses (the item file's genres when that file is not loaded).",
+    options: ['movielens', 'omdb'] as const,
+    defaultValue: 'movielens',
+  }),
+  featureMinCount: intField({
+    group: 'data',
+    label: 'Feature min count',
+    help: "A feature value seen by fewer than this many training users or items reads its field's unknown row (0 = every value has its own row, as MeLU's full vocabularies; values only new users or items have then keep their initial row).",
+    min: 0,
+    max: 100,
+    defaultValue: 2,
+  }),
   // --- model
   embeddingDim: intField({
     group: 'model',
@@ -112,6 +133,14 @@ export const CONFIG_TABLE = {
     max: 512,
     defaultValue: 64,
   }),
+  initScheme: enumField({
+    group: 'model',
+    label: 'Initialisation',
+    help: "glorot: Glorot-uniform weights, zero hidden biases, the output bias at the mean training rating, every embedding row N(0, 1); pytorch: PyTorch's defaults as in MeLU's code: every linear weight and bias (the output bias too) U(-1/sqrt(fan_in), 1/sqrt(fan_in)), single-valued fields' rows N(0, 1) (nn.Embedding), multi-hot fields' rows U(-1/sqrt(V), 1/sqrt(V)) for a vocabulary of V values (MeLU's bias-free nn.Linear over the multi-hot vector).",
+    options: ['glorot', 'pytorch'] as const,
+    defaultValue: 'glorot',
+    models: ['melu'],
+  }),
   // --- training
   epochs: intField({
     group: 'training',
@@ -128,6 +157,12 @@ export const CONFIG_TABLE = {
     min: 1,
     max: 1024,
     defaultValue: 32,
+  }),
+  dropLastBatch: booleanField({
+    group: 'training',
+    label: 'Drop last batch',
+    help: "Skip each epoch's last batch of tasks when it is smaller than the meta-batch (meta-training, pre-training and the non-meta baseline alike; MeLU's code trains int(N / batch) batches per epoch; off = train it too).",
+    defaultValue: false,
   }),
   innerSteps: intField({
     group: 'training',

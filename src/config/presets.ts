@@ -17,9 +17,14 @@ const MAMO_MEMORY = { memorySlots: 3, alpha: 0.5, beta: 0.05, gamma: 0.1, tau: 0
 export const PRESETS = {
   'melu-paper': {
     label: 'MeLU paper',
-    help: 'MeLU (Lee et al. 2019): 1 local step, local rate 5e-6, Adam 5e-5, 32 users per batch, full zip.',
+    help: "MeLU (Lee et al. 2019) as the authors' code runs it: 1 local step, local rate 5e-6, Adam 5e-5, 32 users per batch (the last, smaller batch dropped), full zip, OMDb genres, no release-year feature, every feature value its own row, PyTorch's default initialisation (docs/fidelity.md).",
     values: {
       model: 'melu',
+      initScheme: 'pytorch',
+      itemDecade: false,
+      itemGenres: 'omdb',
+      featureMinCount: 0,
+      dropLastBatch: true,
       embeddingDim: 32,
       hiddenDim: 64,
       innerSteps: 1,

@@ -57,6 +57,8 @@ export interface Items {
   readonly rate?: CategoricalColumn;
   readonly directors?: MultiHotColumn;
   readonly actors?: MultiHotColumn;
+  /** The OMDb genres of movies_extrainfos.dat (MeLU's 25), beside the item file's own `genres`. */
+  readonly extraGenres?: MultiHotColumn;
 }
 
 export interface Ratings {

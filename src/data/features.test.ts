@@ -103,3 +103,35 @@ describe('feature layout with MeLU side information', () => {
     expect(Array.from(layout.itemMultiWeights.subarray(actorAt, actorAt + 2))).toEqual([0.5, 0.5]);
   });
 });
+
+describe('feature options of the melu-paper preset', () => {
+  it('itemDecade false leaves the decade out; minCount 0 gives every value its own row', async () => {
+    const d = await demoDataset();
+    const training = { users: new Uint8Array(d.users.count), items: new Uint8Array(d.items.count) };
+    training.users[0] = 1; // one training user, no training item: minCount 2 would prune everything
+    const layout = buildFeatureLayout(d, { zipPrefix: 5, minCount: 0, itemDecade: false, training });
+    expect(layout.itemFieldNames).toEqual(['genre']);
+    expect(layout.item.indexFields).toBe(0);
+    // every user's profile values keep their own rows, never '<unk>'
+    for (const row of layout.userIndex) expect(layout.userRowLabels[row]).not.toMatch(/<unk>$/);
+    // multi-hot rows close the table: one entry per multi-hot field, '<unk>' included
+    expect(layout.item.multiRows).toEqual([d.items.genres.vocab.length]);
+    expect(layout.item.tableRows).toBe(d.items.genres.vocab.length);
+  });
+});
+
+describe('genre source', () => {
+  it("genres 'omdb' reads items.extraGenres when loaded, the item file's genres otherwise", async () => {
+    const d = await demoDataset();
+    const extraGenres = {
+      vocab: ['<unk>', 'Drama', 'Sport'],
+      offsets: new Int32Array(d.items.count + 1),
+      codes: new Int32Array(0),
+    };
+    const withExtras = { ...d, items: { ...d.items, extraGenres } };
+    const omdb = buildFeatureLayout(withExtras, { zipPrefix: 0, minCount: 0, genres: 'omdb' });
+    expect(omdb.item.multiRows).toEqual([3]);
+    const fallback = buildFeatureLayout(d, { zipPrefix: 0, minCount: 0, genres: 'omdb' });
+    expect(fallback.item.multiRows).toEqual([d.items.genres.vocab.length]);
+  });
+});

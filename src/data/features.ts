@@ -26,6 +26,11 @@ export interface SideLayout {
   readonly multiFields: number;
   /** Codes per multi-hot field after padding (1 when there are none). */
   readonly width: number;
+  /**
+   * Table rows of each multi-hot field, in order ('<unk>' included); their rows close the table, after
+   * the index fields' rows. Absent = none (or unknown: every row is then initialised alike).
+   */
+  readonly multiRows?: readonly number[];
 }
 
 export interface FeatureLayout {
@@ -51,8 +56,12 @@ export interface FeatureLayout {
 export interface FeatureOptions {
   /** Leading zip characters used as a feature (0 = no zip feature). */
   readonly zipPrefix: number;
-  /** Values seen by fewer than this many training users / items map to '<unk>' (default 2). */
+  /** Values seen by fewer than this many training users / items map to '<unk>' (default 2; 0 keeps all). */
   readonly minCount?: number;
+  /** The item's release decade as an index field (default true; MeLU's code has no year feature). */
+  readonly itemDecade?: boolean;
+  /** Which genres: the item file's (default) or MeLU's OMDb ones (items.extraGenres, when loaded). */
+  readonly genres?: 'movielens' | 'omdb';
   /** Widest multi-hot set kept (longer sets keep their first codes; a note says so). */
   readonly maxWidth?: number;
   /** Which users and items the training tasks contain (1 = training); all when absent. */
@@ -185,11 +194,14 @@ export function buildFeatureLayout(
       prune(`zip${options.zipPrefix}`, prefixColumn(users.zip, options.zipPrefix), minCount, trainUsers),
     );
   }
-  const itemIndexFields: Field[] = [
-    nearestKnown(prune('decade', decadeColumn(items.year), minCount, trainItems), items.year),
-  ];
+  const itemIndexFields: Field[] = [];
+  if (options.itemDecade ?? true)
+    itemIndexFields.push(
+      nearestKnown(prune('decade', decadeColumn(items.year), minCount, trainItems), items.year),
+    );
   if (items.rate) itemIndexFields.push(prune('rate', items.rate, minCount, trainItems));
-  const bags: Bag[] = [setBag('genre', pruneMulti(items.genres, minCount, trainItems))];
+  const genres = options.genres === 'omdb' && items.extraGenres ? items.extraGenres : items.genres;
+  const bags: Bag[] = [setBag('genre', pruneMulti(genres, minCount, trainItems))];
   if (items.directors) bags.push(setBag('director', pruneMulti(items.directors, minCount, trainItems)));
   if (items.actors) bags.push(setBag('actor', pruneMulti(items.actors, minCount, trainItems)));
 
@@ -250,7 +262,7 @@ export function buildFeatureLayout(
   }
   return {
     user: { tableRows: userRows, indexFields: fu, multiFields: 0, width: 1 },
-    item: { tableRows: itemRows, indexFields: fi, multiFields: g, width },
+    item: { tableRows: itemRows, indexFields: fi, multiFields: g, width, multiRows: bags.map((b) => b.rows) },
     userIndex,
     itemIndex,
     itemMulti,

@@ -11,7 +11,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { SideLayout } from '../data/features';
 import type { Rng } from '../lib/rng';
 import { embeddingBag, gatherRows } from './ops';
-import { normal } from './params';
+
+/**
+ * How a model's parameters start (config initScheme). glorot: Glorot-uniform weights, zero hidden
+ * biases, the output bias at the mean rating, every table row N(0, 1). pytorch: PyTorch's defaults, as
+ * MeLU's code gets them: linear weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)); single-valued
+ * fields' rows N(0, 1) (nn.Embedding); multi-hot fields' rows U(-1/sqrt(V), 1/sqrt(V)), V the field's
+ * vocabulary ('<unk>' not counted), since MeLU embeds a multi-hot vector with a bias-free nn.Linear(V, e).
+ */
+export type InitScheme = 'glorot' | 'pytorch';
 
 /** How one side's fields map onto its embedding table (data/features.ts builds it). */
 export type { SideLayout };
@@ -67,20 +75,38 @@ export interface SideDims {
   readonly item: SideLayout;
 }
 
-/** Fresh tables, N(0, EMBEDDING_INIT_STD^2), drawn from rng's 'userTable' and 'itemTable' forks. */
-export function initSideTables(dims: SideDims, rng: Rng): SideTables {
+/**
+ * Fresh tables drawn from rng's 'userTable' and 'itemTable' forks: N(0, EMBEDDING_INIT_STD^2) rows, and
+ * under the pytorch scheme each multi-hot field's rows (side.multiRows) U(-1/sqrt(V), 1/sqrt(V)) instead.
+ */
+export function initSideTables(dims: SideDims, rng: Rng, scheme: InitScheme = 'glorot'): SideTables {
   return {
-    userTable: normal(
-      rng.fork('userTable'),
-      [dims.user.tableRows, dims.e],
-      EMBEDDING_INIT_STD,
-    ) as tf.Tensor2D,
-    itemTable: normal(
-      rng.fork('itemTable'),
-      [dims.item.tableRows, dims.e],
-      EMBEDDING_INIT_STD,
-    ) as tf.Tensor2D,
+    userTable: sideTable(rng.fork('userTable'), dims.user, dims.e, scheme),
+    itemTable: sideTable(rng.fork('itemTable'), dims.item, dims.e, scheme),
   };
+}
+
+/** Limits of the uniform init of each table row under the pytorch scheme (0 = a normal row). */
+export function pytorchRowLimits(side: SideLayout): Float32Array {
+  const limits = new Float32Array(side.tableRows);
+  const multi = side.multiRows ?? [];
+  let row = side.tableRows - multi.reduce((a, b) => a + b, 0);
+  for (const rows of multi) {
+    limits.fill(1 / Math.sqrt(Math.max(1, rows - 1)), row, row + rows);
+    row += rows;
+  }
+  return limits;
+}
+
+function sideTable(rng: Rng, side: SideLayout, e: number, scheme: InitScheme): tf.Tensor2D {
+  const limits = scheme === 'pytorch' ? pytorchRowLimits(side) : null;
+  const values = new Float32Array(side.tableRows * e);
+  for (let r = 0; r < side.tableRows; r++) {
+    const limit = limits?.[r] ?? 0;
+    for (let j = 0; j < e; j++)
+      values[r * e + j] = limit > 0 ? (2 * rng.next() - 1) * limit : rng.normal() * EMBEDDING_INIT_STD;
+  }
+  return tf.tensor2d(values, [side.tableRows, e]);
 }
 
 /** Item vectors [U, Di] and user vectors [T, Du] of a batch. */

@@ -12,10 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
-import { initSideTables, sideWidth, type SideLayout } from './embedding';
+import { initSideTables, sideWidth, type InitScheme, type SideLayout } from './embedding';
 import { gatherRows, mm } from './ops';
 import { raggedAffine, type RaggedRows } from './segment';
-import { glorot } from './params';
+import { glorot, uniform } from './params';
 
 export interface MeluDims {
   readonly e: number;
@@ -47,14 +47,37 @@ export type MeluLocalKey = (typeof MELU_LOCAL_KEYS)[number];
 export type MeluLocal = Pick<MeluParams, MeluLocalKey>;
 
 /**
- * Initial parameters: Glorot-uniform weights, zero hidden biases, b3 = mean training rating (so the
- * first predictions are the global mean, not 0: MSE starts near the rating variance). `learnRates`:
- * also the local log-rates rho = 0 (every local step starts at the configured rate).
+ * Initial parameters. glorot (the default): Glorot-uniform weights, zero hidden biases, b3 = mean
+ * training rating (so the first predictions are the global mean, not 0: MSE starts near the rating
+ * variance). pytorch (MeLU's code): every weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in
+ * of W1 being the whole input [item; user], and the tables as initSideTables says. `learnRates`: also
+ * the local log-rates rho = 0 (every local step starts at the configured rate).
  */
-export function initMelu(dims: MeluDims, rng: Rng, meanRating: number, learnRates = false): MeluParams {
+export function initMelu(
+  dims: MeluDims,
+  rng: Rng,
+  meanRating: number,
+  options: { readonly learnRates?: boolean; readonly scheme?: InitScheme } = {},
+): MeluParams {
   const di = sideWidth(dims.item, dims.e);
   const du = sideWidth(dims.user, dims.e);
   const h = dims.hidden;
+  const scheme = options.scheme ?? 'glorot';
+  const rates = options.learnRates ? { localLogRate: tf.zeros([MELU_LOCAL_KEYS.length]) as tf.Tensor1D } : {};
+  if (scheme === 'pytorch') {
+    const limit = (fanIn: number) => 1 / Math.sqrt(fanIn);
+    return {
+      ...initSideTables(dims, rng, scheme),
+      w1Item: uniform(rng.fork('w1Item'), [di, h], limit(di + du)) as tf.Tensor2D,
+      w1User: uniform(rng.fork('w1User'), [du, h], limit(di + du)) as tf.Tensor2D,
+      b1: uniform(rng.fork('b1'), [h], limit(di + du)) as tf.Tensor1D,
+      w2: uniform(rng.fork('w2'), [h, h], limit(h)) as tf.Tensor2D,
+      b2: uniform(rng.fork('b2'), [h], limit(h)) as tf.Tensor1D,
+      w3: uniform(rng.fork('w3'), [h, 1], limit(h)) as tf.Tensor2D,
+      b3: uniform(rng.fork('b3'), [1], limit(h)) as tf.Tensor1D,
+      ...rates,
+    };
+  }
   return {
     ...initSideTables(dims, rng),
     w1Item: glorot(rng.fork('w1Item'), di, h, di + du, h),
@@ -64,7 +87,7 @@ export function initMelu(dims: MeluDims, rng: Rng, meanRating: number, learnRate
     b2: tf.zeros([h]),
     w3: glorot(rng.fork('w3'), h, 1),
     b3: tf.fill([1], meanRating) as tf.Tensor1D,
-    ...(learnRates ? { localLogRate: tf.zeros([MELU_LOCAL_KEYS.length]) as tf.Tensor1D } : {}),
+    ...rates,
   };
 }
 

@@ -93,6 +93,14 @@ export function glorot(rng: Rng, rows: number, cols: number, fanIn = rows, fanOu
   return tf.tensor2d(values, [rows, cols]);
 }
 
+/** Uniform init U(-limit, limit) of any shape (PyTorch's nn.Linear default: limit = 1/sqrt(fan_in)). */
+export function uniform(rng: Rng, shape: number[], limit: number): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * limit;
+  return tf.tensor(values, shape);
+}
+
 /** Normal init N(0, std^2) of any shape. */
 export function normal(rng: Rng, shape: number[], std: number): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);

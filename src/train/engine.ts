@@ -26,6 +26,7 @@ import type { BatchTensors } from './batch';
 import type { FeatureLayout } from './layout';
 import {
   mamoMetaGradient,
+  type MamoMetaResult,
   mamoPredict,
   mamoSupervisedGrad,
   type MamoConfig,
@@ -222,7 +223,10 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
   };
   // learned local rates belong to meta-learning: the non-meta baseline fine-tunes at a chosen rate
   const learnRates = config.localRateLr > 0 && !options.supervised;
-  const params = initMelu(dims, options.rng.fork('melu'), options.meanRating, learnRates);
+  const params = initMelu(dims, options.rng.fork('melu'), options.meanRating, {
+    learnRates,
+    scheme: config.initScheme,
+  });
   const holder = new StateHolder<MeluParams>({
     params,
     optimizer: initOptimizer(params, optimizerOf(config)),
@@ -311,6 +315,35 @@ function clipPerTask(record: UserNetRecord, clip: number): UserNetRecord {
   return out;
 }
 
+/** What a meta-batch writes, per task in batch order (mamoMeta.ts MamoMetaResult's write ingredients). */
+export type MamoWriteIngredients = Pick<
+  MamoMetaResult,
+  'attention' | 'profiles' | 'userGradients' | 'muiUser' | 'muiItem'
+>;
+
+/**
+ * Eqs 5, 6, 8: the memory writes after a meta-batch, in task order (models/memory.ts): M_P with p_u,
+ * M_U with each task's theta_u query gradient clipped to gradClip, M_UI with the adapted M_uI.
+ */
+export function writeAfterBatch(
+  memory: MemoryState,
+  r: MamoWriteIngredients,
+  config: Pick<TrainConfig, 'gradClip' | 'alpha' | 'beta' | 'gamma' | 'memoryWrite'>,
+): MemoryState {
+  return writeMemory(
+    memory,
+    r.attention,
+    {
+      profiles: r.profiles,
+      userGradients: clipPerTask(r.userGradients, config.gradClip),
+      muiUser: r.muiUser,
+      muiItem: r.muiItem,
+    },
+    { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
+    config.memoryWrite,
+  );
+}
+
 export function createMamoEngine(options: EngineOptions): ModelEngine {
   const { config, layout } = options;
   const dims: MamoDims = {
@@ -391,19 +424,7 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
           muiItem: ordered((x) => x.muiItem),
         };
         const updated = optimizerStep(p, r.grads, optimizer, optimizerOf(config));
-        // Eqs 5, 6, 8: memory writes after the batch, in task order (models/memory.ts).
-        const written = writeMemory(
-          m!,
-          r.attention,
-          {
-            profiles: r.profiles,
-            userGradients: clipPerTask(r.userGradients, config.gradClip),
-            muiUser: r.muiUser,
-            muiItem: r.muiItem,
-          },
-          { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
-          config.memoryWrite,
-        );
+        const written = writeAfterBatch(m!, r, config);
         return { loss: r.loss, next: { params: updated.params, optimizer: updated.state, memory: written } };
       });
       holder.replace(next);

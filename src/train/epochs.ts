@@ -134,9 +134,11 @@ export function createEngine(input: ExperimentInput, rng: Rng, supervised = fals
   return config.model === 'melu' ? createMeluEngine(options) : createMamoEngine(options);
 }
 
-function batchesOf(order: Int32Array, size: number): Int32Array[] {
+/** Consecutive batches of `size` ids; `dropLast`: without a last, smaller one (when there is a full one). */
+export function batchesOf(order: Int32Array, size: number, dropLast = false): Int32Array[] {
   const out: Int32Array[] = [];
   for (let i = 0; i < order.length; i += size) out.push(order.subarray(i, Math.min(i + size, order.length)));
+  if (dropLast && out.length > 1 && out[out.length - 1]!.length < size) out.pop();
   return out;
 }
 
@@ -184,7 +186,7 @@ export async function trainEpochs(
     let lossCount = 0;
     // a resumed epoch skips the batches already committed (order and dropout are keyed by epoch and
     // step, so the rest are the batches the lost run would have drawn)
-    const batches = batchesOf(order, input.config.batchSize);
+    const batches = batchesOf(order, input.config.batchSize, input.config.dropLastBatch);
     let inEpoch = resume && epoch === resume.epoch ? resume.stepInEpoch : 0;
     for (const batchIds of batches.slice(inEpoch)) {
       await yieldToEventLoop();

@@ -48,12 +48,26 @@ export interface Prepared {
   readonly notes: string[];
 }
 
-export function prepareExperiment(dataset: Dataset, config: TrainConfig): Prepared {
+/** `splitOptions`: protocol options beyond the config's (bench/fidelity.ts trains on every existing user). */
+export function prepareExperiment(
+  dataset: Dataset,
+  config: TrainConfig,
+  splitOptions: Partial<SplitOptions> = {},
+): Prepared {
   const notes: string[] = [];
-  const split = splitScenarios(dataset, config.protocol, config.seed, splitOptionsOf(config));
+  const split = splitScenarios(dataset, config.protocol, config.seed, {
+    ...splitOptionsOf(config),
+    ...splitOptions,
+  });
   const layout = buildFeatureLayout(
     dataset,
-    { zipPrefix: config.zipPrefix, training: trainingMembers(dataset, split) },
+    {
+      zipPrefix: config.zipPrefix,
+      minCount: config.featureMinCount,
+      itemDecade: config.itemDecade,
+      genres: config.itemGenres,
+      training: trainingMembers(dataset, split),
+    },
     notes,
   );
   return { split, layout, notes };

@@ -24,6 +24,7 @@ import { beforeAsBaseline, computeBaselines } from './baselines';
 import type { ModelEngine } from './engine';
 import {
   BackendLostError,
+  batchesOf,
   createEngine,
   ratingRange,
   trainEpochs,
@@ -217,7 +218,11 @@ export async function runExperiment(
     seconds: (performance.now() - startedAt) / 1000,
   });
   try {
-    const stepsPerEpoch = Math.ceil(trainable(input.split.train).length / config.batchSize);
+    const stepsPerEpoch = batchesOf(
+      trainable(input.split.train),
+      config.batchSize,
+      config.dropLastBatch,
+    ).length;
     sink({
       type: 'started',
       backend: input.backend,

@@ -151,8 +151,8 @@ export function mamoRates64(p: Flat, lr: number): Record<string, number> {
   return Object.fromEntries(RATE_KEYS.map((k, i) => [k, rho ? lr * Math.exp(rho[i]!) : lr]));
 }
 
-function sgd(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows, lr: number): Local {
-  const rate = mamoRates64(p, lr);
+/** The gradient of the MSE over rows r w.r.t. every local weight (hand-written backprop). */
+function grads64(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows): Local {
   const e = s.prob.e;
   const g = {} as Local;
   for (const key of Object.keys(w) as (keyof Local)[])
@@ -181,6 +181,12 @@ function sgd(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows, lr: numbe
     const dr1 = linBack(f.r1, w.wu2, dact(deu, f.u2, s.slope), g.wu2, g.bu2);
     linBack(pu, w.wu1, dact(dr1, f.u1, s.slope), g.wu1, g.bu1);
   }
+  return g;
+}
+
+function sgd(w: Local, p: Flat, s: MamoSetup64, user: number, r: Rows, lr: number): Local {
+  const rate = mamoRates64(p, lr);
+  const g = grads64(w, p, s, user, r);
   const out = {} as Local;
   for (const key of Object.keys(w) as (keyof Local)[])
     out[key] = { ...w[key], d: w[key].d.map((v, i) => v - rate[key]! * g[key].d[i]!) };
@@ -243,4 +249,64 @@ export function mamoFirstOrderLoss64(
     total += mse(w, p, s, s.prob.tasks.users[t]!, rows(s, t, 'query'));
   });
   return total / s.prob.taskIds.length;
+}
+
+/** What one task writes (Eqs 5, 6, 8): its attention, profile, theta_u gradient and adapted M_uI. */
+export interface TaskWrite64 {
+  readonly a: Float64Array; // [K], read before adaptation
+  readonly profile: Float64Array; // p_u [Du]
+  readonly userGradient: Float64Array; // query-MSE gradient w.r.t. the adapted theta_u, M_U's flat order
+  readonly mui: Float64Array; // adapted M_uI [e, 2e]
+}
+
+/** Every task's write ingredients, in task order, at parameters p (steps local SGD steps at lr). */
+export function mamoWrites64(p: Flat, s: MamoSetup64, steps: number, lr: number): TaskWrite64[] {
+  return s.prob.taskIds.map((t) => {
+    const user = s.prob.tasks.users[t]!;
+    const { local, a } = init64(p, s, user);
+    const w = adapt(local, p, s, t, steps, lr);
+    const g = grads64(w, p, s, user, rows(s, t, 'query'));
+    const userGradient = Float64Array.from(USER.flatMap((key) => Array.from(g[key].d)));
+    return { a, profile: userVec64(p, s.prob, user), userGradient, mui: Float64Array.from(w.mui.d) };
+  });
+}
+
+/**
+ * The three memory writes after a batch, one task after another (no closed form): M_P with p_u (alpha),
+ * M_U with the theta_u gradient scaled to norm <= clip (beta; clip 0 = off), M_UI with the adapted
+ * M_uI (gamma). paper: M <- r (a (x) v) + (1 - r) M; slot-gated: M_k <- M_k + r a_k (v - M_k).
+ */
+export function writeMemory64(
+  memory: Memory64,
+  writes: readonly TaskWrite64[],
+  rates: { alpha: number; beta: number; gamma: number },
+  form: 'paper' | 'slot-gated',
+  clip: number,
+): Memory64 {
+  const blend = (m: Float64Array, a: Float64Array, v: ArrayLike<number>, r: number) => {
+    const width = v.length;
+    for (let k = 0; k < a.length; k++) {
+      for (let i = 0; i < width; i++) {
+        const old = m[k * width + i]!;
+        m[k * width + i] =
+          form === 'paper' ? r * a[k]! * v[i]! + (1 - r) * old : old + r * a[k]! * (v[i]! - old);
+      }
+    }
+  };
+  const profile = Float64Array.from(memory.profile);
+  const gradient = Float64Array.from(memory.gradient);
+  const task = Float64Array.from(memory.task);
+  for (const w of writes) {
+    const norm = Math.sqrt(w.userGradient.reduce((acc, x) => acc + x * x, 0));
+    const scale = clip > 0 ? Math.min(1, clip / norm) : 1;
+    blend(profile, w.a, w.profile, rates.alpha);
+    blend(
+      gradient,
+      w.a,
+      w.userGradient.map((x) => x * scale),
+      rates.beta,
+    );
+    blend(task, w.a, w.mui, rates.gamma);
+  }
+  return { k: memory.k, profile, gradient, task };
 }

@@ -253,6 +253,7 @@ export function assembleDataset(input: AssembleInput): Dataset {
       ...(items.rate ? { rate: categorical(items.rate) } : {}),
       ...(items.directors ? { directors: multiHot(items.directors) } : {}),
       ...(items.actors ? { actors: multiHot(items.actors) } : {}),
+      ...(items.extraGenres ? { extraGenres: multiHot(items.extraGenres) } : {}),
     },
     ratings: { count: n, ...out },
     ...(input.published ? { published: input.published } : {}),

@@ -168,6 +168,8 @@ describe('MovieLens 1M and MeLU side information', () => {
     expect(d.items.directors!.vocab).toEqual(['<unk>', 'Ann Director', 'Bo Other']);
     expect(d.items.rate!.vocab[d.items.rate!.codes[1]!]).toBe('<unk>');
     expect(Array.from(d.items.actors!.codes)).toEqual([1, 2, 3]);
+    // MeLU's OMDb genres beside the item file's own (itemGenres 'omdb' reads them)
+    expect(d.items.extraGenres!.vocab).toEqual(['<unk>', 'Animation', 'Comedy', 'Drama']);
     expect(Array.from(d.published!.user_cold.items)).toEqual([1, 2]);
     expect(Array.from(d.published!.item_cold.values)).toEqual([3]);
   });

@@ -75,6 +75,7 @@ export function mergeExtras(
   const rate: string[] = [];
   const directors: string[][] = [];
   const actors: string[][] = [];
+  const extraGenres: string[][] = [];
   const years = [...base.years];
   let missing = 0;
   base.ids.forEach((id, k) => {
@@ -84,15 +85,17 @@ export function mergeExtras(
       rate.push('');
       directors.push([]);
       actors.push([]);
+      extraGenres.push([]);
       return;
     }
     rate.push(e.rate);
     directors.push(e.directors);
     actors.push(e.actors);
+    extraGenres.push(e.genres);
     if (e.year > 0) years[k] = e.year;
   });
   const note = missing
     ? `movies_extrainfos.dat: side information for ${base.ids.length - missing} of ${base.ids.length} items; ${missing} without an entry get unknown rate, directors and actors`
     : `movies_extrainfos.dat: side information for all ${base.ids.length} items (release year taken from it, as MeLU does)`;
-  return { items: { ...base, years, rate, directors, actors }, note };
+  return { items: { ...base, years, rate, directors, actors, extraGenres }, note };
 }

@@ -21,6 +21,8 @@ export interface RawItems {
   readonly rate?: string[];
   readonly directors?: string[][];
   readonly actors?: string[][];
+  /** MeLU's OMDb genres (movies_extrainfos.dat), beside the item file's own genres. */
+  readonly extraGenres?: string[][];
 }
 
 export function emptyUsers(): RawUsers {
