@@ -35,8 +35,8 @@ describe('train arguments', () => {
   });
 
   it.each([
-    [['--model', 'melo'], 'Expected model to be one of mamo, melu, got "melo"'],
-    [['--protocol', 'meluu'], 'Expected protocol to be one of melu, mamo, published, got "meluu"'],
+    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, got "sasrec"'],
+    [['--protocol', 'meluu'], 'Expected protocol to be one of melu, mamo, published, sequence, got "meluu"'],
     [['--preset', 'fast'], 'Unknown preset "fast" in the flag; expected one of melu-paper'],
     [['--backend', 'tpu'], 'Expected backend to be one of auto, webgpu, wasm, webgl, cpu, got "tpu"'],
     [['--backend', 'webgl'], 'Expected backend to be one of auto, webgpu, wasm, cpu on the command line'],
@@ -75,7 +75,7 @@ describe('inspect arguments', () => {
   });
 
   it.each([
-    [['a', '--protocol', 'x'], 'Expected --protocol to be one of melu, mamo, published, got "x"'],
+    [['a', '--protocol', 'x'], 'Expected --protocol to be one of melu, mamo, published, sequence, got "x"'],
     [['a', '--seed', 'abc'], 'Expected --seed to be a non-negative integer, got "abc"'],
     [['a', '--seed', '-1'], 'Expected --seed to be a non-negative integer, got "-1"'],
     [['a', '--verbose'], 'Unknown flag --verbose for inspect; expected --protocol or --seed'],

@@ -8,6 +8,7 @@
  * and a re-run resumes; when every trial is there, <out>/<dataset>-<model>.json gets the trials and the
  * `chosen` configuration, which the protocol's experiment specs read as "tuning".
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
@@ -30,8 +31,20 @@ import { readJson, writeAtomic } from './parts';
 
 export const TRIAL_FORMAT = 'metarec-tuning-v1-trial/1';
 
+/** The commit the trial ran on (with "+changes" when the tree was dirty), or null outside a git checkout. */
+function codeVersion(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return null;
+  }
+}
+
 interface TrialFile extends TrialScore {
   readonly format: typeof TRIAL_FORMAT;
+  readonly code?: string | null;
   readonly index: number;
   readonly overrides: Partial<TrainConfig>;
   readonly seeds: readonly number[];
@@ -130,6 +143,7 @@ export async function tuneV1(argv: readonly string[], log: (line: string) => voi
     const score: TrialScore = diverged ? { score: null, kinds: {} } : scoreTrial(curves);
     const trial: TrialFile = {
       format: TRIAL_FORMAT,
+      code: codeVersion(),
       index: i,
       overrides,
       seeds,
@@ -164,8 +178,9 @@ export async function tuneV1(argv: readonly string[], log: (line: string) => voi
         budget: V1_BUDGET,
         evalEvery: V1_EVAL_EVERY,
         seeds,
-        trials: all.map(({ index, overrides, score, kinds, diverged, seconds }) => ({
+        trials: all.map(({ index, code, overrides, score, kinds, diverged, seconds }) => ({
           index,
+          code: code ?? null,
           overrides,
           score,
           kinds,

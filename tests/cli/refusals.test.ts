@@ -5,8 +5,8 @@ import { ROOT, runCli } from '../helpers/cli';
 
 describe('npm run cli -- train refuses', () => {
   it.each([
-    [['--model', 'melo'], 'Expected model to be one of mamo, melu, got "melo"'],
-    [['--protocol', 'paper'], 'Expected protocol to be one of melu, mamo, published, got "paper"'],
+    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, got "sasrec"'],
+    [['--protocol', 'paper'], 'Expected protocol to be one of melu, mamo, published, sequence, got "paper"'],
     [['--preset', 'fast'], 'Unknown preset "fast" in the flag; expected one of melu-paper'],
     [['--backend', 'tpu'], 'Expected backend to be one of auto, webgpu, wasm, webgl, cpu, got "tpu"'],
     [['--epochz', '3'], 'Unknown flag --epochz for train; expected --data, --out, --verbose, --preset'],
