@@ -112,6 +112,80 @@ describe.runIf(available)('inputs in Chromium', () => {
     expect(await page.isDisabled('[data-testid=start]')).toBe(true);
   });
 
+  it("ml-1m, then MeLU's split files by a second upload: the published protocol becomes trainable", async () => {
+    // ML-1M's formats at a synthetic size (MovieLens itself may not be shipped in tests): 40 users; 40
+    // films of 1990-1996 (existing) and 20 of 1999 (new); users 36-40 are the new users of the split
+    const ratings: string[] = [];
+    const rate = (u: number, m: number) =>
+      ratings.push(`${u}::${m}::${1 + ((u * 7 + m * 3) % 5)}::${978300000 + u * 100 + m}`);
+    for (let u = 1; u <= 40; u++) for (let k = 0; k < 20; k++) rate(u, 1 + ((u + k * 3) % 40));
+    for (let u = 1; u <= 5; u++) for (let m = 41; m <= 55; m++) rate(u, m);
+    for (let u = 36; u <= 40; u++) for (let m = 41; m <= 55; m++) rate(u, m);
+    const movies = Array.from({ length: 60 }, (_, k) =>
+      k < 40
+        ? `${k + 1}::Old Film ${k + 1} (${1990 + (k % 7)})::Drama`
+        : `${k + 1}::New Film ${k + 1} (1999)::Comedy`,
+    );
+    const users = Array.from(
+      { length: 40 },
+      (_, k) => `${k + 1}::${k % 2 ? 'F' : 'M'}::25::${k % 20}::12345`,
+    );
+    await page.setInputFiles(
+      '[data-testid=file-input]',
+      asUpload([
+        text('ratings.dat', ratings.join('\n') + '\n'),
+        text('movies.dat', movies.join('\n') + '\n'),
+        text('users.dat', users.join('\n') + '\n'),
+      ]),
+    );
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=count-ratings]')?.textContent !== '0',
+    );
+    await page.waitForSelector('[data-testid=train-blocked]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=train-blocked]')).toContain("needs MeLU's split files");
+    // the split: users 36-40 as new users (their old films), users 1-5 on the new films, 36-40 on both
+    const state = (from: number, to: number, items: (u: number) => number[]) => {
+      const x: Record<string, number[]> = {};
+      const y: Record<string, number[]> = {};
+      for (let u = from; u <= to; u++) {
+        x[u] = items(u);
+        y[u] = x[u]!.map((m) => 1 + ((u * 7 + m * 3) % 5));
+      }
+      return [JSON.stringify(x), JSON.stringify(y)] as const;
+    };
+    const oldOf = (u: number) => Array.from({ length: 20 }, (_, k) => 1 + ((u + k * 3) % 40));
+    const newOnes = () => Array.from({ length: 15 }, (_, k) => 41 + k);
+    const [uc, ucy] = state(36, 40, oldOf);
+    const [ic, icy] = state(1, 5, newOnes);
+    const [uic, uicy] = state(36, 40, newOnes);
+    await page.setInputFiles(
+      '[data-testid=add-files-input]',
+      asUpload([
+        text('user_cold_state.json', uc),
+        text('user_cold_state_y.json', ucy),
+        text('item_cold_state.json', ic),
+        text('item_cold_state_y.json', icy),
+        text('user_and_item_cold_state.json', uic),
+        text('user_and_item_cold_state_y.json', uicy),
+      ]),
+    );
+    await page.waitForFunction(() =>
+      (document.querySelector('[data-testid=contributions]')?.textContent ?? '').includes(
+        'user_cold_state.json',
+      ),
+    );
+    const table = (await page.textContent('[data-testid=contributions]')) ?? '';
+    // both uploads are there: the ratings of the first and the split of the second
+    expect(table).toContain('ratings.dat');
+    expect(table).toContain('user_and_item_cold_state.json');
+    expect(await page.textContent('[data-testid=count-ratings]')).not.toBe('0');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=train-blocked]'), undefined, {
+      timeout: 30_000,
+    });
+    expect(await page.isDisabled('[data-testid=start]')).toBe(false);
+    await shot(page, 'ml1m-plus-split', '[data-testid=data-summary]');
+  });
+
   it('requests stay on the own origin (or data:/blob:) and the preview sends a CSP', async () => {
     // the backend starts after the first dataset: wait for it, so tfjs and the wasm binaries are fetched
     await page.waitForSelector('[data-testid=backend-badge]:not([data-backend=pending])', {

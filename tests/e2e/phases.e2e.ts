@@ -138,9 +138,19 @@ describe.runIf(available)('phases and layout at 1440x900', () => {
     await page.waitForSelector('[data-testid=drilldown-query] tbody tr', { timeout: 60_000 });
     expect(await page.inputValue('.users-list select')).toBe('user_item_cold');
     await shot(page, 'laptop-drill-down');
-    // error by support size: this branch's events carry no per-user errors yet
+    // error by support size, from the evaluated events' per-user errors: the model and the baselines
     await page.click('[data-testid=tab-support]');
-    expect(await page.textContent('[data-testid=support-empty]')).toContain('No per-user errors in this run');
+    await page.waitForSelector('[data-testid=support-chart] .main-svg', { timeout: 60_000 });
+    // the baselines' rows join once their phase has run (after the first epoch)
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('[data-testid=support-baseline] option')).some(
+          (o) => (o as HTMLOptionElement).value === 'supportMean',
+        ),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await shot(page, 'laptop-support-size');
     // the exports stand alone (title, caption, legend, axes): saved for a look
     await page.click('[data-testid=tab-memory]');
     const lossPng = await plotlyPng(page, 'loss-chart');
