@@ -94,14 +94,15 @@ function verdicts(seeds: readonly PerKindSeed[]): string {
       (s) => s.model[sc]!.mae < (s.baselines[closest.b]?.[sc]?.mae ?? NaN),
     ).length;
     const name = BASELINE_LABELS[closest.b].split(':')[0];
-    const detail = `closest: ${name}, ${closest.margin >= 0 ? 'ahead by' : 'behind by'} ${Math.abs(closest.margin).toFixed(5)}, better in ${seedsBetter} of ${seeds.length} seeds`;
-    // a lead under LEVEL MAE on the mean of 3 seeds is no win: say so rather than "beats"
+    const detail = `closest: ${name}, mean MAE ${closest.margin >= 0 ? 'lower' : 'higher'} by ${Math.abs(closest.margin).toFixed(5)}, lower in ${seedsBetter} of ${seeds.length} seeds`;
+    // no interval is computed here (pre-v1 protocol): the words of docs/protocol.md section 8 ("beats",
+    // "ahead") need one, so this only says where the mean lies
     const verdict =
       worse.length > 0
-        ? `does NOT beat ${worse.map((b) => BASELINE_LABELS[b].split(':')[0]).join(', ')}`
+        ? `mean MAE not below ${worse.map((b) => BASELINE_LABELS[b].split(':')[0]).join(', ')}`
         : closest.margin < LEVEL
-          ? `level with ${name} (ahead by less than ${LEVEL} MAE, which is no win)`
-          : 'beats every baseline';
+          ? `level with ${name} (mean lower by less than ${LEVEL} MAE)`
+          : 'mean MAE below every baseline (no interval: not a claim)';
     // MAE and RMSE clip predictions to the rating scale (docs/metrics.md); the query loss does not. A
     // raw query MSE above 16 (the squared width of a 1..5 scale) means some users' predictions left the
     // scale: say so, since clipping bounds their cost but the network did diverge there
