@@ -3,7 +3,10 @@
 // disable Train with the reason in view; the app talks to its own origin only, under a CSP.
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MALFORMED } from '../data/malformed.table';
+import { stagedDataset } from '../helpers/datasets';
 import { e2eAvailable, launch, openPage, servePreview, shot, type Served } from './harness';
 
 const available = e2eAvailable();
@@ -184,6 +187,44 @@ describe.runIf(available)('inputs in Chromium', () => {
     });
     expect(await page.isDisabled('[data-testid=start]')).toBe(false);
     await shot(page, 'ml1m-plus-split', '[data-testid=data-summary]');
+  });
+
+  it("the staged ml-1m, then MeLU's split files by a second upload (when staged)", async () => {
+    const ml1m = stagedDataset('ml-1m');
+    const melu = stagedDataset('ml-1m-melu');
+    if (!ml1m || !melu) return;
+    const read = (dir: string, names: string[]) =>
+      names.map((n) => ({ path: n, bytes: new Uint8Array(readFileSync(join(dir, n))) }));
+    const ratingsFile = readdirSync(ml1m).find((n) => /^ratings.*\.dat$/.test(n))!;
+    await page.setInputFiles(
+      '[data-testid=file-input]',
+      asUpload(read(ml1m, [ratingsFile, 'movies.dat', 'users.dat'])),
+    );
+    await page.waitForFunction(
+      () =>
+        Number(
+          (document.querySelector('[data-testid=count-ratings]')?.textContent ?? '0').replace(/\D/g, ''),
+        ) > 100_000,
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.waitForSelector('[data-testid=train-blocked]', { timeout: 30_000 });
+    const splits = join(melu, 'splits');
+    await page.setInputFiles('[data-testid=add-files-input]', asUpload(read(splits, readdirSync(splits))));
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=contributions]')?.textContent ?? '').includes(
+          'user_cold_state.json',
+        ),
+      undefined,
+      { timeout: 120_000 },
+    );
+    const table = (await page.textContent('[data-testid=contributions]')) ?? '';
+    expect(table).toContain(ratingsFile);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=train-blocked]'), undefined, {
+      timeout: 120_000,
+    });
+    expect(await page.isDisabled('[data-testid=start]')).toBe(false);
   });
 
   it('requests stay on the own origin (or data:/blob:) and the preview sends a CSP', async () => {
