@@ -15,97 +15,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment';
-import { SCENARIOS, type ScenarioTasks, type TaskSet } from '../data/scenarios/types';
 import { createRng, permutation, type Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
 import { countScalars, disposeParams, keysOf, type ParamRecord } from '../models/params';
 import { initSequence, sequenceKeys, type SequenceDims } from '../models/sequence';
 import { initWeighting } from '../models/sequenceWeighting';
-import {
-  DIVERGENCE_LOSS,
-  meanTrainingRating,
-  ratingRange,
-  type ExperimentInput,
-  type RunControl,
-} from './epochs';
+import { DIVERGENCE_LOSS, meanTrainingRating, type ExperimentInput, type RunControl } from './epochs';
 import { beforeAsBaseline } from './baselines';
-import { constantMetrics, scenarioMetrics, supportMean } from './evaluate';
+import { supportMean } from './evaluate';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainSink } from './events';
 import {
   meloMetaGradient,
-  meloPredict,
   multiStepWeights,
   supervisedLoss,
   type MeloConfig,
   type MeloState,
-  type SequenceBatch,
 } from './meloMeta';
 import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
+import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
+import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
 
-/** One task's sequence (support ++ query, time order) and how many of its positions are support. */
-interface Window {
-  readonly items: ArrayLike<number>;
-  readonly ratings: ArrayLike<number>;
-  readonly support: number;
-}
-
-/** Padded [T, L] batch tensors of windows (ItemIndex + 1; 0 = padding). */
-export function sequenceBatch(windows: readonly Window[], length: number): SequenceBatch {
-  const T = windows.length;
-  const items = new Int32Array(T * length);
-  const ratings = new Float32Array(T * length);
-  const support = new Float32Array(T * length);
-  const query = new Float32Array(T * length);
-  windows.forEach((w, t) => {
-    for (let l = 0; l < w.items.length; l++) {
-      items[t * length + l] = w.items[l]! + 1;
-      ratings[t * length + l] = w.ratings[l]!;
-      (l < w.support ? support : query)[t * length + l] = 1;
-    }
-  });
-  return {
-    items: tf.tensor2d(items, [T, length], 'int32'),
-    ratings: tf.tensor2d(ratings, [T, length]),
-    support: tf.tensor2d(support, [T, length]),
-    query: tf.tensor2d(query, [T, length]),
-    supportLength: Math.max(1, ...windows.map((w) => w.support)),
-  };
-}
-
-const disposeBatch = (b: SequenceBatch) =>
-  [b.items, b.ratings, b.support, b.query].forEach((t) => t.dispose());
-
-/** Task t of a set as a window: support ++ query, the earliest support positions dropped beyond `length`. */
-function evaluationWindow(set: TaskSet, t: number, length: number): Window {
-  const s0 = set.supportOffsets[t]!;
-  const q0 = set.queryOffsets[t]!;
-  const q1 = set.queryOffsets[t + 1]!;
-  const keep = Math.max(0, Math.min(set.supportOffsets[t + 1]! - s0, length - (q1 - q0)));
-  const s1 = set.supportOffsets[t + 1]!;
-  return {
-    items: [...set.supportItems.subarray(s1 - keep, s1), ...set.queryItems.subarray(q0, q1)],
-    ratings: [...set.supportValues.subarray(s1 - keep, s1), ...set.queryValues.subarray(q0, q1)],
-    support: keep,
-  };
-}
-
-/** A random window of a training task's sequence: ends anywhere from q + 2 on, at most `length` long. */
-function trainingWindow(set: TaskSet, t: number, length: number, query: number, rng: Rng): Window {
-  const items = [
-    ...set.supportItems.subarray(set.supportOffsets[t]!, set.supportOffsets[t + 1]!),
-    ...set.queryItems.subarray(set.queryOffsets[t]!, set.queryOffsets[t + 1]!),
-  ];
-  const ratings = [
-    ...set.supportValues.subarray(set.supportOffsets[t]!, set.supportOffsets[t + 1]!),
-    ...set.queryValues.subarray(set.queryOffsets[t]!, set.queryOffsets[t + 1]!),
-  ];
-  const n = items.length;
-  const first = Math.min(n, query + 2);
-  const end = first + rng.int(n - first + 1);
-  const start = Math.max(0, end - length);
-  return { items: items.slice(start, end), ratings: ratings.slice(start, end), support: end - start - query };
-}
 
 /** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
 const cosine = (rate: number, progress: number) =>
@@ -424,89 +354,4 @@ async function trainEpoch(
     await yieldToEventLoop();
   }
   return { loss: count ? sum / count : NaN, aborted: false, diverged: null };
-}
-
-/** Query predictions before and after adaptation for the sampled tasks of every non-empty cell. */
-async function evaluateSets(
-  state: MeloState,
-  input: ExperimentInput,
-  dims: SequenceDims,
-  steps: number,
-  sample: ReturnType<typeof evaluationSample>,
-  roles: readonly ('validation' | 'test')[],
-): Promise<{ test: ScenarioRecord; validation: ScenarioRecord }> {
-  const { config, split } = input;
-  const range = ratingRange(split.train);
-  const out: { test: ScenarioRecord; validation: ScenarioRecord } = { test: {}, validation: {} };
-  for (const role of roles) {
-    const sets: ScenarioTasks = split[role];
-    for (const scenario of SCENARIOS) {
-      const set = sets[scenario];
-      if (set.count === 0) continue;
-      const taskIds = sample.tasks(role, scenario, set.count);
-      const offsets = new Int32Array(taskIds.length + 1);
-      const truth: number[] = [];
-      const before: number[] = [];
-      const after: number[] = [];
-      for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
-        const ids = Array.from(taskIds.subarray(k0, k0 + 64));
-        const windows = ids.map((t) => evaluationWindow(set, t, dims.length));
-        const batch = sequenceBatch(windows, dims.length);
-        const p = tf.tidy(() => {
-          const r = meloPredict(state, dims, batch, { steps, weighting: config.lossWeighting });
-          return [r.before, r.after];
-        });
-        disposeBatch(batch);
-        const [b, a] = [await p[0]!.data(), await p[1]!.data()];
-        p.forEach((t) => t.dispose());
-        windows.forEach((w, j) => {
-          for (let l = w.support; l < w.items.length; l++) {
-            truth.push(w.ratings[l]!);
-            before.push(b[j * dims.length + l]!);
-            after.push(a[j * dims.length + l]!);
-          }
-          offsets[k0 + j + 1] = truth.length;
-        });
-        await yieldToEventLoop();
-      }
-      const prediction = (values: number[]) => ({
-        offsets,
-        truth: Float32Array.from(truth),
-        predicted: Float32Array.from(values),
-        range,
-      });
-      out[role][scenario] = scenarioMetrics(set, {
-        taskIds,
-        before: prediction(before),
-        after: prediction(after),
-        attention: null,
-        profiles: null,
-        profileWidth: 0,
-      });
-    }
-  }
-  return out;
-}
-
-/** A constant-per-task predictor on every non-empty test cell (the same sampled tasks). */
-function evaluateConstant(
-  sets: ScenarioTasks,
-  sample: ReturnType<typeof evaluationSample>,
-  valueOf: (set: TaskSet, t: number) => number,
-): ScenarioRecord {
-  const out: ScenarioRecord = {};
-  for (const scenario of SCENARIOS) {
-    const set = sets[scenario];
-    if (set.count === 0) continue;
-    out[scenario] = constantMetrics(set, sample.tasks('test', scenario, set.count), (t) => valueOf(set, t));
-  }
-  return out;
-}
-
-/** alpha_k[j] of every task-parameter key k and local step j (as `key@step`), for the summary. */
-async function learnedRates(state: MeloState): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const [key, t] of Object.entries(state.rates))
-    (await t.data()).forEach((v, j) => (out[`${key}@${j + 1}`] = v));
-  return out;
 }
