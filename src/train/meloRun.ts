@@ -36,7 +36,6 @@ import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
 import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
 
-
 /** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
 const cosine = (rate: number, progress: number) =>
   rate / 10 + 0.45 * rate * (1 + Math.cos(Math.PI * progress));
