@@ -111,6 +111,8 @@ export async function tuneV1(argv: readonly string[], log: (line: string) => voi
     chooseLocalRate: true,
     evalEvery: V1_EVAL_EVERY,
   };
+  // the code this process runs: HEAD when it started (a later commit does not change loaded modules)
+  const code = codeVersion();
   const backend = await initBackend('wasm');
   const dataset = await loadSpecDataset(name, process.cwd());
   for (const i of mine) {
@@ -143,7 +145,7 @@ export async function tuneV1(argv: readonly string[], log: (line: string) => voi
     const score: TrialScore = diverged ? { score: null, kinds: {} } : scoreTrial(curves);
     const trial: TrialFile = {
       format: TRIAL_FORMAT,
-      code: codeVersion(),
+      code,
       index: i,
       overrides,
       seeds,
