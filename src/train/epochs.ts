@@ -56,7 +56,20 @@ export interface RunControl {
    * engine, for a host copy of the state (snapshot.ts) to resume from.
    */
   readonly onCommitted?: (at: TrainingPosition, engine: ModelEngine) => Promise<void>;
-  /** Go on from a committed step of an earlier run of the same config (after a lost device). */
+  /**
+   * At the end of every meta-training epoch but the last (after its evaluation and the baselines), the
+   * position of the next epoch's start, the finished epochs and the engine: for a snapshot that a
+   * reloaded page resumes from (worker/runController.ts). Awaited.
+   */
+  readonly onEpochSaved?: (
+    at: TrainingPosition,
+    epochs: readonly EpochRecord[],
+    engine: ModelEngine,
+  ) => Promise<void>;
+  /**
+   * Go on from a committed step of an earlier run of the same config (after a lost device, or from an
+   * end-of-epoch snapshot after a reload).
+   */
   readonly resume?: RunResume;
   readonly onTestPredictions?: (
     epoch: number,

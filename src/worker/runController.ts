@@ -20,8 +20,11 @@ import type { RunResume } from '../train/epochs';
 import type { EpochRecord, TrainEvent } from '../train/events';
 import { prepareExperiment } from '../train/prepare';
 import type { DataLoader } from './dataLoader';
+import type { HostValue } from '../train/snapshot';
 import { BackendError, ConfigError, classifyFailure } from './failures';
 import type { FromWorker, RequestId, RunId, ToWorker } from './protocol';
+import { validateResume } from './resumeCheck';
+import { stateBuffers } from './snapshotBuffers';
 
 export interface RunEnvironment {
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
@@ -105,7 +108,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
     return blocker ? new ConfigError(blocker) : null;
   }
 
-  async function start(runId: RunId, rawConfig: unknown): Promise<void> {
+  async function start(runId: RunId, rawConfig: unknown, rawResume?: unknown): Promise<void> {
     const { config } = validateConfig(rawConfig);
     if (run && !run.abort.signal.aborted) {
       run.abort.abort();
@@ -144,6 +147,8 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
       try {
         const refused = preflight(config);
         if (refused) throw refused;
+        // a reloaded page resuming from its stored end-of-epoch snapshot
+        const stored = rawResume === undefined ? undefined : validateResume(rawResume, config);
         const dataset = data.dataset()!;
         info = await ensureBackend(config.backend);
         const { runExperiment } = await training();
@@ -155,9 +160,9 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
             `The ${config.protocol} protocol leaves no training tasks on ${dataset.name} with seed ${config.seed}: choose another protocol.`,
           );
         // the lost-device loop: each pass runs until done, or until the device goes (then resumes on wasm)
-        let resume: RunResume | undefined;
-        const epochs: EpochRecord[] = [];
-        let shownStep = 0;
+        let resume: RunResume | undefined = stored;
+        const epochs: EpochRecord[] = stored ? [...stored.epochs] : [];
+        let shownStep = stored?.step ?? 0;
         for (;;) {
           let lost: string | null = null;
           let snapshot: RunResume | undefined = resume;
@@ -197,6 +202,21 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                         snapshot = { ...at, state: copied, epochs: finished };
                     },
                     () => undefined,
+                  );
+                },
+                // every epoch's end: the state goes to the page, which stores it with the run (one per
+                // run, replaced), after the epoch's events so the page knows which events it follows
+                onEpochSaved: async (at, finished, engine) => {
+                  let copied: HostValue;
+                  try {
+                    copied = await engine.exportState();
+                  } catch {
+                    return; // a device going away: no snapshot this epoch, the run handles the loss
+                  }
+                  flush();
+                  post(
+                    { type: 'snapshot', runId, snapshot: { ...at, state: copied, epochs: finished } },
+                    stateBuffers(copied),
                   );
                 },
                 ...(resume ? { resume } : {}),
