@@ -209,7 +209,12 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume, onRestart }: Pr
                             }
                             onClick={() => onRestart(r)}
                           >
-                            restart from step 0{r.snapshot ? '' : ' (no epoch ended)'}
+                            restart from step 0
+                            {r.snapshot
+                              ? ''
+                              : r.config.model === 'melo'
+                                ? ' (no state stored)'
+                                : ' (no epoch ended)'}
                           </button>
                         )}
                       </td>
