@@ -193,6 +193,13 @@ export async function runExperiment(
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   const baselineErrors: SeedErrors = {};
   let evaluatedEpoch = 0;
+  // resumed from an end-of-epoch snapshot after the baselines ran: their results, as computed then
+  if (resume?.baselines) {
+    Object.assign(baselines, resume.baselines.metrics);
+    Object.assign(baselineErrors, resume.baselines.errors);
+    ({ nonMetaLr, nonMetaDropout, nonMetaEpochs, nonMetaValidation, biasLambdas, nonMetaFineTune } =
+      resume.baselines.extra);
+  }
   const summary = (): RunSummary => ({
     model: config.model,
     dataset: input.datasetName,
@@ -344,6 +351,20 @@ export async function runExperiment(
             { epoch: record.epoch + 1, stepInEpoch: 0, step: committedStep },
             [...epochs],
             engine,
+            config.baselines && baselinesDone.value && !control.validationOnly
+              ? {
+                  metrics: { ...baselines },
+                  errors: { ...baselineErrors },
+                  extra: {
+                    ...(nonMetaLr === undefined ? {} : { nonMetaLr }),
+                    ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
+                    ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
+                    ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
+                    ...(biasLambdas === undefined ? {} : { biasLambdas }),
+                    ...(nonMetaFineTune === undefined ? {} : { nonMetaFineTune }),
+                  },
+                }
+              : undefined,
           );
       },
       {

@@ -84,6 +84,29 @@ describe('resume after a reload', () => {
     120_000,
   );
 
+  it('with baselines: the snapshot carries their results, so the resumed summary and per-user errors keep them', async () => {
+    const config = { ...tiny('melu'), baselines: true };
+    const plain = await runOnce(config);
+    const stored = structuredClone(plain.snapshots[0]!);
+    expect(Object.keys(stored.baselines!.metrics).length).toBeGreaterThan(0);
+    const resumed = await runOnce(config, stored);
+    // computed once, before the reload: not again
+    expect(resumed.stream.some((e) => e.type === 'baselines')).toBe(false);
+    const summaryOf = (s: TrainEvent[]) => {
+      const last = s.at(-1)!;
+      return last.type === 'finished' ? last.summary : null;
+    };
+    const [a, b] = [summaryOf(plain.stream)!, summaryOf(resumed.stream)!];
+    expect(b.baselines).toEqual(a.baselines);
+    expect(b.scenarios).toEqual(a.scenarios);
+    for (const key of ['nonMetaLr', 'nonMetaEpochs', 'biasLambdas', 'nonMetaFineTune'] as const)
+      expect(b[key]).toEqual(a[key]);
+    const lastErrors = (s: TrainEvent[]) => s.filter((e) => e.type === 'evaluated').at(-1)!;
+    expect(lastErrors(resumed.stream)).toMatchObject({
+      userErrors: (lastErrors(plain.stream) as { userErrors: unknown }).userErrors,
+    });
+  }, 180_000);
+
   it('refuses a damaged snapshot as config, in words, before training', async () => {
     const config = tiny('melu');
     const bad = {

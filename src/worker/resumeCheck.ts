@@ -46,6 +46,12 @@ export function validateResume(raw: unknown, config: TrainConfig): RunResume {
     !epochs.every((e, i) => isObject(e) && e.epoch === i + 1 && typeof e.trainLoss === 'number')
   )
     throw refuse('its finished epochs are damaged');
+  const carried = raw.baselines;
+  if (
+    carried !== undefined &&
+    !(isObject(carried) && isObject(carried.metrics) && isObject(carried.errors) && isObject(carried.extra))
+  )
+    throw refuse('its baselines are damaged');
   if (!isObject(state)) throw refuse('it holds no state');
   const problem = stateProblem(state, 'state');
   if (problem) throw refuse(problem);

@@ -16,7 +16,7 @@ import type { FeatureLayout } from '../data/features';
 import type { ScenarioSplit } from '../data/scenarios/types';
 import type { BackendInfo, BackendName } from '../kernels/backend';
 import type { ModelEngine } from '../train/engine';
-import type { RunResume } from '../train/epochs';
+import type { CarriedBaselines, RunResume } from '../train/epochs';
 import type { EpochRecord, TrainEvent } from '../train/events';
 import { prepareExperiment } from '../train/prepare';
 import type { DataLoader } from './dataLoader';
@@ -163,6 +163,8 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
         let resume: RunResume | undefined = stored;
         const epochs: EpochRecord[] = stored ? [...stored.epochs] : [];
         let shownStep = stored?.step ?? 0;
+        // the baselines' results once they ran: a resume after a lost device keeps them too
+        let carried: CarriedBaselines | undefined = stored?.baselines;
         for (;;) {
           let lost: string | null = null;
           let snapshot: RunResume | undefined = resume;
@@ -206,7 +208,8 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 },
                 // every epoch's end: the state goes to the page, which stores it with the run (one per
                 // run, replaced), after the epoch's events so the page knows which events it follows
-                onEpochSaved: async (at, finished, engine) => {
+                onEpochSaved: async (at, finished, engine, baselines) => {
+                  carried = baselines ?? carried;
                   let copied: HostValue;
                   try {
                     copied = await engine.exportState();
@@ -215,7 +218,16 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                   }
                   flush();
                   post(
-                    { type: 'snapshot', runId, snapshot: { ...at, state: copied, epochs: finished } },
+                    {
+                      type: 'snapshot',
+                      runId,
+                      snapshot: {
+                        ...at,
+                        state: copied,
+                        epochs: finished,
+                        ...(baselines ? { baselines } : {}),
+                      },
+                    },
                     stateBuffers(copied),
                   );
                 },
@@ -245,7 +257,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 },
               ],
             };
-            resume = snapshot;
+            resume = carried && snapshot.epochs.length > 0 ? { ...snapshot, baselines: carried } : snapshot;
             epochs.length = 0;
             epochs.push(...snapshot.epochs);
           } finally {
