@@ -14,7 +14,8 @@ import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from './batch';
 import { createMamoEngine, createMeluEngine, type ModelEngine } from './engine';
 import type { TaskSetPredictions } from './evaluate';
-import type { EpochRecord, TrainEvent } from './events';
+import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent } from './events';
+import type { SeedErrors } from './userErrors';
 import type { FeatureLayout } from './layout';
 import type { HostValue } from './snapshot';
 import { chooseStrategy, supportGroups } from './strategy';
@@ -56,7 +57,21 @@ export interface RunControl {
    * engine, for a host copy of the state (snapshot.ts) to resume from.
    */
   readonly onCommitted?: (at: TrainingPosition, engine: ModelEngine) => Promise<void>;
-  /** Go on from a committed step of an earlier run of the same config (after a lost device). */
+  /**
+   * At the end of every meta-training epoch but the last (after its evaluation and the baselines), the
+   * position of the next epoch's start, the finished epochs and the engine: for a snapshot that a
+   * reloaded page resumes from (worker/runController.ts). Awaited.
+   */
+  readonly onEpochSaved?: (
+    at: TrainingPosition,
+    epochs: readonly EpochRecord[],
+    engine: ModelEngine,
+    baselines: CarriedBaselines | undefined,
+  ) => Promise<void>;
+  /**
+   * Go on from a committed step of an earlier run of the same config (after a lost device, or from an
+   * end-of-epoch snapshot after a reload).
+   */
   readonly resume?: RunResume;
   readonly onTestPredictions?: (
     epoch: number,
@@ -73,10 +88,25 @@ export interface TrainingPosition {
   readonly step: number;
 }
 
+/**
+ * What the baselines computed, carried by an end-of-epoch snapshot: a run resumed after a reload does
+ * not compute them again, and its summary and later per-user errors still hold them.
+ */
+export interface CarriedBaselines {
+  readonly metrics: Partial<Record<BaselineName, ScenarioRecord>>;
+  readonly errors: SeedErrors;
+  readonly extra: Pick<
+    RunSummary,
+    'nonMetaLr' | 'nonMetaDropout' | 'nonMetaEpochs' | 'nonMetaValidation' | 'biasLambdas' | 'nonMetaFineTune'
+  >;
+}
+
 /** What a resumed run starts from: the committed state, its position and the finished epochs' records. */
 export interface RunResume extends TrainingPosition {
   readonly state: HostValue;
   readonly epochs: readonly EpochRecord[];
+  /** End-of-epoch snapshots, once the baselines ran: their results. */
+  readonly baselines?: CarriedBaselines;
 }
 
 /** The device under the backend was lost mid-run (the run can go on elsewhere from its last snapshot). */

@@ -178,7 +178,7 @@ export async function runExperiment(
   if (config.model === 'melo') return runMelo(input, sink, control);
   const rng = createRng(config.seed);
   const engine = createEngine(input, rng.fork('engine'));
-  // resumed after a lost device: the committed state of the lost run, rebuilt on this backend
+  // resumed (a lost device, a reload): the committed state of the earlier run, rebuilt on this backend
   const resume = control.resume;
   if (resume) engine.importState(resume.state);
   control.retainEngine?.(engine);
@@ -193,6 +193,13 @@ export async function runExperiment(
   let last: Evaluation = { test: {}, validation: {}, memory: null };
   const baselineErrors: SeedErrors = {};
   let evaluatedEpoch = 0;
+  // resumed from an end-of-epoch snapshot after the baselines ran: their results, as computed then
+  if (resume?.baselines) {
+    Object.assign(baselines, resume.baselines.metrics);
+    Object.assign(baselineErrors, resume.baselines.errors);
+    ({ nonMetaLr, nonMetaDropout, nonMetaEpochs, nonMetaValidation, biasLambdas, nonMetaFineTune } =
+      resume.baselines.extra);
+  }
   const summary = (): RunSummary => ({
     model: config.model,
     dataset: input.datasetName,
@@ -319,13 +326,15 @@ export async function runExperiment(
     if (!resume) await evaluate(0);
     const training = phase('training', 'meta-steps');
     const totalSteps = config.epochs * stepsPerEpoch;
-    training(0, totalSteps);
+    training(resume?.step ?? 0, totalSteps);
+    let committedStep = resume?.step ?? 0;
     const outcome = await trainEpochs(
       engine,
       input,
       control,
       rng.fork('batches'),
       (e) => {
+        committedStep = e.step;
         sink({ ...e, elapsed: (performance.now() - startedAt) / 1000 });
         training(e.step, totalSteps);
       },
@@ -336,6 +345,27 @@ export async function runExperiment(
           await evaluate(record.epoch);
         if (!baselinesDone.value && !control.signal?.aborted) await runBaselines();
         if (record.epoch < config.epochs) training(record.epoch * stepsPerEpoch, totalSteps);
+        // the next epoch's start, from the state committed now (evaluation changes no state)
+        if (record.epoch < config.epochs && !control.signal?.aborted)
+          await control.onEpochSaved?.(
+            { epoch: record.epoch + 1, stepInEpoch: 0, step: committedStep },
+            [...epochs],
+            engine,
+            config.baselines && baselinesDone.value && !control.validationOnly
+              ? {
+                  metrics: { ...baselines },
+                  errors: { ...baselineErrors },
+                  extra: {
+                    ...(nonMetaLr === undefined ? {} : { nonMetaLr }),
+                    ...(nonMetaDropout === undefined ? {} : { nonMetaDropout }),
+                    ...(nonMetaEpochs === undefined ? {} : { nonMetaEpochs }),
+                    ...(nonMetaValidation === undefined ? {} : { nonMetaValidation }),
+                    ...(biasLambdas === undefined ? {} : { biasLambdas }),
+                    ...(nonMetaFineTune === undefined ? {} : { nonMetaFineTune }),
+                  },
+                }
+              : undefined,
+          );
       },
       {
         epochs: config.epochs,

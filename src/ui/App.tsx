@@ -145,6 +145,7 @@ export function App() {
           opened={opened}
           onClose={() => stored.open(null)}
           restarted={stored.restarted}
+          resumed={stored.resumed}
           storeError={trainer.storeError}
         />
         <CurvesPanel
@@ -211,7 +212,8 @@ export function App() {
                   setSelected(null);
                   setTab('memory');
                 }}
-                onResume={stored.restart}
+                onResume={stored.resume}
+                onRestart={stored.restart}
               />
             )}
           </div>

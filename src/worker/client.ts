@@ -17,10 +17,12 @@ import type {
   Recommendations,
   RequestId,
   RunId,
+  RunSnapshot,
   TestTaskIndex,
   ToWorker,
   UserInspection,
 } from './protocol';
+import { stateBuffers } from './snapshotBuffers';
 
 /** What the client needs of a Worker (a real one in the page, a fake in tests). */
 export interface WorkerLike {
@@ -40,6 +42,8 @@ export class RequestError extends Error {
 }
 
 export type RunListener = (runId: RunId, events: readonly TrainEvent[]) => void;
+/** Receives the current run's end-of-epoch snapshots (after that epoch's events). */
+export type SnapshotListener = (runId: RunId, snapshot: RunSnapshot) => void;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -61,8 +65,11 @@ export interface TrainerClient {
     seed: number,
     newItemYear: number,
   ): Promise<{ summary: SplitSummary; testTasks: TestTaskIndex }>;
-  /** Starts a run; events arrive through subscribe(). Starting a new run ends interest in the old one. */
-  start(config: TrainConfig): RunId;
+  /**
+   * Starts a run; events arrive through subscribe(). Starting a new run ends interest in the old one.
+   * `resume`: go on from a stored snapshot, under the stored run's id.
+   */
+  start(config: TrainConfig, resume?: { runId: RunId; snapshot: RunSnapshot }): RunId;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -74,6 +81,7 @@ export interface TrainerClient {
     count: number,
   ): Promise<Recommendations>;
   subscribe(listener: RunListener): () => void;
+  onSnapshot(listener: SnapshotListener): () => void;
   readonly currentRun: RunId | null;
   dispose(): void;
 }
@@ -85,6 +93,7 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
   let backendWaiter: Pending | null = null;
   const pending = new Map<number, Pending>();
   const listeners = new Set<RunListener>();
+  const snapshotListeners = new Set<SnapshotListener>();
 
   const request = <T>(
     make: (id: RequestId) => ToWorker,
@@ -139,6 +148,10 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
         if (msg.runId !== currentRun) break; // events of an older run
         for (const listener of listeners) listener(msg.runId, msg.events);
         break;
+      case 'snapshot':
+        if (msg.runId !== currentRun) break;
+        for (const listener of snapshotListeners) listener(msg.runId, msg.snapshot);
+        break;
       case 'error':
         if (msg.requestId !== null) settle(msg.requestId, null, new RequestError(msg.message));
         else if (msg.runId === null && backendWaiter) {
@@ -180,10 +193,15 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
     split(protocol, seed, newItemYear) {
       return request((requestId) => ({ type: 'split', requestId, protocol, seed, newItemYear }));
     },
-    start(config) {
-      const runId = `run-${Date.now().toString(36)}-${++runCounter}` as RunId;
+    start(config, resume) {
+      const runId = resume?.runId ?? (`run-${Date.now().toString(36)}-${++runCounter}` as RunId);
       currentRun = runId;
-      worker.postMessage({ type: 'start', runId, config });
+      if (resume)
+        worker.postMessage(
+          { type: 'start', runId, config, resume: resume.snapshot },
+          stateBuffers(resume.snapshot.state),
+        );
+      else worker.postMessage({ type: 'start', runId, config });
       return runId;
     },
     pause: () => currentRun && worker.postMessage({ type: 'pause', runId: currentRun }),
@@ -205,6 +223,10 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onSnapshot(listener) {
+      snapshotListeners.add(listener);
+      return () => snapshotListeners.delete(listener);
     },
     get currentRun() {
       return currentRun;

@@ -26,7 +26,7 @@ export function createWorkerHost(post: Post, env: HostEnvironment) {
       case 'split':
         return data.split(msg);
       case 'start':
-        return runs.start(msg.runId, msg.config);
+        return runs.start(msg.runId, msg.config, msg.resume);
       case 'pause':
       case 'resume':
       case 'stop':

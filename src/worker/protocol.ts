@@ -9,11 +9,14 @@ import type { DataErrorInfo } from '../data/errors';
 import type { Protocol, Scenario, SplitSummary } from '../data/scenarios/types';
 import type { DatasetSummary } from '../data/summary';
 import type { BackendInfo } from '../kernels/backend';
+import type { RunResume } from '../train/epochs';
 import type { TrainErrorCode, TrainEvent } from '../train/events';
 
 /**
  * NOTE: besides types, this file re-exports BASELINE_LABELS (a table of strings) from train/events.
  */
+/** A run's committed training state and position (train/epochs.ts RunResume): plain data and typed arrays. */
+export type RunSnapshot = RunResume;
 export type RunId = string & { readonly __brand: 'RunId' };
 export type RequestId = number & { readonly __brand: 'RequestId' };
 
@@ -87,7 +90,13 @@ export type ToWorker =
       readonly seed: number;
       readonly newItemYear: number;
     }
-  | { readonly type: 'start'; readonly runId: RunId; readonly config: TrainConfig }
+  | {
+      readonly type: 'start';
+      readonly runId: RunId;
+      readonly config: TrainConfig;
+      /** Go on from a stored end-of-epoch snapshot of this run (after a reload); checked by the worker. */
+      readonly resume?: RunSnapshot;
+    }
   | { readonly type: 'pause' | 'resume' | 'stop'; readonly runId: RunId }
   | {
       readonly type: 'inspect';
@@ -124,6 +133,12 @@ export type FromWorker =
   | { readonly type: 'splitFailed'; readonly requestId: RequestId; readonly error: DataErrorInfo }
   /** Training events since the last message (the worker batches them about every 100 ms). */
   | { readonly type: 'events'; readonly runId: RunId; readonly events: readonly TrainEvent[] }
+  /**
+   * The run's committed state at the end of an epoch (after its evaluation), to store and resume from
+   * after a reload: its position is the start of the next epoch. Sent after the epoch's events; typed
+   * arrays transferred.
+   */
+  | { readonly type: 'snapshot'; readonly runId: RunId; readonly snapshot: RunSnapshot }
   | { readonly type: 'inspection'; readonly requestId: RequestId; readonly result: UserInspection }
   | { readonly type: 'recommendations'; readonly requestId: RequestId; readonly result: Recommendations }
   | {

@@ -16,12 +16,15 @@ import type { FeatureLayout } from '../data/features';
 import type { ScenarioSplit } from '../data/scenarios/types';
 import type { BackendInfo, BackendName } from '../kernels/backend';
 import type { ModelEngine } from '../train/engine';
-import type { RunResume } from '../train/epochs';
+import type { CarriedBaselines, RunResume } from '../train/epochs';
 import type { EpochRecord, TrainEvent } from '../train/events';
 import { prepareExperiment } from '../train/prepare';
 import type { DataLoader } from './dataLoader';
+import type { HostValue } from '../train/snapshot';
 import { BackendError, ConfigError, classifyFailure } from './failures';
 import type { FromWorker, RequestId, RunId, ToWorker } from './protocol';
+import { validateResume } from './resumeCheck';
+import { stateBuffers } from './snapshotBuffers';
 
 export interface RunEnvironment {
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
@@ -105,7 +108,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
     return blocker ? new ConfigError(blocker) : null;
   }
 
-  async function start(runId: RunId, rawConfig: unknown): Promise<void> {
+  async function start(runId: RunId, rawConfig: unknown, rawResume?: unknown): Promise<void> {
     const { config } = validateConfig(rawConfig);
     if (run && !run.abort.signal.aborted) {
       run.abort.abort();
@@ -144,6 +147,8 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
       try {
         const refused = preflight(config);
         if (refused) throw refused;
+        // a reloaded page resuming from its stored end-of-epoch snapshot
+        const stored = rawResume === undefined ? undefined : validateResume(rawResume, config);
         const dataset = data.dataset()!;
         info = await ensureBackend(config.backend);
         const { runExperiment } = await training();
@@ -155,9 +160,11 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
             `The ${config.protocol} protocol leaves no training tasks on ${dataset.name} with seed ${config.seed}: choose another protocol.`,
           );
         // the lost-device loop: each pass runs until done, or until the device goes (then resumes on wasm)
-        let resume: RunResume | undefined;
-        const epochs: EpochRecord[] = [];
-        let shownStep = 0;
+        let resume: RunResume | undefined = stored;
+        const epochs: EpochRecord[] = stored ? [...stored.epochs] : [];
+        let shownStep = stored?.step ?? 0;
+        // the baselines' results once they ran: a resume after a lost device keeps them too
+        let carried: CarriedBaselines | undefined = stored?.baselines;
         for (;;) {
           let lost: string | null = null;
           let snapshot: RunResume | undefined = resume;
@@ -199,6 +206,31 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                     () => undefined,
                   );
                 },
+                // every epoch's end: the state goes to the page, which stores it with the run (one per
+                // run, replaced), after the epoch's events so the page knows which events it follows
+                onEpochSaved: async (at, finished, engine, baselines) => {
+                  carried = baselines ?? carried;
+                  let copied: HostValue;
+                  try {
+                    copied = await engine.exportState();
+                  } catch {
+                    return; // a device going away: no snapshot this epoch, the run handles the loss
+                  }
+                  flush();
+                  post(
+                    {
+                      type: 'snapshot',
+                      runId,
+                      snapshot: {
+                        ...at,
+                        state: copied,
+                        epochs: finished,
+                        ...(baselines ? { baselines } : {}),
+                      },
+                    },
+                    stateBuffers(copied),
+                  );
+                },
                 ...(resume ? { resume } : {}),
               },
             );
@@ -225,7 +257,7 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 },
               ],
             };
-            resume = snapshot;
+            resume = carried && snapshot.epochs.length > 0 ? { ...snapshot, baselines: carried } : snapshot;
             epochs.length = 0;
             epochs.push(...snapshot.epochs);
           } finally {

@@ -26,6 +26,54 @@ let firstScreen = '';
 /** The configuration link and final MAE cells of the finished wasm MAMO run (test 1), for test 2. */
 let finished: { link: string; mae: string[] } | null = null;
 
+/** The stored record of the run with `seed`, read from IndexedDB (what its curves are drawn from). */
+async function storedRun(seed: number) {
+  return page.evaluate(
+    (seed) =>
+      new Promise<{
+        id: string;
+        status: string;
+        snapshot?: { epochs: number; events: number; steps: number };
+        epochs: number[];
+        steps: number[];
+        evaluated: number[];
+      } | null>((resolve, reject) => {
+        const request = indexedDB.open('metarec-lab');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const all = db.transaction('runs').objectStore('runs').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            db.close();
+            type Event = { type: string; step?: number; epoch?: number; record?: { epoch: number } };
+            type Run = {
+              id: string;
+              status: string;
+              config: { seed: number };
+              snapshot?: { epochs: number; events: number };
+              events: Event[];
+            };
+            const run = (all.result as Run[]).find((r) => r.config.seed === seed);
+            if (!run) return resolve(null);
+            const upTo = run.snapshot ? run.events.slice(0, run.snapshot.events) : [];
+            resolve({
+              id: run.id,
+              status: run.status,
+              ...(run.snapshot
+                ? { snapshot: { ...run.snapshot, steps: upTo.filter((e) => e.type === 'step').length } }
+                : {}),
+              epochs: run.events.filter((e) => e.type === 'epoch').map((e) => e.record!.epoch),
+              steps: run.events.filter((e) => e.type === 'step').map((e) => e.step!),
+              evaluated: run.events.filter((e) => e.type === 'evaluated').map((e) => e.epoch!),
+            });
+          };
+        };
+      }),
+    seed,
+  );
+}
+
 /** A real page load of the app with this hash (going to the same URL with another hash would not reload). */
 async function open(hash: string): Promise<void> {
   await page.goto('about:blank');
@@ -399,12 +447,50 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     const interrupted = page.locator('[data-testid=run-row][data-status=interrupted]').first();
     await interrupted.waitFor();
     await shot(page, 'runs-interrupted', '.tab-body');
-    await interrupted.locator('[data-testid=run-resume]').click();
+    await interrupted.locator('[data-testid=run-restart]').click();
     await waitStatus(page, 'running');
     expect(await page.textContent('[data-testid=run-restarted]')).toContain('from step 0');
     expect(await page.inputValue('#cfg-seed')).toBe('12');
     await page.click('[data-testid=stop]');
     await waitStatus(page, 'stopped');
+    // a reload after an epoch ended: the run resumes from its stored snapshot, in the same record
+    await open('#v=2&model=mamo&epochs=6&batchSize=16&evalUsers=12&baselines=false&backend=wasm&seed=14');
+    await page.click('[data-testid=start]');
+    await page.waitForFunction(
+      () => /epoch [2-9]\//.test(document.querySelector('[data-testid=progress-text]')?.textContent ?? ''),
+      null,
+      { timeout: 120_000 },
+    );
+    // the snapshot and the record naming it are written just after the epoch's end
+    await expect
+      .poll(async () => (await storedRun(14))?.snapshot?.epochs ?? 0, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await open('');
+    await page.click('[data-testid=tab-runs]');
+    const paused = page.locator('[data-testid=run-row][data-status=interrupted]', { hasText: 'seed 14' });
+    await paused.waitFor();
+    const before = (await storedRun(14))!;
+    const k = before.snapshot!.epochs;
+    expect(await paused.locator('[data-testid=run-resume]').textContent()).toBe(`resume from epoch ${k}`);
+    expect(await paused.locator('[data-testid=run-restart]').count()).toBe(1);
+    await paused.locator('[data-testid=run-resume]').click();
+    expect(await page.textContent('[data-testid=run-resumed]')).toContain(`from the end of epoch ${k}`);
+    await waitStatus(page, 'finished');
+    const after = (await storedRun(14))!;
+    expect(after.id).toBe(before.id);
+    expect(after.status).toBe('finished');
+    // epochs go on from k + 1 (each once, none restarted at 1); the early points are kept
+    expect(after.epochs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(after.evaluated[0]).toBe(0);
+    expect(after.steps[0]).toBe(1);
+    expect(after.steps.every((x, i) => i === 0 || x > after.steps[i - 1]!)).toBe(true);
+    expect(after.steps.slice(0, before.snapshot!.steps)).toEqual(
+      before.steps.slice(0, before.snapshot!.steps),
+    );
+    await page.click('[data-testid=tab-runs]');
+    expect(
+      await page.locator('[data-testid=run-row]', { hasText: 'seed 14' }).getAttribute('data-status'),
+    ).toBe('finished');
     // a link naming data that is not loaded: which files to load, and no training on the demo
     await open(
       '#v=2&model=melu&seed=3&data=ml-100k&dataHash=0123456789abcdef&dataFile=u.data&dataFile=u.item&dataFile=u.user',

@@ -1,6 +1,7 @@
 /**
  * The notices around runs and links, above the curves: which data a link asks for (training waits
- * until it is loaded), a link that names no data, a stored run being viewed, a restarted run, and
+ * until it is loaded), a link that names no data, a stored run being viewed, a restarted or resumed run
+ * (or why it could not resume), and
  * stored-run faults (storage full, blocked). Text only; the commands come from App.
  */
 import { identityLabel, type DatasetIdentity } from '../../data/identity';
@@ -14,10 +15,11 @@ interface Props {
   readonly opened: SavedRun | null;
   readonly onClose: () => void;
   readonly restarted: string | null;
+  readonly resumed: string | null;
   readonly storeError: string | null;
 }
 
-export function RunNotices({ link, loaded, opened, onClose, restarted, storeError }: Props) {
+export function RunNotices({ link, loaded, opened, onClose, restarted, resumed, storeError }: Props) {
   const loadedText = loaded ? `${identityLabel(loaded)} (${loaded.files.join(', ')})` : 'nothing yet';
   return (
     <>
@@ -54,6 +56,11 @@ export function RunNotices({ link, loaded, opened, onClose, restarted, storeErro
       {restarted && (
         <Callout kind="info" testId="run-restarted">
           {restarted}
+        </Callout>
+      )}
+      {resumed && (
+        <Callout kind="info" testId="run-resumed">
+          {resumed}
         </Callout>
       )}
       {storeError && (

@@ -13,6 +13,7 @@ import type {
   NewUserProfile,
   Recommendations,
   RunId,
+  RunSnapshot,
   TestTaskIndex,
   UserInspection,
 } from '../../worker/protocol';
@@ -50,6 +51,11 @@ export interface Trainer {
   load(source: DataSource, mode?: 'replace' | 'add'): Promise<boolean>;
   refreshSplit(protocol: Protocol, seed: number, newItemYear: number): void;
   start(config: TrainConfig): void;
+  /**
+   * Goes on with a stored (interrupted) run from its snapshot: the same record, its events up to the
+   * snapshot kept (curves keep their points), new epochs appended.
+   */
+  resumeStored(run: SavedRun, snapshot: RunSnapshot): void;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -78,7 +84,10 @@ export function useTrainer(): Trainer {
   const eventLog = useRef<unknown[]>([]);
   const datasetName = useRef('');
   const identity = useRef<DatasetIdentity | null>(null);
-  const [storeError, setStoreError] = useState<string | null>(null);
+  const [recordError, setRecordError] = useState<string | null>(null);
+  // kept apart: the next successful record save must not hide that a snapshot could not be kept
+  const [snapshotError, setSnapshotError] = useState<string | null>(null);
+  const storeError = recordError ?? snapshotError;
   // the run being recorded: saved as 'running' at the start and after every evaluation, so a page
   // reload mid-run leaves a record the runs table shows as interrupted (with its curves so far)
   const record = useRef<Omit<SavedRun, 'events' | 'savedAt' | 'status' | 'summary'> | null>(null);
@@ -94,7 +103,7 @@ export function useTrainer(): Trainer {
       events: eventLog.current.slice() as SavedRun['events'],
     };
     // in a task of its own: IndexedDB clones the log synchronously, away from the event dispatch
-    setTimeout(() => void runsStore().save(run).then(setStoreError), 0);
+    setTimeout(() => void runsStore().save(run).then(setRecordError), 0);
   }, []);
 
   useEffect(
@@ -107,12 +116,38 @@ export function useTrainer(): Trainer {
         let ended = false;
         for (const e of events) {
           if (e.type === 'started') setBackend(e.backend);
+          ended ||= e.type === 'finished' || e.type === 'stopped' || e.type === 'failed';
+          if (ended && record.current) {
+            // an ended run is not resumed: its snapshot goes, to free the space
+            const { snapshot: _dropped, ...rest } = record.current;
+            record.current = rest;
+            void runsStore().dropSnapshot(rest.id);
+          }
           if (e.type === 'finished' || e.type === 'stopped') persist(e.type, e.summary);
           if (e.type === 'failed') persist('failed', null);
-          ended ||= e.type === 'finished' || e.type === 'stopped' || e.type === 'failed';
         }
         if (ended) record.current = null;
         else if (events.some((e) => e.type === 'evaluated' || e.type === 'memory')) persist('running', null);
+      }),
+    [client, persist],
+  );
+
+  // every epoch's end: the snapshot is stored beside the run, then the run's record names it; a save
+  // that fails leaves the earlier snapshot (and its note) in place and says so, the run goes on
+  useEffect(
+    () =>
+      client.onSnapshot((id, snapshot) => {
+        const current = record.current;
+        if (current?.id !== id) return;
+        const events = eventLog.current.length;
+        void runsStore()
+          .saveSnapshot(id, snapshot)
+          .then((error) => {
+            setSnapshotError(error);
+            if (error || record.current?.id !== id) return;
+            record.current = { ...record.current, snapshot: { epochs: snapshot.epoch - 1, events } };
+            persist('running', null);
+          });
       }),
     [client, persist],
   );
@@ -176,6 +211,7 @@ export function useTrainer(): Trainer {
       dispatch({ type: 'reset', config, now });
       const id = client.start(config);
       setRunId(id);
+      setSnapshotError(null);
       record.current = {
         id,
         dataset: datasetName.current,
@@ -183,6 +219,21 @@ export function useTrainer(): Trainer {
         startedAt: now,
         config,
       };
+      persist('running', null);
+    },
+    [client, persist],
+  );
+  const resumeStored = useCallback(
+    (run: SavedRun, snapshot: RunSnapshot) => {
+      const kept = run.events.slice(0, run.snapshot?.events ?? run.events.length);
+      eventLog.current = [...kept];
+      dispatch({ type: 'reset', config: run.config, now: run.startedAt ?? Date.now() });
+      dispatch({ type: 'events', events: kept });
+      const id = client.start(run.config, { runId: run.id as RunId, snapshot });
+      setRunId(id);
+      setSnapshotError(null);
+      const { events: _events, savedAt: _savedAt, status: _status, summary: _summary, ...rest } = run;
+      record.current = rest;
       persist('running', null);
     },
     [client, persist],
@@ -220,6 +271,7 @@ export function useTrainer(): Trainer {
     load,
     refreshSplit,
     start,
+    resumeStored,
     pause,
     resume,
     stop,

@@ -1,7 +1,7 @@
 /**
  * Runs: every stored run (IndexedDB; survives a reload) as a table: name and tags (editable, with
- * notes), status (a run stored as running that no page runs any more was interrupted: resume starts
- * its configuration again), data (name and content hash), model, backend, duration, final MAE per
+ * notes), status (a run stored as running that no page runs any more was interrupted: resume goes on
+ * from its last stored end-of-epoch snapshot, restart trains its configuration again from step 0), data (name and content hash), model, backend, duration, final MAE per
  * scenario and the settings that differ between the listed runs. Open one to see all its views again;
  * select several to compare them (RunCompare); export as JSON or CSV. Store faults are said in words.
  */
@@ -42,10 +42,12 @@ interface Props {
   /** The stored run shown in the curves and memory views, if any. */
   readonly openId: string | null;
   readonly onOpen: (run: SavedRun) => void;
+  /** Go on from its stored snapshot (offered when it has one). */
   readonly onResume: (run: SavedRun) => void;
+  readonly onRestart: (run: SavedRun) => void;
 }
 
-export function RunsPanel({ liveRunId, openId, onOpen, onResume }: Props) {
+export function RunsPanel({ liveRunId, openId, onOpen, onResume, onRestart }: Props) {
   const [list, setList] = useState<RunList>({ runs: [], skipped: [], error: null });
   const [message, setMessage] = useState<string | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
@@ -184,15 +186,35 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume }: Props) {
                       </td>
                       <td data-testid="run-status" className={`status-${status}`}>
                         {status}
-                        {status === 'interrupted' && (
+                        {status === 'interrupted' && r.snapshot && (
                           <button
                             type="button"
                             className="link"
                             data-testid="run-resume"
-                            title="Training state is not stored: this starts the same configuration again from step 0 (with its data, seed and backend, the same numbers)"
+                            title="Goes on from its training state stored at the end of that epoch: the same record, its curves keep their points"
                             onClick={() => onResume(r)}
                           >
+                            resume from epoch {r.snapshot.epochs}
+                          </button>
+                        )}
+                        {status === 'interrupted' && (
+                          <button
+                            type="button"
+                            className="link"
+                            data-testid="run-restart"
+                            title={
+                              r.snapshot
+                                ? 'Starts the same configuration again from step 0 (with its data, seed and backend, the same numbers)'
+                                : 'No epoch of it ended before the page closed, so no training state was stored: this starts the same configuration again from step 0 (with its data, seed and backend, the same numbers)'
+                            }
+                            onClick={() => onRestart(r)}
+                          >
                             restart from step 0
+                            {r.snapshot
+                              ? ''
+                              : r.config.model === 'melo'
+                                ? ' (no state stored)'
+                                : ' (no epoch ended)'}
                           </button>
                         )}
                       </td>

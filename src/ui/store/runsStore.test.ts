@@ -2,7 +2,9 @@
 // database, a corrupt record. Each leaves a sentence to show and the rest working.
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../config/experiment';
+import type { RunSnapshot } from '../../worker/protocol';
 import { createRunsStore, idbBackend, type RunsBackend, type SavedRun } from './runsStore';
+import { parseStoredRun } from './storedRun';
 
 const run = (id: string, savedAt: number): SavedRun => ({
   id,
@@ -17,6 +19,7 @@ const run = (id: string, savedAt: number): SavedRun => ({
 /** An in-memory backend; `fail` makes the named method throw `error`. */
 function fake(records: unknown[] = [], fail: Partial<Record<keyof RunsBackend, Error>> = {}): RunsBackend {
   const rows = new Map<string, unknown>(records.map((r, i) => [(r as { id?: string })?.id ?? `#${i}`, r]));
+  const snapshots = new Map<string, unknown>();
   const check = (m: keyof RunsBackend) => {
     if (fail[m]) throw fail[m];
   };
@@ -25,12 +28,75 @@ function fake(records: unknown[] = [], fail: Partial<Record<keyof RunsBackend, E
     get: async (id) => (check('get'), rows.get(id)),
     getAll: async () => (check('getAll'), [...rows.values()]),
     delete: async (id) => void (check('delete'), rows.delete(id)),
-  };
+    putSnapshot: async (id, snapshot) => void (check('putSnapshot'), snapshots.set(id, snapshot)),
+    getSnapshot: async (id) => (check('getSnapshot'), snapshots.get(id)),
+    deleteSnapshot: async (id) => void (check('deleteSnapshot'), snapshots.delete(id)),
+    snapshotCount: () => snapshots.size,
+  } as RunsBackend;
 }
+
+/** An end-of-epoch snapshot: `epochs` finished, one weight tensor. */
+const snapshotAfter = (epochs: number, weight: number): RunSnapshot => ({
+  epoch: epochs + 1,
+  stepInEpoch: 0,
+  step: epochs * 3,
+  epochs: Array.from({ length: epochs }, (_, i) => ({
+    epoch: i + 1,
+    trainLoss: 1,
+    seconds: 1,
+    usersPerSecond: 1,
+  })),
+  state: { w: { values: Float32Array.of(weight, weight), shape: [2], dtype: 'float32' } },
+});
 
 const named = (name: string, message = name) => Object.assign(new Error(message), { name });
 
 describe('runs store', () => {
+  it('keeps one snapshot per run, replaced every epoch, and drops it with the run', async () => {
+    const backend = fake();
+    const count = () => (backend as unknown as { snapshotCount(): number }).snapshotCount();
+    const store = createRunsStore(backend);
+    expect(await store.loadSnapshot('a')).toMatch(/not stored/);
+    expect(await store.saveSnapshot('a', snapshotAfter(1, 0.5))).toBeNull();
+    expect(await store.saveSnapshot('b', snapshotAfter(1, 7))).toBeNull();
+    expect(await store.saveSnapshot('a', snapshotAfter(2, 0.25))).toBeNull();
+    expect(count()).toBe(2);
+    const a = await store.loadSnapshot('a');
+    expect(typeof a === 'object' && a.epoch).toBe(3);
+    expect(
+      typeof a === 'object' && Array.from((a.state as unknown as { w: { values: Float32Array } }).w.values),
+    ).toEqual([0.25, 0.25]);
+    expect(await store.save(run('a', 1))).toBeNull();
+    expect(await store.remove('a')).toBeNull();
+    expect(count()).toBe(1);
+    expect(await store.dropSnapshot('b')).toBeNull();
+    expect(count()).toBe(0);
+  });
+
+  it('a failed snapshot save is a sentence that says the run goes on; the earlier one stays', async () => {
+    const backend = fake();
+    const store = createRunsStore(backend);
+    expect(await store.saveSnapshot('a', snapshotAfter(1, 1))).toBeNull();
+    const full = createRunsStore({
+      ...backend,
+      putSnapshot: async () => Promise.reject(named('QuotaExceededError')),
+    });
+    const message = await full.saveSnapshot('a', snapshotAfter(2, 2));
+    expect(message).toMatch(/Browser storage is full, so keeping the training state of epoch 2 .* failed/);
+    expect(message).toMatch(/training itself is not affected/);
+    const kept = await store.loadSnapshot('a');
+    expect(typeof kept === 'object' && kept.epoch).toBe(2);
+  });
+
+  it("reads a run's snapshot note back, and drops a damaged one", () => {
+    const base = { ...run('a', 1), events: [{ type: 'phase' }, { type: 'phase' }] };
+    expect(parseStoredRun({ ...base, snapshot: { epochs: 1, events: 2 } })).toMatchObject({
+      snapshot: { epochs: 1, events: 2 },
+    });
+    for (const bad of [{ epochs: 0, events: 1 }, { epochs: 1, events: 3 }, 'x'])
+      expect((parseStoredRun({ ...base, snapshot: bad }) as SavedRun).snapshot).toBeUndefined();
+  });
+
   it('lists runs newest first and keeps labels', async () => {
     const changed = vi.fn();
     const store = createRunsStore(fake(), changed);

@@ -4,8 +4,11 @@
  * sentence, a database blocked by another tab or unavailable (private mode) leaves an empty list with a
  * sentence, and a corrupt record is skipped with its reason while the others are listed. The app keeps
  * working in every case: runs just are not kept.
+ * Beside each run, in a store of their own (listing runs never reads them), at most one snapshot: its
+ * training state at the end of its latest epoch, replaced every epoch, to resume it after a reload.
  */
 import { openDB, type IDBPDatabase } from 'idb';
+import type { RunSnapshot } from '../../worker/protocol';
 import { parseStoredRun, type RunLabels, type SavedRun } from './storedRun';
 
 export type { RunLabels, SavedRun, StoredStatus } from './storedRun';
@@ -17,6 +20,10 @@ export interface RunsBackend {
   get(id: string): Promise<unknown>;
   getAll(): Promise<unknown[]>;
   delete(id: string): Promise<void>;
+  /** One snapshot per run id (a put replaces it). */
+  putSnapshot(id: string, snapshot: RunSnapshot): Promise<void>;
+  getSnapshot(id: string): Promise<unknown>;
+  deleteSnapshot(id: string): Promise<void>;
 }
 
 export interface RunList {
@@ -41,15 +48,19 @@ export function describeStoreError(error: unknown, action: string): string {
 
 const DB = 'metarec-lab';
 const STORE = 'runs';
+const SNAPSHOTS = 'snapshots';
 
 /** The IndexedDB backend. The database opens on first use; a blocked open rejects with a BlockedError. */
 export function idbBackend(): RunsBackend {
   let db: Promise<IDBPDatabase> | null = null;
   const open = (): Promise<IDBPDatabase> => {
     db ??= new Promise<IDBPDatabase>((resolve, reject) => {
-      openDB(DB, 1, {
+      openDB(DB, 2, {
+        // version 1 held the runs; version 2 adds their snapshots
         upgrade(database) {
-          database.createObjectStore(STORE, { keyPath: 'id' });
+          if (!database.objectStoreNames.contains(STORE))
+            database.createObjectStore(STORE, { keyPath: 'id' });
+          if (!database.objectStoreNames.contains(SNAPSHOTS)) database.createObjectStore(SNAPSHOTS);
         },
         blocked() {
           const error = new Error('blocked by another tab');
@@ -73,6 +84,9 @@ export function idbBackend(): RunsBackend {
     get: async (id) => (await open()).get(STORE, id) as Promise<unknown>,
     getAll: async () => (await open()).getAll(STORE) as Promise<unknown[]>,
     delete: async (id) => (await open()).delete(STORE, id),
+    putSnapshot: async (id, snapshot) => void (await (await open()).put(SNAPSHOTS, snapshot, id)),
+    getSnapshot: async (id) => (await open()).get(SNAPSHOTS, id) as Promise<unknown>,
+    deleteSnapshot: async (id) => (await open()).delete(SNAPSHOTS, id),
   };
 }
 
@@ -85,6 +99,12 @@ export interface RunsStore {
   remove(id: string): Promise<StoreResult>;
   /** Sets name, notes and tags of a stored run. */
   label(id: string, labels: RunLabels): Promise<StoreResult>;
+  /** Keeps `snapshot` as the run's one snapshot (replacing the one before). */
+  saveSnapshot(id: string, snapshot: RunSnapshot): Promise<StoreResult>;
+  /** The run's snapshot, or why there is none to resume from (a sentence). */
+  loadSnapshot(id: string): Promise<RunSnapshot | string>;
+  /** Drops the run's snapshot (the run ended: nothing to resume). */
+  dropSnapshot(id: string): Promise<StoreResult>;
 }
 
 /** The store's logic over a backend; `changed` is called after every successful write. */
@@ -100,7 +120,41 @@ export function createRunsStore(backend: RunsBackend, changed: () => void = () =
   };
   return {
     save: (run) => attempt('saving this run', () => backend.put(run)),
-    remove: (id) => attempt('deleting the run', () => backend.delete(id)),
+    remove: (id) =>
+      attempt('deleting the run', async () => {
+        await backend.delete(id);
+        // a run stored before snapshots existed, or a database without them: nothing more to delete
+        await backend.deleteSnapshot(id).catch(() => undefined);
+      }),
+    async saveSnapshot(id, snapshot) {
+      try {
+        await backend.putSnapshot(id, snapshot);
+        return null;
+      } catch (error) {
+        return describeStoreError(
+          error,
+          `keeping the training state of epoch ${snapshot.epoch - 1} (a reload could resume this run only from an earlier epoch, or restart it)`,
+        );
+      }
+    },
+    async loadSnapshot(id) {
+      try {
+        const snapshot = await backend.getSnapshot(id);
+        if (typeof snapshot !== 'object' || snapshot === null)
+          return 'Its training state is not stored (it was deleted, or never saved): restart it instead.';
+        return snapshot as RunSnapshot;
+      } catch (error) {
+        return describeStoreError(error, 'reading its training state');
+      }
+    },
+    async dropSnapshot(id) {
+      try {
+        await backend.deleteSnapshot(id);
+        return null;
+      } catch (error) {
+        return describeStoreError(error, 'freeing the stored training state');
+      }
+    },
     label: (id, labels) =>
       attempt('saving the name, notes and tags', async () => {
         const parsed = parseStoredRun(await backend.get(id));

@@ -29,9 +29,21 @@ export interface SavedRun {
   /** Null while running and for failed or interrupted runs. */
   readonly summary: RunSummary | null;
   readonly events: readonly TrainEvent[];
+  /**
+   * While it runs: its latest stored snapshot (runsStore, saved at the end of an epoch): the epochs
+   * it holds and how many of `events` came before it (a resume keeps those and drops the rest).
+   */
+  readonly snapshot?: SnapshotInfo;
   readonly name?: string;
   readonly notes?: string;
   readonly tags?: readonly string[];
+}
+
+export interface SnapshotInfo {
+  /** Epochs finished in it: a resume goes on with epoch `epochs + 1`. */
+  readonly epochs: number;
+  /** How many of the run's events it follows. */
+  readonly events: number;
 }
 
 export type RunLabels = Pick<SavedRun, 'name' | 'notes' | 'tags'>;
@@ -63,12 +75,23 @@ export function parseStoredRun(x: unknown): SavedRun | string {
   const status = x.status;
   if (status !== undefined && !['running', 'finished', 'stopped', 'failed'].includes(status as string))
     return `${where}: unknown status "${String(status)}"`;
+  const snap = x.snapshot;
+  const snapshot =
+    isObject(snap) &&
+    Number.isInteger(snap.epochs) &&
+    (snap.epochs as number) >= 1 &&
+    Number.isInteger(snap.events) &&
+    (snap.events as number) >= 0 &&
+    (snap.events as number) <= x.events.length
+      ? { epochs: snap.epochs as number, events: snap.events as number }
+      : undefined;
   const tags = Array.isArray(x.tags) ? x.tags.filter((t): t is string => typeof t === 'string') : undefined;
   return {
     ...(x as unknown as SavedRun),
     dataset: typeof x.dataset === 'string' ? x.dataset : '',
     config: validateConfig(x.config).config,
     summary: summary as RunSummary | null,
+    snapshot,
     ...(tags ? { tags } : {}),
   };
 }
