@@ -99,11 +99,22 @@ describe('npm run cli -- experiment', () => {
 
   it('refuses bad input with a non-zero exit and the allowed values', async () => {
     const dir = folder({ ...SPEC, datasets: ['ml-10m'] });
-    const [badDataset, badShard, badVariant] = await Promise.all([
+    const [badDataset, badShard, badVariant, badSeed, oneSeed] = await Promise.all([
       cli(dir, ['spec.json', '--list']),
       cli(folder(), ['spec.json', '--shard', '3/3']),
       cli(folder(), ['spec.json', '--list', '--variant', 'MAML']),
+      cli(folder(), ['spec.json', '--list', '--seed', '7']),
+      cli(folder(), ['spec.json', '--list', '--seed', '2']),
     ]);
+    expect(badSeed.code).not.toBe(0);
+    expect(badSeed.stderr).toMatch(/Unknown --seed 7; the spec has 1, 2/);
+    expect(oneSeed.code, oneSeed.stderr).toBe(0);
+    expect(
+      oneSeed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[3]),
+    ).toEqual(['2', '2']);
     expect(badDataset.code).not.toBe(0);
     expect(badDataset.stderr).toMatch(
       /Unknown dataset 'ml-10m'; expected one of ml-100k, ml-1m-published, demo/,

@@ -7,7 +7,8 @@
  *   --shard i/n     only jobs with index ≡ i (mod n); without it, i comes from SLURM_ARRAY_TASK_ID
  *                   (minus SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX, and n from --shards or
  *                   SLURM_ARRAY_TASK_COUNT
- *   --dataset/--variant   only those (repeatable); unknown names are refused with the spec's names
+ *   --dataset/--variant/--seed   only those (repeatable); unknown names are refused with the spec's names
+ *                   (--list marks ablations the chosen configuration lacks: they write no part)
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
  */
 import { readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ import {
   type Job,
 } from '../experiment/spec';
 import { loadSpecDataset, resolveVariant } from './datasets';
-import { readJson, writeAtomic } from './parts';
+import { codeVersion, readJson, writeAtomic } from './parts';
 
 export interface ExperimentCommand {
   readonly specPath: string;
@@ -40,6 +41,8 @@ export interface ExperimentCommand {
   readonly shards: string | null;
   readonly datasets: readonly string[];
   readonly variants: readonly string[];
+  /** only these seeds (none: every seed of the spec) */
+  readonly seeds: readonly number[];
 }
 
 /** The shard from --shard, else from the array-job environment; null: every job. */
@@ -85,10 +88,14 @@ function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
     spec.variants.map((v) => v.name),
     '--variant',
   );
+  const specSeeds = new Set(Object.values(spec.seeds).flat());
+  for (const s of command.seeds)
+    if (!specSeeds.has(s)) throw new Error(`Unknown --seed ${s}; the spec has ${[...specSeeds].join(', ')}`);
   return jobsOf(spec).filter(
     (j) =>
       (!command.datasets.length || command.datasets.includes(j.dataset)) &&
-      (!command.variants.length || command.variants.includes(j.variant.name)),
+      (!command.variants.length || command.variants.includes(j.variant.name)) &&
+      (!command.seeds.length || command.seeds.includes(j.seed)),
   );
 }
 
@@ -127,9 +134,21 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   const shard = shardFrom(command);
   const jobs = shard ? shardOf(all, shard) : all;
   if (command.list) {
-    for (const job of jobs) log(jobLine(job));
+    for (const job of jobs) {
+      let mark = '';
+      if (job.variant.ablate)
+        try {
+          const r = resolveJob(job);
+          if ('notApplicable' in r) mark = `\tnot applicable: ${r.notApplicable}`;
+        } catch {
+          // no tuning file yet: listed as a job to run
+        }
+      log(jobLine(job) + mark);
+    }
     return;
   }
+  // the code this process runs: HEAD when it started (a later commit does not change loaded modules)
+  const code = codeVersion();
   const backend = await initBackend('wasm');
   for (const job of jobs) {
     const file = partPath(job);
@@ -178,6 +197,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
       seed: job.seed,
       budget: budgetOf(spec, job.variant),
       date: new Date().toISOString().slice(0, 10),
+      code,
       result,
     };
     writeAtomic(file, JSON.stringify(part) + '\n');

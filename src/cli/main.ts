@@ -23,7 +23,7 @@ const USAGE = `usage: npm run cli -- <command>
   inspect <path...> [--protocol ${PROTOCOLS.join('|')}] [--seed S]
   train --data <folder|zip> [--data ...] [--out results.json] [--verbose] [--preset ${PRESET_NAMES.join('|')}] [--<setting> value]
   generate-demo [folder]
-  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--merge [--out file]]
+  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--merge [--out file]]
   results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
   tune <dataset> <melu|mamo> [epochs]
   tune-v1 <ml-100k|ml-1m-published|demo> <melu|mamo> [--list] [--shard i/n | --shards n] [--out dir]
@@ -50,6 +50,11 @@ async function main(argv: string[]): Promise<number> {
       const shards = takeOption(args, 'shards')[0] ?? null;
       const datasets = takeOption(args, 'dataset');
       const variants = takeOption(args, 'variant');
+      const seeds = takeOption(args, 'seed').map((text) => {
+        if (!/^\d+$/.test(text))
+          throw new UsageError(`Expected --seed to be a non-negative integer, got "${text}"`);
+        return Number(text);
+      });
       const flags = ['--list', '--merge'];
       const rest = args.filter((a) => !flags.includes(a));
       if (rest.length !== 1 || rest[0]!.startsWith('--'))
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
           shards,
           datasets,
           variants,
+          seeds,
         },
         (line) => console.log(line),
       );

@@ -1,4 +1,5 @@
 /** Node only: part files of an experiment, written atomically and read back. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -18,6 +19,20 @@ export function readJson(file: string): unknown {
   if (!existsSync(file)) return null;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The commit this process runs (HEAD when asked, "+changes" when src/ differs from it), or null outside a
+ * git checkout: stored with every tuning trial and job part, so a table says which code made it.
+ */
+export function codeVersion(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
   } catch {
     return null;
   }

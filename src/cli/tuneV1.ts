@@ -8,7 +8,6 @@
  * and a re-run resumes; when every trial is there, <out>/<dataset>-<model>.json gets the trials and the
  * `chosen` configuration, which the protocol's experiment specs read as "tuning".
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
@@ -27,20 +26,9 @@ import {
 } from '../experiment/tuneV1';
 import { initBackend } from '../kernels/backend';
 import { loadSpecDataset } from './datasets';
-import { readJson, writeAtomic } from './parts';
+import { codeVersion, readJson, writeAtomic } from './parts';
 
 export const TRIAL_FORMAT = 'metarec-tuning-v1-trial/1';
-
-/** The commit the trial ran on (with "+changes" when the tree was dirty), or null outside a git checkout. */
-function codeVersion(): string | null {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim();
-    return dirty ? `${head}+changes` : head;
-  } catch {
-    return null;
-  }
-}
 
 interface TrialFile extends TrialScore {
   readonly format: typeof TRIAL_FORMAT;

@@ -18,6 +18,8 @@ export interface JobPart {
   readonly budget: number;
   /** YYYY-MM-DD of the run */
   readonly date: string;
+  /** the commit the job ran on ("+changes" when src/ differed from it); absent in parts written before it was kept */
+  readonly code?: string | null;
   readonly result: PerKindSeed;
 }
 

@@ -182,11 +182,17 @@ export function renderMerged(
       !notApplicable.has(j.index) &&
       !parts.some((p) => p.dataset === j.dataset && p.variant.name === j.variant.name && p.seed === j.seed),
   );
-  if (missing.length)
+  if (missing.length) {
+    const groups = new Map<string, number[]>();
+    for (const j of missing) {
+      const key = `${j.dataset} / ${j.variant.name}`;
+      groups.set(key, [...(groups.get(key) ?? []), j.seed]);
+    }
     out.push(
-      `Missing parts (not run yet, or running): ${missing.map((j) => `#${j.index} ${j.dataset} / ${j.variant.name} / seed ${j.seed}`).join('; ')}.`,
+      `**Incomplete: ${missing.length} of ${jobs.length - notApplicable.size} jobs have no part yet** (not run, or running); every table below covers only the seeds listed under it, and a row against a row pairs only the seeds both have. Missing: ${[...groups].map(([k, seeds]) => `${k} seeds ${seeds.join(', ')}`).join('; ')}.`,
       '',
     );
+  }
   for (const dataset of spec.datasets) {
     const here = parts.filter((p) => p.dataset === dataset).sort((a, b) => a.seed - b.seed);
     out.push(`## ${here[0]?.datasetLabel ?? labelOf(datasetRef(dataset))}`, '');
@@ -216,13 +222,18 @@ export function renderMerged(
       '',
     );
   }
-  out.push('## Time', '', '| dataset | variant | seconds per job (mean) | run on |', '|---|---|---|---|');
+  out.push(
+    '## Time',
+    '',
+    '| dataset | variant | seconds per job (mean) | run on | code (commit) |',
+    '|---|---|---|---|---|',
+  );
   for (const dataset of spec.datasets)
     for (const v of spec.variants) {
       const ps = parts.filter((p) => p.dataset === dataset && p.variant.name === v.name);
       if (ps.length)
         out.push(
-          `| ${dataset} | ${v.name} | ${meanStd(ps.map((p) => p.result.seconds)).mean.toFixed(0)} | ${[...new Set(ps.map((p) => p.date))].sort().join(', ')} |`,
+          `| ${dataset} | ${v.name} | ${meanStd(ps.map((p) => p.result.seconds)).mean.toFixed(0)} | ${[...new Set(ps.map((p) => p.date))].sort().join(', ')} | ${[...new Set(ps.map((p) => p.code ?? 'unknown'))].sort().join(', ')} |`,
         );
     }
   return out.join('\n') + '\n';
