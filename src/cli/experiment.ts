@@ -11,13 +11,14 @@
  *                   (--list marks ablations the chosen configuration lacks: they write no part)
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '../kernels/backend';
 import { datasetRef, labelOf, protocolOf } from '../experiment/datasets';
 import { runJob } from '../experiment/job';
 import { isCompletePart, PART_FORMAT, type JobPart } from '../experiment/part';
 import { renderMerged } from '../experiment/render';
+import { speedSection } from '../experiment/resultsReport';
 import {
   budgetOf,
   jobLine,
@@ -127,7 +128,12 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
           // no tuning file yet: the job is simply missing
         }
     const out = resolve(command.out ?? 'docs/results.md');
-    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable));
+    // the last `npm run bench` output beside the document (docs/bench-latest.md), when there is one
+    const benchFile = join(dirname(out), 'bench-latest.md');
+    const speed = existsSync(benchFile)
+      ? '\n' + speedSection(readFileSync(benchFile, 'utf8')).join('\n')
+      : '';
+    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable) + speed);
     log(`wrote ${out} from ${parts.length} of ${jobsOf(spec).length} parts`);
     return;
   }

@@ -4,7 +4,7 @@
  *   train --data <path> [--data ...] [settings]     meta-train and evaluate; --out results.json
  *   generate-demo [folder]                          write the synthetic demo dataset (public/datasets/demo)
  *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f]]   the results protocol as jobs (docs/scale-out.md)
- *   results [...]                                   npm run results: the legacy parts of docs/results.md (src/cli/results.ts)
+ *   results [...]                                   npm run results: the pre-v1 document docs/results-pre-v1.md (src/cli/results.ts)
  *   tune <dataset> <melu|mamo> [epochs]             npm run tune: the validation grid (src/cli/tune.ts)
  *   tune-v1 <dataset> <melu|mamo> [--shard i/n]     results protocol v1's tuning (src/cli/tuneV1.ts)
  * Settings are the configuration table's keys in kebab case (--inner-lr 0.01), plus --preset <name>.

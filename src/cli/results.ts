@@ -1,4 +1,4 @@
-// `npm run results` (= npm run cli -- results): writes docs/results.md. For each staged dataset and model, the configuration
+// `npm run results` (= npm run cli -- results): writes docs/results-pre-v1.md. For each staged dataset and model, the configuration
 // chosen on validation users (docs/tuning/<dataset>-<model>.json, from `npm run tune`) is trained with
 // seeds 1, 2, 3 under per-item-kind selection (src/experiment/job.ts): for the model and the non-meta
 // baseline alike, the validation users choose the feature dropout and the epoch separately for the
@@ -111,14 +111,14 @@ function assemble(): void {
     ...singleProtocolSection(parts, single()),
     ...speedSection(benchText()),
   );
-  writeFileSync(join(DOCS, 'results.md'), out.join('\n') + '\n');
-  console.log(`wrote docs/results.md from ${parts.length} stored parts`);
+  writeFileSync(join(DOCS, 'results-pre-v1.md'), out.join('\n') + '\n');
+  console.log(`wrote docs/results-pre-v1.md from ${parts.length} stored parts`);
 }
 
 /** `npm run results [-- flags]` (the flags of the file comment). */
 export async function results(argv: readonly string[]): Promise<void> {
   const arg = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const file = join(DOCS, 'results.md');
+  const file = join(DOCS, 'results-pre-v1.md');
   if (argv.includes('--speed-only') && existsSync(file)) {
     // refresh only the speed section after a new `npm run bench`
     const text = readFileSync(file, 'utf8');
@@ -127,7 +127,7 @@ export async function results(argv: readonly string[]): Promise<void> {
       file,
       (at >= 0 ? text.slice(0, at) : text + '\n') + speedSection(benchText()).join('\n') + '\n',
     );
-    console.log('refreshed the speed section of docs/results.md');
+    console.log('refreshed the speed section of docs/results-pre-v1.md');
     return;
   }
   if (!argv.includes('--assemble')) {

@@ -1,6 +1,6 @@
 /**
  * Presets are partial configs over CONFIG_TABLE. "paper" presets reproduce the published settings
- * (mamo-spec.md sections 2-3); "tuned" presets were chosen on validation users only (docs/results.md
+ * (mamo-spec.md sections 2-3); "tuned" presets were chosen on validation users only (docs/results-pre-v1.md
  * says how: the command and the grid), never on the test scenarios.
  */
 import type { TrainConfig } from './experiment';

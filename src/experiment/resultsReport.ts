@@ -1,4 +1,4 @@
-// The document `npm run results` writes (docs/results.md), rendered from its stored parts: one part per
+// The document `npm run results` writes (docs/results-pre-v1.md), rendered from its stored parts: one part per
 // staged dataset and tuned model, every seed (src/cli/results.ts runs and stores them; the job of a seed
 // is src/experiment/job.ts). Pure: the file reads are the caller's.
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
@@ -303,11 +303,11 @@ export function speedSection(bench: string | null): string[] {
 export function resultsIntro(parts: readonly Part[]): string[] {
   const dates = [...new Set(parts.map((p) => p.date))].sort();
   return [
-    '# Results',
+    '# Results before protocol v1 (superseded)',
     '',
     `Produced by \`npm run results\` (src/cli/results.ts) from runs of ${dates.join(', ') || '–'}, on this project's 2-core machine, tfjs-wasm in Node. Do not edit by hand.`,
     '',
-    '**Superseded, do not cite.** These numbers come from the protocol before results protocol v1 (docs/protocol.md): the held-out "warm" users were another new-user cell, the tuning cells held test users of other seeds, and the protocol was adapted after test numbers had been seen (docs/findings.md says where). The rows named MeLU and MAMO here are our variants (MeLU+ and MAMO+ in v1\'s words), not the papers\' methods. Version 1\'s tables replace this page when run (README, "Reproducing the tables").',
+    '**Superseded, do not cite.** These numbers come from the protocol before results protocol v1 (docs/protocol.md): the held-out "warm" users were another new-user cell, the tuning cells held test users of other seeds, and the protocol was adapted after test numbers had been seen (docs/findings.md says where). The rows named MeLU and MAMO here are our variants (MeLU+ and MAMO+ in v1\'s words), not the papers\' methods. Version 1\'s tables are in docs/results.md (README, "Reproducing the tables").',
     '',
     "**How the numbers are chosen.** Every setting is chosen on **validation users only**, never on the test scenarios. First `npm run tune -- <dataset> <model>` picks each model's configuration: a small grid, each trial trained with seed 1 (or the seeds a section names) and evaluated every few epochs on the validation users, meaning the warm cells of held-out existing users and, where the protocol has them, their item-cold cells; the trials are in `docs/tuning/`. Then, for each seed 1, 2 and 3 (the seed also draws the user split and the query ratings), the tuned model and the non-meta baseline are each trained with feature dropout at the model's value and at 0, for 30 epochs, pre-training included (the tunings ranged over 20, but the validation picks sat at that edge: docs/findings.md, section 7), and checkpointed every second epoch. At every checkpoint the local rate that adapts a network to an evaluated user's support set is chosen on the validation users, from one grid for both networks (src/train/localRate.ts). The validation users then pick, for each network, one checkpoint for the test scenarios whose query items are warm (warm, new user), on the validation warm cells, and one for those with new items (new item, new user & item), on the item-cold cells (src/train/kindSelection.ts, src/experiment/job.ts). Whether a query item is new is known when predicting, so this uses nothing of the test labels. The test scenarios of every checkpoint are evaluated as training goes, and only the validation decides which are reported. The global mean and the support mean are measured on the same test users, and the model without local adaptation at the model's own checkpoints. Tables give mean ± standard deviation over the 3 seeds. MAE and RMSE clip each prediction to the rating scale (1..5), for every model and baseline alike; metric definitions: docs/metrics.md. Why this protocol, and the one it replaced: docs/findings.md and the last section below.",
     '',

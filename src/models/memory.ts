@@ -15,7 +15,7 @@
  * Why slot-gated: the printed rule decays EVERY slot by (1 - r) at every write, so with alpha = 0.5 the
  * profile memory forgets all but the last two or three users, every slot becomes the same recent
  * average, cos(p_u, M_P[k]) is the same for every k and the attention is exactly uniform from then on
- * (measured: max attention 0.333 with K = 3, slot spread ~1e-6; docs/results.md). Gating the decay by the
+ * (measured: max attention 0.333 with K = 3, slot spread ~1e-6; docs/results-pre-v1.md). Gating the decay by the
  * attention makes each slot an attention-weighted running mean of the users that read it (online soft
  * k-means), so slots keep apart; with one-hot attention both forms move the read slot identically.
  * Closed forms of T sequential writes (one matmul per memory):
