@@ -49,6 +49,19 @@ export interface Resolved {
 }
 
 /**
+ * The selection options a job runs with: the variant's, except the two ablations that remove a
+ * selection step (rateChoice: the training rate at evaluation; perKind: one checkpoint for both kinds).
+ */
+export function ablatedOptions<O extends Pick<Resolved, 'selection' | 'chooseLocalRate'>>(
+  a: Ablation | undefined,
+  o: O,
+): O {
+  if (a === 'rateChoice') return { ...o, chooseLocalRate: false };
+  if (a === 'perKind') return { ...o, selection: 'single' };
+  return o;
+}
+
+/**
  * The variant without the addition `a`, or the reason it does not apply (the chosen configuration
  * lacks the addition, or the model has no memory).
  */
@@ -69,9 +82,9 @@ export function ablate(a: Ablation, v: Resolved): Resolved | { notApplicable: st
     case 'learnedRates':
       return c.localRateLr > 0 ? with_({ localRateLr: 0 }) : lacks('learned local rates');
     case 'rateChoice':
-      return v.chooseLocalRate ? with_({}, { chooseLocalRate: false }) : lacks('test-time rate choice');
+      return v.chooseLocalRate ? with_({}, ablatedOptions(a, v)) : lacks('test-time rate choice');
     case 'perKind':
-      return v.selection === 'per-kind' ? with_({}, { selection: 'single' }) : lacks('per-kind checkpoints');
+      return v.selection === 'per-kind' ? with_({}, ablatedOptions(a, v)) : lacks('per-kind checkpoints');
     case 'secondOrder':
       return c.metaOrder === 'second-order' ? with_({ metaOrder: 'first-order' }) : lacks('second order');
     case 'weightDecay':

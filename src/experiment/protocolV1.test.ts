@@ -124,6 +124,8 @@ describe('results protocol v1', () => {
         { name: 'A', preset: 'melu-paper', baselines: ['globalMean'], against: ['B'] },
         { name: 'B', preset: 'melu-paper', baselines: [], ablate: 'dropout' },
         { name: 'C', preset: 'melu-paper', baselines: [], ablate: 'learnedRates', against: ['A'] },
+        { name: 'D', preset: 'melu-paper', baselines: [], ablate: 'perKind' },
+        { name: 'E', preset: 'melu-paper', baselines: [] },
       ],
       seeds: [1, 2],
       epochs: 2,
@@ -169,7 +171,14 @@ describe('results protocol v1', () => {
         },
       };
     };
-    const parts = [part(0, 1, 0), part(0, 2, 0), part(1, 1, 0.2), part(1, 2, 0.2)];
+    const parts = [
+      part(0, 1, 0),
+      part(0, 2, 0),
+      part(1, 1, 0.2),
+      part(1, 2, 0.2),
+      part(3, 1, 0),
+      part(3, 2, 0),
+    ];
     const doc = renderMerged(
       spec,
       'x.json',
@@ -184,7 +193,12 @@ describe('results protocol v1', () => {
     expect(doc).toContain('2/2, ahead'); // A is 0.1 MAE per rating better than B on every user and seed
     expect(doc).toContain('| quoted | their code (elsewhere) | 0.500');
     expect(doc).toContain('C (no learned local rates)');
-    expect(doc).not.toMatch(/Missing parts[^\n]*C/);
+    expect(doc).toMatch(/\*\*Incomplete: 2 of 8 jobs have no part yet\*\*/);
+    expect(doc).toMatch(/Missing: demo \/ E seeds 1, 2\./); // not C: it does not apply
+    // what the job ran: the perKind ablation keeps one checkpoint for both kinds
+    expect(doc).toMatch(
+      /\*\*D\*\*: [^\n]*without per-item-kind checkpoints[^\n]*; one checkpoint for both item kinds chosen on validation;/,
+    );
     expect(doc).toMatch(/holds 2 paired intervals/);
   });
 });

@@ -9,7 +9,7 @@
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../data/scenarios/types';
 import { BASELINE_LABELS, BASELINES, type ScenarioRecord } from '../train/events';
 import { datasetRef, labelOf } from './datasets';
-import { ABLATION_LABELS } from './ablation';
+import { ABLATION_LABELS, ablatedOptions } from './ablation';
 import type { JobPart } from './part';
 import { cell, meanStd } from './seedStats';
 import type { ExperimentSpec, Job } from './spec';
@@ -80,7 +80,12 @@ function variantText(part: JobPart): string {
   const ablation = v.ablate ? `; without ${ABLATION_LABELS[v.ablate]}` : '';
   if (v.role === 'non-meta')
     return `**${v.name}**: the non-meta network (${base}${overrides}: the network trained by supervised MSE on every training rating, fine-tuned on each support set), ${v.nonMetaGrid === 'v1' ? "protocol v1's grid (12 trained configurations; fine-tuning layers, clip and steps chosen on validation)" : "the model's settings at its dropout and none"}; ${selectionText(v.selection)}; budget ${part.budget} epochs.`;
-  return `**${v.name}**: ${base}${overrides}${ablation} (model ${part.config.model}); ${selectionText(v.selection)}; evaluation local rate ${v.chooseLocalRate ? 'chosen on validation' : `the configured ${part.config.innerLr}`}; budget ${part.budget} epochs.`;
+  // what the job ran: an ablation may remove a selection step (ablation.ts)
+  const ran = ablatedOptions(v.ablate, {
+    selection: v.selection,
+    chooseLocalRate: v.chooseLocalRate,
+  });
+  return `**${v.name}**: ${base}${overrides}${ablation} (model ${part.config.model}); ${selectionText(ran.selection)}; evaluation local rate ${ran.chooseLocalRate ? 'chosen on validation' : `the configured ${part.config.innerLr}`}; budget ${part.budget} epochs.`;
 }
 
 /**
