@@ -65,7 +65,7 @@ export function generatorLoss(
 /** E with rows `items` [B] replaced by `rows` [B, d] (the generated rows of new items). */
 export function withRows(table: tf.Tensor2D, items: tf.Tensor1D, rows: tf.Tensor2D): tf.Tensor2D {
   const n = table.shape[0];
-  const hit = tf.sum(tf.oneHot(items, n), 0); // [R] 1 at replaced rows (items are distinct)
-  const placed = tf.matMul(tf.oneHot(items, n), rows, true, false); // [R, d]
-  return tf.add(tf.mul(table, tf.expandDims(tf.sub(1, hit), 1)), placed) as tf.Tensor2D;
+  const onehot = tf.cast(tf.oneHot(items, n), 'float32'); // [B, R]
+  const keep = tf.sub(1, tf.sum(onehot, 0)); // [R] 0 at replaced rows (items are distinct)
+  return tf.add(tf.mul(table, tf.expandDims(keep, 1)), tf.matMul(onehot, rows, true, false)) as tf.Tensor2D;
 }
