@@ -124,9 +124,11 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
     },
   );
 
-  it('refuses another protocol with a config failure', async () => {
-    const { events } = await run({ ...TINY, protocol: 'melu' });
-    expect(events.at(-1)).toMatchObject({ type: 'failed', code: 'config' });
+  it('refuses another protocol and second order with a config failure', async () => {
+    for (const change of [{ protocol: 'melu' }, { metaOrder: 'second-order' }] as const) {
+      const { events } = await run({ ...TINY, ...change });
+      expect(events.at(-1)).toMatchObject({ type: 'failed', code: 'config' });
+    }
   });
 });
 

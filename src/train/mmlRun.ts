@@ -10,7 +10,8 @@
  *    f = initFusion (two learners); g = initGenerator (an ID learner and K > 0).
  * 2. Evaluate before training, every `evalEvery` epochs and after the last.
  * 3. Each epoch: seeded order; per task a random window of its training sequence; per batch, per
- *    learner one first-order meta-gradient and an Adam step (outer rate, clip); then one Adam step of
+ *    learner one first-order meta-gradient and a step of the meta optimizer (outer rate, clip; MML
+ *    is first order only: second order is refused as a config failure); then one Adam step of
  *    f on the same batch's adapted learners (held constant).
  * 4. After each epoch: GENERATOR_STEPS full-batch Adam steps of g on L_gen (reconstruct every training
  *    item's ID row from its text neighbours, the row itself excluded).
@@ -48,10 +49,18 @@ interface Owned {
 }
 
 /** One optimiser step of a record; disposes the old record and state, returns the new record. */
-function step(owned: Owned, name: string, params: ParamRecord, grads: ParamRecord, lr: number, clip: number) {
+function step(
+  owned: Owned,
+  name: string,
+  params: ParamRecord,
+  grads: ParamRecord,
+  lr: number,
+  clip: number,
+  kind: 'adam' | 'sgd' = 'adam',
+) {
   const state = owned.opts.get(name)!;
   const next = tf.tidy(() => {
-    const r = optimizerStep(params, grads, state, { kind: 'adam', lr, clip });
+    const r = optimizerStep(params, grads, state, { kind, lr, clip });
     return { params: r.params, m: r.state.m, v: r.state.v } as unknown as tf.TensorContainer;
   }) as unknown as { params: ParamRecord; m: ParamRecord | null; v: ParamRecord | null };
   disposeParams(params);
@@ -104,11 +113,12 @@ export async function runMml(
     seconds: (performance.now() - startedAt) / 1000,
   });
   const texts = input.layout.itemText;
-  if (config.protocol !== 'sequence' || dims.hidden % dims.heads !== 0 || !texts) {
+  const firstOrder = config.metaOrder === 'first-order';
+  if (config.protocol !== 'sequence' || dims.hidden % dims.heads !== 0 || !texts || !firstOrder) {
     sink({
       type: 'failed',
       code: 'config',
-      message: `Expected protocol sequence, a hidden size divisible by the attention heads and item texts for MML, got protocol ${config.protocol}, hidden ${dims.hidden}, heads ${dims.heads}${texts ? '' : ', no item texts'}`,
+      message: `Expected protocol sequence, a hidden size divisible by the attention heads, first-order meta-gradients and item texts for MML, got protocol ${config.protocol}, hidden ${dims.hidden}, heads ${dims.heads}, ${config.metaOrder}${texts ? '' : ', no item texts'}`,
       lastGoodEpoch: null,
     });
     return summary();
@@ -134,11 +144,11 @@ export async function runMml(
   const text = tf.tensor2d(textRows, [rows, config.textDim]);
   const ctx: MmlContext = { dims, text, steps: config.innerSteps, lr: config.innerLr };
   const owned: Owned = { learners: {}, fusion: null, generator: null, opts: new Map() };
-  const adam = (record: ParamRecord, clip: number) =>
-    initOptimizer(record, { kind: 'adam', lr: config.outerLr, clip });
+  const adam = (record: ParamRecord, clip: number, kind: 'adam' | 'sgd' = 'adam') =>
+    initOptimizer(record, { kind, lr: config.outerLr, clip });
   for (const m of modalities) {
     owned.learners[m] = initLearner(m, dims, config.textDim, rng.fork(m));
-    owned.opts.set(m, adam(owned.learners[m]!, config.gradClip));
+    owned.opts.set(m, adam(owned.learners[m]!, config.gradClip, config.outerOptimizer));
   }
   if (modalities.length > 1) {
     owned.fusion = initFusion(modalities, dims.hidden, FUSION_WIDTH, rng.fork('fusion'));
@@ -283,7 +293,15 @@ async function trainEpoch(
             diverged: `${m} meta-loss ${value} at epoch ${epoch}, step ${k + 1}`,
           };
         }
-        owned.learners[m] = step(owned, m, owned.learners[m]!, g.grads, config.outerLr, config.gradClip);
+        owned.learners[m] = step(
+          owned,
+          m,
+          owned.learners[m]!,
+          g.grads,
+          config.outerLr,
+          config.gradClip,
+          config.outerOptimizer,
+        );
         disposeParams(g.grads);
         loss += value / modalities.length;
       }
