@@ -15,7 +15,14 @@ describe('textEmbeddings', () => {
   const e = textEmbeddings(DOCS, { dim: 32, seed: 7 });
 
   it('tokenises lower-cased alphanumeric runs', () => {
-    expect(tokens("Children's Toy-Story (1995)")).toEqual(['children', 's', 'toy', 'story', '1995']);
+    expect(tokens("Children's Toy-Story (1995) Café")).toEqual([
+      'children',
+      's',
+      'toy',
+      'story',
+      '1995',
+      'café',
+    ]);
   });
   it('is deterministic for a seed and changes with it', () => {
     expect(textEmbeddings(DOCS, { dim: 32, seed: 7 })).toEqual(e);

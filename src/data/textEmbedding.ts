@@ -3,7 +3,7 @@
  * pre-trained encoder or any download): a hashed TF-IDF of each item's text, projected by a fixed
  * seeded random (Gaussian) projection to d dims and L2-normalised. Plain JS, no tfjs.
  *
- *   tokens(doc)        lower-cased [a-z0-9_]+ runs; multi-word names joined by '_' (itemTexts)
+ *   tokens(doc)        lower-cased runs of letters, digits, '_'; multi-word names joined by '_' (itemTexts)
  *   tf_b(doc)          1 + ln(count of tokens hashing to bucket b)  (b = FNV-1a(token) mod B)
  *   idf_b              ln((1 + N) / (1 + df_b)) + 1                  over the N documents given
  *   x(doc) = R^T (tf . idf)      R [B, d], R_bj ~ N(0, 1/d) from the seed (Johnson-Lindenstrauss)
@@ -24,9 +24,9 @@ export interface TextEmbeddingOptions {
   readonly seed?: number;
 }
 
-/** Lower-cased [a-z0-9_]+ tokens of a text (other characters separate tokens). */
+/** Lower-cased runs of letters, digits and '_' (any script; other characters separate tokens). */
 export function tokens(text: string): string[] {
-  return text.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
+  return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
 /** A multi-hot set's values as tokens `prefix_value_words` (spaces and punctuation become '_'). */
@@ -41,9 +41,9 @@ function setTokens(column: MultiHotColumn | undefined, item: number, prefix: str
 }
 
 /**
- * Each item's text (ItemIndex order): its title words, then one token per genre, director and actor
- * where the dataset has them (ML-100K: title and genres; ML-1M with MeLU's extras: also the OMDb
- * genres, directors, actors). Plots are not read by the data layer, so they are not used.
+ * Each item's text (ItemIndex order): its title words, one token per genre, director and actor, and
+ * the plot's words where the dataset has them (ML-100K: title and genres; ML-1M with MeLU's extras:
+ * also the OMDb genres, directors, actors and plot).
  */
 export function itemTexts(dataset: Dataset): string[] {
   const { items } = dataset;
@@ -54,6 +54,7 @@ export function itemTexts(dataset: Dataset): string[] {
       ...setTokens(items.extraGenres, i, 'genre'),
       ...setTokens(items.directors, i, 'director'),
       ...setTokens(items.actors, i, 'actor'),
+      items.plots?.[i] ?? '',
     ].join(' '),
   );
 }
