@@ -35,6 +35,9 @@ const TINY: TrainConfig = {
   backend: 'wasm',
 };
 
+/** The fused run of the first test (the learners' breakdown the single-learner presets must match). */
+let fused: RunSummary | null = null;
+
 async function run(config: TrainConfig): Promise<{ summary: RunSummary; events: TrainEvent[] }> {
   const prepared = prepareExperiment(await demoDataset(), config);
   const events: TrainEvent[] = [];
@@ -51,6 +54,7 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
     { timeout: 180_000 },
     async () => {
       const { summary, events } = await run(TINY);
+      fused = summary;
       const types = new Set(events.map((e) => e.type));
       for (const t of ['started', 'step', 'epoch', 'evaluated', 'finished'])
         expect(types.has(t as TrainEvent['type'])).toBe(true);
@@ -107,20 +111,21 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
   );
 
   it(
-    'the ID learner alone (mml-id): one weight of 1 per user, no learners breakdown',
+    "mml-id and mml-text train exactly the fused run's learners: their rankings are its breakdown",
     { timeout: 120_000 },
     async () => {
-      const { summary, events } = await run({
-        ...TINY,
-        ...PRESETS['mml-id'].values,
-        ...pick(TINY),
-        epochs: 1,
-      });
-      const m = summary.scenarios.user_cold!;
-      expect(m.ranking!.learners).toBeUndefined();
-      const mml = events.filter((e) => e.type === 'evaluated').at(-1)!.mml!;
-      expect(mml.learners).toEqual(['id']);
-      expect(Array.from(mml.weights).every((w) => w === 1)).toBe(true);
+      for (const learner of ['id', 'text'] as const) {
+        const preset = PRESETS[learner === 'id' ? 'mml-id' : 'mml-text'].values;
+        const { summary, events } = await run({ ...TINY, ...preset, ...pick(TINY) });
+        for (const s of SCENARIOS) {
+          const m = summary.scenarios[s]!;
+          expect(m.ranking!.learners).toBeUndefined();
+          expect(m.ranking!.after).toEqual(fused!.scenarios[s]!.ranking!.learners![learner]);
+        }
+        const mml = events.filter((e) => e.type === 'evaluated').at(-1)!.mml!;
+        expect(mml.learners).toEqual([learner]);
+        expect(Array.from(mml.weights).every((w) => w === 1)).toBe(true);
+      }
     },
   );
 
@@ -132,26 +137,19 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
   });
 });
 
-/** TINY's sizes, to lay over a preset. */
+/** TINY's sizes, epochs and sample, to lay over a preset. */
 function pick(c: TrainConfig): Partial<TrainConfig> {
-  const {
-    hiddenDim,
-    attentionBlocks,
-    textDim,
-    generatorNeighbours,
-    sequenceWindow,
-    sequenceMinItemRatings,
-    innerSteps,
-    evalUsers,
-  } = c;
-  return {
-    hiddenDim,
-    attentionBlocks,
-    textDim,
-    generatorNeighbours,
-    sequenceWindow,
-    sequenceMinItemRatings,
-    innerSteps,
-    evalUsers,
-  };
+  const keys = [
+    'hiddenDim',
+    'attentionBlocks',
+    'textDim',
+    'generatorNeighbours',
+    'sequenceWindow',
+    'sequenceMinItemRatings',
+    'innerSteps',
+    'batchSize',
+    'epochs',
+    'evalUsers',
+  ] as const;
+  return Object.fromEntries(keys.map((k) => [k, c[k]]));
 }
