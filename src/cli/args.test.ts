@@ -35,7 +35,7 @@ describe('train arguments', () => {
   });
 
   it.each([
-    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, got "sasrec"'],
+    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, mml, got "sasrec"'],
     [['--protocol', 'meluu'], 'Expected protocol to be one of melu, mamo, published, sequence, got "meluu"'],
     [['--preset', 'fast'], 'Unknown preset "fast" in the flag; expected one of melu-paper'],
     [['--backend', 'tpu'], 'Expected backend to be one of auto, webgpu, wasm, webgl, cpu, got "tpu"'],

@@ -1,5 +1,5 @@
 /**
- * `npm run cli -- train --data <folder|zip> [--data ...] [--model melu|mamo] [--protocol ...] [--epochs N]
+ * `npm run cli -- train --data <folder|zip> [--data ...] [--model melu|mamo|melo|mml] [--protocol ...] [--epochs N]
  * [--seed S] [--backend cpu|wasm|webgpu] [--out results.json] [--preset name] [--<any setting> value]`:
  * the same runExperiment as the browser, with a console sink; writes the RunSummary as JSON.
  */
@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { TrainConfig } from '../config/experiment';
 import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendName } from '../kernels/backend';
-import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
+import type { MmlInspection, RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
 import { formatRates } from '../train/adaptation';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
@@ -21,6 +21,13 @@ const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '  -
 function scenarioLine(record: ScenarioRecord): string {
   return SCENARIOS.filter((s) => record[s])
     .map((s) => `${s} ${f3(record[s]!.mae)}`)
+    .join('  ');
+}
+
+/** MML: Recall@10 / NDCG@10 of the model after adaptation per cell (ranking over all items). */
+function rankingLine(record: ScenarioRecord): string {
+  return SCENARIOS.filter((s) => record[s]?.ranking)
+    .map((s) => `${s} ${f3(record[s]!.ranking!.after.recall10)}/${f3(record[s]!.ranking!.after.ndcg10)}`)
     .join('  ');
 }
 
@@ -48,6 +55,12 @@ export function consoleSink(log: (line: string) => void, verbose: boolean): (e: 
         );
         break;
       case 'evaluated':
+        if (e.mml) {
+          log(
+            `  eval ${e.epoch}: test R@10/NDCG@10 ${rankingLine(e.test)} | validation ${rankingLine(e.validation)} (${e.seconds.toFixed(1)} s)`,
+          );
+          break;
+        }
         log(
           `  eval ${e.epoch}: test MAE ${scenarioLine(e.test)} | validation MAE ${scenarioLine(e.validation)}${e.localRate === undefined ? '' : ` | local rate ${formatRates(e.localRate)} (chosen on validation${e.localRate.warmItems === e.localRate.newItems ? '' : ': warm items / new items'})`} (${e.seconds.toFixed(1)} s)`,
         );
@@ -81,6 +94,31 @@ function attentionOf(memory: Extract<TrainEvent, { type: 'memory' }> | null, raw
       scenario: SCENARIOS[memory.scenarios[r]!]!,
       attention: Array.from(memory.attention.subarray(r * k, (r + 1) * k)),
     })),
+  };
+}
+
+/** MML: per evaluated test user the fusion weights, and the generator's neighbours (raw ids; last evaluation). */
+function mmlJson(
+  mml: MmlInspection | null,
+  dataset: { users: { rawIds: Int32Array }; items: { rawIds: Int32Array } },
+) {
+  if (!mml) return {};
+  const { learners, k } = mml;
+  const m = learners.length;
+  return {
+    mml: {
+      learners,
+      fusion: Array.from(mml.users, (u, r) => ({
+        user: dataset.users.rawIds[u]!,
+        scenario: SCENARIOS[mml.scenarios[r]!]!,
+        weights: Array.from(mml.weights.subarray(r * m, (r + 1) * m)),
+      })),
+      generator: Array.from(mml.newItems, (i, r) => ({
+        item: dataset.items.rawIds[i]!,
+        neighbours: Array.from(mml.neighbours.subarray(r * k, (r + 1) * k), (j) => dataset.items.rawIds[j]!),
+        attention: Array.from(mml.attention.subarray(r * k, (r + 1) * k)),
+      })),
+    },
   };
 }
 
@@ -120,6 +158,7 @@ export async function train(command: TrainCommand, log: (line: string) => void):
     );
     let failure: string | null = null;
     let memory: Extract<TrainEvent, { type: 'memory' }> | null = null;
+    let mml: MmlInspection | null = null;
     const sink = consoleSink(log, command.verbose);
     const summary = await runExperiment(
       {
@@ -133,6 +172,7 @@ export async function train(command: TrainCommand, log: (line: string) => void):
       (e) => {
         if (e.type === 'failed') failure = e.message;
         if (e.type === 'memory') memory = e;
+        if (e.type === 'evaluated' && e.mml) mml = e.mml;
         sink(e);
       },
     );
@@ -140,7 +180,11 @@ export async function train(command: TrainCommand, log: (line: string) => void):
       const attention = attentionOf(memory, dataset.users.rawIds);
       writeFileSync(
         command.out,
-        JSON.stringify({ ...summary, split: prepared.split.summary, attention, failure }, null, 2),
+        JSON.stringify(
+          { ...summary, split: prepared.split.summary, attention, ...mmlJson(mml, dataset), failure },
+          null,
+          2,
+        ),
       );
       log(`wrote ${command.out}`);
     }

@@ -4,7 +4,7 @@
  * Adding a field here is all it takes to get it everywhere; the compiler checks the rest.
  */
 import { booleanField, enumField, intField, numberField } from './fields';
-import { MAMO_FIELDS, MELO_FIELDS } from './modelFields';
+import { MAMO_FIELDS, MELO_FIELDS, MML_FIELDS } from './modelFields';
 
 export const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'] as const;
 export type BackendPreference = (typeof BACKENDS)[number];
@@ -14,9 +14,9 @@ export const CONFIG_TABLE = {
   model: enumField({
     group: 'experiment',
     label: 'Model',
-    help: 'MAMO (memory-augmented meta-optimization), MeLU (MAML over an MLP recommender) or MELO (MAML++ over a sequential recommender with an adaptive weighted support loss; protocol sequence).',
-    options: ['mamo', 'melu', 'melo'] as const,
-    optionLabels: ['MAMO', 'MeLU (MAML)', 'MELO (sequential)'],
+    help: 'MAMO (memory-augmented meta-optimization), MeLU (MAML over an MLP recommender), MELO (MAML++ over a sequential recommender with an adaptive weighted support loss; protocol sequence) or MML (ID and text meta-learners for next-item ranking with adaptive fusion and a cold-start item generator; protocol sequence).',
+    options: ['mamo', 'melu', 'melo', 'mml'] as const,
+    optionLabels: ['MAMO', 'MeLU (MAML)', 'MELO (sequential)', 'MML (multimodal, ranking)'],
     defaultValue: 'mamo',
   }),
   seed: intField({
@@ -269,6 +269,7 @@ export const CONFIG_TABLE = {
   }),
   // --- MELO, MAMO memories (config/modelFields.ts)
   ...MELO_FIELDS,
+  ...MML_FIELDS,
   ...MAMO_FIELDS,
   // --- evaluation
   evalEvery: intField({

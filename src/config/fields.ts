@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from '../lib/result';
 
-export type ModelName = 'melu' | 'mamo' | 'melo';
+export type ModelName = 'melu' | 'mamo' | 'melo' | 'mml';
 export type FieldGroup = 'experiment' | 'data' | 'model' | 'training' | 'memory' | 'evaluation';
 
 interface FieldBase<T> {

@@ -14,7 +14,7 @@ export const MELO_FIELDS = {
     min: 1,
     max: 8,
     defaultValue: 2,
-    models: ['melo'],
+    models: ['melo', 'mml'],
   }),
   attentionHeads: intField({
     group: 'model',
@@ -23,7 +23,7 @@ export const MELO_FIELDS = {
     min: 1,
     max: 16,
     defaultValue: 2,
-    models: ['melo'],
+    models: ['melo', 'mml'],
   }),
   lossWeighting: enumField({
     group: 'training',
@@ -77,6 +77,36 @@ export const MELO_FIELDS = {
     options: ['meta', 'supervised'] as const,
     defaultValue: 'meta',
     models: ['melo'],
+  }),
+} as const;
+
+/** MML (sequence protocol, next-item ranking): which learners, the text embedding, the generator. */
+export const MML_FIELDS = {
+  mmlLearners: enumField({
+    group: 'model',
+    label: 'MML learners',
+    help: "fusion: the ID and text meta-learners with the adaptive fusion layer (MML); id: the ID learner alone (new items' rows from the generator); text: the text learner alone.",
+    options: ['fusion', 'id', 'text'] as const,
+    defaultValue: 'fusion',
+    models: ['mml'],
+  }),
+  textDim: intField({
+    group: 'model',
+    label: 'Text embedding size',
+    help: "Dims of each item's text embedding: hashed TF-IDF of title, genres, directors, actors, by a seeded random projection, L2-normalised (no download; no image modality).",
+    min: 4,
+    max: 256,
+    defaultValue: 32,
+    models: ['mml'],
+  }),
+  generatorNeighbours: intField({
+    group: 'model',
+    label: 'Generator neighbours K',
+    help: "MML's item-embedding generator: a new item's ID row = attention over its K nearest training items by text (MML: 5; 0 = off, new items keep their initial rows).",
+    min: 0,
+    max: 50,
+    defaultValue: 5,
+    models: ['mml'],
   }),
 } as const;
 

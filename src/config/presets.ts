@@ -14,6 +14,25 @@ export interface Preset {
 /** MAMO's memory hyper-parameters from the paper (K, alpha, beta, gamma, tau); tuning keeps them. */
 const MAMO_MEMORY = { memorySlots: 3, alpha: 0.5, beta: 0.05, gamma: 0.1, tau: 0.01 } as const;
 
+/** MML's shared settings (peers.md B.2-B.3; the backbone at MELO's sizes, first order as MML). */
+const MML_BASE = {
+  model: 'mml',
+  protocol: 'sequence',
+  hiddenDim: 32,
+  attentionBlocks: 2,
+  attentionHeads: 2,
+  textDim: 32,
+  generatorNeighbours: 5,
+  innerSteps: 3,
+  innerLr: 0.1,
+  outerLr: 1e-3,
+  outerOptimizer: 'adam',
+  metaOrder: 'first-order',
+  gradClip: 5,
+  batchSize: 16,
+  epochs: 10,
+} as const;
+
 export const PRESETS = {
   'melu-paper': {
     label: 'MeLU paper',
@@ -196,6 +215,21 @@ export const PRESETS = {
       epochs: 10,
       sequenceTraining: 'supervised',
     },
+  },
+  mml: {
+    label: 'MML (ID + text, fused)',
+    help: "MML (Pan et al. 2022) on the sequence protocol, ranking the next item over all items: ID and text meta-learners (2 causal attention blocks, hidden 32, text = hashed TF-IDF projected to 32 dims), each first-order meta-trained with 3 local SGD steps (rate 0.1) on the positions, blocks and final norm; per-user adaptive fusion; new items' ID rows from a K=5 text-neighbour generator. Untuned.",
+    values: { ...MML_BASE, mmlLearners: 'fusion' },
+  },
+  'mml-id': {
+    label: 'MML: ID learner alone',
+    help: "The mml preset's ID meta-learner alone (with the item generator for new items): what fusion is compared against.",
+    values: { ...MML_BASE, mmlLearners: 'id' },
+  },
+  'mml-text': {
+    label: 'MML: text learner alone',
+    help: "The mml preset's text meta-learner alone (items represented by their projected text embeddings only).",
+    values: { ...MML_BASE, mmlLearners: 'text' },
   },
 } as const satisfies Record<string, Preset>;
 

@@ -59,6 +59,8 @@ export interface Items {
   readonly actors?: MultiHotColumn;
   /** The OMDb genres of movies_extrainfos.dat (MeLU's 25), beside the item file's own `genres`. */
   readonly extraGenres?: MultiHotColumn;
+  /** MeLU's OMDb plots ('' when none; MML's item text only; not part of the content hash). */
+  readonly plots?: readonly string[];
 }
 
 export interface Ratings {

@@ -16,6 +16,7 @@
  * one width W with weights 1/count (their mean embedding, as MeLU); an empty set reads the field's
  * unknown row with weight 1, so "no director" is a learnable vector rather than zeros (or MeLU's 0/0).
  */
+import { itemTexts } from './textEmbedding';
 import { UNKNOWN, type CategoricalColumn, type Dataset, type MultiHotColumn } from './dataset';
 import { categorical } from './formats/assemble';
 
@@ -51,6 +52,8 @@ export interface FeatureLayout {
   readonly itemFieldNames: readonly string[];
   /** Per user-table row: "field=value" (for the memory explorer). */
   readonly userRowLabels: readonly string[];
+  /** Each item's text (title, genres, directors, actors; textEmbedding.ts itemTexts): MML's text modality. */
+  readonly itemText?: readonly string[];
 }
 
 export interface FeatureOptions {
@@ -271,5 +274,6 @@ export function buildFeatureLayout(
     userFieldNames: userFields.map((f) => f.name),
     itemFieldNames: [...itemIndexFields.map((f) => f.name), ...bags.map((b) => b.name)],
     userRowLabels,
+    itemText: itemTexts(dataset),
   };
 }

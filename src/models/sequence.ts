@@ -131,11 +131,11 @@ function attention(x: tf.Tensor, tp: TaskParams, block: number, heads: number): 
 }
 
 /**
- * y^ [T, L]: the predicted rating at every position of every task's sequence.
+ * h [T, L, d]: the backbone's output at every position (no head; MML scores items with it).
  * x_0 = itemRows + posEmb; per block x <- x + Attn(LN1(x)); x <- x + W2 relu(W1 LN2(x) + b1) + b2;
- * y^ = LN_F(x) w_head + b_head.
+ * h = LN_F(x).
  */
-export function sequenceForward(tp: TaskParams, dims: SequenceDims): tf.Tensor2D {
+export function sequenceHidden(tp: TaskParams, dims: SequenceDims): tf.Tensor {
   let x = tf.add(tp.itemRows!, tp.posEmb!);
   for (let b = 0; b < dims.blocks; b++) {
     const key = (k: string) => tp[`b${b}.${k}`]!;
@@ -143,7 +143,16 @@ export function sequenceForward(tp: TaskParams, dims: SequenceDims): tf.Tensor2D
     const h = layerNorm(x, key('ln2g'), key('ln2b'));
     x = tf.add(x, tf.add(bmm(tf.relu(tf.add(bmm(h, key('w1')), key('b1'))), key('w2')), key('b2')));
   }
-  const out = bmm(layerNorm(x, tp.lnFg!, tp.lnFb!), tp.headW!);
+  return layerNorm(x, tp.lnFg!, tp.lnFb!);
+}
+
+/**
+ * y^ [T, L]: the predicted rating at every position of every task's sequence.
+ * x_0 = itemRows + posEmb; per block x <- x + Attn(LN1(x)); x <- x + W2 relu(W1 LN2(x) + b1) + b2;
+ * y^ = LN_F(x) w_head + b_head.
+ */
+export function sequenceForward(tp: TaskParams, dims: SequenceDims): tf.Tensor2D {
+  const out = bmm(sequenceHidden(tp, dims), tp.headW!);
   const [tasks, length] = out.shape as [number, number, number];
   return tf.add(tf.reshape(out, [tasks, length]), tf.reshape(tp.headB!, [tasks, 1])) as tf.Tensor2D;
 }

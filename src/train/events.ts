@@ -9,6 +9,7 @@ import type { Scenario, SplitSummary } from '../data/scenarios/types';
 import type { BackendInfo } from '../kernels/backend';
 import type { FineTune, LocalRates } from './adaptation';
 import type { ErrorMetrics } from './metrics';
+import type { RankingReport } from './ranking';
 import type { SeedErrors } from './userErrors';
 
 export interface ScenarioMetrics extends ErrorMetrics {
@@ -20,6 +21,28 @@ export interface ScenarioMetrics extends ErrorMetrics {
   readonly rmseBefore: number;
   readonly ndcg3Before: number;
   readonly lossBefore: number;
+  /** MML (next-item ranking; its rating fields are NaN): Recall, MRR, NDCG at 5, 10, 20 (ranking.ts). */
+  readonly ranking?: RankingReport;
+}
+
+/**
+ * MML's per-user view of an evaluation (test users): each evaluated task's fusion weights over the
+ * learners, and for a capped sample of new items the generator's neighbours and attention.
+ */
+export interface MmlInspection {
+  /** The learners, in the order of each weights row ('id', 'text'). */
+  readonly learners: readonly string[];
+  /** UserIndex, scenario index (SCENARIOS order) and task index (in its test TaskSet) of each row. */
+  readonly users: Int32Array;
+  readonly scenarios: Uint8Array;
+  readonly tasks: Int32Array;
+  /** [rows x learners] fusion weights after adaptation (each row sums to 1). */
+  readonly weights: Float32Array;
+  /** New items (ItemIndex) sampled, their K neighbours (ItemIndex) [items x K] and attention [items x K]. */
+  readonly newItems: Int32Array;
+  readonly k: number;
+  readonly neighbours: Int32Array;
+  readonly attention: Float32Array;
 }
 
 export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;
@@ -145,6 +168,8 @@ export type TrainEvent =
        * over epochs, repeated in each evaluation so the last one alone is complete). Absent when tuning.
        */
       userErrors?: SeedErrors;
+      /** MML: fusion weights per evaluated test task and the generator's neighbours. */
+      mml?: MmlInspection;
     }
   /**
    * The baselines' rows, once; `userErrors` their per-user errors on the test sample (baselines run

@@ -39,6 +39,7 @@ import { evaluationSample, type EvaluationSample } from './sample';
 import { constantErrors } from './baselineErrors';
 import { addPredictor, addSupport, supportOf, userErrorsOf, type SeedErrors } from './userErrors';
 import { runMelo } from './meloRun';
+import { runMml } from './mmlRun';
 import type {
   BaselineName,
   EpochRecord,
@@ -175,7 +176,8 @@ export async function runExperiment(
   // 'auto' on a hardware GPU: the faster of webgpu and wasm, measured on this configuration
   input = await decideAutoBackend(input);
   const { config } = input;
-  if (config.model === 'melo') return runMelo(input, sink, control);
+  if (config.model === 'melo' || config.model === 'mml')
+    return (config.model === 'melo' ? runMelo : runMml)(input, sink, control);
   const rng = createRng(config.seed);
   const engine = createEngine(input, rng.fork('engine'));
   // resumed (a lost device, a reload): the committed state of the earlier run, rebuilt on this backend

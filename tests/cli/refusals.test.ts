@@ -5,7 +5,7 @@ import { ROOT, runCli } from '../helpers/cli';
 
 describe('npm run cli -- train refuses', () => {
   it.each([
-    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, got "sasrec"'],
+    [['--model', 'sasrec'], 'Expected model to be one of mamo, melu, melo, mml, got "sasrec"'],
     [['--protocol', 'paper'], 'Expected protocol to be one of melu, mamo, published, sequence, got "paper"'],
     [['--preset', 'fast'], 'Unknown preset "fast" in the flag; expected one of melu-paper'],
     [['--backend', 'tpu'], 'Expected backend to be one of auto, webgpu, wasm, webgl, cpu, got "tpu"'],

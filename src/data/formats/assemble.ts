@@ -254,6 +254,7 @@ export function assembleDataset(input: AssembleInput): Dataset {
       ...(items.directors ? { directors: multiHot(items.directors) } : {}),
       ...(items.actors ? { actors: multiHot(items.actors) } : {}),
       ...(items.extraGenres ? { extraGenres: multiHot(items.extraGenres) } : {}),
+      ...(items.plots ? { plots: items.plots } : {}),
     },
     ratings: { count: n, ...out },
     ...(input.published ? { published: input.published } : {}),

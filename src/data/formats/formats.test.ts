@@ -1,5 +1,6 @@
 // Every parser on small fixtures written here (invented users and titles; no MovieLens data), and
 // every error message a researcher can get.
+import { itemTexts } from '../textEmbedding';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../detect';
@@ -151,7 +152,7 @@ describe('MovieLens 1M and MeLU side information', () => {
 
   it('adds MeLU extras (UTF-8, CRLF; directors cleaned) and reads the published split', async () => {
     const extras =
-      '1::Café Story::1995::PG-13::22 Nov 1995::Animation, Comedy::Ann Director (co-director), Bo Other::W::Actor A, Actor B::Plot::N/A\r\n' +
+      '1::Café Story::1995::PG-13::22 Nov 1995::Animation, Comedy::Ann Director (co-director), Bo Other::W::Actor A, Actor B::Toys talk:: at night::N/A\r\n' +
       '2::Other Film::1998::N/A::1998::Drama::N/A::W::Actor C::Plot::N/A\r\n';
     const d = await load([
       file('ml-1m/ratings.dat', ratings),
@@ -170,6 +171,11 @@ describe('MovieLens 1M and MeLU side information', () => {
     expect(Array.from(d.items.actors!.codes)).toEqual([1, 2, 3]);
     // MeLU's OMDb genres beside the item file's own (itemGenres 'omdb' reads them)
     expect(d.items.extraGenres!.vocab).toEqual(['<unk>', 'Animation', 'Comedy', 'Drama']);
+    // plots (a "::" inside one kept): MML's item text, with titles, genres, directors and actors
+    expect(d.items.plots).toEqual(['Toys talk:: at night', 'Plot']);
+    expect(itemTexts(d)[0]).toBe(
+      'Café Story (1995) genre_animation genre_comedy genre_animation genre_comedy director_ann_director director_bo_other actor_actor_a actor_actor_b Toys talk:: at night',
+    );
     expect(Array.from(d.published!.user_cold.items)).toEqual([1, 2]);
     expect(Array.from(d.published!.item_cold.values)).toEqual([3]);
   });

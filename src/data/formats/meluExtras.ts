@@ -15,6 +15,7 @@ export interface ExtraInfo {
   readonly genres: string[];
   readonly directors: string[];
   readonly actors: string[];
+  readonly plot: string;
 }
 
 const NONE = new Set(['', 'N/A', 'nan', 'NaN']);
@@ -53,6 +54,7 @@ export function parseMeluExtras(bytes: Uint8Array, file: string): Map<number, Ex
       genres: list(f[5]!),
       directors: list(f[6]!, true),
       actors: list(f[8]!),
+      plot: NONE.has(f.slice(9, -1).join('::').trim()) ? '' : f.slice(9, -1).join('::').trim(),
     });
   });
   return out;
@@ -76,6 +78,7 @@ export function mergeExtras(
   const directors: string[][] = [];
   const actors: string[][] = [];
   const extraGenres: string[][] = [];
+  const plots: string[] = [];
   const years = [...base.years];
   let missing = 0;
   base.ids.forEach((id, k) => {
@@ -86,16 +89,18 @@ export function mergeExtras(
       directors.push([]);
       actors.push([]);
       extraGenres.push([]);
+      plots.push('');
       return;
     }
     rate.push(e.rate);
     directors.push(e.directors);
     actors.push(e.actors);
     extraGenres.push(e.genres);
+    plots.push(e.plot);
     if (e.year > 0) years[k] = e.year;
   });
   const note = missing
     ? `movies_extrainfos.dat: side information for ${base.ids.length - missing} of ${base.ids.length} items; ${missing} without an entry get unknown rate, directors and actors`
     : `movies_extrainfos.dat: side information for all ${base.ids.length} items (release year taken from it, as MeLU does)`;
-  return { items: { ...base, years, rate, directors, actors, extraGenres }, note };
+  return { items: { ...base, years, rate, directors, actors, extraGenres, plots }, note };
 }

@@ -23,6 +23,8 @@ export interface RawItems {
   readonly actors?: string[][];
   /** MeLU's OMDb genres (movies_extrainfos.dat), beside the item file's own genres. */
   readonly extraGenres?: string[][];
+  /** MeLU's OMDb plots (movies_extrainfos.dat; '' when none): MML's item text only. */
+  readonly plots?: string[];
 }
 
 export function emptyUsers(): RawUsers {

@@ -19,7 +19,7 @@ interface Props {
   readonly summary: DatasetSummary | null;
   readonly onPickUser: (scenario: Scenario, task: number) => void;
   /** The model chosen in the form (what a run would train when none has started). */
-  readonly formModel: 'mamo' | 'melu' | 'melo';
+  readonly formModel: 'mamo' | 'melu' | 'melo' | 'mml';
   /** The run's name on exported figures. */
   readonly caption: string;
 }

@@ -1,0 +1,242 @@
+/**
+ * MML's evaluation (mmlRun.ts): for the sampled tasks of each cell, every learner adapted on the
+ * task's support (first-order local steps), the next item of each query position ranked over ALL items
+ * (full ranking, only the padding row excluded; ranking.ts) by the fused scores (or the one learner's),
+ * before and after adaptation, and by each learner alone; per evaluated test task the fusion weights,
+ * and the generator's neighbours and attention for a capped sample of the test cells' new items.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
+import { yieldToEventLoop } from '../lib/yield';
+import {
+  fusedScores,
+  fusionWeights,
+  type FusionParams,
+  type LearnerParams,
+  type Modality,
+} from '../models/mml';
+import { generate, withRows, type GeneratorParams } from '../models/mmlGenerator';
+import type { ExperimentInput } from './epochs';
+import type { MmlInspection, ScenarioMetrics, ScenarioRecord } from './events';
+import { disposeMmlBatch, learnerOutputs, mmlBatch, type MmlContext } from './mmlMeta';
+import { evaluationWindow } from './meloWindows';
+import { rankingMetrics, rankOf, type RankingMetrics } from './ranking';
+import type { evaluationSample } from './sample';
+
+/** The learned records of a run (the learners present, fusion with two learners, the generator). */
+export interface MmlState {
+  readonly learners: Partial<Record<Modality, LearnerParams>>;
+  readonly fusion: FusionParams | null;
+  readonly generator: GeneratorParams | null;
+}
+
+/** The generator's inputs: every item's K text neighbours among training items (rows), the unseen rows. */
+export interface GeneratorTables {
+  /** [(I+1) x K] neighbour rows of every row (row 0 unused). */
+  readonly neighbours: Int32Array;
+  readonly k: number;
+  /** Rows (ItemIndex + 1) of items in no training task: their ID rows are generated. */
+  readonly unseen: Int32Array;
+}
+
+/** E with the unseen rows generated (g_i), or null without an ID learner or generator. */
+export function generatedTable(
+  state: MmlState,
+  ctx: MmlContext,
+  tables: GeneratorTables,
+): tf.Tensor2D | null {
+  const id = state.learners.id;
+  if (!id || !state.generator || !ctx.text || tables.unseen.length === 0) return null;
+  return tf.tidy(() => {
+    const items = tf.tensor1d(tables.unseen, 'int32');
+    const nb = tf.tensor2d(
+      rowsOf(tables.neighbours, tables.k, tables.unseen),
+      [tables.unseen.length, tables.k],
+      'int32',
+    );
+    const table = id.itemEmb as tf.Tensor2D;
+    return withRows(table, items, generate(state.generator!, ctx.text!, table, items, nb).embedding);
+  });
+}
+
+/** The K neighbour rows of each of `rows`, flat [rows x K]. */
+function rowsOf(neighbours: Int32Array, k: number, rows: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) out.set(neighbours.subarray(rows[r]! * k, rows[r]! * k + k), r * k);
+  return out;
+}
+
+const NAN_ERRORS = { mae: NaN, rmse: NaN, maeUser: NaN, rmseUser: NaN, ndcg3: NaN, loss: NaN };
+
+/** Ranking metrics per non-empty cell of the roles; the test role's fusion weights per task. */
+export async function evaluateMml(
+  state: MmlState,
+  input: ExperimentInput,
+  ctx: MmlContext,
+  tables: GeneratorTables | null,
+  sample: ReturnType<typeof evaluationSample>,
+  roles: readonly ('validation' | 'test')[],
+): Promise<{ test: ScenarioRecord; validation: ScenarioRecord; inspection: MmlInspection | null }> {
+  const { split } = input;
+  const modalities = (Object.keys(state.learners) as Modality[]).sort();
+  const length = ctx.dims.length;
+  const idTable = tables ? generatedTable(state, ctx, tables) : null;
+  const out: { test: ScenarioRecord; validation: ScenarioRecord } = { test: {}, validation: {} };
+  const weightRows = {
+    users: [] as number[],
+    scenarios: [] as number[],
+    tasks: [] as number[],
+    weights: [] as number[],
+  };
+  try {
+    for (const role of roles) {
+      const sets: ScenarioTasks = split[role];
+      for (const [si, scenario] of SCENARIOS.entries()) {
+        const set = sets[scenario];
+        if (set.count === 0) continue;
+        const taskIds = sample.tasks(role, scenario, set.count);
+        const ranks = {
+          after: [] as number[],
+          before: [] as number[],
+          id: [] as number[],
+          text: [] as number[],
+        };
+        for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
+          const ids = Array.from(taskIds.subarray(k0, k0 + 64));
+          const windows = ids.map((t) => evaluationWindow(set, t, length));
+          // query cases: position l (flat row t L + l) predicts the item at l + 1
+          const rows: number[] = [];
+          const targets: number[] = [];
+          windows.forEach((w, j) => {
+            for (let l = Math.max(0, w.support - 1); l + 1 < w.items.length; l++) {
+              rows.push(j * length + l);
+              targets.push(w.items[l + 1]! + 1);
+            }
+          });
+          const batch = mmlBatch(windows, length);
+          const parts = tf.tidy(() => {
+            const pick = (s: tf.Tensor) =>
+              tf.gather(tf.reshape(s, [-1, s.shape[2]!]), tf.tensor1d(rows, 'int32'));
+            const outputs = modalities.map((m) =>
+              learnerOutputs(state.learners[m]!, ctx, batch, m === 'id' && idTable ? idTable : undefined),
+            );
+            const weightsOf = (reps: tf.Tensor2D[]) =>
+              state.fusion && modalities.length > 1
+                ? fusionWeights(state.fusion, modalities, reps)
+                : (tf.ones([ids.length, 1]) as tf.Tensor2D);
+            const after = weightsOf(outputs.map((o) => o.reps));
+            const before = weightsOf(outputs.map((o) => o.repsBefore));
+            return [
+              after,
+              pick(
+                fusedScores(
+                  after,
+                  outputs.map((o) => o.scores),
+                ),
+              ),
+              pick(
+                fusedScores(
+                  before,
+                  outputs.map((o) => o.scoresBefore),
+                ),
+              ),
+              ...outputs.map((o) => pick(o.scores)),
+            ];
+          });
+          disposeMmlBatch(batch);
+          const host = await Promise.all(parts.map((t) => t.data()));
+          parts.forEach((t) => t.dispose());
+          const n = parts[1]!.shape[1]!;
+          const rank = (scores: ArrayLike<number>, c: number) =>
+            rankOf((scores as Float32Array).subarray(c * n, (c + 1) * n), targets[c]!);
+          for (let c = 0; c < rows.length; c++) {
+            ranks.after.push(rank(host[1]!, c));
+            ranks.before.push(rank(host[2]!, c));
+            if (modalities.length > 1) modalities.forEach((m, k) => ranks[m].push(rank(host[3 + k]!, c)));
+          }
+          if (role === 'test')
+            ids.forEach((t, j) => {
+              weightRows.users.push(set.users[t]!);
+              weightRows.scenarios.push(si);
+              weightRows.tasks.push(t);
+              for (let m = 0; m < modalities.length; m++)
+                weightRows.weights.push(host[0]![j * parts[0]!.shape[1]! + m]!);
+            });
+          await yieldToEventLoop();
+        }
+        const learners: Record<string, RankingMetrics> = {};
+        if (modalities.length > 1) for (const m of modalities) learners[m] = rankingMetrics(ranks[m]);
+        const metrics: ScenarioMetrics = {
+          tasks: taskIds.length,
+          users: new Set(Array.from(taskIds, (t) => set.users[t]!)).size,
+          ratings: ranks.after.length,
+          ...NAN_ERRORS,
+          maeBefore: NaN,
+          rmseBefore: NaN,
+          ndcg3Before: NaN,
+          lossBefore: NaN,
+          ranking: {
+            after: rankingMetrics(ranks.after),
+            before: rankingMetrics(ranks.before),
+            ...(modalities.length > 1 ? { learners } : {}),
+          },
+        };
+        out[role][scenario] = metrics;
+      }
+    }
+    const inspection = roles.includes('test')
+      ? await inspect(state, ctx, tables, split.test, modalities, weightRows)
+      : null;
+    return { ...out, inspection };
+  } finally {
+    idTable?.dispose();
+  }
+}
+
+/** At most this many new items' neighbours per evaluation. */
+const NEIGHBOUR_SAMPLE = 50;
+
+async function inspect(
+  state: MmlState,
+  ctx: MmlContext,
+  tables: GeneratorTables | null,
+  test: ScenarioTasks,
+  modalities: readonly Modality[],
+  w: { users: number[]; scenarios: number[]; tasks: number[]; weights: number[] },
+): Promise<MmlInspection> {
+  // the new items of the test cells' queries, ascending, capped
+  const items = new Set<number>();
+  for (const set of [test.item_cold, test.user_item_cold]) for (const i of set.queryItems) items.add(i);
+  const sample = Int32Array.from([...items].sort((a, b) => a - b).slice(0, NEIGHBOUR_SAMPLE));
+  let neighbours = new Int32Array(0);
+  let attention: Float32Array = new Float32Array(0);
+  const k = tables && state.generator && state.learners.id && ctx.text && sample.length ? tables.k : 0;
+  if (k > 0) {
+    const rows = Int32Array.from(sample, (i) => i + 1);
+    const nb = rowsOf(tables!.neighbours, k, rows);
+    const alpha = tf.tidy(
+      () =>
+        generate(
+          state.generator!,
+          ctx.text!,
+          state.learners.id!.itemEmb as tf.Tensor2D,
+          tf.tensor1d(rows, 'int32'),
+          tf.tensor2d(nb, [rows.length, k], 'int32'),
+        ).attention,
+    );
+    attention = Float32Array.from(await alpha.data());
+    alpha.dispose();
+    neighbours = Int32Array.from(nb, (r) => r - 1);
+  }
+  return {
+    learners: [...modalities],
+    users: Int32Array.from(w.users),
+    scenarios: Uint8Array.from(w.scenarios),
+    tasks: Int32Array.from(w.tasks),
+    weights: Float32Array.from(w.weights),
+    newItems: k > 0 ? sample : new Int32Array(0),
+    k,
+    neighbours,
+    attention,
+  };
+}
