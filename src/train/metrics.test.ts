@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMetrics, ndcgAt } from './metrics';
+import { clippedError, errorMetrics, ndcgAt } from './metrics';
 
 describe('metrics', () => {
   it('nDCG@3 with gain 2^r - 1: perfect ranking is 1, reversed ranking is the known value', () => {
@@ -38,6 +38,21 @@ describe('metrics', () => {
     expect(raw.mae).toBeCloseTo((35 + 3 + 0.5) / 3, 6);
     expect(clipped.loss).toBeCloseTo(raw.loss, 6);
     expect(clipped.ndcg3).toBe(raw.ndcg3);
+  });
+
+  it('counts a NaN prediction as the range end farthest from the truth, never as NaN', () => {
+    expect(clippedError(NaN, 4, 1, 5)).toBe(-3); // the far end is 1
+    expect(clippedError(NaN, 2, 1, 5)).toBe(3); // the far end is 5
+    expect(clippedError(Infinity, 2, 1, 5)).toBe(3);
+    expect(clippedError(7, 2, 1, 5)).toBe(3);
+    expect(clippedError(NaN, 2, -Infinity, Infinity)).toBeNaN();
+    const m = errorMetrics({
+      offsets: Int32Array.from([0, 2]),
+      truth: Float32Array.from([4, 2]),
+      predicted: Float32Array.from([NaN, 2]),
+      range: [1, 5],
+    });
+    expect(m.mae).toBeCloseTo(1.5, 12); // (3 + 0) / 2
   });
 
   it('gives NaN for an empty scenario instead of throwing', () => {

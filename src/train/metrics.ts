@@ -7,7 +7,8 @@
  * - loss: mean over tasks of the task's query MSE of the raw predictions (what the meta-learner minimises).
  * MAE and RMSE (not the loss, which is the training objective) clip each prediction to the set's rating range (the training ratings' [min, max],
  * [1, 5] on MovieLens) when it has one, as a recommender shows ratings on the scale; so one user whose
- * adaptation diverges costs at most the scale's width per rating, for every model alike. nDCG@3 ranks
+ * adaptation diverges costs at most the scale's width per rating, for every model alike; a NaN
+ * prediction counts as the end of the range farthest from the truth (clippedError). nDCG@3 ranks
  * by the raw predicted scores (clipping would only add ties).
  */
 export interface PredictionSet {
@@ -17,6 +18,21 @@ export interface PredictionSet {
   readonly predicted: Float32Array;
   /** [low, high] the error metrics clip predictions to; none: used as they are */
   readonly range?: readonly [number, number];
+}
+
+/**
+ * ŷ − y with ŷ clipped to [low, high]. A NaN ŷ (an adaptation that overflowed) counts as the end of the
+ * range farthest from y: the largest error the clipped metric allows, so a failure is never dropped
+ * from a mean nor makes it NaN. Without a finite range a NaN stays NaN.
+ */
+export function clippedError(predicted: number, truth: number, low: number, high: number): number {
+  if (Number.isNaN(predicted))
+    return Number.isFinite(low) && Number.isFinite(high)
+      ? truth - low >= high - truth
+        ? low - truth
+        : high - truth
+      : NaN;
+  return Math.min(high, Math.max(low, predicted)) - truth;
 }
 
 export interface ErrorMetrics {
@@ -66,7 +82,7 @@ export function errorMetrics(set: PredictionSet): ErrorMetrics {
     let raw = 0;
     for (let r = start; r < end; r++) {
       const y = set.predicted[r]!;
-      const d = Math.min(high, Math.max(low, y)) - set.truth[r]!;
+      const d = clippedError(y, set.truth[r]!, low, high);
       a += Math.abs(d);
       s += d * d;
       raw += (y - set.truth[r]!) ** 2;

@@ -9,7 +9,7 @@
  */
 import type { Scenario, TaskSet } from '../data/scenarios/types';
 import type { BaselineName, ScenarioRecord } from './events';
-import type { PredictionSet } from './metrics';
+import { clippedError, type PredictionSet } from './metrics';
 
 /** Who is compared: the model after local adaptation, or a baseline row (noAdaptation: the model before). */
 export type Predictor = 'model' | BaselineName;
@@ -46,7 +46,7 @@ export function userErrorsOf(
     const u = set.users[t]!;
     const row = byUser.get(u) ?? { n: 0, abs: 0, sq: 0 };
     for (let r = p.offsets[k]!; r < p.offsets[k + 1]!; r++) {
-      const d = Math.min(high, Math.max(low, p.predicted[r]!)) - p.truth[r]!;
+      const d = clippedError(p.predicted[r]!, p.truth[r]!, low, high);
       row.n++;
       row.abs += Math.abs(d);
       row.sq += d * d;
