@@ -35,7 +35,7 @@ describe.runIf(available)('MELO in Chromium', () => {
 
   it(
     'picks MELO, trains an epoch on WebGPU and draws loss weights, local rates and MAE by rating',
-    { timeout: 540_000 },
+    { timeout: 900_000 },
     async () => {
       await page.goto(`${served.url}#v=2&backend=webgpu`);
       await page.waitForSelector('[data-testid=count-ratings]', { timeout: 60_000 });
@@ -85,9 +85,9 @@ describe.runIf(available)('MELO in Chromium', () => {
       );
       const badge = page.locator('[data-testid=backend-badge]');
       expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
-      // SwiftShader runs the second-order steps slowly: wait up to 8 minutes, logging the progress
+      // SwiftShader runs the second-order steps slowly: wait up to 12 minutes (the machine is shared), logging the progress
       for (let waited = 0; !['finished', 'failed'].includes((await runStatus(page)) ?? ''); waited += 5) {
-        if (waited >= 480) throw new Error(`not finished after 480 s: ${await progress()}`);
+        if (waited >= 720) throw new Error(`not finished after 720 s: ${await progress()}`);
         if (waited % 30 === 0) console.log(`melo e2e ${waited} s: ${await progress()}`);
         await page.waitForTimeout(5000);
       }

@@ -27,7 +27,8 @@ const WEIGHT_LAYOUT: Partial<Layout> = {
 const ERROR_LAYOUT: Partial<Layout> = {
   barmode: 'group',
   showlegend: true,
-  legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 1, xanchor: 'right', font: { size: 10 } },
+  legend: { orientation: 'h', y: -0.3, yanchor: 'top', x: 0, xanchor: 'left', font: { size: 10 } },
+  margin: { l: 58, r: 12, t: 28, b: 64 },
   xaxis: { ...RATING_AXIS, title: { text: 'true rating', standoff: 4 } },
   yaxis: { title: { text: 'query MAE', standoff: 4 }, rangemode: 'tozero' },
 };
