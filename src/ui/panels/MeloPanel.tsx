@@ -10,7 +10,7 @@ import type { Layout } from '../charts/plotly';
 import { FigureChart } from '../charts/FigureChart';
 import { Heatmap } from '../charts/Heatmap';
 import type { RunView } from '../state/runState';
-import { layerLabel, lossWeightTraces, ratingErrorTraces } from '../state/meloFigures';
+import { layerLabel, lossWeightTraces, missingRatingNotes, ratingErrorTraces } from '../state/meloFigures';
 
 const RATING_AXIS = {
   title: { text: 'rating of the position', standoff: 4 },
@@ -39,8 +39,16 @@ export function MeloPanel({ run, caption }: { run: RunView; caption: string }) {
   // null follows the latest epoch; a moved slider stays where it was put
   const at = index === null ? list.length - 1 : Math.min(index, list.length - 1);
   const d = at >= 0 ? list[at]! : null;
-  const weights = useMemo(() => (d?.lossWeights ? lossWeightTraces(d.lossWeights) : null), [d]);
-  const errors = useMemo(() => (d ? ratingErrorTraces(d.ratingErrors) : null), [d]);
+  const weights = useMemo(() => {
+    if (!d?.lossWeights) return null;
+    const notes = missingRatingNotes(d.lossWeights.map((b) => b !== null));
+    return { ...lossWeightTraces(d.lossWeights), layout: { ...WEIGHT_LAYOUT, annotations: notes } };
+  }, [d]);
+  const errors = useMemo(() => {
+    if (!d) return null;
+    const notes = missingRatingNotes(d.ratingErrors.map((r) => r.n > 0));
+    return { ...ratingErrorTraces(d.ratingErrors), layout: { ...ERROR_LAYOUT, annotations: notes } };
+  }, [d]);
   const weighting = run.config?.lossWeighting ?? 'lstm';
 
   if (run.config?.sequenceTraining === 'supervised')
@@ -74,8 +82,8 @@ export function MeloPanel({ run, caption }: { run: RunView; caption: string }) {
           />{' '}
           <strong data-testid="melo-epoch-label">{d.epoch}</strong>{' '}
           <span className="muted">
-            ({at + 1} of {list.length}; 0 = before meta-training) · {d.tasks} validation users, their latest
-            window
+            ({at + 1} of {list.length}; 0 = before meta-training) · {d.tasks} validation tasks (users' latest
+            windows)
           </span>
         </label>
       </div>
@@ -84,7 +92,7 @@ export function MeloPanel({ run, caption }: { run: RunView; caption: string }) {
           {weights ? (
             <FigureChart
               data={weights.data}
-              layout={WEIGHT_LAYOUT}
+              layout={weights.layout}
               points={weights.points}
               title={`Loss weight by rating (${weighting}), epoch ${d.epoch}`}
               testId="melo-weights"
@@ -135,7 +143,7 @@ export function MeloPanel({ run, caption }: { run: RunView; caption: string }) {
         <figure>
           <FigureChart
             data={errors.data}
-            layout={ERROR_LAYOUT}
+            layout={errors.layout}
             points={errors.points}
             title={`MAE by true rating, epoch ${d.epoch}`}
             testId="melo-rating-errors"

@@ -1,6 +1,6 @@
 // MELO's figure traces from box statistics and per-rating errors (the basic Plotly bundle has no box trace).
 import { describe, expect, it } from 'vitest';
-import { layerLabel, lossWeightTraces, ratingErrorTraces } from './meloFigures';
+import { layerLabel, lossWeightTraces, missingRatingNotes, ratingErrorTraces } from './meloFigures';
 
 describe('MELO figures', () => {
   it('draws a box per rating present: bar q1..q3, median line, whiskers to min and max', () => {
@@ -31,6 +31,13 @@ describe('MELO figures', () => {
     expect(data).toHaveLength(2);
     expect(points).toBe(8);
     expect((data[1] as { y: (number | null)[] }).y).toEqual([0.5, null, 0.5, 0.5, 0.5]);
+  });
+  it('notes the ratings without data', () => {
+    const notes = missingRatingNotes([false, true, true, false, true]);
+    expect(notes.map((n) => [n.x, n.text])).toEqual([
+      [1, 'none'],
+      [4, 'none'],
+    ]);
   });
   it('names the adapted tensors', () => {
     expect(layerLabel('itemRows')).toBe('item embeddings');

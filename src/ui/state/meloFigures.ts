@@ -3,7 +3,7 @@
  * The basic Plotly bundle has no box trace, so a box is drawn from its statistics: a bar from q1 to q3
  * (`base` q1, height q3 - q1), a median line across it, and whiskers from the box to min and max.
  */
-import type { Data } from '../charts/plotly';
+import type { Data, Layout } from '../charts/plotly';
 import type { BoxStats, RatingErrors } from '../../worker/protocol';
 
 const BOX_HALF = 0.28;
@@ -95,4 +95,24 @@ export function layerLabel(key: string): string {
   if (named) return named;
   const block = /^b(\d+)\.(.+)$/.exec(key);
   return block ? `block ${Number(block[1]) + 1} ${block[2]}` : key;
+}
+
+/** A "none" note at the foot of each rating (1..5) the figure has no data for (so a gap is not a zero). */
+export function missingRatingNotes(present: readonly boolean[]): NonNullable<Layout['annotations']> {
+  return present.flatMap((has, r) =>
+    has
+      ? []
+      : [
+          {
+            x: r + 1,
+            y: 0,
+            xref: 'x' as const,
+            yref: 'paper' as const,
+            yanchor: 'bottom' as const,
+            text: 'none',
+            showarrow: false,
+            font: { size: 10, color: '#98a2b3' },
+          },
+        ],
+  );
 }
