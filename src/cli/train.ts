@@ -71,6 +71,15 @@ export function consoleSink(log: (line: string) => void, verbose: boolean): (e: 
         break;
       case 'memory':
         break;
+      case 'meloDiagnostics': {
+        const cell = (v: number | null | undefined) => (v === null || v === undefined ? '-' : f3(v));
+        const weights = e.lossWeights ? e.lossWeights.map((b) => cell(b?.median)).join(' ') : 'none';
+        const errors = e.ratingErrors.map((r) => `${cell(r.maeBefore)}>${cell(r.maeAfter)}`).join(' ');
+        log(
+          `  melo ${e.epoch} (${e.tasks} validation tasks): loss weight median by rating 1-5 ${weights} | MAE by rating before>after ${errors}`,
+        );
+        break;
+      }
       case 'finished':
       case 'stopped':
         log(`${e.type} after ${e.summary.epochs.length} epochs in ${e.summary.seconds.toFixed(1)} s`);

@@ -121,6 +121,47 @@ export interface RunSummary {
   readonly seconds: number;
 }
 
+/** Box-plot statistics of a sample: extremes, type-7 quartiles (train/ratingStats.ts) and its size. */
+export interface BoxStats {
+  readonly min: number;
+  readonly q1: number;
+  readonly median: number;
+  readonly q3: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+/** Query ratings with one true rating value, and their MAE before / after local adaptation (null: none). */
+export interface RatingErrors {
+  readonly rating: number;
+  readonly n: number;
+  readonly maeBefore: number | null;
+  readonly maeAfter: number | null;
+}
+
+/**
+ * MELO's diagnostics at the end of an epoch (epoch 0: the initial state), on the first `tasks` validation
+ * tasks of the evaluation sample (train/meloDiagnostics.ts): what the meta-learner learned.
+ */
+export interface MeloDiagnostics {
+  readonly epoch: number;
+  readonly tasks: number;
+  /**
+   * The learned loss weight w = |g_phi| of the support positions at the first local step, grouped by the
+   * position's rating: entry r - 1 for rating r (null where no support position has it); null without
+   * a weighting network (maml-sequence).
+   */
+  readonly lossWeights: readonly (BoxStats | null)[] | null;
+  /** The learned local rates alpha_k[j] (LSLR): `values` row-major [layers x steps]. */
+  readonly innerRates: {
+    readonly layers: readonly string[];
+    readonly steps: number;
+    readonly values: readonly number[];
+  };
+  /** MAE per true rating 1..5 of these tasks' query ratings, before and after the local steps. */
+  readonly ratingErrors: readonly RatingErrors[];
+}
+
 export type TrainErrorCode = 'diverged' | 'data' | 'backend' | 'config' | 'internal';
 
 export type TrainEvent =
@@ -200,6 +241,8 @@ export type TrainEvent =
       /** Each row's user profile p_u [users x width] (what the attention compares with M_P's slots) */
       profiles?: Float32Array;
     }
+  /** MELO (meta-training): per epoch, what its meta-learner learned (MeloDiagnostics). */
+  | ({ type: 'meloDiagnostics' } & MeloDiagnostics)
   | { type: 'finished' | 'stopped'; summary: RunSummary }
   | { type: 'failed'; code: TrainErrorCode; message: string; lastGoodEpoch: number | null };
 

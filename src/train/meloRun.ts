@@ -33,6 +33,7 @@ import {
 } from './meloMeta';
 import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
 import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
+import { meloDiagnostics } from './meloDiagnostics';
 import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
 
@@ -212,7 +213,14 @@ export async function runMelo(
         seconds: (performance.now() - t0) / 1000,
       });
     };
+    // what the meta-learner learned (loss weights, local rates, error per rating), every epoch
+    const diagnose = async (epoch: number) => {
+      if (!meta || control.validationOnly) return;
+      const d = await meloDiagnostics(learner!.state, input, dims, steps, sample, epoch);
+      sink({ type: 'meloDiagnostics', ...d });
+    };
     await evaluate(0);
+    await diagnose(0);
     for (let e = 1; e <= config.epochs; e++) {
       const t0 = performance.now();
       const outcome = await trainEpoch(learner, input, dims, meta, e, rng.fork(`epoch${e}`), control, sink);
@@ -240,6 +248,7 @@ export async function runMelo(
       epochs.push(record);
       sink({ type: 'epoch', record });
       if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
+      await diagnose(e);
     }
     sink({ type: 'finished', summary: summary() });
     return summary();

@@ -13,9 +13,11 @@ import { RunControls } from './components/RunControls';
 import { useConfig } from './hooks/useConfig';
 import { useTrainer } from './hooks/useTrainer';
 import { runCaption } from './state/caption';
+import { modelProtocolProblem } from './state/modelChoice';
 import { CurvesPanel } from './panels/CurvesPanel';
 import { DataPanel } from './panels/DataPanel';
 import { ExperimentPanel } from './panels/ExperimentPanel';
+import { MeloSection } from './panels/MeloPanel';
 import { MemoryPanel } from './panels/MemoryPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
@@ -76,6 +78,7 @@ export function App() {
   // protocol needs files that are missing, or its split (previewed below) fails or trains nobody
   const preview = trainer.split.protocol === config.protocol && trainer.split.seed === config.seed;
   const blocked =
+    modelProtocolProblem(config) ??
     trainer.data.summary?.protocolBlockers[config.protocol] ??
     (preview ? trainer.split.error : null) ??
     (preview && trainer.split.summary?.train.tasks === 0
@@ -154,6 +157,7 @@ export function App() {
           plannedEpochs={planned.epochs}
           datasetName={trainer.data.summary?.name}
         />
+        {(shown.config ?? config).model === 'melo' && <MeloSection run={shown} caption={caption} />}
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (

@@ -153,7 +153,10 @@ export type FromWorker =
 // the baseline label table, which is plain data with no tfjs behind it).
 export type {
   BaselineName,
+  BoxStats,
   EpochRecord,
+  MeloDiagnostics,
+  RatingErrors,
   PhaseName,
   RunSummary,
   ScenarioMetrics,

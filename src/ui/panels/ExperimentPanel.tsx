@@ -16,6 +16,8 @@ import type { Field, FieldGroup } from '../../config/fields';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../../config/presets';
 import type { ConfigState } from '../hooks/useConfig';
 import { Callout } from '../components/Callout';
+import { chooseModel } from '../state/modelChoice';
+import { ModelChoice } from './ModelChoice';
 
 const GROUPS: { group: FieldGroup; title: string }[] = [
   { group: 'experiment', title: 'Experiment' },
@@ -163,6 +165,14 @@ export const ExperimentPanel = memo(function ExperimentPanel({
   disabled: boolean;
 }) {
   const { config } = state;
+  // what choosing a model changed besides it (MELO brings the sequence protocol), shown until dismissed
+  const [note, setNote] = useState<string | null>(null);
+  const set: ConfigState['set'] = (key, value) => {
+    if (key !== 'model') return state.set(key, value);
+    const chosen = chooseModel(config, value as TrainConfig['model']);
+    setNote(chosen.note);
+    state.replace(chosen.config);
+  };
   const applies = (k: ConfigKey) => appliesTo(k, config.model);
   const advanced = CONFIG_KEYS.filter((k) => applies(k) && !PRIMARY.includes(k));
   const changed = advanced.filter((k) => config[k] !== CONFIG_TABLE[k].defaultValue).length;
@@ -197,9 +207,16 @@ export const ExperimentPanel = memo(function ExperimentPanel({
       </div>
       <div className="primary-settings">
         {PRIMARY.filter(applies).map((key) => (
-          <Setting key={key} name={key} config={config} disabled={disabled} set={state.set} />
+          <Setting key={key} name={key} config={config} disabled={disabled} set={set} />
         ))}
       </div>
+      <ModelChoice
+        config={config}
+        note={note}
+        onDismissNote={() => setNote(null)}
+        onPreset={state.applyPreset}
+        disabled={disabled}
+      />
       <details className="advanced" data-testid="advanced-settings">
         <summary>
           Advanced settings ({advanced.length}

@@ -9,6 +9,7 @@ import type {
   EpochRecord,
   RunSummary,
   ScenarioRecord,
+  MeloDiagnostics,
   TrainErrorCode,
   TrainEvent,
 } from '../../worker/protocol';
@@ -57,6 +58,8 @@ export interface RunView {
   /** The baselines' per-user rows (their event), joined to every evaluation's userErrors */
   readonly baselineUserErrors?: Extract<TrainEvent, { type: 'baselines' }>['userErrors'];
   readonly memory: readonly MemorySnapshot[];
+  /** MELO: what its meta-learner learned, per epoch (meloDiagnostics events; empty for other models). */
+  readonly melo: readonly MeloDiagnostics[];
   readonly summary: RunSummary | null;
   readonly failure: { code: TrainErrorCode; message: string } | null;
   readonly startedAt: number;
@@ -79,6 +82,7 @@ export const EMPTY_RUN: RunView = {
   evaluations: [],
   baselines: {},
   memory: [],
+  melo: [],
   summary: null,
   failure: null,
   startedAt: 0,
@@ -192,6 +196,11 @@ export function runReducer(state: RunView, action: RunAction): RunView {
           case 'memory':
             next = { ...next, memory: [...next.memory, e] };
             break;
+          case 'meloDiagnostics': {
+            const { type: _type, ...diagnostics } = e;
+            next = { ...next, melo: [...next.melo, diagnostics] };
+            break;
+          }
           case 'finished':
           case 'stopped':
             next = {
