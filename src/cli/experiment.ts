@@ -13,6 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { initBackend } from '../kernels/backend';
 import { datasetRef, labelOf, protocolOf } from '../experiment/datasets';
 import { runJob } from '../experiment/job';
@@ -62,6 +63,16 @@ export function shardFrom(
       `Expected --shards n with ${slurm !== undefined ? 'SLURM_ARRAY_TASK_ID' : 'JOB_COMPLETION_INDEX'} set (the number of array tasks or completions)`,
     );
   return parseShard(`${index}/${count}`);
+}
+
+/**
+ * Whether a stored part ran this config. A field added to the config table after the part was written
+ * reads as its default there (the code then behaved as the default does), so a new field does not make
+ * every stored part stale; any other difference does.
+ */
+export function sameConfig(stored: Partial<TrainConfig>, config: TrainConfig): boolean {
+  const key = (c: Partial<TrainConfig>) => JSON.stringify({ ...DEFAULT_CONFIG, ...c });
+  return key(stored) === key(config);
 }
 
 function readSpec(path: string): ExperimentSpec {
@@ -166,10 +177,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
     }
     const { config } = resolved;
     const stored = readJson(file);
-    if (
-      isCompletePart(stored, job, budgetOf(spec, job.variant)) &&
-      JSON.stringify(stored.config) === JSON.stringify(config)
-    ) {
+    if (isCompletePart(stored, job, budgetOf(spec, job.variant)) && sameConfig(stored.config, config)) {
       log(`job ${job.index}: done already (${file})`);
       continue;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shardFrom } from '../cli/experiment';
+import { sameConfig, shardFrom } from '../cli/experiment';
+import { DEFAULT_CONFIG } from '../config/experiment';
 import { isCompletePart, PART_FORMAT } from './part';
 import { jobsOf, parseShard, parseSpec, partFileName, shardOf } from './spec';
 import { userErrorsOf } from './userErrors';
@@ -109,5 +110,12 @@ describe('userErrorsOf', () => {
     const n = e.n.reduce((a, b) => a + b);
     expect(e.abs.reduce((a, b) => a + b) / n).toBeCloseTo(m.mae, 12);
     expect(Math.sqrt(e.sq.reduce((a, b) => a + b) / n)).toBeCloseTo(m.rmse, 12);
+  });
+
+  it('a part stored before a config field existed still matches; a changed value does not', () => {
+    const { textDim: _added, ...older } = DEFAULT_CONFIG;
+    expect(sameConfig(older, DEFAULT_CONFIG)).toBe(true);
+    expect(sameConfig(older, { ...DEFAULT_CONFIG, textDim: DEFAULT_CONFIG.textDim + 1 })).toBe(false);
+    expect(sameConfig({ ...older, innerLr: 0.5 }, DEFAULT_CONFIG)).toBe(false);
   });
 });
