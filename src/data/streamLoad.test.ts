@@ -10,7 +10,7 @@ import { DataError } from './errors';
 import { splitCsvLine } from './formats/movielensLarge';
 import { ML10M_RATINGS, ML25M_RATINGS, parseRatings, ratingsParser } from './formats/ratings';
 import { readSource } from './source';
-import { bytesSource, LineChunker } from './stream';
+import { blobSource, bytesSource, LineChunker } from './stream';
 import { forEachLine } from './text';
 import { loadStreamed } from './streamLoad';
 
@@ -245,5 +245,13 @@ describe('memory budget', () => {
     expect(() => checkRatingsFit('r.csv', 25_000_000, { bytes: 1024 ** 3, source: 'x' })).toThrow(
       /r\.csv holds about 25\.0 million ratings, which need about 1\.7 GB/,
     );
+  });
+});
+
+describe('browser sources', () => {
+  it('a Blob streams to the same dataset as its bytes', async () => {
+    const set = files(ML25M);
+    const viaBlob = await loadStreamed(set.map((f) => blobSource(new Blob([f.bytes]), f.path)));
+    expect(ratingsOf(viaBlob)).toEqual(ratingsOf(await inMemory(ML25M)));
   });
 });

@@ -60,11 +60,15 @@ export async function loadStreamed(
 ): Promise<Dataset> {
   const budget = options.budget ?? browserBudget();
   const progress = options.onProgress ?? (() => {});
-  const tooLarge = (total: number, where: string) =>
+  const tooLargeFor = (limit: number, what: string) => (total: number, where: string) =>
     new DataError(
       'too-large',
-      `The input is larger than the ${(budget.bytes / GB).toFixed(1)} GB memory budget (${budget.source}): over ${(total / GB).toFixed(2)} GB at ${where}`,
+      `The input is larger than the ${(limit / GB).toFixed(2)} GB ${what}: over ${(total / GB).toFixed(2)} GB at ${where}`,
     );
+  const tooLarge = tooLargeFor(
+    budget.bytes / 4,
+    `allowed for files read whole (a quarter of the ${(budget.bytes / GB).toFixed(1)} GB memory budget, ${budget.source})`,
+  );
   // 1. names (a zip's member names by a first pass that inflates nothing), to tell the set
   const paths: string[] = [];
   for (const source of sources) paths.push(...(isZip(source) ? await zipMemberNames(source) : [source.path]));
@@ -81,7 +85,7 @@ export async function loadStreamed(
     for (const source of sources)
       await drain(
         source,
-        collectSink(source.path, limit - total, tooLarge, (bytes) => {
+        collectSink(source.path, limit - total, tooLargeFor(limit, 'limit for files read whole'), (bytes) => {
           total += bytes.length;
           inputs.push({ path: source.path, bytes });
         }),
