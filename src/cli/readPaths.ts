@@ -9,9 +9,7 @@ import { totalmem } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { budgetFromTotal } from '../data/budget';
 import type { Dataset } from '../data/dataset';
-import { isLargeSet } from '../data/formats/movielensLarge';
-import { zipMemberNames } from '../data/stream';
-import { loadStreamed } from '../data/streamLoad';
+import { largeSetOfSources, loadStreamed } from '../data/streamLoad';
 import { fileSource } from './fileSource';
 import { loadDataset } from '../data/detect';
 import { DataError } from '../data/errors';
@@ -56,12 +54,7 @@ export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIM
 export async function loadPaths(paths: readonly string[]): Promise<Dataset> {
   // MovieLens 10M/20M/25M are streamed from disk (zips included) under half of the machine's memory
   const sources = listPaths(paths).map((f) => fileSource(f.full, f.path, f.size));
-  const names: string[] = [];
-  for (const source of sources)
-    names.push(
-      ...(source.name.toLowerCase().endsWith('.zip') ? await zipMemberNames(source) : [source.path]),
-    );
-  if (isLargeSet(names))
-    return loadStreamed(sources, { budget: budgetFromTotal(totalmem(), 'os.totalmem()') });
+  const kind = await largeSetOfSources(sources);
+  if (kind) return loadStreamed(sources, { kind, budget: budgetFromTotal(totalmem(), 'os.totalmem()') });
   return loadDataset(readSource(readPaths(paths)));
 }

@@ -61,6 +61,12 @@ describe('MovieLens 10M shape', () => {
     expect(d.contributions?.find((c) => c.path.endsWith('tags.dat'))?.rows).toBe(2);
   });
 
+  it('a lone ratings.dat with half stars is ML-10M', async () => {
+    const d = await inMemory({ 'ratings.dat': ML10M['ml-10M100K/ratings.dat'] });
+    expect(d.format).toBe('ml-10m');
+    expect(d.notes.join(' ')).toContain('no item file');
+  });
+
   it('an ML-1M set keeps whole stars and its own format', async () => {
     const d = await inMemory({ 'ratings.dat': '1::1::5::978300760\n2::1::3::978302109\n' });
     expect(d.format).toBe('ml-1m');
@@ -253,5 +259,30 @@ describe('browser sources', () => {
     const set = files(ML25M);
     const viaBlob = await loadStreamed(set.map((f) => blobSource(new Blob([f.bytes]), f.path)));
     expect(ratingsOf(viaBlob)).toEqual(ratingsOf(await inMemory(ML25M)));
+  });
+});
+
+describe('the command line (Node read streams)', () => {
+  it('loads a folder and its zip from disk, streamed, under half of os.totalmem()', async () => {
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadPaths } = await import('../cli/readPaths');
+    const dir = mkdtempSync(join(tmpdir(), 'metarec-scale-test-'));
+    try {
+      mkdirSync(join(dir, 'ml-25m'));
+      for (const f of files(ML25M)) writeFileSync(join(dir, f.path), f.bytes);
+      writeFileSync(
+        join(dir, 'ml-25m.zip'),
+        zipSync(Object.fromEntries(files(ML25M).map((f) => [f.path, f.bytes]))),
+      );
+      writeFileSync(join(dir, 'r.dat'), strToU8(ML10M['ml-10M100K/ratings.dat']));
+      const whole = ratingsOf(await inMemory(ML25M));
+      expect(ratingsOf(await loadPaths([join(dir, 'ml-25m')]))).toEqual(whole);
+      expect(ratingsOf(await loadPaths([join(dir, 'ml-25m.zip')]))).toEqual(whole);
+      expect((await loadPaths([join(dir, 'r.dat')])).format).toBe('ml-10m');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

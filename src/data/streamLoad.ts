@@ -24,6 +24,7 @@ import {
 import { ML10M_RATINGS, ML25M_RATINGS, ratingsParser, type RawRatings } from './formats/ratings';
 import type { RawItems } from './formats/raw';
 import { DEFAULT_SIZE_LIMIT, readSource } from './source';
+import { decodeLatin1 } from './text';
 import {
   collectSink,
   LineChunker,
@@ -36,22 +37,46 @@ import {
 export interface StreamLoadOptions extends LoadOptions {
   /** Memory the ratings may take; default: browserBudget() (Node callers pass budgetFromTotal). */
   readonly budget?: MemoryBudget;
+  /** The set, when the caller already knows it (largeSetOfSources); found here otherwise. */
+  readonly kind?: 'ml-10m' | 'ml-25m' | null;
 }
 
 /** The large set among files in memory: by name, else by the content of files whose name says nothing. */
 export function largeSetOf(
   files: readonly { path: string; name: string; bytes: Uint8Array }[],
 ): 'ml-10m' | 'ml-25m' | null {
-  const sniffed = files.map((f) =>
-    largeRoleByName(f.name) === null && /^ratings-/.test(sniffLargeRole(f.bytes.subarray(0, 512)))
-      ? `${f.path}/${sniffLargeRole(f.bytes.subarray(0, 512)) === 'ratings-csv' ? 'ratings.csv' : 'ml-10m/ratings.dat'}`
-      : f.path,
-  );
-  return isLargeSet(sniffed);
+  const byName = isLargeSet(files.map((f) => f.path));
+  if (byName || files.some((f) => /^(users\.dat|u\.data)$/i.test(f.name))) return byName;
+  for (const f of files) {
+    const role = largeRoleByName(f.name) ?? sniffLargeRole(f.bytes.subarray(0, 512));
+    if (role === 'ratings-csv' || role === 'movies-csv') return 'ml-25m';
+    // a lone ratings.dat: ML-10M when its first 64 KB hold a half star (ML-1M has none)
+    if (role === 'ratings-dat' && /::\d\.5::/.test(decodeLatin1(f.bytes.subarray(0, 1 << 16))))
+      return 'ml-10m';
+  }
+  return null;
 }
 
 const isZip = (s: ByteSource) => s.name.toLowerCase().endsWith('.zip');
 const GB = 1024 ** 3;
+
+/** The large set among streamed sources: zip member names, file names, and the heads of unnamed files. */
+export async function largeSetOfSources(sources: readonly ByteSource[]): Promise<'ml-10m' | 'ml-25m' | null> {
+  const paths: string[] = [];
+  for (const source of sources) paths.push(...(isZip(source) ? await zipMemberNames(source) : [source.path]));
+  // the first 64 KB of files whose name says nothing, or a ratings.dat (half stars make it ML-10M)
+  const heads = new Map<string, Uint8Array>();
+  for (const s of sources)
+    if (!isZip(s) && [null, 'ratings-dat'].includes(largeRoleByName(s.name)))
+      heads.set(s.path, await head(s));
+  return largeSetOf(
+    paths.map((path) => ({
+      path,
+      name: path.split(/[\\/]/).pop() ?? path,
+      bytes: heads.get(path) ?? new Uint8Array(0),
+    })),
+  );
+}
 
 /** Reads a Dataset from streamed sources. Throws DataError (file, line, expected) on bad input. */
 export async function loadStreamed(
@@ -69,14 +94,8 @@ export async function loadStreamed(
     budget.bytes / 4,
     `allowed for files read whole (a quarter of the ${(budget.bytes / GB).toFixed(1)} GB memory budget, ${budget.source})`,
   );
-  // 1. names (a zip's member names by a first pass that inflates nothing), to tell the set
-  const paths: string[] = [];
-  for (const source of sources) paths.push(...(isZip(source) ? await zipMemberNames(source) : [source.path]));
-  const unnamed = sources.filter((s) => !isZip(s) && largeRoleByName(s.name) === null);
-  const heads = await Promise.all(
-    unnamed.map(async (s) => ({ path: s.path, name: s.name, bytes: await head(s) })),
-  );
-  const kind = isLargeSet(paths) ?? (heads.length ? largeSetOf(heads) : null);
+  // 1. which set (zips listed by a first pass that inflates nothing)
+  const kind = options.kind !== undefined ? options.kind : await largeSetOfSources(sources);
   if (!kind) {
     // a small set (its text is held whole, as readSource's limit allows): collect, then load in memory
     const inputs: { path: string; bytes: Uint8Array }[] = [];
@@ -174,7 +193,7 @@ export async function loadStreamed(
   if (!parsed)
     throw new DataError(
       'missing-file',
-      `No ratings file among ${paths.join(', ')}: expected ratings.dat or ratings.csv.`,
+      `No ratings file among ${sources.map((source) => source.path).join(', ')}: expected ratings.dat or ratings.csv.`,
     );
   if (parsed.blankLines)
     notes.push(`${ratingsFile}: skipped ${parsed.blankLines} blank line${parsed.blankLines > 1 ? 's' : ''}`);
@@ -255,10 +274,22 @@ function ratingsSink(
   };
 }
 
-/** The first chunk of a source (the rest is not read). */
-async function head(source: ByteSource): Promise<Uint8Array> {
-  for await (const chunk of source.chunks()) return chunk.slice(0, 512);
-  return new Uint8Array(0);
+/** The first `size` bytes of a source (the rest is not read). */
+async function head(source: ByteSource, size = 1 << 16): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source.chunks()) {
+    parts.push(chunk.slice(0, size - total));
+    total += parts[parts.length - 1]!.length;
+    if (total >= size) break;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 async function drain(source: ByteSource, sink: ByteSink): Promise<void> {

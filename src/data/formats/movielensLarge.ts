@@ -37,14 +37,14 @@ export function largeRoleByName(name: string): LargeRole | null {
   return null;
 }
 
-/** The role of a file from its first bytes (headers of the CSV files; half-star '::' ratings). */
+/** The role of a file from its first bytes (headers of the CSV files; '::' ratings, ML-10M when half stars follow). */
 export function sniffLargeRole(head: Uint8Array): LargeRole {
   const text = decodeLatin1(head.subarray(0, 512));
   const first = (text.split('\n')[0] ?? '').replace(/^\ufeff|^ï»¿/, '').replace(/\r$/, '');
   if (first === 'userId,movieId,rating,timestamp') return 'ratings-csv';
   if (first === 'movieId,title,genres') return 'movies-csv';
   if (first === 'userId,movieId,tag,timestamp') return 'tags-csv';
-  if (/^\d+::\d+::[0-5]\.5::\d+$/.test(first)) return 'ratings-dat';
+  if (/^\d+::\d+::\d(\.\d)?::\d+$/.test(first)) return 'ratings-dat';
   return 'other';
 }
 
