@@ -6,6 +6,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchParse } from './parse';
 
+if (process.argv[2] === 'scale') {
+  // `npm run bench -- scale [millions...]`: only the large-data bench (bench/scale.ts, docs/scale.md)
+  const { runScale } = await import('./scale');
+  const sizes = process.argv
+    .slice(3)
+    .map(Number)
+    .filter((n) => n > 0);
+  runScale(sizes.length ? sizes : [1, 10, 25]);
+  process.exit(0);
+}
+
 const ROOT = join(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 

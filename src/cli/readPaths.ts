@@ -5,13 +5,18 @@
  * message instead of being read into memory (or failing in readFileSync past 2 GB).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { budgetFromTotal } from '../data/budget';
 import type { Dataset } from '../data/dataset';
+import { largeSetOfSources, loadStreamed } from '../data/streamLoad';
+import { fileSource } from './fileSource';
 import { loadDataset } from '../data/detect';
 import { DataError } from '../data/errors';
 import { checkInputSizes, DEFAULT_SIZE_LIMIT, readSource, type InputFile } from '../data/source';
 
-export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIMIT): InputFile[] {
+/** The files under paths (folders walked in name order), with their sizes from stat. */
+function listPaths(paths: readonly string[]): { path: string; full: string; size: number }[] {
   const found: { path: string; full: string; size: number }[] = [];
   for (const path of paths) {
     let stat;
@@ -36,11 +41,20 @@ export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIM
     };
     walk(path);
   }
+  return found;
+}
+
+export function readPaths(paths: readonly string[], sizeLimit = DEFAULT_SIZE_LIMIT): InputFile[] {
+  const found = listPaths(paths);
   checkInputSizes(found, sizeLimit);
   return found.map((f) => ({ path: f.path, bytes: new Uint8Array(readFileSync(f.full)) }));
 }
 
 /** The CLI's one way from paths to a Dataset (inspect, train): read, expand zips, detect, parse. */
 export async function loadPaths(paths: readonly string[]): Promise<Dataset> {
+  // MovieLens 10M/20M/25M are streamed from disk (zips included) under half of the machine's memory
+  const sources = listPaths(paths).map((f) => fileSource(f.full, f.path, f.size));
+  const kind = await largeSetOfSources(sources);
+  if (kind) return loadStreamed(sources, { kind, budget: budgetFromTotal(totalmem(), 'os.totalmem()') });
   return loadDataset(readSource(readPaths(paths)));
 }

@@ -12,7 +12,16 @@ import type { ItemIdMap, UserIdMap } from './ids';
 
 export const UNKNOWN = '<unk>';
 
-export type DatasetFormat = 'ml-100k' | 'ml-1m' | 'recbole' | 'synthetic';
+/** 'ml-10m': GroupLens ml-10M100K; 'ml-25m': the CSV layout of ml-20m and ml-25m (data/formats/movielensLarge.ts). */
+export type DatasetFormat = 'ml-100k' | 'ml-1m' | 'ml-10m' | 'ml-25m' | 'recbole' | 'synthetic';
+
+/** The ratings' scale as found in the data: ML-100K/1M whole stars 1..5, ML-10M/20M/25M half stars 0.5..5. */
+export interface RatingScale {
+  readonly min: number;
+  readonly max: number;
+  /** 1 = whole stars, 0.5 = half stars, 0 = any value (RecBole rating:float). */
+  readonly step: 1 | 0.5 | 0;
+}
 
 /** One code per row; vocab[0] is UNKNOWN. */
 export interface CategoricalColumn {
@@ -69,7 +78,7 @@ export interface Ratings {
   readonly user: Int32Array;
   /** ItemIndex per rating */
   readonly item: Int32Array;
-  /** Rating value (1..5 for MovieLens) */
+  /** Rating value (1..5 for ML-100K/1M, 0.5..5 in half stars for ML-10M/20M/25M) */
   readonly value: Float32Array;
   /** Unix seconds */
   readonly time: Float64Array;
@@ -98,6 +107,8 @@ export interface Dataset {
   readonly users: Users;
   readonly items: Items;
   readonly ratings: Ratings;
+  /** The scale the ratings use (set by assembly; absent for built datasets, which use 1..5). */
+  readonly ratingScale?: RatingScale;
   /** Present when MeLU's split files were among the inputs. */
   readonly published?: PublishedSplit;
   /** Where each part came from, e.g. ["u.data", "u.item", "u.user"]. */

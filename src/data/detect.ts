@@ -21,6 +21,8 @@ import {
   recboleRatingsFormat,
 } from './formats/recbole';
 import type { SourceFile } from './source';
+import { largeSetOf, loadStreamed } from './streamLoad';
+import { bytesSource } from './stream';
 import { assertText, decodeLatin1, textLines } from './text';
 
 export type FileRole =
@@ -94,6 +96,12 @@ const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
  * was ignored). Throws DataError with file, line and expectation on bad input.
  */
 export async function loadDataset(files: readonly SourceFile[], options: LoadOptions = {}): Promise<Dataset> {
+  // MovieLens 10M / 20M / 25M: the streaming loader, whether the bytes are in memory or not
+  if (largeSetOf(files))
+    return loadStreamed(
+      files.map((f) => bytesSource(f.path, f.bytes)),
+      options,
+    );
   const progress = options.onProgress ?? (() => {});
   const notes: string[] = [];
   const byRole = new Map<FileRole, SourceFile[]>();

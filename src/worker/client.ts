@@ -183,7 +183,8 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
     },
     load(source, onProgress, mode = 'replace') {
       // file contents move to the worker (transferred, not copied)
-      const transfer = source.kind === 'files' ? source.files.map((f) => f.bytes) : [];
+      const transfer =
+        source.kind === 'files' ? source.files.flatMap((f) => ('bytes' in f ? [f.bytes] : [])) : [];
       return request<DatasetSummary>(
         (requestId) => ({ type: 'load', requestId, source, mode }),
         onProgress,

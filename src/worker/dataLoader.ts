@@ -10,6 +10,8 @@ import { toDataErrorInfo } from '../data/errors';
 import { splitScenarios } from '../data/scenarios/split';
 import { SCENARIOS, type ScenarioSplit } from '../data/scenarios/types';
 import { readSource, type InputFile, type SourceFile } from '../data/source';
+import { blobSource, bytesSource } from '../data/stream';
+import { loadStreamed } from '../data/streamLoad';
 import { summarizeDataset } from '../data/summary';
 import type { FromWorker, TestTaskIndex, ToWorker } from './protocol';
 
@@ -58,18 +60,34 @@ export function createDataLoader(post: Post, env: DataEnvironment) {
     const { source } = msg;
     const work = (async () => {
       try {
+        const onProgress = (fraction: number, message: string) =>
+          post({ type: 'loadProgress', requestId: msg.requestId, fraction, message });
+        if (source.kind === 'files' && source.files.some((f) => 'blob' in f)) {
+          // a large file: streamed from the File, under the browser's memory budget; not kept for "add"
+          dataset = await loadStreamed(
+            source.files.map((f) =>
+              'blob' in f ? blobSource(f.blob, f.path) : bytesSource(f.path, new Uint8Array(f.bytes)),
+            ),
+            { onProgress },
+          );
+          files = [];
+          demo = false;
+          post({ type: 'loaded', requestId: msg.requestId, summary: summarizeDataset(dataset) });
+          return;
+        }
         const inputs =
           source.kind === 'demo'
             ? await env.loadDemo()
-            : source.files.map((f) => ({ path: f.path, bytes: new Uint8Array(f.bytes) }));
+            : source.files.flatMap((f) =>
+                'bytes' in f ? [{ path: f.path, bytes: new Uint8Array(f.bytes) }] : [],
+              );
         const read = readSource(inputs);
         // adding to the demo makes no sense (synthetic ids would mix with MovieLens ids): it replaces
         const add = msg.mode === 'add' && source.kind === 'files' && !demo && dataset !== null;
         const combined = add ? mergeFiles(files, read) : read;
         const loaded = await loadDataset(combined, {
           name: source.kind === 'demo' ? 'synthetic demo' : undefined,
-          onProgress: (fraction, message) =>
-            post({ type: 'loadProgress', requestId: msg.requestId, fraction, message }),
+          onProgress,
         });
         dataset = loaded;
         files = combined;

@@ -57,6 +57,28 @@ describe('worker host', () => {
     expect(split.testTasks.user_cold.rawUserIds.length).toBe(split.summary.test.user_cold.tasks);
   });
 
+  it('streams a large file given as a File (Blob): MovieLens 25M shape, then a malformed line', async () => {
+    const { host, last } = makeHost();
+    const csv = (rows: string) => new Blob([`userId,movieId,rating,timestamp\n${rows}`]);
+    await host.handle({
+      type: 'load',
+      requestId: 1 as RequestId,
+      source: {
+        kind: 'files',
+        files: [{ path: 'ml-25m/ratings.csv', blob: csv('1,1,4.5,1147880044\n2,1,0.5,1147880045\n') }],
+      },
+    });
+    expect(last('loaded')!.summary.ratings).toBe(2);
+    await host.handle({
+      type: 'load',
+      requestId: 2 as RequestId,
+      source: { kind: 'files', files: [{ path: 'ml-25m/ratings.csv', blob: csv('1,1,4.5,1\n2,1,9,2\n') }] },
+    });
+    expect(last('loadFailed')!.error.message).toBe(
+      'Expected rating in 0.5..5 in half stars at ml-25m/ratings.csv line 3, got 9',
+    );
+  });
+
   it('runs a short experiment, streams batched events, then answers inspect and recommend', async () => {
     const { host, last, events } = makeHost();
     await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });

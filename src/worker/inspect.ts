@@ -132,7 +132,11 @@ export async function recommendFor(
   for (const r of ratings) {
     if (!Number.isInteger(r.item) || r.item < 0 || r.item >= dataset.items.count)
       throw new Error(`Expected an item index, got ${r.item}`);
-    if (!(r.rating >= 1 && r.rating <= 5)) throw new Error(`Expected a rating in 1..5, got ${r.rating}`);
+    // 1..5, widened to the dataset's own scale (half stars down to 0.5 on ML-10M/20M/25M)
+    const min = Math.min(1, dataset.ratingScale?.min ?? 1);
+    const max = Math.max(5, dataset.ratingScale?.max ?? 5);
+    if (!(r.rating >= min && r.rating <= max))
+      throw new Error(`Expected a rating in ${min}..${max}, got ${r.rating}`);
   }
   const rated = new Set(ratings.map((r) => r.item));
   const candidates = Array.from({ length: dataset.items.count }, (_, i) => i).filter((i) => !rated.has(i));

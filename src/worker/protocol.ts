@@ -20,12 +20,19 @@ export type RunSnapshot = RunResume;
 export type RunId = string & { readonly __brand: 'RunId' };
 export type RequestId = number & { readonly __brand: 'RequestId' };
 
+/**
+ * A file the user gave: its bytes (read on the main thread, transferred), or, for a large file
+ * (MovieLens 10M/20M/25M ratings, their zips), the File itself, which the worker streams (data/stream.ts).
+ */
+export type PickedFile =
+  { readonly path: string; readonly bytes: ArrayBuffer } | { readonly path: string; readonly blob: Blob };
+
 /** Where a dataset comes from: the embedded synthetic demo, or files the user gave (zip, folder, files). */
 export type DataSource =
   | { readonly kind: 'demo' }
   | {
       readonly kind: 'files';
-      readonly files: readonly { readonly path: string; readonly bytes: ArrayBuffer }[];
+      readonly files: readonly PickedFile[];
     };
 
 /** Profile of a "new user" typed into the page (vocabulary values; '' = unknown). */

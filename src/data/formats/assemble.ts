@@ -13,6 +13,7 @@ import {
   type DatasetFormat,
   type MultiHotColumn,
   type PublishedSplit,
+  type RatingScale,
 } from '../dataset';
 import { DataError } from '../errors';
 import { IdMap, type ItemIdMap, type UserIdMap } from '../ids';
@@ -183,8 +184,10 @@ export function assembleDataset(input: AssembleInput): Dataset {
     );
   }
   // duplicates (user, item): found per user with a stamp array (no hashing)
-  const order: number[] = [];
-  for (let r = 0; r < ratings.count; r++) if (keep[r]) order.push(r);
+  let kept = 0;
+  for (let r = 0; r < ratings.count; r++) if (keep[r]) kept++;
+  const order = new Int32Array(kept);
+  for (let r = 0, k = 0; r < ratings.count; r++) if (keep[r]) order[k++] = r;
   const byUser = new Int32Array(users.ids.length + 1);
   for (const r of order) byUser[rUser[r]! + 1]!++;
   for (let u = 0; u < users.ids.length; u++) byUser[u + 1]! += byUser[u]!;
@@ -257,7 +260,24 @@ export function assembleDataset(input: AssembleInput): Dataset {
       ...(items.plots ? { plots: items.plots } : {}),
     },
     ratings: { count: n, ...out },
+    ...(n ? { ratingScale: ratingScaleOf(out.value) } : {}),
     ...(input.published ? { published: input.published } : {}),
   };
   return dataset;
+}
+
+/** The scale of a set of ratings: [min, max] and whether all are whole or half stars. */
+export function ratingScaleOf(values: Float32Array): RatingScale {
+  let min = Infinity;
+  let max = -Infinity;
+  let whole = true;
+  let half = true;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (whole && !Number.isInteger(v)) whole = false;
+    if (half && !Number.isInteger(v * 2)) half = false;
+  }
+  return { min, max, step: whole ? 1 : half ? 0.5 : 0 };
 }

@@ -25,8 +25,8 @@ export interface RawRatings {
 }
 
 export interface RatingsFormat {
-  /** 'tab' for u.data and RecBole, 'double-colon' for ml-1m's '::'. */
-  readonly separator: 'tab' | 'double-colon';
+  /** 'tab' for u.data and RecBole, 'double-colon' for ml-1m's and ml-10m's '::', 'comma' for ml-20m/25m. */
+  readonly separator: 'tab' | 'double-colon' | 'comma';
   /** Column of each field (0-based); timestamp -1 = none (row order is used as time). */
   readonly columns: {
     readonly user: number;
@@ -38,8 +38,12 @@ export interface RatingsFormat {
   readonly fields: number;
   /** Integer ratings in 1..5 (MovieLens) or any finite number (RecBole rating:float). */
   readonly integerRatings: boolean;
+  /** Half stars 0.5..5 (ML-10M, ML-20M, ML-25M); integerRatings is false then. */
+  readonly halfStars?: boolean;
   /** Lines to skip at the top (RecBole's header). */
   readonly headerLines: number;
+  /** The exact first line, when the format fixes it (ML-20M/25M's ratings.csv). */
+  readonly header?: string;
   /** How the fields are described in messages, e.g. "4 tab-separated fields (user, item, rating, timestamp)". */
   readonly description: string;
 }
@@ -68,9 +72,32 @@ export const ML1M_RATINGS: RatingsFormat = {
   description: '4 "::"-separated fields (user::item::rating::timestamp)',
 };
 
-/** A ratings parser over one file's bytes, fed line-aligned ranges; result() gives what was parsed. */
-function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
-  const estimate = Math.max(16, Math.ceil(bytes.length / 16));
+/** ML-10M's ratings.dat: '::' like ML-1M, but half stars 0.5..5. */
+export const ML10M_RATINGS: RatingsFormat = {
+  ...ML1M_RATINGS,
+  integerRatings: false,
+  halfStars: true,
+};
+
+/** ML-20M's and ML-25M's ratings.csv: header userId,movieId,rating,timestamp; half stars 0.5..5. */
+export const ML25M_RATINGS: RatingsFormat = {
+  separator: 'comma',
+  columns: { user: 0, item: 1, rating: 2, time: 3 },
+  fields: 4,
+  integerRatings: false,
+  halfStars: true,
+  headerLines: 1,
+  header: 'userId,movieId,rating,timestamp',
+  description: '4 comma-separated fields (userId,movieId,rating,timestamp)',
+};
+
+/**
+ * A ratings parser fed line-aligned byte ranges (of one whole file, or of the chunks of a stream);
+ * `estimate` pre-sizes the columns (they grow by doubling past it); result() gives what was parsed.
+ */
+export function ratingsParser(file: string, format: RatingsFormat, estimate: number) {
+  let bytes: Uint8Array = new Uint8Array(0);
+  estimate = Math.max(16, Math.ceil(estimate));
   let user = new Int32Array(estimate);
   let item = new Int32Array(estimate);
   let value = new Float32Array(estimate);
@@ -79,7 +106,8 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   let count = 0;
   let blankLines = 0;
   const tab = format.separator === 'tab';
-  const reader = new FieldReader(tab ? 9 : 58, !tab);
+  const double = format.separator === 'double-colon';
+  const reader = new FieldReader(tab ? 9 : double ? 58 : 44, double);
   const cols = format.columns;
   // role of each column: 0 user, 1 item, 2 rating, 3 time, -1 ignored
   const roles = Array.from({ length: format.fields }, (_, c) =>
@@ -87,13 +115,18 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   );
   // On the error path only: a line with a field missing ("1::2::978302109") would otherwise be blamed
   // on whichever value landed in the wrong column; the field count is the better sentence then.
-  const separator = tab ? '\t' : '::';
+  const separator = tab ? '\t' : double ? '::' : ',';
   const valueError = (expected: string, line: number, start: number, end: number) =>
     sliceText(bytes, start, end).split(separator).length !== format.fields
       ? fieldError(bytes, start, end, file, line, format)
       : DataError.parse(file, line, expected, reader.fieldText());
   const onLine = (start: number, end: number, line: number) => {
-    if (line <= format.headerLines) return;
+    if (line <= format.headerLines) {
+      const text = format.header === undefined ? '' : sliceText(bytes, start, end).replace(/^\ufeff/, '');
+      if (format.header !== undefined && line === 1 && text !== format.header)
+        throw DataError.parse(file, 1, `the header ${format.header}`, text);
+      return;
+    }
     if (end === start || isBlank(bytes, start, end)) {
       blankLines++;
       return;
@@ -122,6 +155,8 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
         // MovieLens ratings are whole stars: "4.5", "five" and 7 all get the same sentence
         if (format.integerRatings && !(r >= 1 && r <= 5))
           throw valueError('rating in 1..5', line, start, end);
+        if (format.halfStars && !(r >= 0.5 && r <= 5 && Number.isInteger(r * 2)))
+          throw valueError('rating in 0.5..5 in half stars', line, start, end);
         if (Number.isNaN(r)) throw valueError('a numeric rating', line, start, end);
         if (!Number.isFinite(r)) throw valueError('a finite rating', line, start, end);
         continue;
@@ -155,7 +190,10 @@ function ratingsParser(bytes: Uint8Array, file: string, format: RatingsFormat) {
   };
   return {
     /** Parses bytes[from, to) (to on a line boundary), lines numbered from firstLine; returns the next number. */
-    parse: (from: number, to: number, firstLine: number) => forEachLine(bytes, onLine, from, to, firstLine),
+    parse: (source: Uint8Array, from: number, to: number, firstLine: number) => {
+      bytes = source;
+      return forEachLine(source, onLine, from, to, firstLine);
+    },
     result: (): RawRatings => ({
       count,
       user: user.subarray(0, count),
@@ -188,8 +226,8 @@ const CHUNK = 4 << 20;
 
 /** Parses a ratings file in one go. */
 export function parseRatings(bytes: Uint8Array, file: string, format: RatingsFormat): RawRatings {
-  const parser = ratingsParser(bytes, file, format);
-  parser.parse(0, bytes.length, 1);
+  const parser = ratingsParser(file, format, bytes.length / 16);
+  parser.parse(bytes, 0, bytes.length, 1);
   return parser.result();
 }
 
@@ -203,11 +241,11 @@ export async function parseRatingsChunked(
   format: RatingsFormat,
   onProgress?: (fraction: number) => void,
 ): Promise<RawRatings> {
-  const parser = ratingsParser(bytes, file, format);
+  const parser = ratingsParser(file, format, bytes.length / 16);
   let line = 1;
   for (let from = 0; from < bytes.length;) {
     const to = chunkEnd(bytes, from, CHUNK);
-    line = parser.parse(from, to, line);
+    line = parser.parse(bytes, from, to, line);
     from = to;
     onProgress?.(from / bytes.length);
     if (from < bytes.length) await yieldToEventLoop();

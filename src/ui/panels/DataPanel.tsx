@@ -7,7 +7,7 @@
  */
 import { memo, useState } from 'react';
 import type { DataState, SplitState } from '../hooks/useTrainer';
-import type { DataSource } from '../../worker/protocol';
+import type { DataSource, PickedFile } from '../../worker/protocol';
 import { Callout } from '../components/Callout';
 import { Histogram } from '../components/Histogram';
 import { FileContributions } from './FileContributions';
@@ -27,7 +27,7 @@ export const DataPanel = memo(function DataPanel({ data, split, onLoad, disabled
   const s = data.summary;
   // an input refused before it reaches the worker (too large to read) is shown like a parser error
   const [refused, setRefused] = useState<{ message: string } | null>(null);
-  const upload = async (files: Promise<{ path: string; bytes: ArrayBuffer }[]>, mode?: 'add') => {
+  const upload = async (files: Promise<PickedFile[]>, mode?: 'add') => {
     try {
       const list = await files;
       setRefused(null);

@@ -1,20 +1,27 @@
 /**
- * Browser files (picker, folder picker, drag and drop with folders) -> {path, bytes} for the worker.
- * Sizes are checked before any byte is read (a 2 GB file must not be pulled into memory to be refused).
+ * Browser files (picker, folder picker, drag and drop with folders) -> {path, bytes} for the worker;
+ * files over STREAM_OVER (MovieLens 10M/20M/25M ratings and zips) go as the File itself, which the
+ * worker streams under a memory budget (data/streamLoad.ts). The others' sizes are checked before any
+ * byte is read (a 2 GB u.data must not be pulled into memory to be refused).
  */
 import { checkInputSizes } from '../../data/source';
+import type { PickedFile } from '../../worker/protocol';
 
-export interface PickedFile {
-  readonly path: string;
-  readonly bytes: ArrayBuffer;
+export type { PickedFile };
+
+/** Files larger than this are streamed by the worker instead of read here: 64 MB (ML-1M's zip is 6 MB). */
+export const STREAM_OVER = 64 * 1024 * 1024;
+
+async function pick(path: string, file: File): Promise<PickedFile> {
+  return file.size > STREAM_OVER ? { path, blob: file } : { path, bytes: await file.arrayBuffer() };
 }
 
 const pathOf = (f: File) => (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
 
 export async function readFiles(files: Iterable<File>): Promise<PickedFile[]> {
   const list = [...files];
-  checkInputSizes(list.map((f) => ({ path: pathOf(f), size: f.size })));
-  return Promise.all(list.map(async (f) => ({ path: pathOf(f), bytes: await f.arrayBuffer() })));
+  checkInputSizes(list.filter((f) => f.size <= STREAM_OVER).map((f) => ({ path: pathOf(f), size: f.size })));
+  return Promise.all(list.map((f) => pick(pathOf(f), f)));
 }
 
 type Entry = {
@@ -49,6 +56,8 @@ export async function readDrop(transfer: DataTransfer): Promise<PickedFile[]> {
   if (entries.length === 0) return readFiles(transfer.files);
   const found: { path: string; file: File }[] = [];
   for (const entry of entries) await walk(entry, found);
-  checkInputSizes(found.map(({ path, file }) => ({ path, size: file.size })));
-  return Promise.all(found.map(async ({ path, file }) => ({ path, bytes: await file.arrayBuffer() })));
+  checkInputSizes(
+    found.filter(({ file }) => file.size <= STREAM_OVER).map(({ path, file }) => ({ path, size: file.size })),
+  );
+  return Promise.all(found.map(({ path, file }) => pick(path, file)));
 }
