@@ -156,6 +156,7 @@ export type {
   BoxStats,
   EpochRecord,
   MeloDiagnostics,
+  MmlInspection,
   RatingErrors,
   PhaseName,
   RunSummary,
