@@ -83,7 +83,10 @@ describe('MML figures', () => {
     expect(neighbourRows(INSP, 2)).toEqual([]);
   });
   it('compares fused with each learner per scenario, and says whether fusion beats ID', () => {
-    const table = learnerTable({ warm: cell({ id: 0.9, text: 0.3 }), item_cold: cell({ id: 0.3, text: 0.2 }) });
+    const table = learnerTable({
+      warm: cell({ id: 0.9, text: 0.3 }),
+      item_cold: cell({ id: 0.3, text: 0.2 }),
+    });
     expect(table.map((t) => t.scenario)).toEqual(['warm', 'item_cold']);
     expect(table[0]!.rows.map((r) => r.learner)).toEqual(['fused', 'id', 'text']);
     expect(table[0]!.rows[0]!.values.map((v) => +v.toFixed(6))).toEqual([0.6, 0.2, 0.3]);

@@ -45,7 +45,11 @@ export function weightRows(
 }
 
 /** Rows sorted by the ID learner's weight (descending) or by user id then scenario (ascending). */
-export function sortWeightRows(rows: readonly WeightRow[], by: WeightSort, learners: readonly string[]): WeightRow[] {
+export function sortWeightRows(
+  rows: readonly WeightRow[],
+  by: WeightSort,
+  learners: readonly string[],
+): WeightRow[] {
   const id = Math.max(0, learners.indexOf('id'));
   const order = (s: Scenario) => SCENARIOS.indexOf(s);
   return [...rows].sort((a, b) =>

@@ -38,7 +38,9 @@ describe('model choice', () => {
     expect(r.config).toMatchObject({ model: 'mml', protocol: 'sequence' });
     expect(r.note).toMatch(/switched from .* to "MELO \(sequences.*MML ranks/);
     expect(chooseModel({ ...DEFAULT_CONFIG, protocol: 'sequence' }, 'mml').note).toBeNull();
-    expect(modelProtocolProblem({ model: 'mml', protocol: 'melu' })).toMatch(/^MML .*only the sequence protocol/);
+    expect(modelProtocolProblem({ model: 'mml', protocol: 'melu' })).toMatch(
+      /^MML .*only the sequence protocol/,
+    );
     expect(modelProtocolProblem({ model: 'mml', protocol: 'sequence' })).toBeNull();
   });
   it('lists the three MML presets, each an MML model on the sequence protocol', () => {

@@ -35,8 +35,14 @@ export const MML_PRESETS: readonly { readonly name: PresetName; readonly line: s
     name: 'mml',
     line: 'MML: ID and text meta-learners fused per user (adaptive weights), new items from a text-neighbour generator.',
   },
-  { name: 'mml-id', line: "MML ablation: the ID meta-learner alone (with the generator): what fusion must beat." },
-  { name: 'mml-text', line: 'MML ablation: the text meta-learner alone (items as projected text embeddings).' },
+  {
+    name: 'mml-id',
+    line: 'MML ablation: the ID meta-learner alone (with the generator): what fusion must beat.',
+  },
+  {
+    name: 'mml-text',
+    line: 'MML ablation: the text meta-learner alone (items as projected text embeddings).',
+  },
 ];
 
 /** Models that train on time-ordered sequences only, with the reason the note and the warning give. */

@@ -17,12 +17,19 @@ export const RANKING_METRICS: readonly { key: RankingKey; title: string; unit: s
 ];
 
 /** Whether a run's cells are ranking cells: its model is MML, or a cell carries a ranking report. */
-export function isRankingRun(model: string | undefined, cells: readonly (ScenarioMetrics | undefined)[]): boolean {
+export function isRankingRun(
+  model: string | undefined,
+  cells: readonly (ScenarioMetrics | undefined)[],
+): boolean {
   return model === 'mml' || cells.some((c) => c?.ranking !== undefined);
 }
 
 /** One ranking metric of a cell, after adaptation or before it; NaN when the cell has no report. */
-export function rankingValue(m: ScenarioMetrics | undefined, key: RankingKey, when: 'after' | 'before'): number {
+export function rankingValue(
+  m: ScenarioMetrics | undefined,
+  key: RankingKey,
+  when: 'after' | 'before',
+): number {
   const r = m?.ranking?.[when];
   return r ? r[key] : NaN;
 }
