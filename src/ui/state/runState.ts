@@ -174,6 +174,7 @@ export function runReducer(state: RunView, action: RunAction): RunView {
                           : e.userErrors,
                       }
                     : {}),
+                  ...(e.mml ? { mml: e.mml } : {}),
                 },
               ],
             };
