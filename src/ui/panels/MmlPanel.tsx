@@ -5,7 +5,7 @@
  * learner alone. Drawn only for a run (or a form) whose model is MML.
  */
 import { useMemo, useState } from 'react';
-import { SCENARIO_LABELS } from '../../data/scenarios/types';
+import { SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
 import type { TestTaskIndex } from '../../worker/protocol';
 import type { Layout } from '../charts/plotly';
 import { FigureChart } from '../charts/FigureChart';
@@ -48,10 +48,18 @@ export function MmlPanel({
     const layout: Partial<Layout> = {
       barmode: 'stack',
       showlegend: true,
-      legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0, xanchor: 'left', font: { size: 10 } },
-      margin: { l: 150, r: 12, t: 28, b: 36 },
+      legend: {
+        orientation: 'h',
+        y: -0.02,
+        yanchor: 'top',
+        x: 0,
+        xanchor: 'left',
+        font: { size: 10 },
+        traceorder: 'normal',
+      },
+      margin: { l: 150, r: 12, t: 28, b: 64 },
       xaxis: { title: { text: 'fusion weight (row sums to 1)', standoff: 4 }, range: [0, 1] },
-      yaxis: { automargin: false, tickfont: { size: 9 } },
+      yaxis: { automargin: false, tickfont: { size: 9 }, dtick: 1, nticks: 0 },
     };
     return { data, points, layout };
   }, [insp, rows]);
@@ -88,7 +96,7 @@ export function MmlPanel({
               data={bars.data}
               layout={bars.layout}
               points={bars.points}
-              height={Math.max(160, 70 + rows.length * BAR_ROW)}
+              height={Math.max(160, 100 + rows.length * BAR_ROW)}
               title={`Modality weights per test user, epoch ${evaluation.epoch}`}
               testId="mml-weights"
               fileName={`mml-modality-weights-epoch-${evaluation.epoch}`}
@@ -188,7 +196,11 @@ export function MmlPanel({
                 {learners.flatMap((l) =>
                   l.rows.map((r, i) => (
                     <tr key={`${l.scenario}-${r.learner}`}>
-                      {i === 0 && <td rowSpan={l.rows.length}>{SCENARIO_LABELS[l.scenario]}</td>}
+                      {i === 0 && (
+                        <td rowSpan={l.rows.length} title={SCENARIO_LABELS[l.scenario]}>
+                          {SCENARIO_SHORT[l.scenario]}
+                        </td>
+                      )}
                       <td>
                         {LEARNER_LABELS[r.learner] ?? r.learner}
                         {i === 0 && l.fusionBeatsId !== null && (
