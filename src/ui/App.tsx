@@ -19,6 +19,7 @@ import { DataPanel } from './panels/DataPanel';
 import { ExperimentPanel } from './panels/ExperimentPanel';
 import { MeloSection } from './panels/MeloPanel';
 import { MemoryPanel } from './panels/MemoryPanel';
+import { MmlSection } from './panels/MmlPanel';
 import { NewUserPanel } from './panels/NewUserPanel';
 import { RunsPanel } from './panels/RunsPanel';
 import { SupportPanel } from './panels/SupportPanel';
@@ -158,6 +159,13 @@ export function App() {
           datasetName={trainer.data.summary?.name}
         />
         {(shown.config ?? config).model === 'melo' && <MeloSection run={shown} caption={caption} />}
+        {(shown.config ?? config).model === 'mml' && (
+          <MmlSection
+            run={shown}
+            caption={caption}
+            tasks={!opened && splitMatchesRun ? trainer.split.testTasks : null}
+          />
+        )}
         <section className="panel">
           <div className="tabs" role="tablist">
             {TABS.map((t) => (

@@ -163,6 +163,7 @@ export type {
   BoxStats,
   EpochRecord,
   MeloDiagnostics,
+  MmlInspection,
   RatingErrors,
   PhaseName,
   RunSummary,

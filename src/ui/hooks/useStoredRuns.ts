@@ -40,7 +40,7 @@ export function useStoredRuns(trainer: Trainer, cfg: ConfigState, dataLink: Data
     const ready = !run.data || run.data.hash === trainer.data.summary?.identity.hash;
     const title = run.name || `${run.config.model} · seed ${run.config.seed}`;
     setRestarted(
-      `Restarting "${title}" from step 0 with its configuration${ready ? '' : ' once its data is loaded (then press Train)'}${run.snapshot ? '' : run.config.model === 'melo' ? ': MELO runs store no training state' : ': no epoch of it had ended, so no training state was stored'}. The interrupted record stays in the table.`,
+      `Restarting "${title}" from step 0 with its configuration${ready ? '' : ' once its data is loaded (then press Train)'}${run.snapshot ? '' : run.config.model === 'melo' || run.config.model === 'mml' ? `: ${run.config.model.toUpperCase()} runs store no training state` : ': no epoch of it had ended, so no training state was stored'}. The interrupted record stays in the table.`,
     );
     if (ready) trainer.start(run.config);
   };

@@ -2,7 +2,8 @@
  * Curves: training loss per meta-step (raw and EMA-smoothed, linear or log, against the step or the
  * wall clock), and per scenario the query loss, MAE, RMSE and nDCG@3 per evaluated epoch (test users,
  * after local adaptation), one colour per scenario; a chosen baseline as dashed lines in the same
- * colours. Charts fit their data and append points as events arrive (SeriesChart).
+ * colours. A ranking run (MML) draws Recall@10, NDCG@10 and MRR@10 instead (dashed: before adaptation,
+ * the only baseline with ranking metrics). Charts fit their data and append points as events arrive (SeriesChart).
  */
 import { useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
@@ -10,20 +11,41 @@ import { BASELINE_LABELS, type BaselineName, type ScenarioMetrics } from '../../
 import { SeriesChart, type Series } from '../charts/SeriesChart';
 import { ema } from '../charts/smooth';
 import { runCaption } from '../state/caption';
+import { isRankingRun, RANKING_METRICS, rankingValue } from '../state/rankingView';
 import { SCENARIO_COLORS, type RunView } from '../state/runState';
 
-const METRICS: {
-  key: keyof ScenarioMetrics;
+interface MetricChart {
+  key: string;
   title: string;
   unit: string;
-  before: keyof ScenarioMetrics;
+  value: (m: ScenarioMetrics) => number;
+  before: (m: ScenarioMetrics) => number;
   format: string;
-}[] = [
-  { key: 'mae', title: 'MAE', unit: 'MAE (stars)', before: 'maeBefore', format: '.4f' },
-  { key: 'rmse', title: 'RMSE', unit: 'RMSE (stars)', before: 'rmseBefore', format: '.4f' },
-  { key: 'ndcg3', title: 'nDCG@3', unit: 'nDCG@3 (0–1)', before: 'ndcg3Before', format: '.4f' },
-  { key: 'loss', title: 'Query loss', unit: 'MSE (stars²)', before: 'lossBefore', format: '.4f' },
+}
+
+const rating = (key: keyof ScenarioMetrics, before: keyof ScenarioMetrics, title: string, unit: string) => ({
+  key,
+  title,
+  unit,
+  value: (m: ScenarioMetrics) => m[key] as number,
+  before: (m: ScenarioMetrics) => m[before] as number,
+  format: '.4f',
+});
+const METRICS: MetricChart[] = [
+  rating('mae', 'maeBefore', 'MAE', 'MAE (stars)'),
+  rating('rmse', 'rmseBefore', 'RMSE', 'RMSE (stars)'),
+  rating('ndcg3', 'ndcg3Before', 'nDCG@3', 'nDCG@3 (0–1)'),
+  rating('loss', 'lossBefore', 'Query loss', 'MSE (stars²)'),
 ];
+/** A ranking run (MML: its rating fields are NaN) draws Recall/NDCG/MRR@10 instead (rankingView.ts). */
+const RANKING_CHARTS: MetricChart[] = RANKING_METRICS.map(({ key, title, unit }) => ({
+  key,
+  title,
+  unit,
+  value: (m) => rankingValue(m, key, 'after'),
+  before: (m) => rankingValue(m, key, 'before'),
+  format: '.4f',
+}));
 
 /** Short names for the menu (the full sentence is each option's tooltip and the legend's text). */
 const BASELINE_SHORT: Record<BaselineName, string> = {
@@ -84,16 +106,18 @@ export function CurvesPanel({
     ];
   }, [run.steps, smoothing, xAxis]);
   const epochs = plannedEpochs;
+  const last = run.evaluations[run.evaluations.length - 1];
+  const ranking = isRankingRun(run.config?.model, last ? SCENARIOS.map((s) => last.test[s]) : []);
   const metricSeries = useMemo(
     () =>
-      METRICS.map((m) => {
+      (ranking ? RANKING_CHARTS : METRICS).map((m) => {
         const series: Series[] = [];
         for (const s of SCENARIOS) {
           const points = run.evaluations.filter((e) => e.test[s] !== undefined);
           series.push({
             name: SCENARIO_SHORT[s],
             x: points.map((e) => e.epoch),
-            y: points.map((e) => e.test[s]![m.key] as number),
+            y: points.map((e) => m.value(e.test[s]!)),
             color: SCENARIO_COLORS[s],
             mode: 'lines+markers',
           });
@@ -107,16 +131,17 @@ export function CurvesPanel({
               series.push({
                 name: `${SCENARIO_SHORT[s]} · ${BASELINE_SHORT[baseline]}`,
                 x: points.map((e) => e.epoch),
-                y: points.map((e) => e.test[s]![m.before] as number),
+                y: points.map((e) => m.before(e.test[s]!)),
                 color: SCENARIO_COLORS[s],
                 dash: 'dash',
               });
             } else {
-              const record = run.baselines[baseline]?.[s];
+              // the rating baselines have no ranking report: a ranking run draws none of them
+              const record = ranking ? undefined : run.baselines[baseline]?.[s];
               series.push({
                 name: `${SCENARIO_SHORT[s]} · ${BASELINE_SHORT[baseline]}`,
                 x: record ? [0, epochs] : [],
-                y: record ? [record[m.key] as number, record[m.key] as number] : [],
+                y: record ? [m.value(record), m.value(record)] : [],
                 color: SCENARIO_COLORS[s],
                 dash: 'dash',
               });
@@ -125,7 +150,7 @@ export function CurvesPanel({
         }
         return { metric: m, series };
       }),
-    [run.evaluations, run.baselines, baseline, epochs],
+    [run.evaluations, run.baselines, baseline, epochs, ranking],
   );
   const resetKey = run.startedAt;
   return (
@@ -198,7 +223,7 @@ export function CurvesPanel({
             series={lossSeries}
             title="Meta-training loss per meta-step"
             xTitle={xAxis === 'time' ? 'seconds since Train' : 'meta-step'}
-            yTitle="query MSE (stars²)"
+            yTitle={ranking ? 'query cross-entropy (next item)' : 'query MSE (stars²)'}
             testId="loss-chart"
             fileName="meta-training-loss"
             caption={caption}

@@ -9,6 +9,7 @@ import { SCENARIOS, SCENARIO_LABELS, type Scenario } from '../../data/scenarios/
 import { formatInterval, verdict } from '../../experiment/stats';
 import { BASELINE_LABELS, type BaselineName } from '../../worker/protocol';
 import { SeriesChart, type Series } from '../charts/SeriesChart';
+import { rankingValue } from '../state/rankingView';
 import { replay } from '../state/runState';
 import { poolSeeds, whyNotSeedGroup } from '../state/runsTable';
 import type { SavedRun } from '../store/runsStore';
@@ -32,6 +33,8 @@ export function RunCompare({ runs }: { runs: readonly SavedRun[] }) {
   const [scenario, setScenario] = useState<Scenario>('user_cold');
   const [baseline, setBaseline] = useState<BaselineName>('nonMeta');
   const views = useMemo(() => runs.map((r) => replay(r.config, r.events)), [runs]);
+  // MML ranks items (its MAE is NaN): with one in the selection the overlay draws Recall@10
+  const ranking = runs.some((r) => r.config.model === 'mml');
   const overlay = useMemo<Series[]>(
     () =>
       runs.map((r, k) => {
@@ -39,16 +42,21 @@ export function RunCompare({ runs }: { runs: readonly SavedRun[] }) {
         return {
           name: runTitle(r),
           x: points.map((e) => e.epoch),
-          y: points.map((e) => e.test[scenario]!.mae),
+          y: points.map((e) =>
+            ranking ? rankingValue(e.test[scenario], 'recall10', 'after') : e.test[scenario]!.mae,
+          ),
           color: PALETTE[k % PALETTE.length]!,
           mode: 'lines+markers',
         };
       }),
-    [runs, views, scenario],
+    [runs, views, scenario, ranking],
   );
   const lastEpoch = Math.max(1, ...overlay.flatMap((s) => s.x));
   const why = whyNotSeedGroup(runs);
-  const pooled = useMemo(() => (why === null ? poolSeeds(runs, baseline) : null), [why, runs, baseline]);
+  const pooled = useMemo(
+    () => (why === null && !ranking ? poolSeeds(runs, baseline) : null),
+    [why, runs, baseline, ranking],
+  );
   return (
     <div className="compare">
       <label>
@@ -63,7 +71,7 @@ export function RunCompare({ runs }: { runs: readonly SavedRun[] }) {
       </label>
       <SeriesChart
         series={overlay}
-        title={`Test MAE per epoch · ${SCENARIO_LABELS[scenario]}`}
+        title={`Test ${ranking ? 'Recall@10 (MML runs; rating runs not drawn)' : 'MAE'} per epoch · ${SCENARIO_LABELS[scenario]}`}
         xTitle="epoch"
         testId="compare-chart"
         showLegend
@@ -75,7 +83,7 @@ export function RunCompare({ runs }: { runs: readonly SavedRun[] }) {
       <h4>Over seeds</h4>
       {pooled === null ? (
         <p className="muted" data-testid="seed-pool-why">
-          {why}
+          {ranking ? 'The pooled comparison is of MAE; MML ranks items (its rating metrics are NaN).' : why}
         </p>
       ) : (
         <div data-testid="seed-pool">

@@ -11,6 +11,7 @@ import { formatFieldValue } from '../../config/fields';
 import { identityLabel } from '../../data/identity';
 import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
 import { Callout } from '../components/Callout';
+import { scenarioCell } from '../state/rankingView';
 import { download, runsToCsv } from '../state/export';
 import {
   backendOf,
@@ -32,7 +33,6 @@ const savedAt = (t: number) =>
     minute: '2-digit',
     second: '2-digit',
   });
-const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 const seconds = (s: number | null) =>
   s === null ? '–' : s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
 
@@ -126,7 +126,10 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume, onRestart }: Pr
                   <th>backend</th>
                   <th>duration</th>
                   {SCENARIOS.map((s) => (
-                    <th key={s} title={SCENARIO_LABELS[s]}>
+                    <th
+                      key={s}
+                      title={`${SCENARIO_LABELS[s]}: final test MAE (a ranking run, MML: Recall@10, shown as R@10)`}
+                    >
                       MAE {SCENARIO_SHORT[s]}
                     </th>
                   ))}
@@ -212,7 +215,7 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume, onRestart }: Pr
                             restart from step 0
                             {r.snapshot
                               ? ''
-                              : r.config.model === 'melo'
+                              : r.config.model === 'melo' || r.config.model === 'mml'
                                 ? ' (no state stored)'
                                 : ' (no epoch ended)'}
                           </button>
@@ -233,8 +236,8 @@ export function RunsPanel({ liveRunId, openId, onOpen, onResume, onRestart }: Pr
                       <td>{backendOf(r)}</td>
                       <td className="nowrap">{seconds(durationOf(r))}</td>
                       {SCENARIOS.map((s) => (
-                        <td key={s} data-testid={`run-mae-${s}`}>
-                          {f3(metrics[s]?.mae)}
+                        <td key={s} data-testid={`run-mae-${s}`} title={scenarioCell(metrics[s]).title}>
+                          {scenarioCell(metrics[s]).text}
                         </td>
                       ))}
                       {differ.map((k) => (

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../config/experiment';
 import { PRESETS } from '../../config/presets';
-import { chooseModel, MELO_PRESETS, modelProtocolProblem } from './modelChoice';
+import { chooseModel, MELO_PRESETS, MML_PRESETS, modelProtocolProblem } from './modelChoice';
 
 describe('model choice', () => {
   it('switches the protocol to sequence when MELO is chosen, with a note', () => {
@@ -29,6 +29,24 @@ describe('model choice', () => {
     for (const { name, line } of MELO_PRESETS) {
       const values = PRESETS[name].values as { model?: string; protocol?: string };
       expect(values).toMatchObject({ model: 'melo', protocol: 'sequence' });
+      expect(line.length).toBeLessThan(160);
+      expect(modelProtocolProblem({ ...DEFAULT_CONFIG, ...PRESETS[name].values })).toBeNull();
+    }
+  });
+  it('switches the protocol to sequence when MML is chosen, with a note naming MML', () => {
+    const r = chooseModel({ ...DEFAULT_CONFIG, protocol: 'mamo' }, 'mml');
+    expect(r.config).toMatchObject({ model: 'mml', protocol: 'sequence' });
+    expect(r.note).toMatch(/switched from .* to "MELO \(sequences.*MML ranks/);
+    expect(chooseModel({ ...DEFAULT_CONFIG, protocol: 'sequence' }, 'mml').note).toBeNull();
+    expect(modelProtocolProblem({ model: 'mml', protocol: 'melu' })).toMatch(
+      /^MML .*only the sequence protocol/,
+    );
+    expect(modelProtocolProblem({ model: 'mml', protocol: 'sequence' })).toBeNull();
+  });
+  it('lists the three MML presets, each an MML model on the sequence protocol', () => {
+    expect(MML_PRESETS.map((p) => p.name)).toEqual(['mml', 'mml-id', 'mml-text']);
+    for (const { name, line } of MML_PRESETS) {
+      expect(PRESETS[name].values).toMatchObject({ model: 'mml', protocol: 'sequence' });
       expect(line.length).toBeLessThan(160);
       expect(modelProtocolProblem({ ...DEFAULT_CONFIG, ...PRESETS[name].values })).toBeNull();
     }

@@ -10,6 +10,7 @@ import type {
   RunSummary,
   ScenarioRecord,
   MeloDiagnostics,
+  MmlInspection,
   TrainErrorCode,
   TrainEvent,
 } from '../../worker/protocol';
@@ -27,6 +28,8 @@ export interface Evaluation {
   readonly validation: ScenarioRecord;
   /** Per test user: model, no adaptation and baselines (the evaluated event's; absent in older logs). */
   readonly userErrors?: Extract<TrainEvent, { type: 'evaluated' }>['userErrors'];
+  /** MML: fusion weights per evaluated test task and the generator's neighbours (the event's). */
+  readonly mml?: MmlInspection;
 }
 
 export interface RunView {
@@ -171,6 +174,7 @@ export function runReducer(state: RunView, action: RunAction): RunView {
                           : e.userErrors,
                       }
                     : {}),
+                  ...(e.mml ? { mml: e.mml } : {}),
                 },
               ],
             };

@@ -1,0 +1,112 @@
+// MML in the notebook, end to end in headless Chromium with WebGPU: the model picker (MML brings the
+// sequence protocol and says so, and lists its three presets), the MML preset made tiny on the
+// embedded demo data, one epoch, then the MML views drawn with data (modality-weight bars, the item
+// generator's neighbours, fused vs learners) and the curves showing ranking metrics, never NaN.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, e2eAvailable, launch, openPage, servePreview, shot, type Served } from './harness';
+import { runStatus } from './steps';
+
+const available = e2eAvailable();
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+const progress = async () => (await page.textContent('[data-testid=progress-text]')) ?? '';
+
+/** Sets a number field of the form (the advanced fold must be open for advanced ones). */
+async function setNumber(name: string, value: number): Promise<void> {
+  await page.fill(`#cfg-${name}`, String(value));
+  expect(await page.inputValue(`#cfg-${name}`)).toBe(String(value));
+}
+
+describe.runIf(available)('MML in Chromium', () => {
+  beforeAll(async () => {
+    served = await servePreview();
+    browser = await launch();
+    ({ page, errors } = await openPage(browser, { width: 1440, height: 1100 }));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    served?.stop();
+  });
+
+  it(
+    'picks MML, trains an epoch on WebGPU and draws modality weights, neighbours and learners',
+    { timeout: 900_000 },
+    async () => {
+      await page.goto(`${served.url}#v=2&backend=webgpu`);
+      await page.waitForSelector('[data-testid=count-ratings]', { timeout: 60_000 });
+      expect(await page.textContent('[data-testid=dataset-name]')).toBe('synthetic demo');
+
+      // the model picker: MML switches the protocol to sequence, with a note, and lists its presets
+      expect(await page.inputValue('#cfg-protocol')).toBe('melu');
+      await page.selectOption('#cfg-model', 'mml');
+      expect(await page.inputValue('#cfg-protocol')).toBe('sequence');
+      expect(await page.textContent('[data-testid=model-note]')).toContain('MML');
+      await page.waitForSelector('[data-testid=mml-presets] li >> nth=2');
+
+      // the fused preset, made tiny for SwiftShader
+      await page.click('[data-testid=mml-preset-mml]');
+      expect(await page.inputValue('#cfg-protocol')).toBe('sequence');
+      await setNumber('epochs', 1);
+      await setNumber('innerSteps', 1);
+      await setNumber('batchSize', 32);
+      await page.click('[data-testid=advanced-settings] summary');
+      await setNumber('hiddenDim', 8);
+      await setNumber('attentionBlocks', 1);
+      await setNumber('textDim', 8);
+      await setNumber('generatorNeighbours', 3);
+      await setNumber('sequenceWindow', 6);
+      await setNumber('sequenceMinRatings', 60);
+      await setNumber('evalUsers', 8);
+      await page.waitForSelector('[data-testid=start]:not([disabled])', { timeout: 60_000 });
+
+      const t0 = Date.now();
+      await page.click('[data-testid=start]');
+      // the worker's tfjs backend: webgpu only when setBackend('webgpu') returned true on a real adapter
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === 'webgpu',
+        null,
+        { timeout: 120_000 },
+      );
+      const badge = page.locator('[data-testid=backend-badge]');
+      expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
+      for (let waited = 0; !['finished', 'failed'].includes((await runStatus(page)) ?? ''); waited += 5) {
+        if (waited >= 720) throw new Error(`not finished after 720 s: ${await progress()}`);
+        if (waited % 30 === 0) console.log(`mml e2e ${waited} s: ${await progress()}`);
+        await page.waitForTimeout(5000);
+      }
+      expect(await badge.getAttribute('data-strategy')).toMatch(/^mml \(/);
+      const seconds = (Date.now() - t0) / 1000;
+      expect(await page.isVisible('[data-testid=run-error]')).toBe(false);
+      expect(await badge.getAttribute('data-backend')).toBe('webgpu');
+
+      // the MML views, with data
+      await page.waitForSelector('[data-testid=mml-panel][data-epoch="1"]');
+      await page.waitForSelector('[data-testid=mml-weights] .main-svg', { timeout: 60_000 });
+      const points = Number(await page.getAttribute('[data-testid=mml-weights]', 'data-points'));
+      expect(points).toBeGreaterThanOrEqual(4);
+      expect(await page.locator('[data-testid=mml-weights] .trace.bars').count()).toBe(2);
+      expect(await page.locator('[data-testid=mml-weights] .trace.bars .point').count()).toBe(points);
+      await page.selectOption('[data-testid=mml-sort]', 'user');
+      expect(Number(await page.getAttribute('[data-testid=mml-neighbours]', 'data-rows'))).toBe(3);
+      expect(await page.locator('[data-testid=mml-learners] tbody tr').count()).toBeGreaterThanOrEqual(3);
+      // the curves draw ranking metrics (no MAE chart), and nothing on the page prints NaN
+      await page.waitForSelector('[data-testid=metric-chart-recall10]');
+      expect(await page.isVisible('[data-testid=metric-chart-mae]')).toBe(false);
+      expect(await page.textContent('main')).not.toContain('NaN');
+      await page.waitForTimeout(500);
+      await shot(page, 'mml-views', '[data-testid=mml-section]');
+      writeFileSync(
+        join(ARTIFACTS, 'mml.txt'),
+        `mml e2e: preset mml (hidden 8, 1 block, text 8, K 3, window 6, users with >= 60 ratings, 1 local step, batch 32, 1 epoch, evalUsers 8) on the synthetic demo, webgpu (${await badge.getAttribute('data-adapter-vendor')} ${await badge.getAttribute('data-adapter-architecture')}): Train to finished ${seconds.toFixed(0)} s\n`,
+      );
+      expect(errors).toEqual([]);
+    },
+  );
+});
