@@ -3,7 +3,6 @@
  * seeded batches (re-drawn tasks and feature dropout when configured), one guarded step per batch, step
  * events. Also the run's input types and the engine factory.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { DatasetIdentity } from '../data/identity';
 import type { TrainConfig } from '../config/experiment';
 import { redrawSupportQuery } from '../data/scenarios/taskset';
@@ -19,6 +18,7 @@ import type { SeedErrors } from './userErrors';
 import type { FeatureLayout } from './layout';
 import type { HostValue } from './snapshot';
 import { chooseStrategy, supportGroups } from './strategy';
+import { stepEvent } from './stepEvent';
 
 export interface ExperimentInput {
   readonly datasetName: string;
@@ -261,19 +261,7 @@ export async function trainEpochs(
       await meta.onCommitted?.({ epoch, stepInEpoch: inEpoch, step }, engine);
       lossSum += loss * batchIds.length;
       lossCount += batchIds.length;
-      const seconds = (performance.now() - t0) / 1000;
-      const memory = tf.memory();
-      onStep?.({
-        type: 'step',
-        epoch,
-        step,
-        loss,
-        tasks: batchIds.length,
-        seconds,
-        tasksPerSecond: batchIds.length / seconds,
-        numTensors: memory.numTensors,
-        numBytes: memory.numBytes,
-      });
+      onStep?.(stepEvent(epoch, step, loss, batchIds.length, t0));
     }
     const seconds = (performance.now() - started) / 1000;
     await onEpochEnd({

@@ -36,6 +36,7 @@ import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
 import { meloDiagnostics } from './meloDiagnostics';
 import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
+import { stepEvent } from './stepEvent';
 
 /** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
 const cosine = (rate: number, progress: number) =>
@@ -346,19 +347,7 @@ async function trainEpoch(
     learner.thetaOpt = theta.state;
     sum += loss;
     count++;
-    const seconds = (performance.now() - t0) / 1000;
-    const memory = tf.memory();
-    sink?.({
-      type: 'step',
-      epoch,
-      step: (epoch - 1) * perEpoch + k + 1,
-      loss,
-      tasks: ids.length,
-      seconds,
-      tasksPerSecond: ids.length / seconds,
-      numTensors: memory.numTensors,
-      numBytes: memory.numBytes,
-    });
+    sink?.(stepEvent(epoch, (epoch - 1) * perEpoch + k + 1, loss, ids.length, t0));
     await yieldToEventLoop();
   }
   return { loss: count ? sum / count : NaN, aborted: false, diverged: null };

@@ -32,6 +32,7 @@ import { evaluateMml, type GeneratorTables, type MmlState } from './mmlEvaluate'
 import { disposeMmlBatch, fusionGradient, learnerMetaGradient, mmlBatch, type MmlContext } from './mmlMeta';
 import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
 import { evaluationSample } from './sample';
+import { stepEvent } from './stepEvent';
 
 /** Full-batch generator steps after each epoch. */
 const GENERATOR_STEPS = 30;
@@ -316,19 +317,7 @@ async function trainEpoch(
     }
     sum += loss;
     count++;
-    const seconds = (performance.now() - t0) / 1000;
-    const memory = tf.memory();
-    sink({
-      type: 'step',
-      epoch,
-      step: (epoch - 1) * perEpoch + k + 1,
-      loss,
-      tasks: ids.length,
-      seconds,
-      tasksPerSecond: ids.length / seconds,
-      numTensors: memory.numTensors,
-      numBytes: memory.numBytes,
-    });
+    sink(stepEvent(epoch, (epoch - 1) * perEpoch + k + 1, loss, ids.length, t0));
     await yieldToEventLoop();
   }
   return { loss: count ? sum / count : NaN, aborted: false, diverged: null };
