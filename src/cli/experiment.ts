@@ -33,6 +33,7 @@ import {
 } from '../experiment/spec';
 import { loadSpecDataset, resolveVariant } from './datasets';
 import { codeVersion, readJson, writeAtomic } from './parts';
+import { keptSection, spliceSection } from './sequenceSection';
 
 export interface ExperimentCommand {
   readonly specPath: string;
@@ -144,7 +145,11 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
     const speed = existsSync(benchFile)
       ? '\n' + speedSection(readFileSync(benchFile, 'utf8')).join('\n')
       : '';
-    writeAtomic(out, renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable) + speed);
+    // the sequential models' section (sequence-experiment --merge) survives a re-merge of this document
+    const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const kept = keptSection(before);
+    const merged = renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable) + speed;
+    writeAtomic(out, kept ? spliceSection(merged, kept) : merged);
     log(`wrote ${out} from ${parts.length} of ${jobsOf(spec).length} parts`);
     return;
   }

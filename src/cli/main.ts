@@ -5,6 +5,7 @@
  *   generate-demo [folder]                          write the synthetic demo dataset (public/datasets/demo)
  *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f]]   the results protocol as jobs (docs/scale-out.md)
  *   results [...]                                   npm run results: the pre-v1 document docs/results-pre-v1.md (src/cli/results.ts)
+ *   sequence-experiment <spec.json> [--list] [--merge]   MELO/MML's results protocol (docs/protocol-sequence.md)
  *   tune <dataset> <melu|mamo> [epochs]             npm run tune: the validation grid (src/cli/tune.ts)
  *   tune-v1 <dataset> <melu|mamo> [--shard i/n]     results protocol v1's tuning (src/cli/tuneV1.ts)
  * Settings are the configuration table's keys in kebab case (--inner-lr 0.01), plus --preset <name>.
@@ -24,6 +25,7 @@ const USAGE = `usage: npm run cli -- <command>
   train --data <folder|zip> [--data ...] [--out results.json] [--verbose] [--preset ${PRESET_NAMES.join('|')}] [--<setting> value]
   generate-demo [folder]
   experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--merge [--out file]]
+  sequence-experiment <spec.json> [--list] [--dataset d] [--row job] [--seed s] [--merge [--out file]]
   results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
   tune <dataset> <melu|mamo> [epochs]
   tune-v1 <ml-100k|ml-1m-published|demo> <melu|mamo> [--list] [--shard i/n | --shards n] [--out dir]
@@ -69,6 +71,34 @@ async function main(argv: string[]): Promise<number> {
           shards,
           datasets,
           variants,
+          seeds,
+        },
+        (line) => console.log(line),
+      );
+      return 0;
+    }
+    case 'sequence-experiment': {
+      const out = takeOption(args, 'out')[0] ?? null;
+      const datasets = takeOption(args, 'dataset');
+      const rows = takeOption(args, 'row');
+      const seeds = takeOption(args, 'seed').map((text) => {
+        if (!/^\d+$/.test(text))
+          throw new UsageError(`Expected --seed to be a non-negative integer, got "${text}"`);
+        return Number(text);
+      });
+      const rest = args.filter((a) => !['--list', '--merge'].includes(a));
+      if (rest.length !== 1 || rest[0]!.startsWith('--'))
+        throw new UsageError(`Expected one spec file and known flags, got ${rest.join(' ') || 'none'}`);
+      await (
+        await import('./sequenceExperiment')
+      ).sequenceExperiment(
+        {
+          specPath: rest[0]!,
+          list: args.includes('--list'),
+          merge: args.includes('--merge'),
+          out,
+          datasets,
+          rows,
           seeds,
         },
         (line) => console.log(line),

@@ -43,10 +43,6 @@ export interface RunControl {
   /** Evaluate validation users only (hyper-parameter tuning never looks at the test scenarios). */
   readonly validationOnly?: boolean;
   /**
-   * Receives the test predictions of every evaluation, per scenario (src/experiment keeps each test
-   * user's errors from them, for paired intervals).
-   */
-  /**
    * Polled before every meta-training step: a sentence when the backend's device was lost (WebGPU
    * device loss), null while it is healthy. A lost run ends with a BackendLostError, not 'failed', so
    * its owner (worker/runController.ts) can resume it on another backend.
@@ -73,12 +69,29 @@ export interface RunControl {
    * end-of-epoch snapshot after a reload).
    */
   readonly resume?: RunResume;
+  /**
+   * Receives the test predictions of every evaluation, per scenario (src/experiment keeps each test
+   * user's errors from them, for paired intervals). MeLU, MAMO and MELO runs.
+   */
   readonly onTestPredictions?: (
     epoch: number,
     scenario: Scenario,
     set: TaskSet,
     predictions: TaskSetPredictions,
   ) => void;
+  /** MML runs: the rank of every test case of every evaluation, per scenario (ranking.ts's ranks). */
+  readonly onTestRanks?: (epoch: number, scenario: Scenario, set: TaskSet, ranks: TestRanks) => void;
+}
+
+/**
+ * The ranks (1-based, ranking.ts rankOf) of the evaluated test tasks' cases: task k's cases are
+ * offsets[k] .. offsets[k+1]-1; per ranking (the fused/only learner after and before local adaptation,
+ * and with two learners each learner's own after adaptation) one rank per case.
+ */
+export interface TestRanks {
+  readonly taskIds: Int32Array;
+  readonly offsets: Int32Array;
+  readonly ranks: Readonly<Partial<Record<'after' | 'before' | 'id' | 'text', Int32Array>>>;
 }
 
 /** Where meta-training stands after a committed step: epoch, steps done in it, steps done in all. */

@@ -1,13 +1,14 @@
 /**
  * MELO's evaluation (meloRun.ts): query predictions before and after the J local steps for the
  * sampled tasks of each cell, a constant-per-task predictor on the same tasks, and the learned rates.
+ * `onTest` receives each test cell's predictions (src/experiment/sequenceJob.ts keeps per-user errors).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SCENARIOS, type ScenarioTasks, type TaskSet } from '../data/scenarios/types';
+import { SCENARIOS, type Scenario, type ScenarioTasks, type TaskSet } from '../data/scenarios/types';
 import { yieldToEventLoop } from '../lib/yield';
 import type { SequenceDims } from '../models/sequence';
 import { ratingRange, type ExperimentInput } from './epochs';
-import { constantMetrics, scenarioMetrics } from './evaluate';
+import { constantMetrics, scenarioMetrics, type TaskSetPredictions } from './evaluate';
 import type { ScenarioRecord } from './events';
 import { meloPredict, type MeloState } from './meloMeta';
 import { disposeBatch, evaluationWindow, sequenceBatch } from './meloWindows';
@@ -21,6 +22,7 @@ export async function evaluateSets(
   steps: number,
   sample: ReturnType<typeof evaluationSample>,
   roles: readonly ('validation' | 'test')[],
+  onTest?: (scenario: Scenario, set: TaskSet, predictions: TaskSetPredictions) => void,
 ): Promise<{ test: ScenarioRecord; validation: ScenarioRecord }> {
   const { config, split } = input;
   const range = ratingRange(split.train);
@@ -62,14 +64,16 @@ export async function evaluateSets(
         predicted: Float32Array.from(values),
         range,
       });
-      out[role][scenario] = scenarioMetrics(set, {
+      const predictions: TaskSetPredictions = {
         taskIds,
         before: prediction(before),
         after: prediction(after),
         attention: null,
         profiles: null,
         profileWidth: 0,
-      });
+      };
+      if (role === 'test') onTest?.(scenario, set, predictions);
+      out[role][scenario] = scenarioMetrics(set, predictions);
     }
   }
   return out;

@@ -203,7 +203,15 @@ export async function runMelo(
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
       const roles = control.validationOnly ? (['validation'] as const) : (['validation', 'test'] as const);
-      last = await evaluateSets(learner!.state, input, dims, steps, sample, roles);
+      last = await evaluateSets(
+        learner!.state,
+        input,
+        dims,
+        steps,
+        sample,
+        roles,
+        control.onTestPredictions && ((s, set, p) => control.onTestPredictions!(epoch, s, set, p)),
+      );
       if (meta) rates = await learnedRates(learner!.state);
       evaluatedEpoch = epoch;
       sink({

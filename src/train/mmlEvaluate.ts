@@ -3,10 +3,11 @@
  * task's support (first-order local steps), the next item of each query position ranked over ALL items
  * (full ranking, only the padding row excluded; ranking.ts) by the fused scores (or the one learner's),
  * before and after adaptation, and by each learner alone; per evaluated test task the fusion weights,
- * and the generator's neighbours and attention for a capped sample of the test cells' new items.
+ * and the generator's neighbours and attention for a capped sample of the test cells' new items;
+ * `onTest` receives each test cell's ranks per case (src/experiment/sequenceJob.ts keeps them per user).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SCENARIOS, type ScenarioTasks } from '../data/scenarios/types';
+import { SCENARIOS, type Scenario, type ScenarioTasks, type TaskSet } from '../data/scenarios/types';
 import { yieldToEventLoop } from '../lib/yield';
 import {
   fusedScores,
@@ -16,7 +17,7 @@ import {
   type Modality,
 } from '../models/mml';
 import { generate, withRows, type GeneratorParams } from '../models/mmlGenerator';
-import type { ExperimentInput } from './epochs';
+import type { ExperimentInput, TestRanks } from './epochs';
 import type { MmlInspection, ScenarioMetrics, ScenarioRecord } from './events';
 import { disposeMmlBatch, learnerOutputs, mmlBatch, type MmlContext } from './mmlMeta';
 import { evaluationWindow } from './meloWindows';
@@ -76,6 +77,7 @@ export async function evaluateMml(
   tables: GeneratorTables | null,
   sample: ReturnType<typeof evaluationSample>,
   roles: readonly ('validation' | 'test')[],
+  onTest?: (scenario: Scenario, set: TaskSet, ranks: TestRanks) => void,
 ): Promise<{ test: ScenarioRecord; validation: ScenarioRecord; inspection: MmlInspection | null }> {
   const { split } = input;
   const modalities = (Object.keys(state.learners) as Modality[]).sort();
@@ -101,6 +103,7 @@ export async function evaluateMml(
           id: [] as number[],
           text: [] as number[],
         };
+        const offsets = new Int32Array(taskIds.length + 1);
         for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
           const ids = Array.from(taskIds.subarray(k0, k0 + 64));
           const windows = ids.map((t) => evaluationWindow(set, t, length));
@@ -112,6 +115,7 @@ export async function evaluateMml(
               rows.push(j * length + l);
               targets.push(w.items[l + 1]! + 1);
             }
+            offsets[k0 + j + 1] = ranks.after.length + rows.length;
           });
           const batch = mmlBatch(windows, length);
           const parts = tf.tidy(() => {
@@ -163,6 +167,12 @@ export async function evaluateMml(
                 weightRows.weights.push(host[0]![j * parts[0]!.shape[1]! + m]!);
             });
           await yieldToEventLoop();
+        }
+        if (role === 'test' && onTest) {
+          const r: Partial<Record<keyof typeof ranks, Int32Array>> = {};
+          for (const [key, values] of Object.entries(ranks))
+            if (values.length) r[key as keyof typeof ranks] = Int32Array.from(values);
+          onTest(scenario, set, { taskIds, offsets, ranks: r });
         }
         const learners: Record<string, RankingMetrics> = {};
         if (modalities.length > 1) for (const m of modalities) learners[m] = rankingMetrics(ranks[m]);

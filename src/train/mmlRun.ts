@@ -182,7 +182,15 @@ export async function runMml(
     const evaluate = async (epoch: number) => {
       const t0 = performance.now();
       const roles = control.validationOnly ? (['validation'] as const) : (['validation', 'test'] as const);
-      const r = await evaluateMml(state(), input, ctx, tables, sample, roles);
+      const r = await evaluateMml(
+        state(),
+        input,
+        ctx,
+        tables,
+        sample,
+        roles,
+        control.onTestRanks && ((s, set, ranks) => control.onTestRanks!(epoch, s, set, ranks)),
+      );
       last = { test: r.test, validation: r.validation };
       evaluatedEpoch = epoch;
       sink({
