@@ -32,7 +32,7 @@ import {
   type Job,
 } from '../experiment/spec';
 import { loadSpecDataset, resolveVariant } from './datasets';
-import { codeVersion, readJson, writeAtomic } from './parts';
+import { codeVersion, readJson, readSpecFile, writeAtomic } from './parts';
 import { keptSection, spliceSection } from './sequenceSection';
 
 export interface ExperimentCommand {
@@ -76,20 +76,6 @@ export function sameConfig(stored: Partial<TrainConfig>, config: TrainConfig): b
   return key(stored) === key(config);
 }
 
-function readSpec(path: string): ExperimentSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`Expected a spec file at ${path}, got nothing there`, { cause: error });
-  }
-  try {
-    return parseSpec(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
   const check = (given: readonly string[], allowed: readonly string[], flag: string) => {
     for (const g of given)
@@ -113,7 +99,7 @@ function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
 }
 
 export async function experiment(command: ExperimentCommand, log: (line: string) => void): Promise<void> {
-  const spec = readSpec(command.specPath);
+  const spec = readSpecFile(command.specPath, parseSpec);
   const specDir = dirname(resolve(command.specPath));
   const partPath = (job: Job) => resolve(specDir, spec.parts, partFileName(job));
   const all = filtered(spec, command);

@@ -31,6 +31,15 @@ const USAGE = `usage: npm run cli -- <command>
   tune-v1 <ml-100k|ml-1m-published|demo> <melu|mamo> [--list] [--shard i/n | --shards n] [--out dir]
 settings: ${CONFIG_KEYS.join(', ')} (as --kebab-case flags)`;
 
+/** Every --seed value (repeatable), each a non-negative integer. */
+function takeSeeds(args: string[]): number[] {
+  return takeOption(args, 'seed').map((text) => {
+    if (!/^\d+$/.test(text))
+      throw new UsageError(`Expected --seed to be a non-negative integer, got "${text}"`);
+    return Number(text);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = [...rest];
@@ -52,11 +61,7 @@ async function main(argv: string[]): Promise<number> {
       const shards = takeOption(args, 'shards')[0] ?? null;
       const datasets = takeOption(args, 'dataset');
       const variants = takeOption(args, 'variant');
-      const seeds = takeOption(args, 'seed').map((text) => {
-        if (!/^\d+$/.test(text))
-          throw new UsageError(`Expected --seed to be a non-negative integer, got "${text}"`);
-        return Number(text);
-      });
+      const seeds = takeSeeds(args);
       const flags = ['--list', '--merge'];
       const rest = args.filter((a) => !flags.includes(a));
       if (rest.length !== 1 || rest[0]!.startsWith('--'))
@@ -81,11 +86,7 @@ async function main(argv: string[]): Promise<number> {
       const out = takeOption(args, 'out')[0] ?? null;
       const datasets = takeOption(args, 'dataset');
       const rows = takeOption(args, 'row');
-      const seeds = takeOption(args, 'seed').map((text) => {
-        if (!/^\d+$/.test(text))
-          throw new UsageError(`Expected --seed to be a non-negative integer, got "${text}"`);
-        return Number(text);
-      });
+      const seeds = takeSeeds(args);
       const rest = args.filter((a) => !['--list', '--merge'].includes(a));
       if (rest.length !== 1 || rest[0]!.startsWith('--'))
         throw new UsageError(`Expected one spec file and known flags, got ${rest.join(' ') || 'none'}`);

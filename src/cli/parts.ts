@@ -37,3 +37,18 @@ export function codeVersion(): string | null {
     return null;
   }
 }
+
+/** A spec file parsed by `parse`; a missing file or a parse error names the path. */
+export function readSpecFile<T>(path: string, parse: (raw: unknown) => T): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Expected a spec file at ${path}, got nothing there`, { cause: error });
+  }
+  try {
+    return parse(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -21,12 +21,11 @@ import {
   sequenceJobsOf,
   sequencePartName,
   type SequenceJob,
-  type SequenceSpec,
 } from '../experiment/sequenceSpec';
 import { initBackend } from '../kernels/backend';
 import { loadSpecDataset } from './datasets';
 import { sameConfig } from './experiment';
-import { codeVersion, readJson, writeAtomic } from './parts';
+import { codeVersion, readJson, readSpecFile, writeAtomic } from './parts';
 import { spliceSection } from './sequenceSection';
 
 export interface SequenceCommand {
@@ -57,25 +56,11 @@ export function sequenceConfig(job: SequenceJob, evaluateAt: readonly number[]):
   };
 }
 
-function readSpec(path: string): SequenceSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`Expected a spec file at ${path}, got nothing there`, { cause: error });
-  }
-  try {
-    return parseSequenceSpec(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 export async function sequenceExperiment(
   command: SequenceCommand,
   log: (line: string) => void,
 ): Promise<void> {
-  const spec = readSpec(command.specPath);
+  const spec = readSpecFile(command.specPath, parseSequenceSpec);
   const specDir = dirname(resolve(command.specPath));
   const partPath = (job: SequenceJob) => resolve(specDir, spec.parts, sequencePartName(job));
   const check = (

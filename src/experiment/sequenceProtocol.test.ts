@@ -5,12 +5,12 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
-import { PRESETS } from '../config/presets';
+import type { TrainConfig } from '../config/experiment';
 import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendInfo } from '../kernels/backend';
 import { keptSection, spliceSection } from '../cli/sequenceSection';
 import { demoDataset } from '../../tests/helpers/demo';
+import { TINY_MELO, TINY_MML } from '../../tests/helpers/sequence';
 import { runSequenceJob, type SequenceResult } from './sequenceJob';
 import { renderSequence, SEQUENCE_PART_FORMAT, type SequencePart } from './sequenceRender';
 import { parseSequenceSpec, SUPPORT_MEAN, type SequenceJobSpec } from './sequenceSpec';
@@ -20,33 +20,10 @@ beforeAll(async () => {
   backend = await initBackend('wasm');
 });
 
-const SMALL = {
-  hiddenDim: 8,
-  attentionBlocks: 1,
-  sequenceWindow: 6,
-  sequenceMinItemRatings: 5,
-  innerSteps: 1,
-  batchSize: 16,
-  epochs: 2,
-  evalEvery: 1,
-  evalUsers: 4,
-  baselines: false,
-  backend: 'wasm',
-} as const;
-const MELO: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.melo.values,
-  ...SMALL,
-  weightingHidden: 4,
-  multiStepEpochs: 1,
-};
-const MML: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.mml.values,
-  ...SMALL,
-  textDim: 8,
-  generatorNeighbours: 3,
-};
+// the unit tests' tiny configs, over 2 epochs, each evaluated
+const EVALUATED = { epochs: 2, evalEvery: 1, evalUsers: 4, baselines: false } as const;
+const MELO: TrainConfig = { ...TINY_MELO, ...EVALUATED };
+const MML: TrainConfig = { ...TINY_MML, ...EVALUATED };
 const meloJob: SequenceJobSpec = { name: 'melo', preset: 'melo', kind: 'rating' };
 const mmlJob: SequenceJobSpec = { name: 'mml', preset: 'mml', kind: 'ranking' };
 

@@ -3,44 +3,21 @@
 // the learned-rate matrix equal to the summary's learned rates, the per-rating errors over the sample.
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
-import { PRESETS } from '../config/presets';
+import { type TrainConfig } from '../config/experiment';
 import { initBackend, type BackendInfo } from '../kernels/backend';
-import type { MeloDiagnostics, RunSummary, TrainEvent } from './events';
+import type { MeloDiagnostics, RunSummary } from './events';
 import { MELO_DIAGNOSTIC_TASKS } from './meloDiagnostics';
-import { prepareExperiment } from './prepare';
-import { runExperiment } from './run';
-import { demoDataset } from '../../tests/helpers/demo';
+import { runOnDemo, TINY_MELO } from '../../tests/helpers/sequence';
 
 let backend: BackendInfo;
 beforeAll(async () => {
   backend = await initBackend('wasm');
 });
 
-const TINY: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.melo.values,
-  hiddenDim: 8,
-  attentionBlocks: 1,
-  weightingHidden: 4,
-  sequenceWindow: 6,
-  sequenceMinItemRatings: 5,
-  innerSteps: 2,
-  batchSize: 16,
-  epochs: 1,
-  multiStepEpochs: 1,
-  evalUsers: 3,
-  baselines: false,
-  backend: 'wasm',
-};
+const TINY: TrainConfig = { ...TINY_MELO, baselines: false };
 
 async function run(config: TrainConfig): Promise<{ summary: RunSummary; diagnostics: MeloDiagnostics[] }> {
-  const prepared = prepareExperiment(await demoDataset(), config);
-  const events: TrainEvent[] = [];
-  const summary = await runExperiment(
-    { datasetName: 'demo', split: prepared.split, layout: prepared.layout, config, backend },
-    (e) => events.push(e),
-  );
+  const { summary, events } = await runOnDemo(config, backend);
   const diagnostics = events.flatMap((e) => (e.type === 'meloDiagnostics' ? [e] : []));
   return { summary, diagnostics };
 }

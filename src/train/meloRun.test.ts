@@ -4,45 +4,19 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
-import { PRESETS } from '../config/presets';
+import { type TrainConfig } from '../config/experiment';
 import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendInfo } from '../kernels/backend';
-import type { RunSummary, TrainEvent } from './events';
-import { prepareExperiment } from './prepare';
-import { runExperiment } from './run';
-import { demoDataset } from '../../tests/helpers/demo';
+import type { TrainEvent } from './events';
+import { runOnDemo, TINY_MELO } from '../../tests/helpers/sequence';
 
 let backend: BackendInfo;
 beforeAll(async () => {
   backend = await initBackend('wasm');
 });
 
-const TINY: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.melo.values,
-  hiddenDim: 8,
-  attentionBlocks: 1,
-  weightingHidden: 4,
-  sequenceWindow: 6,
-  sequenceMinItemRatings: 5,
-  innerSteps: 2,
-  batchSize: 16,
-  epochs: 1,
-  multiStepEpochs: 1,
-  evalUsers: 3,
-  backend: 'wasm',
-};
-
-async function run(config: TrainConfig): Promise<{ summary: RunSummary; events: TrainEvent[] }> {
-  const prepared = prepareExperiment(await demoDataset(), config);
-  const events: TrainEvent[] = [];
-  const summary = await runExperiment(
-    { datasetName: 'demo', split: prepared.split, layout: prepared.layout, config, backend },
-    (e) => events.push(e),
-  );
-  return { summary, events };
-}
+const TINY = TINY_MELO;
+const run = (config: TrainConfig) => runOnDemo(config, backend);
 
 describe('MELO on the synthetic demo (tiny)', () => {
   it(

@@ -4,49 +4,24 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
+import { type TrainConfig } from '../config/experiment';
 import { PRESETS } from '../config/presets';
 import { SCENARIOS } from '../data/scenarios/types';
 import { initBackend, type BackendInfo } from '../kernels/backend';
 import type { MmlInspection, RunSummary, TrainEvent } from './events';
-import { prepareExperiment } from './prepare';
 import { RANKING_KS } from './ranking';
-import { runExperiment } from './run';
-import { demoDataset } from '../../tests/helpers/demo';
+import { runOnDemo, TINY_MML } from '../../tests/helpers/sequence';
 
 let backend: BackendInfo;
 beforeAll(async () => {
   backend = await initBackend('wasm');
 });
 
-const TINY: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.mml.values,
-  hiddenDim: 8,
-  attentionBlocks: 1,
-  textDim: 8,
-  generatorNeighbours: 3,
-  sequenceWindow: 6,
-  sequenceMinItemRatings: 5,
-  innerSteps: 1,
-  batchSize: 16,
-  epochs: 2,
-  evalUsers: 3,
-  backend: 'wasm',
-};
-
 /** The fused run of the first test (the learners' breakdown the single-learner presets must match). */
 let fused: RunSummary | null = null;
 
-async function run(config: TrainConfig): Promise<{ summary: RunSummary; events: TrainEvent[] }> {
-  const prepared = prepareExperiment(await demoDataset(), config);
-  const events: TrainEvent[] = [];
-  const summary = await runExperiment(
-    { datasetName: 'demo', split: prepared.split, layout: prepared.layout, config, backend },
-    (e) => events.push(e),
-  );
-  return { summary, events };
-}
+const TINY = TINY_MML;
+const run = (config: TrainConfig) => runOnDemo(config, backend);
 
 describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
   it(

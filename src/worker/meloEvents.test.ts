@@ -3,30 +3,15 @@
 // page's reducer (ui/state/runState.ts) folds them into `run.melo`, one entry per epoch.
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
-import { PRESETS } from '../config/presets';
+import { type TrainConfig } from '../config/experiment';
 import { DEMO_SEED, syntheticInputs } from '../data/synthetic';
 import { initBackend } from '../kernels/backend';
 import { replay } from '../ui/state/runState';
 import { createWorkerHost } from './host';
+import { TINY_MELO } from '../../tests/helpers/sequence';
 import type { FromWorker, RequestId, RunId, TrainEvent } from './protocol';
 
-const TINY: TrainConfig = {
-  ...DEFAULT_CONFIG,
-  ...PRESETS.melo.values,
-  hiddenDim: 8,
-  attentionBlocks: 1,
-  weightingHidden: 4,
-  sequenceWindow: 6,
-  sequenceMinItemRatings: 5,
-  innerSteps: 2,
-  batchSize: 32,
-  epochs: 2,
-  multiStepEpochs: 1,
-  evalUsers: 3,
-  baselines: false,
-  backend: 'wasm',
-};
+const TINY: TrainConfig = { ...TINY_MELO, batchSize: 32, epochs: 2, baselines: false };
 
 describe('MELO diagnostics through the worker protocol', () => {
   it('reach the run state, per epoch', { timeout: 120_000 }, async () => {

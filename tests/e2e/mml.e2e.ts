@@ -7,21 +7,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, e2eAvailable, launch, openPage, servePreview, shot, type Served } from './harness';
-import { runStatus } from './steps';
+import { setNumber, trainOnWebGPU } from './steps';
 
 const available = e2eAvailable();
 let served: Served;
 let browser: Browser;
 let page: Page;
 let errors: string[];
-
-const progress = async () => (await page.textContent('[data-testid=progress-text]')) ?? '';
-
-/** Sets a number field of the form (the advanced fold must be open for advanced ones). */
-async function setNumber(name: string, value: number): Promise<void> {
-  await page.fill(`#cfg-${name}`, String(value));
-  expect(await page.inputValue(`#cfg-${name}`)).toBe(String(value));
-}
 
 describe.runIf(available)('MML in Chromium', () => {
   beforeAll(async () => {
@@ -52,39 +44,21 @@ describe.runIf(available)('MML in Chromium', () => {
       // the fused preset, made tiny for SwiftShader
       await page.click('[data-testid=mml-preset-mml]');
       expect(await page.inputValue('#cfg-protocol')).toBe('sequence');
-      await setNumber('epochs', 1);
-      await setNumber('innerSteps', 1);
-      await setNumber('batchSize', 32);
+      await setNumber(page, 'epochs', 1);
+      await setNumber(page, 'innerSteps', 1);
+      await setNumber(page, 'batchSize', 32);
       await page.click('[data-testid=advanced-settings] summary');
-      await setNumber('hiddenDim', 8);
-      await setNumber('attentionBlocks', 1);
-      await setNumber('textDim', 8);
-      await setNumber('generatorNeighbours', 3);
-      await setNumber('sequenceWindow', 6);
-      await setNumber('sequenceMinRatings', 60);
-      await setNumber('evalUsers', 8);
+      await setNumber(page, 'hiddenDim', 8);
+      await setNumber(page, 'attentionBlocks', 1);
+      await setNumber(page, 'textDim', 8);
+      await setNumber(page, 'generatorNeighbours', 3);
+      await setNumber(page, 'sequenceWindow', 6);
+      await setNumber(page, 'sequenceMinRatings', 60);
+      await setNumber(page, 'evalUsers', 8);
       await page.waitForSelector('[data-testid=start]:not([disabled])', { timeout: 60_000 });
 
-      const t0 = Date.now();
-      await page.click('[data-testid=start]');
-      // the worker's tfjs backend: webgpu only when setBackend('webgpu') returned true on a real adapter
-      await page.waitForFunction(
-        () =>
-          document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === 'webgpu',
-        null,
-        { timeout: 120_000 },
-      );
-      const badge = page.locator('[data-testid=backend-badge]');
-      expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
-      for (let waited = 0; !['finished', 'failed'].includes((await runStatus(page)) ?? ''); waited += 5) {
-        if (waited >= 720) throw new Error(`not finished after 720 s: ${await progress()}`);
-        if (waited % 30 === 0) console.log(`mml e2e ${waited} s: ${await progress()}`);
-        await page.waitForTimeout(5000);
-      }
+      const { seconds, badge } = await trainOnWebGPU(page, 'mml e2e');
       expect(await badge.getAttribute('data-strategy')).toMatch(/^mml \(/);
-      const seconds = (Date.now() - t0) / 1000;
-      expect(await page.isVisible('[data-testid=run-error]')).toBe(false);
-      expect(await badge.getAttribute('data-backend')).toBe('webgpu');
 
       // the MML views, with data
       await page.waitForSelector('[data-testid=mml-panel][data-epoch="1"]');

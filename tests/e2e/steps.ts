@@ -1,6 +1,7 @@
 // Page steps shared by the end-to-end tests: waits on the run status, reading numbers off the page,
 // downloading a chart's PNG, dropping files on the drop zone.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const runStatus = (page: Page) => page.getAttribute('[data-testid=run-controls]', 'data-status');
 
@@ -67,4 +68,39 @@ export async function runRowMae(page: Page, index: number): Promise<string[]> {
     .nth(index)
     .locator('td[data-testid^=run-mae-]')
     .allTextContents();
+}
+
+/** Sets a number field of the form (the advanced fold must be open for advanced ones). */
+export async function setNumber(page: Page, name: string, value: number): Promise<void> {
+  await page.fill(`#cfg-${name}`, String(value));
+  expect(await page.inputValue(`#cfg-${name}`)).toBe(String(value));
+}
+
+/**
+ * Clicks Train and waits for the run to end: the worker's backend must become webgpu (only when
+ * setBackend('webgpu') returned true on a real adapter) and stay so, the run must finish without an
+ * error shown. SwiftShader runs the sequence models' steps slowly: up to 12 minutes (the machine is
+ * shared), logging the progress every 30 s as `label`. Returns the seconds from Train and the badge.
+ */
+export async function trainOnWebGPU(page: Page, label: string): Promise<{ seconds: number; badge: Locator }> {
+  const progress = async () => (await page.textContent('[data-testid=progress-text]')) ?? '';
+  const t0 = Date.now();
+  await page.click('[data-testid=start]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === 'webgpu',
+    null,
+    { timeout: 120_000 },
+  );
+  const badge = page.locator('[data-testid=backend-badge]');
+  expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
+  for (let waited = 0; !['finished', 'failed'].includes((await runStatus(page)) ?? ''); waited += 5) {
+    if (waited >= 720) throw new Error(`not finished after 720 s: ${await progress()}`);
+    if (waited % 30 === 0) console.log(`${label} ${waited} s: ${await progress()}`);
+    await page.waitForTimeout(5000);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  expect(await page.isVisible('[data-testid=run-error]')).toBe(false);
+  // no lost device: the whole run stayed on webgpu
+  expect(await badge.getAttribute('data-backend')).toBe('webgpu');
+  return { seconds, badge };
 }
