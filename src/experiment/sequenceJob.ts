@@ -41,6 +41,11 @@ export interface RowResult {
 }
 
 export interface SequenceResult {
+  /**
+   * The divergence guard's message when training diverged (docs/protocol-sequence.md section 8): the
+   * rows then pick among the evaluations made before it, and a row with none is absent.
+   */
+  readonly diverged?: string;
   readonly seconds: number;
   readonly parameters: number;
   /** every evaluated epoch's validation score per row (what chose) */
@@ -160,7 +165,7 @@ export async function runSequenceJob(
   let pending: Partial<Record<Scenario, CellUsers>> = {};
   const cell = (scenario: Scenario, users: number[], n: number[]) =>
     (pending[scenario] ??= { users, n, rows: {} });
-  let failure: string | null = null;
+  let failure: { code: string; message: string } | null = null;
   const t0 = performance.now();
   const summary = await runExperiment(
     input,
@@ -171,7 +176,7 @@ export async function runSequenceJob(
         if (e.epoch > 0) log(`evaluated epoch ${e.epoch} (${e.seconds.toFixed(1)} s)`);
       }
       if (e.type === 'epoch') log(`epoch ${e.record.epoch}: train loss ${e.record.trainLoss.toFixed(4)}`);
-      if (e.type === 'failed') failure = `${e.code}: ${e.message}`;
+      if (e.type === 'failed') failure = { code: e.code, message: e.message };
     },
     {
       onTestPredictions: (_epoch, scenario, set, p) => {
@@ -198,11 +203,17 @@ export async function runSequenceJob(
       },
     },
   );
-  if (failure) throw new Error(`the run failed (${failure as string})`);
+  const failed = failure as { code: string; message: string } | null;
+  if (failed && failed.code !== 'diverged')
+    throw new Error(`the run failed (${failed.code}: ${failed.message})`);
   const candidates = evaluations.filter((e) => evaluateAt.includes(e.epoch));
   const missing = evaluateAt.filter((epoch) => !candidates.some((e) => e.epoch === epoch));
-  if (missing.length)
+  if (missing.length && !failed)
     throw new Error(`Expected evaluations at epochs ${evaluateAt.join(', ')}; missing ${missing.join(', ')}`);
+  if (failed)
+    log(
+      `diverged (${failed.message}); picking among epochs ${candidates.map((e) => e.epoch).join(', ') || 'none'}`,
+    );
   const rows: Record<string, RowResult> = {};
   const users: Partial<Record<Scenario, CellUsers>> = {};
   const validation = candidates.map((e) => ({
@@ -213,7 +224,7 @@ export async function runSequenceJob(
         .map((row) => [row, validationScore(job, row, e.validation)]),
     ),
   }));
-  for (const row of rowsOf(job)) {
+  for (const row of candidates.length ? rowsOf(job) : []) {
     // the support mean predicts the same at every epoch: its numbers from the first candidate
     let best = candidates[0]!;
     let bestScore = row === SUPPORT_MEAN ? NaN : validationScore(job, row, best.validation);
@@ -238,6 +249,7 @@ export async function runSequenceJob(
     };
   }
   return {
+    ...(failed ? { diverged: failed.message } : {}),
     seconds: (performance.now() - t0) / 1000,
     parameters: summary.parameters,
     validation: validation.map((v) => ({

@@ -12,7 +12,7 @@ import { keptSection, spliceSection } from '../cli/sequenceSection';
 import { demoDataset } from '../../tests/helpers/demo';
 import { TINY_MELO, TINY_MML } from '../../tests/helpers/sequence';
 import { runSequenceJob, type SequenceResult } from './sequenceJob';
-import { renderSequence, SEQUENCE_PART_FORMAT, type SequencePart } from './sequenceRender';
+import { isSequencePart, renderSequence, SEQUENCE_PART_FORMAT, type SequencePart } from './sequenceRender';
 import { parseSequenceSpec, SUPPORT_MEAN, type SequenceJobSpec } from './sequenceSpec';
 
 let backend: BackendInfo;
@@ -28,7 +28,7 @@ const meloJob: SequenceJobSpec = { name: 'melo', preset: 'melo', kind: 'rating' 
 const mmlJob: SequenceJobSpec = { name: 'mml', preset: 'mml', kind: 'ranking' };
 
 const sum = (xs: readonly number[]) => xs.reduce((s, v) => s + v, 0);
-const results: { melo?: SequenceResult[]; mml?: SequenceResult } = {};
+const results: { melo?: SequenceResult[]; mml?: SequenceResult; diverged?: SequenceResult } = {};
 
 describe('sequence protocol jobs (demo, tiny)', () => {
   it(
@@ -85,6 +85,23 @@ describe('sequence protocol jobs (demo, tiny)', () => {
     },
   );
 
+  it(
+    'a diverged job is a complete part with the message and no rows it could not pick',
+    { timeout: 60_000 },
+    async () => {
+      const r = await runSequenceJob(
+        await demoDataset(),
+        meloJob,
+        { ...MELO, innerLr: 1e6, seed: 1 },
+        [1, 2],
+        backend,
+      );
+      expect(r.diverged).toMatch(/meta-loss/);
+      expect(r.rows).toEqual({});
+      results.diverged = r;
+    },
+  );
+
   it('merge: paired intervals per declared comparison, and the section kept across a v1 merge', () => {
     const part = (job: string, preset: string, seed: number, result: SequenceResult): SequencePart => ({
       format: SEQUENCE_PART_FORMAT,
@@ -131,6 +148,20 @@ describe('sequence protocol jobs (demo, tiny)', () => {
     expect(again.startsWith('# Results v1, re-merged')).toBe(true);
     expect(spliceSection(again, 'new section')).toContain('new section');
     expect(spliceSection(again, 'new section')).not.toContain(text.trim());
+    // a diverged seed: complete, shown as diverged, its rows' means over the other seeds
+    const withDiverged = renderSequence(spec, 'spec.json', [
+      part('melo', 'melo', 1, results.melo![0]!),
+      part('melo', 'melo', 2, results.diverged!),
+    ]);
+    expect(withDiverged).toMatch(/\| `melo` \| \d+, diverged \|/);
+    expect(withDiverged).toContain('- demo `melo` seed 2: ');
+    expect(
+      isSequencePart(part('melo', 'melo', 2, results.diverged!), {
+        dataset: 'demo',
+        job: spec.jobs[0]!,
+        seed: 2,
+      }),
+    ).toBe(true);
   });
 });
 

@@ -41,7 +41,7 @@ export function isSequencePart(raw: unknown, job: SequenceJob): raw is SequenceP
     p.job === job.job.name &&
     p.seed === job.seed &&
     !!p.result &&
-    rowsOf(job.job).every((row) => p.result!.rows[row] !== undefined)
+    (p.result.diverged !== undefined || rowsOf(job.job).every((row) => p.result!.rows[row] !== undefined))
   );
 }
 
@@ -56,6 +56,13 @@ const INTERVAL_OPTIONS = { resamples: 10_000, level: 0.95, seed: 1 } as const;
 
 const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+/** The spec's job of a part. */
+function jobOf(spec: SequenceSpec, name: string) {
+  const job = spec.jobs.find((j) => j.name === name);
+  if (!job) throw new Error(`Expected a job named ${name} in the spec`);
+  return job;
+}
 
 /** The user rows of comparison a vs b on one cell over the parts' seeds (both rows present). */
 function pairedRows(parts: readonly SequencePart[], c: SequenceComparison, scenario: Scenario): UserErrors[] {
@@ -153,9 +160,14 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
           .map((seed) => ds.find((p) => p.seed === seed && p.result.rows[row]))
           .filter((p): p is SequencePart => p !== undefined);
         if (!rowParts.length) continue;
-        const epochs = rowParts
-          .sort((a, b) => a.seed - b.seed)
-          .map((p) => p.result.rows[row]!.epoch)
+        // a seed whose job diverged before any evaluation it may pick shows as "diverged"
+        const epochs = seeds
+          .map((seed) => {
+            const p = rowParts.find((q) => q.seed === seed);
+            if (p) return String(p.result.rows[row]!.epoch);
+            const own = ds.find((q) => q.seed === seed && rowsOf(jobOf(spec, q.job)).includes(row));
+            return own?.result.diverged !== undefined ? 'diverged' : '–';
+          })
           .join(', ');
         const cells = SCENARIOS.map((s) => {
           const values = rowParts.map((p) => p.result.rows[row]!.test[s]).filter((v) => v !== undefined);
@@ -203,6 +215,18 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
       }
       lines.push('');
     }
+  }
+  const diverged = parts.filter((p) => p.result.diverged !== undefined);
+  if (diverged.length) {
+    lines.push(
+      'Diverged (docs/protocol-sequence.md section 8: the rows pick among the evaluations before the divergence; a row with none has no numbers for that seed, and its means and intervals use the other seeds):',
+      '',
+    );
+    for (const p of diverged)
+      lines.push(
+        `- ${p.dataset} \`${p.job}\` seed ${p.seed}: ${p.result.diverged}; rows kept: ${Object.keys(p.result.rows).join(', ') || 'none'}.`,
+      );
+    lines.push('');
   }
   lines.push('Time per job (seconds, one core of the shared 2-core machine, wasm) and the code it ran:', '');
   lines.push(

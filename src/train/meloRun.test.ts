@@ -54,4 +54,18 @@ describe('MELO on the synthetic demo (tiny)', () => {
     const { events } = await run({ ...TINY, protocol: 'melu' });
     expect(events.at(-1)).toMatchObject({ type: 'failed', code: 'config' });
   });
+
+  it(
+    'a diverging meta-loss ends the run with a diverged failure and no leaked tensor',
+    { timeout: 60_000 },
+    async () => {
+      // a local rate of 1e6 makes the adapted predictions explode at the first step
+      const config = { ...TINY, innerLr: 1e6, baselines: false };
+      await run(config); // kernels warm
+      const tensors = tf.memory().numTensors;
+      const { events } = await run(config);
+      expect(events.at(-1)).toMatchObject({ type: 'failed', code: 'diverged' });
+      expect(tf.memory().numTensors).toBe(tensors);
+    },
+  );
 });

@@ -321,7 +321,8 @@ async function trainEpoch(
     disposeBatch(batch);
     const loss = (await grads.loss.data())[0]!;
     if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
-      disposeParams(grads as unknown as ParamRecord);
+      for (const record of [grads.theta, grads.rates, grads.phi]) if (record) disposeParams(record);
+      grads.loss.dispose();
       return { loss, aborted: false, diverged: `meta-loss ${loss} at epoch ${epoch}, step ${k + 1}` };
     }
     const theta = stepRecord(s.theta, grads.theta, learner.thetaOpt, {
