@@ -36,6 +36,7 @@ import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
 import { meloDiagnostics } from './meloDiagnostics';
 import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
+import { sequenceDims, sequenceSummary } from './sequenceRun';
 import { stepEvent } from './stepEvent';
 
 /** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
@@ -109,14 +110,7 @@ export async function runMelo(
   const startedAt = performance.now();
   const rng = createRng(config.seed).fork('melo');
   const meta = config.sequenceTraining === 'meta';
-  const dims: SequenceDims = {
-    items: split.newItems.length + 1,
-    length: config.sequenceWindow,
-    hidden: config.hiddenDim,
-    heads: config.attentionHeads,
-    blocks: config.attentionBlocks,
-    ffn: config.hiddenDim,
-  };
+  const dims = sequenceDims(input);
   const mean = meanTrainingRating(split.train);
   const steps = meta ? config.innerSteps : 0;
   const epochs: EpochRecord[] = [];
@@ -127,20 +121,14 @@ export async function runMelo(
   let parameters = 0;
   let rates: Record<string, number> | null = null;
   const summary = (): RunSummary => ({
-    model: config.model,
-    dataset: input.datasetName,
-    protocol: config.protocol,
-    seed: config.seed,
-    backend: input.backend.name,
-    config,
-    parameters,
-    epochs,
-    scenarios: last.test,
-    validation: last.validation,
-    baselines: { ...baselines, ...(meta ? { noAdaptation: beforeAsBaseline(last.test) } : {}) },
+    ...sequenceSummary(input, startedAt, {
+      parameters,
+      epochs,
+      last,
+      evaluatedEpoch,
+      baselines: { ...baselines, ...(meta ? { noAdaptation: beforeAsBaseline(last.test) } : {}) },
+    }),
     ...(rates ? { learnedLocalRates: rates } : {}),
-    evaluatedEpoch,
-    seconds: (performance.now() - startedAt) / 1000,
   });
   if (config.protocol !== 'sequence' || dims.hidden % dims.heads !== 0) {
     sink({

@@ -24,7 +24,6 @@ import { initFusion, initLearner, type Modality } from '../models/mml';
 import { generatorLoss, initGenerator } from '../models/mmlGenerator';
 import { detached } from '../models/ops';
 import { countScalars, disposeParams, fromList, keysOf, type ParamRecord } from '../models/params';
-import type { SequenceDims } from '../models/sequence';
 import { DIVERGENCE_LOSS, type ExperimentInput, type RunControl } from './epochs';
 import type { EpochRecord, RunSummary, ScenarioRecord, TrainSink } from './events';
 import { trainingWindow } from './meloWindows';
@@ -32,6 +31,7 @@ import { evaluateMml, type GeneratorTables, type MmlState } from './mmlEvaluate'
 import { disposeMmlBatch, fusionGradient, learnerMetaGradient, mmlBatch, type MmlContext } from './mmlMeta';
 import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
 import { evaluationSample } from './sample';
+import { sequenceDims, sequenceSummary } from './sequenceRun';
 import { stepEvent } from './stepEvent';
 
 /** Full-batch generator steps after each epoch. */
@@ -86,33 +86,13 @@ export async function runMml(
   const rng = createRng(config.seed).fork('mml');
   const modalities = modalitiesOf(config.mmlLearners);
   const rows = split.newItems.length + 1;
-  const dims: SequenceDims = {
-    items: rows,
-    length: config.sequenceWindow,
-    hidden: config.hiddenDim,
-    heads: config.attentionHeads,
-    blocks: config.attentionBlocks,
-    ffn: config.hiddenDim,
-  };
+  const dims = sequenceDims(input);
   const epochs: EpochRecord[] = [];
   let last: { test: ScenarioRecord; validation: ScenarioRecord } = { test: {}, validation: {} };
   let evaluatedEpoch = 0;
   let parameters = 0;
-  const summary = (): RunSummary => ({
-    model: config.model,
-    dataset: input.datasetName,
-    protocol: config.protocol,
-    seed: config.seed,
-    backend: input.backend.name,
-    config,
-    parameters,
-    epochs,
-    scenarios: last.test,
-    validation: last.validation,
-    baselines: {},
-    evaluatedEpoch,
-    seconds: (performance.now() - startedAt) / 1000,
-  });
+  const summary = (): RunSummary =>
+    sequenceSummary(input, startedAt, { parameters, epochs, last, evaluatedEpoch, baselines: {} });
   const texts = input.layout.itemText;
   const firstOrder = config.metaOrder === 'first-order';
   if (config.protocol !== 'sequence' || dims.hidden % dims.heads !== 0 || !texts || !firstOrder) {
