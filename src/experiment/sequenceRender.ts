@@ -138,6 +138,15 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
     if (!ds.length) continue;
     const seeds = [...new Set(ds.map((p) => p.seed))].sort((a, b) => a - b);
     lines.push('', `### ${dataset}: seeds ${seeds.join(', ')}`, '');
+    // the size of each test cell, per seed (the same for every job of a seed)
+    const sizes = SCENARIOS.map((s) => {
+      const counts = seeds.map((seed) => {
+        const cell = ds.find((p) => p.seed === seed && p.result.users[s])?.result.users[s];
+        return cell ? cell.users.length : 0;
+      });
+      return `${CELL_LABELS[s]} ${Math.min(...counts)}-${Math.max(...counts)}`;
+    });
+    lines.push(`Test users per cell and seed (every test task evaluated): ${sizes.join(', ')}.`, '');
     for (const kind of ['rating', 'ranking'] as const) {
       const kindJobs = spec.jobs.filter((j) => j.kind === kind);
       if (!kindJobs.length) continue;
@@ -209,6 +218,10 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
         const ahead = by('ahead');
         const behind = by('behind');
         const level = by('level');
+        if (!ahead.length && !behind.length && !level.length) {
+          lines.push(`- \`${c.a}\` vs \`${c.b}\` (${first}): no seed has both rows.`);
+          continue;
+        }
         lines.push(
           `- \`${c.a}\` vs \`${c.b}\` (${first}): ${ahead.length ? `ahead on ${ahead.join(', ')}` : 'ahead nowhere'}; ${behind.length ? `behind on ${behind.join(', ')}` : 'behind nowhere'}; level on ${level.length ? level.join(', ') : 'no cell'}.`,
         );
