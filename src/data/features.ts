@@ -54,6 +54,8 @@ export interface FeatureLayout {
   readonly userRowLabels: readonly string[];
   /** Each item's text (title, genres, directors, actors; textEmbedding.ts itemTexts): MML's text modality. */
   readonly itemText?: readonly string[];
+  /** Each item's title (ItemIndex order), for views that name items (MML's generator neighbours). */
+  readonly itemTitles?: readonly string[];
 }
 
 export interface FeatureOptions {
@@ -275,5 +277,6 @@ export function buildFeatureLayout(
     itemFieldNames: [...itemIndexFields.map((f) => f.name), ...bags.map((b) => b.name)],
     userRowLabels,
     itemText: itemTexts(dataset),
+    itemTitles: dataset.items.titles,
   };
 }

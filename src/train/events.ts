@@ -43,6 +43,8 @@ export interface MmlInspection {
   readonly k: number;
   readonly neighbours: Int32Array;
   readonly attention: Float32Array;
+  /** Titles of the sampled new items and their neighbours, by ItemIndex (absent when the data has none). */
+  readonly titles?: Readonly<Record<number, string>>;
 }
 
 export type ScenarioRecord = Partial<Record<Scenario, ScenarioMetrics>>;

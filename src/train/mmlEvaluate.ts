@@ -195,7 +195,7 @@ export async function evaluateMml(
       }
     }
     const inspection = roles.includes('test')
-      ? await inspect(state, ctx, tables, split.test, modalities, weightRows)
+      ? await inspect(state, input, ctx, tables, split.test, modalities, weightRows)
       : null;
     return { ...out, inspection };
   } finally {
@@ -208,6 +208,7 @@ const NEIGHBOUR_SAMPLE = 50;
 
 async function inspect(
   state: MmlState,
+  input: ExperimentInput,
   ctx: MmlContext,
   tables: GeneratorTables | null,
   test: ScenarioTasks,
@@ -238,7 +239,11 @@ async function inspect(
     alpha.dispose();
     neighbours = Int32Array.from(nb, (r) => r - 1);
   }
+  const titles: Record<number, string> = {};
+  const named = input.layout.itemTitles;
+  if (named && k > 0) for (const i of [...sample, ...neighbours]) titles[i] = named[i] ?? '';
   return {
+    ...(named && k > 0 ? { titles } : {}),
     learners: [...modalities],
     users: Int32Array.from(w.users),
     scenarios: Uint8Array.from(w.scenarios),

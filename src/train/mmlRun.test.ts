@@ -76,6 +76,8 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
         for (let k = 0; k < 3; k++) sum += mml.attention[i * 3 + k]!;
         expect(sum).toBeCloseTo(1, 5);
       }
+      // every sampled new item and neighbour named by its dataset title
+      for (const i of [...mml.newItems, ...mml.neighbours]) expect(mml.titles?.[i], `item ${i}`).toBeTruthy();
       // a second run (kernels warm): the same numbers, every tensor disposed
       const tensors = tf.memory().numTensors;
       const again = await run(TINY);

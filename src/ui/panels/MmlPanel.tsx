@@ -14,6 +14,7 @@ import {
   LEARNER_LABELS,
   learnerTable,
   modalityBarTraces,
+  itemLabel,
   neighbourRows,
   sortWeightRows,
   weightRows,
@@ -130,7 +131,7 @@ export function MmlPanel({
                 >
                   {Array.from(insp.newItems, (id, i) => (
                     <option key={i} value={i}>
-                      item #{id}
+                      {itemLabel(insp, id)}
                     </option>
                   ))}
                 </select>{' '}
@@ -149,7 +150,7 @@ export function MmlPanel({
                 <tbody>
                   {neighbours.map((n) => (
                     <tr key={n.item}>
-                      <td>item #{n.item}</td>
+                      <td>{n.label}</td>
                       <td>{n.attention.toFixed(3)}</td>
                       <td>
                         <span
@@ -171,8 +172,8 @@ export function MmlPanel({
           <figcaption className="hint">
             A new item has no trained ID row: the generator builds one from the ID rows of its K nearest
             training items by text (title, genres, ...), weighted by this attention (sums to 1). Items are
-            shown by their index (the page holds no item titles for a run). One dominant neighbour means the
-            new item is embedded almost as a copy of it.
+            shown by title and index (#, the item's row in the dataset). One dominant neighbour means the new
+            item is embedded almost as a copy of it: similar titles and genres should lead.
           </figcaption>
         </figure>
         <figure>

@@ -2,7 +2,14 @@
 // neighbour table, the fused-vs-learners table, and the ranking cells that replace MAE (never NaN).
 import { describe, expect, it } from 'vitest';
 import type { MmlInspection, ScenarioMetrics } from '../../worker/protocol';
-import { learnerTable, modalityBarTraces, neighbourRows, sortWeightRows, weightRows } from './mmlFigures';
+import {
+  itemLabel,
+  learnerTable,
+  modalityBarTraces,
+  neighbourRows,
+  sortWeightRows,
+  weightRows,
+} from './mmlFigures';
 import { isRankingRun, rankingValue, scenarioCell } from './rankingView';
 
 const INSP: MmlInspection = {
@@ -79,8 +86,12 @@ describe('MML figures', () => {
   });
   it("lists a new item's neighbours by attention, highest first", () => {
     expect(neighbourRows(INSP, 0).map((r) => r.item)).toEqual([2, 3, 1]);
-    expect(neighbourRows(INSP, 1)[0]).toEqual({ item: 6, attention: expect.closeTo(0.8) });
+    expect(neighbourRows(INSP, 1)[0]).toEqual({ item: 6, attention: expect.closeTo(0.8), label: 'item #6' });
     expect(neighbourRows(INSP, 2)).toEqual([]);
+    // with the run's titles: "Title (#i)"
+    const named = { ...INSP, titles: { 6: 'Toy Story (1995)' } };
+    expect(neighbourRows(named, 1)[0]!.label).toBe('Toy Story (1995) (#6)');
+    expect(itemLabel(named, 40)).toBe('item #40');
   });
   it('compares fused with each learner per scenario, and says whether fusion beats ID', () => {
     const table = learnerTable({

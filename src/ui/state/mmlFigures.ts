@@ -84,13 +84,20 @@ export function modalityBarTraces(
 export function neighbourRows(
   insp: MmlInspection,
   position: number,
-): { readonly item: number; readonly attention: number }[] {
+): { readonly item: number; readonly attention: number; readonly label: string }[] {
   if (position < 0 || position >= insp.newItems.length) return [];
   const k = insp.k;
   return Array.from(insp.neighbours.subarray(position * k, (position + 1) * k), (item, j) => ({
     item,
     attention: insp.attention[position * k + j]!,
+    label: itemLabel(insp, item),
   })).sort((a, b) => b.attention - a.attention);
+}
+
+/** "Title (#12)" when the run carries the item's title, else "item #12". */
+export function itemLabel(insp: MmlInspection, item: number): string {
+  const title = insp.titles?.[item];
+  return title ? `${title} (#${item})` : `item #${item}`;
 }
 
 /** Per scenario cell with a ranking report: Recall/NDCG/MRR@10 of the fused model and each learner. */
