@@ -96,6 +96,14 @@ export const CONFIG_TABLE = {
     max: 10000,
     defaultValue: 50,
   }),
+  sequenceNewUsers: enumField({
+    group: 'data',
+    label: 'New users (sequence)',
+    help: "sequence protocol: which users are new (test) users: a seeded draw (MELO's) or the latest to arrive, i.e. the users whose first rating comes last (MML's: users who arrive after a time cut are new). The validation users are fixed either way.",
+    options: ['random', 'arrival'] as const,
+    optionLabels: ['seeded draw (MELO)', 'latest arrivals (MML)'],
+    defaultValue: 'random',
+  }),
   itemDecade: booleanField({
     group: 'data',
     label: 'Item decade',

@@ -13,7 +13,14 @@ import type { ScenarioSplit } from '../data/scenarios/types';
 export function splitOptionsOf(
   config: Pick<TrainConfig, 'newItemYear'> &
     Partial<
-      Pick<TrainConfig, 'sequenceWindow' | 'sequenceQuery' | 'sequenceMinRatings' | 'sequenceMinItemRatings'>
+      Pick<
+        TrainConfig,
+        | 'sequenceWindow'
+        | 'sequenceQuery'
+        | 'sequenceMinRatings'
+        | 'sequenceMinItemRatings'
+        | 'sequenceNewUsers'
+      >
     >,
 ): Partial<SplitOptions> {
   const sequence = {
@@ -21,6 +28,7 @@ export function splitOptionsOf(
     sequenceQuery: config.sequenceQuery,
     sequenceMinRatings: config.sequenceMinRatings,
     sequenceMinItemRatings: config.sequenceMinItemRatings,
+    sequenceNewUsers: config.sequenceNewUsers,
   };
   return {
     newItemYear: config.newItemYear,

@@ -37,6 +37,8 @@ export interface SplitOptions {
   /** sequence: at most this many latest ratings per user are kept (0 = all). */
   readonly sequenceMaxRatings: number;
   readonly sequenceMinItemRatings: number;
+  /** sequence: new (test) users by a seeded draw (MELO) or the latest to arrive (MML: first rating after a cut). */
+  readonly sequenceNewUsers: 'random' | 'arrival';
 }
 
 export const DEFAULT_SPLIT_OPTIONS: SplitOptions = {
@@ -59,6 +61,7 @@ export const DEFAULT_SPLIT_OPTIONS: SplitOptions = {
   sequenceMinRatings: 5,
   sequenceMaxRatings: 0,
   sequenceMinItemRatings: 50,
+  sequenceNewUsers: 'random',
 };
 
 /** Defaults plus the given values, checked: a DataError ('protocol') names the first bad option. */

@@ -8,8 +8,9 @@
  *   putting ~20% of dated items in the new set). Why not "first rated after a time cut": on ML-100K
  *   at most 5 items with >= 10 ratings are first rated after the 80th-percentile time, none with >= 50.
  * - Users (eligible only): a FIXED `validationFraction` are validation users (tuning.ts, the same for
- *   every seed), then a seeded `newUserFraction` are new (test) users and a seeded `warmTestFraction`
- *   of the others warm-test users; every other eligible user trains. Validation and new users are
+ *   every seed), then a seeded `newUserFraction` are new (test) users (with `sequenceNewUsers`
+ *   'arrival', MML's rule: the users whose first kept rating is latest, the same in every seed) and a
+ *   seeded `warmTestFraction` of the others warm-test users; every other eligible user trains. Validation and new users are
  *   unseen (never in a training task).
  * - Task of an unseen user (test or validation): the latest window of `sequenceWindow` (MELO's
  *   max_seq_len, 30) positions; query = its latest `sequenceQuery` positions, support = the window
@@ -53,6 +54,13 @@ function userSequences(dataset: Dataset, o: SplitOptions): number[][] {
   return out;
 }
 
+/** The earliest rating time among a user's kept rows. */
+function firstTime(dataset: Dataset, rows: readonly number[]): number {
+  let t = Infinity;
+  for (const r of rows) t = Math.min(t, dataset.ratings.time[r]!);
+  return t;
+}
+
 export function splitSequence(dataset: Dataset, seed: number, o: SplitOptions, notes: string[]) {
   const { ratings, users } = dataset;
   const sequences = userSequences(dataset, o);
@@ -68,8 +76,18 @@ export function splitSequence(dataset: Dataset, seed: number, o: SplitOptions, n
     'sequence',
   );
   const rng = createRng(seed).fork('sequence');
-  const shuffled = permutation(rest.length, rng.fork('users')).map((k) => rest[k]!);
+  let shuffled = permutation(rest.length, rng.fork('users')).map((k) => rest[k]!);
   const freshCount = Math.round(o.newUserFraction * eligible.length);
+  if (o.sequenceNewUsers === 'arrival') {
+    // MML: the latest arrivals are new; the rest keep the seeded order (the warm-test draw below)
+    const first = new Map(Array.from(rest, (u) => [u, firstTime(dataset, sequences[u]!)]));
+    const byArrival = Array.from(rest).sort((a, b) => first.get(b)! - first.get(a)! || b - a);
+    const latest = new Set(byArrival.slice(0, freshCount));
+    shuffled = Int32Array.from([
+      ...byArrival.slice(0, freshCount),
+      ...shuffled.filter((u) => !latest.has(u)),
+    ]);
+  }
   const fresh = shuffled.slice(0, freshCount).sort();
   const warmTest = userFlags(
     users.count,
@@ -128,7 +146,7 @@ export function splitSequence(dataset: Dataset, seed: number, o: SplitOptions, n
   const newItemCount = Array.from(newItems).filter((x) => x).length;
   notes.push(
     `sequences: items with >= ${o.sequenceMinItemRatings} ratings; users with >= ${o.sequenceMinRatings} of them: ${eligible.length}${o.sequenceMaxRatings ? ` (latest ${o.sequenceMaxRatings} kept)` : ''}`,
-    `users: ${validationUsers.length} validation (unseen, the same for every seed), ${fresh.length} new (test), ${trainUsers.length} training; new items (${newItemCount}) never train`,
+    `users: ${validationUsers.length} validation (unseen, the same for every seed), ${fresh.length} new (test${o.sequenceNewUsers === 'arrival' ? ': the latest to arrive, by first rating time' : ', a seeded draw'}), ${trainUsers.length} training; new items (${newItemCount}) never train`,
     `tasks: the latest window of ${o.sequenceWindow} positions; query = its latest ${q} (split by item state into cells), support = the rest of the window; warm test = the latest ${q} old-item positions of ${warm.length} warm-test users, held out of their training sequence`,
     'validation has user-cold and user-and-item-cold cells only: its users are unseen users',
   );
