@@ -7,10 +7,19 @@ import { enumField, intField, numberField } from './fields';
 
 /** MELO (sequence protocol): LSLR, the multi-step loss and the adaptive loss weighting. */
 export const MELO_FIELDS = {
+  sequenceEncoder: enumField({
+    group: 'model',
+    label: 'Sequence encoder',
+    help: "MELO/MML backbone: causal self-attention blocks (SASRec-like, MELO's) or stacked GRU layers (GRU4Rec-like; the attention blocks setting gives the layer count, heads are unused).",
+    options: ['attention', 'gru'] as const,
+    optionLabels: ['self-attention (SASRec)', 'GRU'],
+    defaultValue: 'attention',
+    models: ['melo', 'mml'],
+  }),
   attentionBlocks: intField({
     group: 'model',
     label: 'Attention blocks',
-    help: 'MELO backbone: causal self-attention blocks (SASRec-like, width = hidden size; MELO: 2).',
+    help: 'MELO backbone: causal self-attention blocks (SASRec-like, width = hidden size; MELO: 2), or GRU layers with the GRU encoder.',
     min: 1,
     max: 8,
     defaultValue: 2,

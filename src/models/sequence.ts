@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
-import { gatherRows } from './ops';
+import { gatherRows, sigmoid, tanh } from './ops';
 import { filled, glorot, normal } from './params';
 import { causalSoftmax, layerNorm } from './sequenceOps';
 
@@ -30,6 +30,11 @@ export interface SequenceDims {
   readonly blocks: number;
   /** Feed-forward width. */
   readonly ffn: number;
+  /**
+   * 'attention' (default): `blocks` causal self-attention blocks (SASRec); 'gru': `blocks` stacked GRU
+   * layers (GRU4Rec-like), the variant issue #23 asks for. Heads and ffn are unused by the GRU.
+   */
+  readonly encoder?: 'attention' | 'gru';
 }
 
 /** Shared parameters: itemEmb [I+1, d], posEmb [L, d], per block `b{n}.*`, final norm, head. */
@@ -38,6 +43,8 @@ export type SequenceParams = Readonly<Record<string, tf.Tensor>>;
 export type TaskParams = Readonly<Record<string, tf.Tensor>>;
 
 const BLOCK_KEYS = ['ln1g', 'ln1b', 'wq', 'wk', 'wv', 'wo', 'ln2g', 'ln2b', 'w1', 'b1', 'w2', 'b2'] as const;
+/** A GRU layer's tensors: input and recurrent matrices [d, d] and biases [d] of the update (z), reset (r) and candidate (h) gates. */
+const GRU_KEYS = ['wz', 'uz', 'bz', 'wr', 'ur', 'br', 'wh', 'uh', 'bh'] as const;
 
 /** Initial parameters: embeddings N(0, 0.1^2), Glorot matrices, unit gains, zero biases, head bias at `mean`. */
 export function initSequence(dims: SequenceDims, rng: Rng, mean: number): Record<string, tf.Tensor> {
@@ -46,7 +53,16 @@ export function initSequence(dims: SequenceDims, rng: Rng, mean: number): Record
     itemEmb: normal(rng.fork('items'), [dims.items, d], 0.1),
     posEmb: normal(rng.fork('positions'), [dims.length, d], 0.1),
   };
-  for (let b = 0; b < dims.blocks; b++) {
+  for (let b = 0; b < dims.blocks && dims.encoder === 'gru'; b++) {
+    const r = rng.fork(`gru${b}`);
+    for (const gate of ['z', 'r', 'h'])
+      Object.assign(p, {
+        [`g${b}.w${gate}`]: glorot(r.fork(`w${gate}`), d, d),
+        [`g${b}.u${gate}`]: glorot(r.fork(`u${gate}`), d, d),
+        [`g${b}.b${gate}`]: filled([d], 0),
+      });
+  }
+  for (let b = 0; b < dims.blocks && dims.encoder !== 'gru'; b++) {
     const r = rng.fork(`block${b}`);
     Object.assign(p, {
       [`b${b}.ln1g`]: filled([d], 1),
@@ -73,7 +89,9 @@ export function initSequence(dims: SequenceDims, rng: Rng, mean: number): Record
 /** Keys of a block's tensors, for LSLR tables and reports. */
 export function sequenceKeys(dims: SequenceDims): string[] {
   const keys = ['itemEmb', 'posEmb'];
-  for (let b = 0; b < dims.blocks; b++) for (const k of BLOCK_KEYS) keys.push(`b${b}.${k}`);
+  for (let b = 0; b < dims.blocks; b++)
+    if (dims.encoder === 'gru') for (const k of GRU_KEYS) keys.push(`g${b}.${k}`);
+    else for (const k of BLOCK_KEYS) keys.push(`b${b}.${k}`);
   return [...keys, 'lnFg', 'lnFb', 'headW', 'headB'];
 }
 
@@ -131,12 +149,42 @@ function attention(x: tf.Tensor, tp: TaskParams, block: number, heads: number): 
 }
 
 /**
+ * One GRU layer over x [T, L, d] with per-task gates (g{layer}.*), h_{-1} = 0, causal by construction:
+ *   z_l = σ(x_l W_z + h_{l-1} U_z + b_z),  r_l = σ(x_l W_r + h_{l-1} U_r + b_r),
+ *   c_l = tanh(x_l W_h + (r_l ⊙ h_{l-1}) U_h + b_h),  h_l = (1 − z_l) ⊙ h_{l-1} + z_l ⊙ c_l;
+ * returns h [T, L, d]. σ and tanh are ops.ts's second-order-safe versions (MELO differentiates
+ * through the local steps). The input projections of all positions are one batched product each.
+ */
+function gruLayer(x: tf.Tensor, tp: TaskParams, layer: number): tf.Tensor {
+  const [tasks, length, d] = x.shape as [number, number, number];
+  const key = (k: string) => tp[`g${layer}.${k}`]!;
+  const xz = tf.add(bmm(x, key('wz')), key('bz'));
+  const xr = tf.add(bmm(x, key('wr')), key('br'));
+  const xh = tf.add(bmm(x, key('wh')), key('bh'));
+  const at = (t: tf.Tensor, l: number) => tf.slice(t, [0, l, 0], [tasks, 1, d]);
+  let h: tf.Tensor = tf.zeros([tasks, 1, d]);
+  const outs: tf.Tensor[] = [];
+  for (let l = 0; l < length; l++) {
+    const z = sigmoid(tf.add(at(xz, l), bmm(h, key('uz'))));
+    const r = sigmoid(tf.add(at(xr, l), bmm(h, key('ur'))));
+    const c = tanh(tf.add(at(xh, l), bmm(tf.mul(r, h), key('uh'))));
+    h = tf.add(h, tf.mul(z, tf.sub(c, h)));
+    outs.push(h);
+  }
+  return tf.concat(outs, 1);
+}
+
+/**
  * h [T, L, d]: the backbone's output at every position (no head; MML scores items with it).
- * x_0 = itemRows + posEmb; per block x <- x + Attn(LN1(x)); x <- x + W2 relu(W1 LN2(x) + b1) + b2;
- * h = LN_F(x).
+ * x_0 = itemRows + posEmb; attention: per block x <- x + Attn(LN1(x)); x <- x + W2 relu(W1 LN2(x) + b1)
+ * + b2; GRU: per layer x <- GRU(x); then h = LN_F(x).
  */
 export function sequenceHidden(tp: TaskParams, dims: SequenceDims): tf.Tensor {
   let x = tf.add(tp.itemRows!, tp.posEmb!);
+  if (dims.encoder === 'gru') {
+    for (let b = 0; b < dims.blocks; b++) x = gruLayer(x, tp, b);
+    return layerNorm(x, tp.lnFg!, tp.lnFb!);
+  }
   for (let b = 0; b < dims.blocks; b++) {
     const key = (k: string) => tp[`b${b}.${k}`]!;
     x = tf.add(x, attention(layerNorm(x, key('ln1g'), key('ln1b')), tp, b, dims.heads));

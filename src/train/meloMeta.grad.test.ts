@@ -1,7 +1,7 @@
 // MELO's meta-gradient (meloMeta.ts) against a float64 finite difference of an independent plain-JS
 // meta-loss (tests/oracle/melo64.ts) on two tiny tasks: <grad, v> over (theta, local rates, phi) for
 // second order (true MAML through the weighted local steps, with and without MSL; LSTM, MLP and no
-// weighting) and first order (local gradients held constant: phi gets no gradient).
+// weighting; the attention and the GRU backbone) and first order (local gradients held constant: phi gets no gradient).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,9 +59,9 @@ const noisy = (r: Record<string, tf.Tensor>, std: number) =>
     ]),
   );
 
-function makeState(weighting: Weighting): MeloState {
-  const theta = noisy(initSequence(dims, createRng(1), 3), 0.3);
-  const rateKeys = ['itemRows', ...sequenceKeys(dims).filter((k) => k !== 'itemEmb')];
+function makeState(weighting: Weighting, d: SequenceDims = dims): MeloState {
+  const theta = noisy(initSequence(d, createRng(1), 3), 0.3);
+  const rateKeys = ['itemRows', ...sequenceKeys(d).filter((k) => k !== 'itemEmb')];
   const rates = Object.fromEntries(
     rateKeys.map((k) => [
       k,
@@ -96,7 +96,9 @@ async function dot(g: Readonly<Record<string, tf.Tensor>>, v: Record64): Promise
   return s;
 }
 
-const CASES: [string, Weighting, MeloConfig['order'], number[] | null][] = [
+const gruDims: SequenceDims = { ...dims, encoder: 'gru' };
+const CASES: [string, Weighting, MeloConfig['order'], number[] | null, SequenceDims?][] = [
+  ['second order, LSTM weighting, GRU backbone (melo-gru)', 'lstm', 'second-order', [0.3, 0.7], gruDims],
   ['second order, LSTM weighting, MSL', 'lstm', 'second-order', [0.3, 0.7]],
   ['second order, MLP weighting', 'mlp', 'second-order', null],
   ['second order, no weighting (maml-sequence), MSL', 'none', 'second-order', [0.4, 0.6]],
@@ -109,11 +111,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
     beforeAll(async () => {
       expect(await tf.setBackend(backend)).toBe(true);
     });
-    for (const [name, weighting, order, stepWeights] of backend === 'cpu' ? CASES : CASES.slice(0, 1)) {
+    for (const [name, weighting, order, stepWeights, caseDims = dims] of backend === 'cpu'
+      ? CASES
+      : CASES.slice(0, 2)) {
       it(name, { timeout: 60_000 }, async () => {
-        const state = makeState(weighting);
+        const state = makeState(weighting, caseDims);
         const config: MeloConfig = { steps: STEPS, order, weighting, stepWeights };
-        const grad = meloMetaGradient(state, dims, batchOf(TASKS), config);
+        const grad = meloMetaGradient(state, caseDims, batchOf(TASKS), config);
         const [theta, rates, phi] = [
           await to64(state.theta),
           await to64(state.rates),
@@ -128,6 +132,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           weighting,
           order,
           stepWeights,
+          encoder: caseDims.encoder ?? 'attention',
         };
         const record: number[][][][] = [];
         const base = meloMetaLoss64(theta, rates, phi, TASKS, cfg64, undefined, record);

@@ -68,4 +68,15 @@ describe('MELO on the synthetic demo (tiny)', () => {
       expect(tf.memory().numTensors).toBe(tensors);
     },
   );
+
+  it(
+    'the GRU encoder (melo-gru): trains, reports GRU rates, finite metrics',
+    { timeout: 60_000 },
+    async () => {
+      const { summary } = await run({ ...TINY, sequenceEncoder: 'gru', baselines: false });
+      expect(Object.keys(summary.learnedLocalRates!)).toContain('g0.uz@1');
+      expect(Object.keys(summary.learnedLocalRates!).some((k) => k.startsWith('b0.'))).toBe(false);
+      for (const s of SCENARIOS) expect(Number.isFinite(summary.scenarios[s]!.mae), s).toBe(true);
+    },
+  );
 });

@@ -112,6 +112,14 @@ describe('MML on the synthetic demo (tiny, 2 epochs)', () => {
       expect(events.at(-1)).toMatchObject({ type: 'failed', code: 'config' });
     }
   });
+
+  it('the GRU encoder: ranking metrics in range', { timeout: 120_000 }, async () => {
+    const { summary } = await run({ ...TINY, sequenceEncoder: 'gru', epochs: 1 });
+    for (const s of SCENARIOS) {
+      const r = summary.scenarios[s]!.ranking!.after;
+      expect(r.recall10 >= 0 && r.recall10 <= 1, s).toBe(true);
+    }
+  });
 });
 
 /** TINY's sizes, epochs and sample, to lay over a preset. */

@@ -6,7 +6,7 @@ import type { SequenceDims } from '../models/sequence';
 import type { ExperimentInput } from './epochs';
 import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord } from './events';
 
-/** items = the split's item rows + the padding row; length = the window; ffn width = hidden. */
+/** items = the split's item rows + the padding row; length = the window; ffn width = hidden; the encoder. */
 export function sequenceDims(input: ExperimentInput): SequenceDims {
   const { config, split } = input;
   return {
@@ -16,6 +16,7 @@ export function sequenceDims(input: ExperimentInput): SequenceDims {
     heads: config.attentionHeads,
     blocks: config.attentionBlocks,
     ffn: config.hiddenDim,
+    encoder: config.sequenceEncoder,
   };
 }
 

@@ -83,6 +83,8 @@ export interface Config64 {
   readonly weighting: 'none' | 'lstm' | 'mlp';
   readonly order: 'first-order' | 'second-order';
   readonly stepWeights: number[] | null;
+  /** the backbone: causal self-attention blocks (default) or stacked GRU layers */
+  readonly encoder?: 'attention' | 'gru';
 }
 
 /** x W + b for a row x [a] of scalars, W [a, b] flat. */
@@ -108,8 +110,26 @@ function forward(p: Leaves, task: Task64, cfg: Config64): S[] {
   let x = task.items.map((item, l) =>
     Array.from({ length: d }, (_, k) => add(p.itemEmb![item * d + k]!, p.posEmb![l * d + k]!)),
   );
+  if (cfg.encoder === 'gru')
+    // h_l = (1 - z) h_{l-1} + z tanh(x W_h + (r h_{l-1}) U_h + b_h), z and r sigmoid gates, h_{-1} = 0
+    for (let b = 0; b < cfg.blocks; b++) {
+      const P = (k: string) => p[`g${b}.${k}`]!;
+      let h = Array.from({ length: d }, () => c(0));
+      x = x.map((row) => {
+        const gate = (g: string, hin: S[]) =>
+          affine(row, P(`w${g}`), d, P(`b${g}`)).map((v, k) => add(v, affine(hin, P(`u${g}`), d)[k]!));
+        const z = gate('z', h).map(sigmoid);
+        const r = gate('r', h).map(sigmoid);
+        const cand = gate(
+          'h',
+          h.map((v, k) => mul(r[k]!, v)),
+        ).map(tanh);
+        h = h.map((v, k) => add(v, mul(z[k]!, sub(cand[k]!, v))));
+        return h;
+      });
+    }
   const dh = d / cfg.heads;
-  for (let b = 0; b < cfg.blocks; b++) {
+  for (let b = 0; b < cfg.blocks && cfg.encoder !== 'gru'; b++) {
     const P = (k: string) => p[`b${b}.${k}`]!;
     const h = x.map((row) => layerNorm(row, P('ln1g'), P('ln1b')));
     const q = h.map((row) => affine(row, P('wq'), d));

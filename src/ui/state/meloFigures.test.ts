@@ -42,6 +42,7 @@ describe('MELO figures', () => {
   it('names the adapted tensors', () => {
     expect(layerLabel('itemRows')).toBe('item embeddings');
     expect(layerLabel('b0.wq')).toBe('block 1 wq');
+    expect(layerLabel('g1.uz')).toBe('GRU 2 uz');
     expect(layerLabel('headB')).toBe('head bias');
   });
 });

@@ -89,12 +89,14 @@ const LAYER_NAMES: Record<string, string> = {
   headB: 'head bias',
 };
 
-/** The rate matrix's row label: a backbone tensor (`b0.wq` -> block 1 wq; itemRows -> item embeddings). */
+/** The rate matrix's row label: a backbone tensor (`b0.wq` -> block 1 wq; `g0.uz` -> GRU 1 uz; itemRows -> item embeddings). */
 export function layerLabel(key: string): string {
   const named = LAYER_NAMES[key];
   if (named) return named;
   const block = /^b(\d+)\.(.+)$/.exec(key);
-  return block ? `block ${Number(block[1]) + 1} ${block[2]}` : key;
+  if (block) return `block ${Number(block[1]) + 1} ${block[2]}`;
+  const gru = /^g(\d+)\.(.+)$/.exec(key);
+  return gru ? `GRU ${Number(gru[1]) + 1} ${gru[2]}` : key;
 }
 
 /** A "none" note at the foot of each rating (1..5) the figure has no data for (so a gap is not a zero). */

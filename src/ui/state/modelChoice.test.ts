@@ -1,5 +1,5 @@
 // The model picker's rules: MELO brings the sequence protocol and says so; MELO on another protocol is
-// explained (not changed); the MELO presets are the four config/presets.ts defines, all on `sequence`.
+// explained (not changed); the MELO presets are the five config/presets.ts defines, all on `sequence`.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../config/experiment';
 import { PRESETS } from '../../config/presets';
@@ -24,8 +24,14 @@ describe('model choice', () => {
     for (const protocol of ['melu', 'mamo', 'published', 'sequence'] as const)
       expect(modelProtocolProblem({ model: 'melu', protocol })).toBeNull();
   });
-  it('lists the four MELO presets, each a MELO model on the sequence protocol', () => {
-    expect(MELO_PRESETS.map((p) => p.name)).toEqual(['melo', 'melo-mlp', 'maml-sequence', 'sequence-basic']);
+  it('lists the five MELO presets, each a MELO model on the sequence protocol', () => {
+    expect(MELO_PRESETS.map((p) => p.name)).toEqual([
+      'melo',
+      'melo-mlp',
+      'maml-sequence',
+      'melo-gru',
+      'sequence-basic',
+    ]);
     for (const { name, line } of MELO_PRESETS) {
       const values = PRESETS[name].values as { model?: string; protocol?: string };
       expect(values).toMatchObject({ model: 'melo', protocol: 'sequence' });

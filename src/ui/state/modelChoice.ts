@@ -24,6 +24,10 @@ export const MELO_PRESETS: readonly { readonly name: PresetName; readonly line: 
     line: "MELO's MAML column: the same MAML++ with learned rates, a plain (unweighted) support loss.",
   },
   {
+    name: 'melo-gru',
+    line: 'MELO over a GRU backbone (2 stacked GRU layers) instead of the attention blocks: our variant, not the paper’s.',
+  },
+  {
     name: 'sequence-basic',
     line: "MELO's Basic column: the backbone trained on every position; no meta-learning, no local steps.",
   },
