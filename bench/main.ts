@@ -5,6 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchParse } from './parse';
+import { sequenceSection } from './sequenceSection';
+
+if (process.argv[2] === 'sequence') {
+  // `npm run bench -- sequence`: only the MELO/MML rows, also written to docs/bench-sequence.md (which
+  // the sequential protocol's merge includes)
+  const { writeSequenceBench } = await import('./sequenceSection');
+  writeSequenceBench(Number(process.env.BENCH_REPEATS ?? 3), process.env.BENCH_WEBGPU === '1');
+  process.exit(0);
+}
 
 if (process.argv[2] === 'scale') {
   // `npm run bench -- scale [millions...]`: only the large-data bench (bench/scale.ts, docs/scale.md)
@@ -146,53 +155,7 @@ for (const order of ['first-order', 'second-order'])
     );
   }
 say('');
-say('### MELO and MML (their presets, sequence protocol: batch 16; MELO family second order, 3 local steps)');
-say(
-  'Measured with `npx tsx bench/sequenceStep.ts <preset> <backend> [steps]`: the preset trained through runExperiment and stopped after 3 warm-up and the timed steps; ms/step = median of the step events (batch building, meta-gradient, updates, loss read-back); kernels = tfjs kernels between consecutive step events of a profiled run (tf.profile), median of steps 3-5.',
-);
-say(
-  `| preset | backend | tasks/s, median of ${REPEATS} (range) | ms/step | tfjs kernels/step | process peak RSS MB |`,
-);
-say('|---|---|---|---|---|---|');
-const sequenceRows: [string, string, number][] = [
-  ['melo', 'wasm', 10],
-  ['maml-sequence', 'wasm', 10],
-  ['sequence-basic', 'wasm', 20],
-  ['mml', 'wasm', 10],
-];
-if (process.env.BENCH_WEBGPU === '1') sequenceRows.push(['melo', 'webgpu', 1], ['mml', 'webgpu', 1]);
-let sequenceSource = '';
-for (const [preset, backend, steps] of sequenceRows) {
-  const rows: (Row & { source: string })[] = [];
-  let failure = '';
-  for (let k = 0; k < REPEATS; k++)
-    try {
-      const out = execFileSync(
-        TSX,
-        [join(ROOT, 'bench', 'sequenceStep.ts'), preset, backend, String(steps)],
-        {
-          cwd: ROOT,
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-          timeout: 900_000,
-        },
-      );
-      rows.push(JSON.parse(out.trim().split('\n').pop()!) as Row & { source: string });
-    } catch (e) {
-      failure = `failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
-    }
-  if (!rows.length) {
-    say(`| ${preset} | ${backend} | ${failure} ||||`);
-    continue;
-  }
-  rows.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
-  const mid = rows[rows.length >> 1]!;
-  sequenceSource = mid.source;
-  say(
-    `| ${preset} | ${backend} | ${mid.tasksPerSecond.toFixed(1)} (${rows[0]!.tasksPerSecond.toFixed(1)}-${rows[rows.length - 1]!.tasksPerSecond.toFixed(1)}) | ${mid.msPerStep.toFixed(0)} | ${mid.kernels} | ${Math.max(...rows.map((r) => r.peakRssMB)).toFixed(0)} |`,
-  );
-}
-say(`data: ${sequenceSource}${process.env.BENCH_WEBGPU === '1' ? '' : '; WebGPU rows with BENCH_WEBGPU=1'}`);
+for (const line of sequenceSection(REPEATS, process.env.BENCH_WEBGPU === '1')) say(line);
 say('');
 say('### WebGPU kernels per meta-step (paper presets: batch 32, 1 local step, first order)');
 // One process per row (bench/kernelCount.ts, ~15 s each here): WebGPU in Node (Dawn). Without a GPU that

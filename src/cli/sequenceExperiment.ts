@@ -84,8 +84,12 @@ export async function sequenceExperiment(
       .map((j) => ({ j, p: readJson(partPath(j)) }))
       .filter(({ j, p }) => isSequencePart(p, j) && sameConfig(p.config, sequenceConfig(j, spec.evaluateAt)))
       .map(({ p }) => p as SequencePart);
-    const section = renderSequence(spec, command.specPath, parts);
     const out = resolve(command.out ?? 'docs/results-sequence.md');
+    // the last `npm run bench -- sequence` beside the document (docs/bench-sequence.md), when there is one
+    const benchFile = join(dirname(out), 'bench-sequence.md');
+    const section =
+      renderSequence(spec, command.specPath, parts) +
+      (existsSync(benchFile) ? `\nSpeed: ${readFileSync(benchFile, 'utf8').replace(/^### /m, '#### ')}` : '');
     writeAtomic(out, section);
     log(`wrote ${out} from ${parts.length} of ${all.length} parts`);
     if (command.out === null) {
