@@ -20,7 +20,7 @@ interface SequenceRow {
 export function sequenceSection(repeats: number, webgpu: boolean): string[] {
   const lines = [
     '### MELO and MML (their presets, sequence protocol: batch 16; MELO family second order, 3 local steps)',
-    'Measured with `npx tsx bench/sequenceStep.ts <preset> <backend> [steps]`: the preset trained through runExperiment and stopped after 3 warm-up and the timed steps; ms/step = median of the step events (batch building, meta-gradient, updates, loss read-back); kernels = tfjs kernels between consecutive step events of a profiled run (tf.profile), median of steps 3-5.',
+    'Measured with `npx tsx bench/sequenceStep.ts <preset> <backend> [steps]`: the preset trained through runExperiment and stopped after 3 warm-up and the timed steps; ms/step = median of the step events (batch building, meta-gradient, updates, loss read-back); kernels = tfjs kernels (the engine runKernelFunc calls, what tf.profile lists) between consecutive step events of a second run, median of steps 3-5.',
     `| preset | backend | tasks/s, median of ${repeats} (range) | ms/step | tfjs kernels/step | process peak RSS MB |`,
     '|---|---|---|---|---|---|',
   ];

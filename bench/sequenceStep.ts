@@ -3,8 +3,8 @@
 // CLI run) on ML-100K's sequence protocol when staged, else on the synthetic demo, and stops it after
 // the timed steps. ms per step = the median of the `step` events' wall times after 3 warm-up steps
 // (batch building, meta-gradient, optimiser updates and the loss read-back); tasks/s = batch / that.
-// tfjs kernels per step: a second, profiled run (tf.profile), counting the kernels between consecutive
-// step events (the median over steps 3-5). Peak RSS: this process's. One JSON line on stdout.
+// tfjs kernels per step: a second run counting the engine's kernel calls (runKernelFunc, where
+// tf.profile records them) between consecutive step events (the median over steps 3-5). Peak RSS: this process's. One JSON line on stdout.
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { PRESETS, type PresetName } from '../src/config/presets';
@@ -60,13 +60,18 @@ export async function benchSequence(preset: PresetName, backendName: BackendName
   const warmup = 3;
   const timedRun = await steps(dataset, config, backend, warmup + timed, () => 0);
   const ms = median(timedRun.seconds.slice(warmup)) * 1000;
-  let counts: number[] = [];
-  await tf.profile(async () => {
-    const engine = tf.engine() as unknown as { state: { activeProfile: { kernels: unknown[] } } };
-    const r = await steps(dataset, config, backend, 6, () => engine.state.activeProfile.kernels.length);
-    counts = r.kernelsAt.slice(2).map((k, i) => k - r.kernelsAt[i + 1]!);
-    return tf.scalar(0);
-  });
+  // kernels: every engine.runKernelFunc call (where tf.profile records its kernels; tf.profile itself
+  // overflows the stack on a run this long), counted between consecutive step events
+  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
+  const original = engine.runKernelFunc;
+  let kernels = 0;
+  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
+    kernels++;
+    return original.apply(this, args);
+  };
+  const r = await steps(dataset, config, backend, 6, () => kernels);
+  engine.runKernelFunc = original;
+  const counts = r.kernelsAt.slice(2).map((k, i) => k - r.kernelsAt[i + 1]!);
   return {
     preset,
     backend: backendName,
