@@ -91,6 +91,12 @@ export function App() {
     trainer.split.protocol === runConfig.protocol &&
     trainer.split.seed === runConfig.seed;
   const modelReady = trainer.run.evaluations.length > 0;
+  // MELO and MML keep their state for the drill-down only once the run has ended (finished or stopped)
+  const sequenceRun = runConfig?.model === 'melo' || runConfig?.model === 'mml';
+  const inspectable =
+    modelReady &&
+    splitMatchesRun &&
+    (!sequenceRun || trainer.run.status === 'finished' || trainer.run.status === 'stopped');
   const planned = active && trainer.run.config ? trainer.run.config : config;
   const trainTasks = trainer.split.summary?.train.tasks ?? 0;
   const caption = runCaption(trainer.run, trainer.data.summary?.name);
@@ -164,6 +170,14 @@ export function App() {
             run={shown}
             caption={caption}
             tasks={!opened && splitMatchesRun ? trainer.split.testTasks : null}
+            {...(!opened && splitMatchesRun
+              ? {
+                  onPickUser: (scenario: Scenario, task: number) => {
+                    setSelected({ scenario, task });
+                    setTab('users');
+                  },
+                }
+              : {})}
           />
         )}
         <section className="panel">
@@ -208,7 +222,10 @@ export function App() {
                 selected={selected}
                 onSelect={(scenario, task) => setSelected({ scenario, task })}
                 inspect={trainer.inspect}
-                ready={modelReady && splitMatchesRun}
+                ready={inspectable}
+                {...(sequenceRun && modelReady && !inspectable
+                  ? { waiting: 'A MELO or MML run opens its users once it has finished or been stopped.' }
+                  : {})}
               />
             )}
             {tab === 'support' && <SupportPanel run={shown} caption={caption} />}
