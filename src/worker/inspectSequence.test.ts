@@ -188,4 +188,48 @@ describe('sequence inspection through the worker host', () => {
     expect((await ask(first, 12)).type).toBe('error');
     expect((await ask(second, 13)).type).toBe('inspection');
   });
+
+  it(
+    "the page's split with the run's sequence settings indexes the run's test tasks",
+    { timeout: 60_000 },
+    async () => {
+      const messages: FromWorker[] = [];
+      const host = createWorkerHost((m) => messages.push(m), {
+        initBackend: () => initBackend('wasm'),
+        loadDemo: async () => syntheticInputs(DEMO_SEED),
+      });
+      await host.handle({ type: 'load', requestId: 1 as RequestId, source: { kind: 'demo' } });
+      const { sequenceWindow, sequenceQuery, sequenceMinRatings, sequenceMinItemRatings, sequenceNewUsers } =
+        TINY_MML;
+      const sequence = {
+        sequenceWindow,
+        sequenceQuery,
+        sequenceMinRatings,
+        sequenceMinItemRatings,
+        sequenceNewUsers,
+      };
+      const base = {
+        type: 'split',
+        protocol: 'sequence',
+        seed: TINY_MML.seed,
+        newItemYear: TINY_MML.newItemYear,
+      } as const;
+      await host.handle({ ...base, requestId: 2 as RequestId, sequence });
+      await host.handle({ ...base, requestId: 3 as RequestId });
+      const index = (id: number) => {
+        const m = messages.find((x) => x.type === 'splitReady' && x.requestId === id);
+        return m?.type === 'splitReady' ? m.testTasks : null;
+      };
+      const dataset = await demoDataset();
+      const run = prepareExperiment(dataset, TINY_MML).split;
+      for (const scenario of SCENARIOS)
+        expect(Array.from(index(2)![scenario].rawUserIds)).toEqual(
+          Array.from(run.test[scenario].users, (u) => dataset.users.rawIds[u]!),
+        );
+      // the tiny settings (window 6, items with >= 5 ratings) split differently from the defaults
+      expect(SCENARIOS.some((s) => index(3)![s].querySizes.join() !== index(2)![s].querySizes.join())).toBe(
+        true,
+      );
+    },
+  );
 });

@@ -126,6 +126,15 @@ export interface Recommendations {
   readonly supportSize: number;
 }
 
+/**
+ * The sequence protocol's settings its split depends on (the run's config fields): the Users list and
+ * MML's bars must index the same test tasks as the run, so the page's split carries them too.
+ */
+export type SequenceSplitSettings = Pick<
+  TrainConfig,
+  'sequenceWindow' | 'sequenceQuery' | 'sequenceMinRatings' | 'sequenceMinItemRatings' | 'sequenceNewUsers'
+>;
+
 export type ToWorker =
   | { readonly type: 'init'; readonly backend: BackendPreference }
   | {
@@ -141,6 +150,8 @@ export type ToWorker =
       readonly protocol: Protocol;
       readonly seed: number;
       readonly newItemYear: number;
+      /** The sequence protocol's settings (defaults when absent). */
+      readonly sequence?: SequenceSplitSettings;
     }
   | {
       readonly type: 'start';
