@@ -138,6 +138,31 @@ describe('the drill-down of a sequence run', () => {
     },
   );
 
+  it('a stopped run hands its state over too', { timeout: 60_000 }, async () => {
+    const dataset = await demoDataset();
+    const config: TrainConfig = { ...TINY_MELO, baselines: false };
+    const prepared = prepareExperiment(dataset, config);
+    const before = tf.memory().numTensors;
+    const abort = new AbortController();
+    abort.abort();
+    let model: RetainedSequence | null = null;
+    const events: string[] = [];
+    await runExperiment(
+      { datasetName: 'demo', split: prepared.split, layout: prepared.layout, config, backend },
+      (e) => events.push(e.type),
+      { signal: abort.signal, retainSequence: (m) => (model = m) },
+    );
+    expect(events[events.length - 1]).toBe('stopped');
+    const scenario = SCENARIOS.find((s) => prepared.split.test[s].count > 0)!;
+    const r = await inspectSequenceTask(model!, dataset, prepared.split, scenario, 0);
+    expect(r.sequence?.kind).toBe('rating');
+    await expect(inspectSequenceTask(model!, dataset, prepared.split, scenario, -1)).rejects.toThrow(
+      /Expected a task/,
+    );
+    model!.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('topRows: best first, padding row excluded, ties by row', () => {
     expect(topRows([9, 1, 3, 3, 0, 2, 5], 3)).toEqual([6, 2, 3]);
   });
