@@ -79,11 +79,14 @@ describe.runIf(available)('MML in Chromium', () => {
       await shot(page, 'mml-views', '[data-testid=mml-section]');
       // a bar opens its user in the Users tab: the window in time order with ranks before/after and
       // the top 5 (the run has finished, so the worker holds its learned state)
-      const bar = await page
-        .locator('[data-testid=mml-weights] .trace.bars .point path')
-        .first()
-        .boundingBox();
+      // Plotly emits plotly_click only for a point it hovers: bring the bar into the viewport (the
+      // section may sit below the fold), hover it, then click
+      const path = page.locator('[data-testid=mml-weights] .trace.bars .point path').first();
+      await path.scrollIntoViewIfNeeded();
+      const bar = await path.boundingBox();
       expect(bar).not.toBeNull();
+      await page.mouse.move(bar!.x + bar!.width / 2, bar!.y + bar!.height / 2);
+      await page.waitForTimeout(300);
       await page.mouse.click(bar!.x + bar!.width / 2, bar!.y + bar!.height / 2);
       await page.waitForSelector('[data-testid=tab-users][aria-selected=true]');
       await page.waitForSelector('[data-testid=drilldown-window][data-kind=ranking]', { timeout: 60_000 });
