@@ -17,6 +17,7 @@ import type { BaselineName, EpochRecord, RunSummary, ScenarioRecord, TrainEvent 
 import type { SeedErrors } from './userErrors';
 import type { FeatureLayout } from './layout';
 import type { HostValue } from './snapshot';
+import type { RetainedSequence } from './sequenceInspect';
 import { chooseStrategy, supportGroups } from './strategy';
 import { stepEvent } from './stepEvent';
 
@@ -40,6 +41,12 @@ export interface RunControl {
    * the run does NOT dispose the engine: the receiver owns it.
    */
   readonly retainEngine?: (engine: ModelEngine) => void;
+  /**
+   * MELO and MML runs (no ModelEngine): receives the learned state when the run finishes or is
+   * stopped, just before the `finished`/`stopped` event, for the Users drill-down. When given, the run
+   * does NOT dispose what it hands over: the receiver owns it (RetainedSequence.dispose).
+   */
+  readonly retainSequence?: (model: RetainedSequence) => void;
   /** Evaluate validation users only (hyper-parameter tuning never looks at the test scenarios). */
   readonly validationOnly?: boolean;
   /**

@@ -10,9 +10,33 @@ import type { SequenceDims } from '../models/sequence';
 import { ratingRange, type ExperimentInput } from './epochs';
 import { constantMetrics, scenarioMetrics, type TaskSetPredictions } from './evaluate';
 import type { ScenarioRecord } from './events';
-import { meloPredict, type MeloState } from './meloMeta';
-import { disposeBatch, evaluationWindow, sequenceBatch } from './meloWindows';
+import { meloPredict, type MeloConfig, type MeloState } from './meloMeta';
+import { disposeBatch, evaluationWindow, sequenceBatch, type Window } from './meloWindows';
 import type { evaluationSample } from './sample';
+
+/**
+ * Predictions of windows before and after the local steps on each window's support, on the host:
+ * flat [T x L] (window j's position l at j L + l; padding positions hold whatever the head gives).
+ */
+export async function predictWindows(
+  state: MeloState,
+  dims: SequenceDims,
+  windows: readonly Window[],
+  config: Pick<MeloConfig, 'steps' | 'weighting'>,
+): Promise<{ before: Float32Array; after: Float32Array }> {
+  const batch = sequenceBatch(windows, dims.length);
+  const p = tf.tidy(() => {
+    const r = meloPredict(state, dims, batch, config);
+    return [r.before, r.after];
+  });
+  disposeBatch(batch);
+  try {
+    const [before, after] = await Promise.all(p.map((t) => t.data()));
+    return { before: before as Float32Array, after: after as Float32Array };
+  } finally {
+    p.forEach((t) => t.dispose());
+  }
+}
 
 /** Query predictions before and after adaptation for the sampled tasks of every non-empty cell. */
 export async function evaluateSets(
@@ -40,14 +64,10 @@ export async function evaluateSets(
       for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
         const ids = Array.from(taskIds.subarray(k0, k0 + 64));
         const windows = ids.map((t) => evaluationWindow(set, t, dims.length));
-        const batch = sequenceBatch(windows, dims.length);
-        const p = tf.tidy(() => {
-          const r = meloPredict(state, dims, batch, { steps, weighting: config.lossWeighting });
-          return [r.before, r.after];
+        const { before: b, after: a } = await predictWindows(state, dims, windows, {
+          steps,
+          weighting: config.lossWeighting,
         });
-        disposeBatch(batch);
-        const [b, a] = [await p[0]!.data(), await p[1]!.data()];
-        p.forEach((t) => t.dispose());
         windows.forEach((w, j) => {
           for (let l = w.support; l < w.items.length; l++) {
             truth.push(w.ratings[l]!);

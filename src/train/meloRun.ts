@@ -36,6 +36,7 @@ import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
 import { meloDiagnostics } from './meloDiagnostics';
 import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
 import { evaluationSample } from './sample';
+import { retainMelo } from './sequenceInspect';
 import { sequenceDims, sequenceSummary } from './sequenceRun';
 import { stepEvent } from './stepEvent';
 
@@ -77,10 +78,13 @@ function createLearner(
   };
 }
 
-function disposeLearner(l: Learner) {
-  disposeParams(l.state.theta);
-  disposeParams(l.state.rates);
-  if (l.state.phi) disposeParams(l.state.phi);
+/** Disposes the learner; its state too unless handed over (retainMelo owns it then). */
+function disposeLearner(l: Learner, keepState = false) {
+  if (!keepState) {
+    disposeParams(l.state.theta);
+    disposeParams(l.state.rates);
+    if (l.state.phi) disposeParams(l.state.phi);
+  }
   for (const o of [l.thetaOpt, l.ratesOpt, l.phiOpt]) if (o) disposeOptimizer(o);
 }
 
@@ -141,6 +145,13 @@ export async function runMelo(
   }
   learner = createLearner(config, dims, rng.fork('learner'), mean, meta);
   parameters = countScalars(learner.state.theta) + (learner.state.phi ? countScalars(learner.state.phi) : 0);
+  // the learned state goes to the drill-down when the run finishes or is stopped
+  let handedOver = false;
+  const handOver = () => {
+    if (!control.retainSequence || !learner) return;
+    control.retainSequence(retainMelo(learner.state, dims, { steps, weighting: config.lossWeighting }));
+    handedOver = true;
+  };
   const trainTasks = Int32Array.from({ length: split.train.count }, (_, t) => t);
   const stepsPerEpoch = Math.ceil(trainTasks.length / config.batchSize);
   const sample = evaluationSample(config.seed, config.evalUsers);
@@ -233,6 +244,7 @@ export async function runMelo(
       const seconds = (performance.now() - t0) / 1000;
       if (outcome.aborted) {
         if (evaluatedEpoch !== epochs.length) await evaluate(epochs.length);
+        handOver();
         sink({ type: 'stopped', summary: summary() });
         return summary();
       }
@@ -247,10 +259,11 @@ export async function runMelo(
       if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
       await diagnose(e);
     }
+    handOver();
     sink({ type: 'finished', summary: summary() });
     return summary();
   } finally {
-    disposeLearner(learner);
+    disposeLearner(learner, handedOver);
   }
 }
 

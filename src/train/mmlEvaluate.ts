@@ -20,7 +20,7 @@ import { generate, withRows, type GeneratorParams } from '../models/mmlGenerator
 import type { ExperimentInput, TestRanks } from './epochs';
 import type { MmlInspection, ScenarioMetrics, ScenarioRecord } from './events';
 import { disposeMmlBatch, learnerOutputs, mmlBatch, type MmlContext } from './mmlMeta';
-import { evaluationWindow } from './meloWindows';
+import { evaluationWindow, type Window } from './meloWindows';
 import { rankingMetrics, rankOf, type RankingMetrics } from './ranking';
 import type { evaluationSample } from './sample';
 
@@ -67,6 +67,97 @@ function rowsOf(neighbours: Int32Array, k: number, rows: ArrayLike<number>): Int
   return out;
 }
 
+/**
+ * The query cases of windows: flat row j L + l (window j, position l) predicts the item at l + 1, for
+ * l from max(0, support - 1); `targets` are rows of the item table (ItemIndex + 1); `ends[j]` = the
+ * number of cases of windows 0..j.
+ */
+export function queryCases(
+  windows: readonly Window[],
+  length: number,
+): { rows: number[]; targets: number[]; ends: number[] } {
+  const rows: number[] = [];
+  const targets: number[] = [];
+  const ends: number[] = [];
+  windows.forEach((w, j) => {
+    for (let l = Math.max(0, w.support - 1); l + 1 < w.items.length; l++) {
+      rows.push(j * length + l);
+      targets.push(w.items[l + 1]! + 1);
+    }
+    ends.push(rows.length);
+  });
+  return { rows, targets, ends };
+}
+
+/** Case c's scores over the n item rows (row 0 the padding). */
+export const caseScores = (scores: Float32Array, n: number, c: number) => scores.subarray(c * n, (c + 1) * n);
+
+/**
+ * Every learner adapted on each window's support; on the host, per case (rows of queryCases) the
+ * scores of all n item rows, flat [cases x n]: fused after and before adaptation (the one learner's
+ * without fusion), each learner's own after; and the fusion weights per window [T x width].
+ */
+export async function windowScores(
+  state: MmlState,
+  ctx: MmlContext,
+  idTable: tf.Tensor2D | null,
+  modalities: readonly Modality[],
+  windows: readonly Window[],
+  rows: readonly number[],
+): Promise<{
+  weights: Float32Array;
+  width: number;
+  after: Float32Array;
+  before: Float32Array;
+  learners: Float32Array[];
+  n: number;
+}> {
+  const batch = mmlBatch(windows, ctx.dims.length);
+  const parts = tf.tidy(() => {
+    const pick = (s: tf.Tensor) =>
+      tf.gather(tf.reshape(s, [-1, s.shape[2]!]), tf.tensor1d(Int32Array.from(rows), 'int32'));
+    const outputs = modalities.map((m) =>
+      learnerOutputs(state.learners[m]!, ctx, batch, m === 'id' && idTable ? idTable : undefined),
+    );
+    const weightsOf = (reps: tf.Tensor2D[]) =>
+      state.fusion && modalities.length > 1
+        ? fusionWeights(state.fusion, modalities, reps)
+        : (tf.ones([windows.length, 1]) as tf.Tensor2D);
+    const after = weightsOf(outputs.map((o) => o.reps));
+    const before = weightsOf(outputs.map((o) => o.repsBefore));
+    return [
+      after,
+      pick(
+        fusedScores(
+          after,
+          outputs.map((o) => o.scores),
+        ),
+      ),
+      pick(
+        fusedScores(
+          before,
+          outputs.map((o) => o.scoresBefore),
+        ),
+      ),
+      ...outputs.map((o) => pick(o.scores)),
+    ];
+  });
+  disposeMmlBatch(batch);
+  try {
+    const host = (await Promise.all(parts.map((t) => t.data()))) as Float32Array[];
+    return {
+      weights: host[0]!,
+      width: parts[0]!.shape[1]!,
+      after: host[1]!,
+      before: host[2]!,
+      learners: host.slice(3),
+      n: parts[1]!.shape[1]!,
+    };
+  } finally {
+    parts.forEach((t) => t.dispose());
+  }
+}
+
 const NAN_ERRORS = { mae: NaN, rmse: NaN, maeUser: NaN, rmseUser: NaN, ndcg3: NaN, loss: NaN };
 
 /** Ranking metrics per non-empty cell of the roles; the test role's fusion weights per task. */
@@ -107,56 +198,14 @@ export async function evaluateMml(
         for (let k0 = 0; k0 < taskIds.length; k0 += 64) {
           const ids = Array.from(taskIds.subarray(k0, k0 + 64));
           const windows = ids.map((t) => evaluationWindow(set, t, length));
-          // query cases: position l (flat row t L + l) predicts the item at l + 1
-          const rows: number[] = [];
-          const targets: number[] = [];
-          windows.forEach((w, j) => {
-            for (let l = Math.max(0, w.support - 1); l + 1 < w.items.length; l++) {
-              rows.push(j * length + l);
-              targets.push(w.items[l + 1]! + 1);
-            }
-            offsets[k0 + j + 1] = ranks.after.length + rows.length;
-          });
-          const batch = mmlBatch(windows, length);
-          const parts = tf.tidy(() => {
-            const pick = (s: tf.Tensor) =>
-              tf.gather(tf.reshape(s, [-1, s.shape[2]!]), tf.tensor1d(rows, 'int32'));
-            const outputs = modalities.map((m) =>
-              learnerOutputs(state.learners[m]!, ctx, batch, m === 'id' && idTable ? idTable : undefined),
-            );
-            const weightsOf = (reps: tf.Tensor2D[]) =>
-              state.fusion && modalities.length > 1
-                ? fusionWeights(state.fusion, modalities, reps)
-                : (tf.ones([ids.length, 1]) as tf.Tensor2D);
-            const after = weightsOf(outputs.map((o) => o.reps));
-            const before = weightsOf(outputs.map((o) => o.repsBefore));
-            return [
-              after,
-              pick(
-                fusedScores(
-                  after,
-                  outputs.map((o) => o.scores),
-                ),
-              ),
-              pick(
-                fusedScores(
-                  before,
-                  outputs.map((o) => o.scoresBefore),
-                ),
-              ),
-              ...outputs.map((o) => pick(o.scores)),
-            ];
-          });
-          disposeMmlBatch(batch);
-          const host = await Promise.all(parts.map((t) => t.data()));
-          parts.forEach((t) => t.dispose());
-          const n = parts[1]!.shape[1]!;
-          const rank = (scores: ArrayLike<number>, c: number) =>
-            rankOf((scores as Float32Array).subarray(c * n, (c + 1) * n), targets[c]!);
-          for (let c = 0; c < rows.length; c++) {
-            ranks.after.push(rank(host[1]!, c));
-            ranks.before.push(rank(host[2]!, c));
-            if (modalities.length > 1) modalities.forEach((m, k) => ranks[m].push(rank(host[3 + k]!, c)));
+          const cases = queryCases(windows, length);
+          windows.forEach((_, j) => (offsets[k0 + j + 1] = ranks.after.length + cases.ends[j]!));
+          const scores = await windowScores(state, ctx, idTable, modalities, windows, cases.rows);
+          for (let c = 0; c < cases.rows.length; c++) {
+            const rank = (s: Float32Array) => rankOf(caseScores(s, scores.n, c), cases.targets[c]!);
+            ranks.after.push(rank(scores.after));
+            ranks.before.push(rank(scores.before));
+            if (modalities.length > 1) modalities.forEach((m, k) => ranks[m].push(rank(scores.learners[k]!)));
           }
           if (role === 'test')
             ids.forEach((t, j) => {
@@ -164,7 +213,7 @@ export async function evaluateMml(
               weightRows.scenarios.push(si);
               weightRows.tasks.push(t);
               for (let m = 0; m < modalities.length; m++)
-                weightRows.weights.push(host[0]![j * parts[0]!.shape[1]! + m]!);
+                weightRows.weights.push(scores.weights[j * scores.width + m]!);
             });
           await yieldToEventLoop();
         }

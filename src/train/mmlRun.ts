@@ -31,6 +31,7 @@ import { evaluateMml, type GeneratorTables, type MmlState } from './mmlEvaluate'
 import { disposeMmlBatch, fusionGradient, learnerMetaGradient, mmlBatch, type MmlContext } from './mmlMeta';
 import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
 import { evaluationSample } from './sample';
+import { retainMml } from './sequenceInspect';
 import { sequenceDims, sequenceSummary } from './sequenceRun';
 import { stepEvent } from './stepEvent';
 
@@ -144,6 +145,13 @@ export async function runMml(
     fusion: owned.fusion,
     generator: owned.generator as MmlState['generator'],
   });
+  // the learned records and the text table go to the drill-down when the run finishes or is stopped
+  let handedOver = false;
+  const handOver = () => {
+    if (!control.retainSequence) return;
+    control.retainSequence(retainMml(state(), ctx, tables));
+    handedOver = true;
+  };
   const records = [...Object.values(owned.learners), owned.fusion, owned.generator];
   parameters = records.reduce((s, r) => s + (r ? countScalars(r) : 0), 0);
   const stepsPerEpoch = Math.ceil(split.train.count / config.batchSize);
@@ -206,6 +214,7 @@ export async function runMml(
       }
       if (outcome.aborted) {
         if (evaluatedEpoch !== epochs.length) await evaluate(epochs.length);
+        handOver();
         sink({ type: 'stopped', summary: summary() });
         return summary();
       }
@@ -222,13 +231,16 @@ export async function runMml(
       sink({ type: 'epoch', record });
       if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
     }
+    handOver();
     sink({ type: 'finished', summary: summary() });
     return summary();
   } finally {
-    for (const r of [...Object.values(owned.learners), owned.fusion, owned.generator])
-      if (r) disposeParams(r);
+    if (!handedOver) {
+      for (const r of [...Object.values(owned.learners), owned.fusion, owned.generator])
+        if (r) disposeParams(r);
+      text.dispose();
+    }
     for (const o of owned.opts.values()) disposeOptimizer(o);
-    text.dispose();
   }
 }
 

@@ -28,6 +28,7 @@ import { StoredUserPanel } from './panels/StoredUserPanel';
 import { RunNotices } from './components/RunNotices';
 import { useDataLink } from './hooks/useDataLink';
 import { useStoredRuns } from './hooks/useStoredRuns';
+import { sequenceSplitSettings, splitKey } from './state/splitSettings';
 
 type Tab = 'memory' | 'users' | 'support' | 'newuser' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
@@ -71,9 +72,22 @@ export function App() {
   }, [firstScreen, active]);
 
   const splitConfig = active && trainer.run.config ? trainer.run.config : config;
+  // the sequence protocol's split depends on its settings too: the page's test tasks are the run's
+  const sequenceSettings = sequenceSplitSettings(splitConfig);
+  const sequenceKey = splitKey(sequenceSettings);
   useEffect(() => {
-    if (trainer.data.summary) refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear);
-  }, [trainer.data.summary, splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, refreshSplit]);
+    if (trainer.data.summary)
+      refreshSplit(splitConfig.protocol, splitConfig.seed, splitConfig.newItemYear, sequenceSettings);
+    // sequenceSettings is a new object every render: its key stands for it
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [
+    trainer.data.summary,
+    splitConfig.protocol,
+    splitConfig.seed,
+    splitConfig.newItemYear,
+    sequenceKey,
+    refreshSplit,
+  ]);
 
   // why the chosen settings cannot run on the loaded data (Train disabled, the reason beside it): the
   // protocol needs files that are missing, or its split (previewed below) fails or trains nobody
@@ -89,8 +103,15 @@ export function App() {
   const splitMatchesRun =
     runConfig !== null &&
     trainer.split.protocol === runConfig.protocol &&
-    trainer.split.seed === runConfig.seed;
+    trainer.split.seed === runConfig.seed &&
+    trainer.split.settings === splitKey(sequenceSplitSettings(runConfig));
   const modelReady = trainer.run.evaluations.length > 0;
+  // MELO and MML keep their state for the drill-down only once the run has ended (finished or stopped)
+  const sequenceRun = runConfig?.model === 'melo' || runConfig?.model === 'mml';
+  const inspectable =
+    modelReady &&
+    splitMatchesRun &&
+    (!sequenceRun || trainer.run.status === 'finished' || trainer.run.status === 'stopped');
   const planned = active && trainer.run.config ? trainer.run.config : config;
   const trainTasks = trainer.split.summary?.train.tasks ?? 0;
   const caption = runCaption(trainer.run, trainer.data.summary?.name);
@@ -164,6 +185,14 @@ export function App() {
             run={shown}
             caption={caption}
             tasks={!opened && splitMatchesRun ? trainer.split.testTasks : null}
+            {...(!opened && splitMatchesRun
+              ? {
+                  onPickUser: (scenario: Scenario, task: number) => {
+                    setSelected({ scenario, task });
+                    setTab('users');
+                  },
+                }
+              : {})}
           />
         )}
         <section className="panel">
@@ -208,7 +237,10 @@ export function App() {
                 selected={selected}
                 onSelect={(scenario, task) => setSelected({ scenario, task })}
                 inspect={trainer.inspect}
-                ready={modelReady && splitMatchesRun}
+                ready={inspectable}
+                {...(sequenceRun && modelReady && !inspectable
+                  ? { waiting: 'A MELO or MML run opens its users once it has finished or been stopped.' }
+                  : {})}
               />
             )}
             {tab === 'support' && <SupportPanel run={shown} caption={caption} />}

@@ -18,6 +18,7 @@ import type {
   RequestId,
   RunId,
   RunSnapshot,
+  SequenceSplitSettings,
   TestTaskIndex,
   ToWorker,
   UserInspection,
@@ -64,6 +65,7 @@ export interface TrainerClient {
     protocol: Protocol,
     seed: number,
     newItemYear: number,
+    sequence?: SequenceSplitSettings,
   ): Promise<{ summary: SplitSummary; testTasks: TestTaskIndex }>;
   /**
    * Starts a run; events arrive through subscribe(). Starting a new run ends interest in the old one.
@@ -191,8 +193,15 @@ export function createTrainerClient(worker: WorkerLike): TrainerClient {
         transfer,
       );
     },
-    split(protocol, seed, newItemYear) {
-      return request((requestId) => ({ type: 'split', requestId, protocol, seed, newItemYear }));
+    split(protocol, seed, newItemYear, sequence) {
+      return request((requestId) => ({
+        type: 'split',
+        requestId,
+        protocol,
+        seed,
+        newItemYear,
+        ...(sequence ? { sequence } : {}),
+      }));
     },
     start(config, resume) {
       const runId = resume?.runId ?? (`run-${Date.now().toString(36)}-${++runCounter}` as RunId);

@@ -13,6 +13,7 @@ import { readSource, type InputFile, type SourceFile } from '../data/source';
 import { blobSource, bytesSource } from '../data/stream';
 import { loadStreamed } from '../data/streamLoad';
 import { summarizeDataset } from '../data/summary';
+import { splitOptionsOf } from '../train/prepare';
 import type { FromWorker, TestTaskIndex, ToWorker } from './protocol';
 
 export interface DataEnvironment {
@@ -104,7 +105,9 @@ export function createDataLoader(post: Post, env: DataEnvironment) {
   function split(msg: Extract<ToWorker, { type: 'split' }>): void {
     try {
       if (!dataset) throw new Error('Load a dataset first.');
-      const result = splitScenarios(dataset, msg.protocol, msg.seed, { newItemYear: msg.newItemYear });
+      // the same options a run of these settings splits with (train/prepare.ts)
+      const options = splitOptionsOf({ newItemYear: msg.newItemYear, ...msg.sequence });
+      const result = splitScenarios(dataset, msg.protocol, msg.seed, options);
       post({
         type: 'splitReady',
         requestId: msg.requestId,

@@ -37,7 +37,8 @@ async function predictOne(
   }
 }
 
-function profileOf(dataset: Dataset, u: number): string[] {
+/** A user's profile as "field=value" labels. */
+export function profileOf(dataset: Dataset, u: number): string[] {
   const { users } = dataset;
   const v = (c: { vocab: readonly string[]; codes: Int32Array }) => c.vocab[c.codes[u]!] ?? '<unk>';
   return [
@@ -57,10 +58,7 @@ export async function inspectTask(
   scenario: Scenario,
   task: number,
 ): Promise<UserInspection> {
-  const set = split.test[scenario];
-  if (!Number.isInteger(task) || task < 0 || task >= set.count) {
-    throw new Error(`Expected a task in 0..${set.count - 1} of the ${scenario} test set, got ${task}`);
-  }
+  const set = testTask(split, scenario, task);
   const one = sliceTask(set, task);
   const p = await predictOne(engine, one, layout);
   const item = (i: number) => ({
@@ -82,6 +80,15 @@ export async function inspectTask(
     })),
     attention: p.attention,
   };
+}
+
+/** The test set of `scenario`, checking that `task` is one of its tasks. */
+export function testTask(split: ScenarioSplit, scenario: Scenario, task: number): TaskSet {
+  const set = split.test[scenario];
+  if (!Number.isInteger(task) || task < 0 || task >= set.count) {
+    throw new Error(`Expected a task in 0..${set.count - 1} of the ${scenario} test set, got ${task}`);
+  }
+  return set;
 }
 
 function sliceTask(set: TaskSet, t: number): TaskSet {

@@ -55,7 +55,50 @@ export interface RatedItem {
   readonly rating: number;
 }
 
-/** One test user's adaptation, for the drill-down. */
+/** A position of a sequence run's window (time order; `position` 0-based in the window). */
+export interface WindowItem extends RatedItem {
+  readonly position: number;
+}
+
+/** A title and year (an item ranked by MML). */
+export interface NamedItem {
+  readonly title: string;
+  readonly year: number;
+}
+
+/**
+ * A sequence run's answer for one test task: its window (train/meloWindows.ts evaluationWindow:
+ * support ++ query, time order; `dropped` = the earliest support positions beyond the window), after
+ * `steps` local steps on the support.
+ * - 'rating' (MELO): every query position's true rating and the prediction before/after the steps.
+ * - 'ranking' (MML): each query position's true item ranked among `candidates` items (1 = best) by the
+ *   fused scores before/after adaptation, and the top items after (train/sequenceInspect.ts TOP_ITEMS).
+ */
+export type SequenceInspection =
+  | {
+      readonly kind: 'rating';
+      readonly steps: number;
+      readonly dropped: number;
+      readonly support: readonly WindowItem[];
+      readonly query: readonly (WindowItem & { readonly before: number; readonly after: number })[];
+    }
+  | {
+      readonly kind: 'ranking';
+      readonly steps: number;
+      readonly dropped: number;
+      readonly candidates: number;
+      readonly support: readonly WindowItem[];
+      readonly query: readonly (WindowItem & {
+        readonly rankBefore: number;
+        readonly rankAfter: number;
+        readonly top: readonly NamedItem[];
+      })[];
+    };
+
+/**
+ * One test user's adaptation, for the drill-down. MELO/MML runs add `sequence`; then `support` is the
+ * window's support and `query` MELO's rating rows (MML predicts no ratings: its query is empty).
+ */
 export interface UserInspection {
   readonly scenario: Scenario;
   readonly task: number;
@@ -66,6 +109,8 @@ export interface UserInspection {
   readonly query: readonly (RatedItem & { readonly before: number; readonly after: number })[];
   /** MAMO: the user's attention over the K slots. */
   readonly attention: readonly number[] | null;
+  /** MELO and MML runs: the window in time order (absent for MeLU/MAMO). */
+  readonly sequence?: SequenceInspection;
 }
 
 export interface Recommendations {
@@ -80,6 +125,15 @@ export interface Recommendations {
   readonly attention: readonly number[] | null;
   readonly supportSize: number;
 }
+
+/**
+ * The sequence protocol's settings its split depends on (the run's config fields): the Users list and
+ * MML's bars must index the same test tasks as the run, so the page's split carries them too.
+ */
+export type SequenceSplitSettings = Pick<
+  TrainConfig,
+  'sequenceWindow' | 'sequenceQuery' | 'sequenceMinRatings' | 'sequenceMinItemRatings' | 'sequenceNewUsers'
+>;
 
 export type ToWorker =
   | { readonly type: 'init'; readonly backend: BackendPreference }
@@ -96,6 +150,8 @@ export type ToWorker =
       readonly protocol: Protocol;
       readonly seed: number;
       readonly newItemYear: number;
+      /** The sequence protocol's settings (defaults when absent). */
+      readonly sequence?: SequenceSplitSettings;
     }
   | {
       readonly type: 'start';

@@ -20,6 +20,7 @@ import type { CarriedBaselines, RunResume } from '../train/epochs';
 import type { EpochRecord, TrainEvent } from '../train/events';
 import { prepareExperiment } from '../train/prepare';
 import type { DataLoader } from './dataLoader';
+import type { RetainedSequence } from '../train/sequenceInspect';
 import type { HostValue } from '../train/snapshot';
 import { BackendError, ConfigError, classifyFailure } from './failures';
 import type { FromWorker, RequestId, RunId, ToWorker } from './protocol';
@@ -49,10 +50,13 @@ const FALLBACK: BackendName = 'wasm';
 
 interface RunState {
   readonly runId: RunId;
+  readonly config: TrainConfig;
   readonly abort: AbortController;
   paused: boolean;
   resume: (() => void) | null;
   engine: ModelEngine | null;
+  /** A finished or stopped MELO/MML run's learned state (no engine), for the drill-down. */
+  sequence: RetainedSequence | null;
   split: ScenarioSplit | null;
   layout: FeatureLayout | null;
   done: Promise<void>;
@@ -115,13 +119,17 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
       run.resume?.();
       await run.done;
     }
+    // the replaced run's model (engine, or a sequence run's retained state) goes with it
     run?.engine?.dispose();
+    run?.sequence?.dispose();
     const state: RunState = {
       runId,
+      config,
       abort: new AbortController(),
       paused: false,
       resume: null,
       engine: null,
+      sequence: null,
       split: null,
       layout: null,
       done: Promise.resolve(),
@@ -192,6 +200,10 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
                 waitWhilePaused: () =>
                   state.paused ? new Promise<void>((r) => (state.resume = r)) : Promise.resolve(),
                 retainEngine: (engine) => (state.engine = engine),
+                retainSequence: (model) => {
+                  state.sequence?.dispose();
+                  state.sequence = model;
+                },
                 backendLost: () => lost,
                 // the copy is not awaited: its read overlaps the next step (no latency on the
                 // device), and a copy that never lands (the device went first) leaves the one before
@@ -287,6 +299,20 @@ export function createRunController(post: Post, env: RunEnvironment, data: DataL
   async function ask(msg: Extract<ToWorker, { type: 'inspect' | 'recommend' }>): Promise<void> {
     const dataset = data.dataset();
     try {
+      const sequenceRun = run?.config.model === 'melo' || run?.config.model === 'mml';
+      if (run?.runId === msg.runId && sequenceRun && run.split && dataset) {
+        // MELO/MML keep their state only once the run ended, and predict no new user's ratings
+        if (msg.type === 'recommend')
+          throw new ConfigError('Be the new user needs a MeLU or MAMO run: MELO and MML model sequences.');
+        if (!run.sequence)
+          throw new ConfigError(
+            'A MELO or MML run answers the drill-down once it has finished or been stopped.',
+          );
+        const { inspectSequenceTask } = await training();
+        const result = await inspectSequenceTask(run.sequence, dataset, run.split, msg.scenario, msg.task);
+        post({ type: 'inspection', requestId: msg.requestId, result });
+        return;
+      }
       if (!run || run.runId !== msg.runId || !run.engine || !run.split || !run.layout || !dataset)
         throw new ConfigError(
           'No trained model for this run yet: start a run and wait for its first evaluation.',

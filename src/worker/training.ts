@@ -5,3 +5,4 @@
  */
 export { runExperiment } from '../train/run';
 export { inspectTask, recommendFor } from './inspect';
+export { inspectSequenceTask } from './inspectSequence';

@@ -1,7 +1,8 @@
 // MML in the notebook, end to end in headless Chromium with WebGPU: the model picker (MML brings the
 // sequence protocol and says so, and lists its three presets), the MML preset made tiny on the
 // embedded demo data, one epoch, then the MML views drawn with data (modality-weight bars, the item
-// generator's neighbours, fused vs learners) and the curves showing ranking metrics, never NaN.
+// generator's neighbours, fused vs learners) and the curves showing ranking metrics, never NaN; a
+// click on a user's bar opens the Users drill-down of that user (ranks before/after, top 5).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -76,6 +77,24 @@ describe.runIf(available)('MML in Chromium', () => {
       expect(await page.textContent('main')).not.toContain('NaN');
       await page.waitForTimeout(500);
       await shot(page, 'mml-views', '[data-testid=mml-section]');
+      // a bar opens its user in the Users tab: the window in time order with ranks before/after and
+      // the top 5 (the run has finished, so the worker holds its learned state)
+      // Plotly emits plotly_click only for a point it hovers: bring the bar into the viewport (the
+      // section may sit below the fold), hover it, then click
+      const path = page.locator('[data-testid=mml-weights] .trace.bars .point path').first();
+      await path.scrollIntoViewIfNeeded();
+      const bar = await path.boundingBox();
+      expect(bar).not.toBeNull();
+      await page.mouse.move(bar!.x + bar!.width / 2, bar!.y + bar!.height / 2);
+      await page.waitForTimeout(300);
+      await page.mouse.click(bar!.x + bar!.width / 2, bar!.y + bar!.height / 2);
+      await page.waitForSelector('[data-testid=tab-users][aria-selected=true]');
+      await page.waitForSelector('[data-testid=drilldown-window][data-kind=ranking]', { timeout: 60_000 });
+      const windowRows = await page.locator('[data-testid=drilldown-window] tbody tr').count();
+      expect(windowRows).toBeGreaterThanOrEqual(2);
+      expect(await page.textContent('[data-testid=user-detail]')).not.toContain('NaN');
+      expect(await page.textContent('[data-testid=drilldown-title]')).toMatch(/^User \d+/);
+      await shot(page, 'mml-drilldown', '[data-testid=user-detail]');
       writeFileSync(
         join(ARTIFACTS, 'mml.txt'),
         `mml e2e: preset mml (hidden 8, 1 block, text 8, K 3, window 6, users with >= 60 ratings, 1 local step, batch 32, 1 epoch, evalUsers 8) on the synthetic demo, webgpu (${await badge.getAttribute('data-adapter-vendor')} ${await badge.getAttribute('data-adapter-architecture')}): Train to finished ${seconds.toFixed(0)} s\n`,

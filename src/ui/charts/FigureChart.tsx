@@ -20,6 +20,8 @@ interface Props {
   readonly caption?: string;
   /** How many values the traces draw (the element's data-points attribute). */
   readonly points: number;
+  /** A click on a drawn value: its trace and its index in the trace's arrays. */
+  readonly onPointClick?: (point: { readonly curveNumber: number; readonly pointIndex: number }) => void;
 }
 
 export function FigureChart({
@@ -31,6 +33,7 @@ export function FigureChart({
   fileName,
   caption = '',
   points,
+  onPointClick,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const figure = useRef<{ data: Data[]; layout: Partial<Layout>; caption: string }>({
@@ -39,6 +42,11 @@ export function FigureChart({
     caption,
   });
   const id = useId();
+  // the latest handler, read at click time (the plot is not redrawn when only the handler changes)
+  const click = useRef(onPointClick);
+  useEffect(() => {
+    click.current = onPointClick;
+  }, [onPointClick]);
 
   useEffect(() => {
     scheduleChart(id, () =>
@@ -56,7 +64,7 @@ export function FigureChart({
         };
         figure.current = { data: [...data], layout: full, caption };
         const t0 = performance.now();
-        await Plotly.react(el, [...data], full, {
+        const plotted = await Plotly.react(el, [...data], full, {
           responsive: true,
           displaylogo: false,
           modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage'],
@@ -68,6 +76,12 @@ export function FigureChart({
               click: () => void exportPng(Plotly, figure.current, fileName, el.clientWidth || 520),
             },
           ],
+        });
+        // one click listener per element, whatever the number of redraws
+        plotted.removeAllListeners('plotly_click');
+        plotted.on('plotly_click', (e) => {
+          const p = e.points[0];
+          if (p) click.current?.({ curveNumber: p.curveNumber, pointIndex: p.pointIndex });
         });
         performance.measure(`chart:${testId}:draw`, { start: t0 });
       }),

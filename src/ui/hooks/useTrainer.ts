@@ -14,9 +14,11 @@ import type {
   Recommendations,
   RunId,
   RunSnapshot,
+  SequenceSplitSettings,
   TestTaskIndex,
   UserInspection,
 } from '../../worker/protocol';
+import { splitKey } from '../state/splitSettings';
 import { RequestError } from '../../worker/client';
 import { EMPTY_RUN, runReducer, type RunView } from '../state/runState';
 import { trainerClient } from '../trainer';
@@ -35,6 +37,8 @@ export interface SplitState {
   readonly error: string | null;
   readonly protocol: Protocol | null;
   readonly seed: number | null;
+  /** The sequence settings it was made with (state/splitSettings.ts splitKey; '' for other protocols). */
+  readonly settings: string | null;
 }
 
 export interface Trainer {
@@ -49,7 +53,7 @@ export interface Trainer {
   initBackend(preference: BackendPreference): void;
   /** 'add' merges the files with what is loaded (ratings, then side information or split files). */
   load(source: DataSource, mode?: 'replace' | 'add'): Promise<boolean>;
-  refreshSplit(protocol: Protocol, seed: number, newItemYear: number): void;
+  refreshSplit(protocol: Protocol, seed: number, newItemYear: number, sequence?: SequenceSplitSettings): void;
   start(config: TrainConfig): void;
   /**
    * Goes on with a stored (interrupted) run from its snapshot: the same record, its events up to the
@@ -78,6 +82,7 @@ export function useTrainer(): Trainer {
     error: null,
     protocol: null,
     seed: null,
+    settings: null,
   });
   const [run, dispatch] = useReducer(runReducer, EMPTY_RUN);
   const [runId, setRunId] = useState<RunId | null>(null);
@@ -188,9 +193,11 @@ export function useTrainer(): Trainer {
   );
 
   const refreshSplit = useCallback(
-    (protocol: Protocol, seed: number, newItemYear: number) => {
-      client.split(protocol, seed, newItemYear).then(
-        (r) => setSplit({ summary: r.summary, testTasks: r.testTasks, error: null, protocol, seed }),
+    (protocol: Protocol, seed: number, newItemYear: number, sequence?: SequenceSplitSettings) => {
+      const settings = splitKey(sequence);
+      client.split(protocol, seed, newItemYear, sequence).then(
+        (r) =>
+          setSplit({ summary: r.summary, testTasks: r.testTasks, error: null, protocol, seed, settings }),
         (e: unknown) =>
           setSplit({
             summary: null,
@@ -198,6 +205,7 @@ export function useTrainer(): Trainer {
             error: e instanceof Error ? e.message : String(e),
             protocol,
             seed,
+            settings,
           }),
       );
     },

@@ -5,7 +5,7 @@
  * learner alone. Drawn only for a run (or a form) whose model is MML.
  */
 import { useMemo, useState } from 'react';
-import { SCENARIO_LABELS, SCENARIO_SHORT } from '../../data/scenarios/types';
+import { SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
 import type { TestTaskIndex } from '../../worker/protocol';
 import type { Layout } from '../charts/plotly';
 import { FigureChart } from '../charts/FigureChart';
@@ -16,6 +16,7 @@ import {
   modalityBarTraces,
   itemLabel,
   neighbourRows,
+  rowAtBar,
   sortWeightRows,
   weightRows,
   type WeightSort,
@@ -29,10 +30,13 @@ export function MmlPanel({
   run,
   caption,
   tasks,
+  onPickUser,
 }: {
   run: RunView;
   caption: string;
   tasks: TestTaskIndex | null;
+  /** Open a bar's user in the Users drill-down (the live run only: the page's split holds its tasks). */
+  onPickUser?: (scenario: Scenario, task: number) => void;
 }) {
   const [sort, setSort] = useState<WeightSort>('id-weight');
   const [itemAt, setItemAt] = useState(0);
@@ -102,6 +106,14 @@ export function MmlPanel({
               testId="mml-weights"
               fileName={`mml-modality-weights-epoch-${evaluation.epoch}`}
               caption={caption}
+              {...(onPickUser
+                ? {
+                    onPointClick: ({ pointIndex }: { pointIndex: number }) => {
+                      const row = rowAtBar(rows, pointIndex);
+                      if (row) onPickUser(row.scenario, row.task);
+                    },
+                  }
+                : {})}
             />
           </div>
           <figcaption className="hint">
@@ -110,8 +122,9 @@ export function MmlPanel({
             {fused
               ? ' Users leaning on text are those the ID rows know little about (new users, new items).'
               : ' This run has one learner (an MML ablation preset), so every weight is 1.'}{' '}
-            The user drill-down (Users tab) predicts ratings and does not support MML&apos;s sequence users,
-            so the bars do not link to it.
+            {onPickUser
+              ? 'Click a bar to open that user in the Users tab (once the run has finished or been stopped).'
+              : ''}
           </figcaption>
         </figure>
         <figure>
@@ -233,17 +246,19 @@ export function MmlSection({
   run,
   caption,
   tasks,
+  onPickUser,
 }: {
   run: RunView;
   caption: string;
   tasks: TestTaskIndex | null;
+  onPickUser?: (scenario: Scenario, task: number) => void;
 }) {
   return (
     <section className="panel" aria-labelledby="mml-title" data-testid="mml-section">
       <div className="panel-head">
         <h2 id="mml-title">MML: modality weights and the item generator</h2>
       </div>
-      <MmlPanel run={run} caption={caption} tasks={tasks} />
+      <MmlPanel run={run} caption={caption} tasks={tasks} {...(onPickUser ? { onPickUser } : {})} />
     </section>
   );
 }

@@ -1,12 +1,14 @@
 /**
  * Users: pick a test user (from the memory heatmap or this searchable list) to see their support
  * ratings and, for each query item, the true rating and the prediction before and after local
- * adaptation: how a few ratings adapt the model.
+ * adaptation: how a few ratings adapt the model. MELO and MML runs show the user's window in time
+ * order instead (SequenceDrilldown.tsx), once the run has finished or been stopped.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { SCENARIOS, SCENARIO_LABELS, SCENARIO_SHORT, type Scenario } from '../../data/scenarios/types';
 import type { TestTaskIndex, UserInspection } from '../../worker/protocol';
 import { Callout } from '../components/Callout';
+import { SequenceDrilldown } from './SequenceDrilldown';
 
 interface Props {
   readonly tasks: TestTaskIndex | null;
@@ -14,11 +16,13 @@ interface Props {
   readonly onSelect: (scenario: Scenario, task: number) => void;
   readonly inspect: (scenario: Scenario, task: number) => Promise<UserInspection>;
   readonly ready: boolean;
+  /** Why users cannot be opened yet, when the model exists (a running MELO/MML run). */
+  readonly waiting?: string;
 }
 
 const f2 = (x: number) => x.toFixed(2);
 
-export function UsersPanel({ tasks, selected, onSelect, inspect, ready }: Props) {
+export function UsersPanel({ tasks, selected, onSelect, inspect, ready, waiting }: Props) {
   // the list shows the scenario of the user picked elsewhere (e.g. a new-item user in the heatmap)
   const [scenario, setScenario] = useState<Scenario>(selected?.scenario ?? 'warm');
   const [listedFor, setListedFor] = useState(selected);
@@ -109,7 +113,7 @@ export function UsersPanel({ tasks, selected, onSelect, inspect, ready }: Props)
             </li>
           ))}
         </ul>
-        {!ready && <p className="hint">Train a model to inspect users.</p>}
+        {!ready && <p className="hint">{waiting ?? 'Train a model to inspect users.'}</p>}
       </div>
       <div className="users-detail" data-testid="user-detail">
         {error && <Callout kind="error">{error}</Callout>}
@@ -132,46 +136,51 @@ export function UsersPanel({ tasks, selected, onSelect, inspect, ready }: Props)
                 ))}
               </p>
             )}
-            <p>
-              Query MAE before adaptation <strong>{f2(mae('before'))}</strong>, after{' '}
-              <strong>{f2(mae('after'))}</strong> (from {result.support.length} support ratings).
-            </p>
-            <table className="table compact" data-testid="drilldown-query">
-              <thead>
-                <tr>
-                  <th>query item</th>
-                  <th>true</th>
-                  <th>before</th>
-                  <th>after</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.query.map((q, k) => (
-                  <tr key={k}>
-                    <td>{q.title}</td>
-                    <td>{q.rating}</td>
-                    <td>{f2(q.before)}</td>
-                    <td
-                      className={
-                        Math.abs(q.after - q.rating) < Math.abs(q.before - q.rating) ? 'better' : 'worse'
-                      }
-                    >
-                      {f2(q.after)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <details open>
-              <summary>{result.support.length} support ratings</summary>
-              <ul className="notes" data-testid="drilldown-support">
-                {result.support.map((s, k) => (
-                  <li key={k}>
-                    {s.title} — {s.rating}★
-                  </li>
-                ))}
-              </ul>
-            </details>
+            {result.sequence && <SequenceDrilldown inspection={result.sequence} />}
+            {!result.sequence && (
+              <>
+                <p>
+                  Query MAE before adaptation <strong>{f2(mae('before'))}</strong>, after{' '}
+                  <strong>{f2(mae('after'))}</strong> (from {result.support.length} support ratings).
+                </p>
+                <table className="table compact" data-testid="drilldown-query">
+                  <thead>
+                    <tr>
+                      <th>query item</th>
+                      <th>true</th>
+                      <th>before</th>
+                      <th>after</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {result.query.map((q, k) => (
+                      <tr key={k}>
+                        <td>{q.title}</td>
+                        <td>{q.rating}</td>
+                        <td>{f2(q.before)}</td>
+                        <td
+                          className={
+                            Math.abs(q.after - q.rating) < Math.abs(q.before - q.rating) ? 'better' : 'worse'
+                          }
+                        >
+                          {f2(q.after)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <details open>
+                  <summary>{result.support.length} support ratings</summary>
+                  <ul className="notes" data-testid="drilldown-support">
+                    {result.support.map((s, k) => (
+                      <li key={k}>
+                        {s.title} — {s.rating}★
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </>
+            )}
           </>
         )}
       </div>

@@ -7,6 +7,7 @@ import {
   learnerTable,
   modalityBarTraces,
   neighbourRows,
+  rowAtBar,
   sortWeightRows,
   weightRows,
 } from './mmlFigures';
@@ -83,6 +84,14 @@ describe('MML figures', () => {
     expect(id.y[id.y.length - 1]).toBe(rows[0]!.label);
     const text = data[1] as { x: number[] };
     id.x.forEach((w, i) => expect(w + text.x[i]!).toBeCloseTo(1));
+  });
+  it("maps a clicked bar back to its row's scenario and task (the drill-down link)", () => {
+    const rows = sortWeightRows(weightRows(INSP), 'user', INSP.learners);
+    const { data } = modalityBarTraces(rows, INSP.learners);
+    const y = (data[0] as { y: string[] }).y;
+    y.forEach((label, i) => expect(rowAtBar(rows, i)!.label).toBe(label));
+    expect(rowAtBar(rows, 0)).toBe(rows[rows.length - 1]);
+    expect(rowAtBar(rows, rows.length)).toBeNull();
   });
   it("lists a new item's neighbours by attention, highest first", () => {
     expect(neighbourRows(INSP, 0).map((r) => r.item)).toEqual([2, 3, 1]);

@@ -80,6 +80,11 @@ export function modalityBarTraces(
   return { data, points: rows.length * learners.length };
 }
 
+/** The row of the bar at `pointIndex` of a modalityBarTraces trace (the traces list rows bottom-up). */
+export function rowAtBar(rows: readonly WeightRow[], pointIndex: number): WeightRow | null {
+  return rows[rows.length - 1 - pointIndex] ?? null;
+}
+
 /** A new item's K neighbours with their attention, highest first. */
 export function neighbourRows(
   insp: MmlInspection,
