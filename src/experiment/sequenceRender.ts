@@ -237,7 +237,7 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
     );
     for (const p of diverged)
       lines.push(
-        `- ${p.dataset} \`${p.job}\` seed ${p.seed}: ${p.result.diverged}; rows kept: ${Object.keys(p.result.rows).join(', ') || 'none'}.`,
+        `- ${p.dataset} \`${p.job}\` seed ${p.seed}: ${p.result.diverged!.replace(/\.$/, '')}; rows kept: ${Object.keys(p.result.rows).join(', ') || 'none'}.`,
       );
     lines.push('');
   }
