@@ -12,7 +12,13 @@ import { keptSection, spliceSection } from '../cli/sequenceSection';
 import { demoDataset } from '../../tests/helpers/demo';
 import { TINY_MELO, TINY_MML } from '../../tests/helpers/sequence';
 import { runSequenceJob, type SequenceResult } from './sequenceJob';
-import { isSequencePart, renderSequence, SEQUENCE_PART_FORMAT, type SequencePart } from './sequenceRender';
+import {
+  claimSentence,
+  isSequencePart,
+  renderSequence,
+  SEQUENCE_PART_FORMAT,
+  type SequencePart,
+} from './sequenceRender';
 import { parseSequenceSpec, SUPPORT_MEAN, type SequenceJobSpec } from './sequenceSpec';
 
 let backend: BackendInfo;
@@ -140,7 +146,7 @@ describe('sequence protocol jobs (demo, tiny)', () => {
       /\| `melo` vs `support mean` \| MAE \| −?\d\.\d{4} \[−?\d\.\d{4}, −?\d\.\d{4}\] (\*\*ahead\*\*|\*\*behind\*\*|level) \(\d\/2\)/,
     );
     expect(text).toMatch(/\| `mml` vs `mml ID` \| Recall@10 \| /);
-    expect(text).toContain('- `melo` vs `support mean` (MAE): ');
+    expect(text).toMatch(/- `melo` (beats|does not beat) `support mean` \(MAE\)/);
     // the section between markers survives the v1 merge rewriting the rest
     const doc = spliceSection('# Results\n\nold\n', text);
     expect(keptSection(doc)).toBe(text.trim());
@@ -162,6 +168,21 @@ describe('sequence protocol jobs (demo, tiny)', () => {
         seed: 2,
       }),
     ).toBe(true);
+  });
+});
+
+describe('claims in plain words', () => {
+  const c = { a: 'mml', b: 'mml ID', kind: 'ranking' } as const;
+  it('says where a beats b and where it does not', () => {
+    expect(claimSentence(c, 'Recall@10', [], [], ['warm', 'new user'])).toBe(
+      '`mml` does not beat `mml ID` (Recall@10) in any cell: level on warm, new user.',
+    );
+    expect(claimSentence(c, 'Recall@10', ['new user'], ['new item'], ['warm'])).toBe(
+      '`mml` beats `mml ID` (Recall@10) on new user only; it does not on the others (level on warm; behind on new item).',
+    );
+    expect(claimSentence(c, 'Recall@10', ['warm'], [], [])).toBe(
+      '`mml` beats `mml ID` (Recall@10) in every cell.',
+    );
   });
 });
 

@@ -57,6 +57,28 @@ const INTERVAL_OPTIONS = { resamples: 10_000, level: 0.95, seed: 1 } as const;
 const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
+/**
+ * A comparison in plain words: where `a` beats `b` (interval below 0), where it does not (level, or
+ * behind), e.g. "`mml` does not beat `mml ID` (Recall@10) in any cell: level on warm, ...".
+ */
+export function claimSentence(
+  c: SequenceComparison,
+  metric: string,
+  ahead: readonly string[],
+  behind: readonly string[],
+  level: readonly string[],
+): string {
+  const pair = `\`${c.a}\` ${ahead.length ? 'beats' : 'does not beat'} \`${c.b}\` (${metric})`;
+  const notAhead = [
+    ...(level.length ? [`level on ${level.join(', ')}`] : []),
+    ...(behind.length ? [`behind on ${behind.join(', ')}`] : []),
+  ].join('; ');
+  if (!ahead.length) return `${pair} in any cell: ${notAhead}.`;
+  return notAhead
+    ? `${pair} on ${ahead.join(', ')} only; it does not on the others (${notAhead}).`
+    : `${pair} in every cell.`;
+}
+
 /** The spec's job of a part. */
 function jobOf(spec: SequenceSpec, name: string) {
   const job = spec.jobs.find((j) => j.name === name);
@@ -198,6 +220,8 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
       lines.push(`| a vs b | metric | ${SCENARIOS.map((s) => CELL_LABELS[s]).join(' | ')} |`);
       lines.push(`| --- | --- | ${SCENARIOS.map(() => '---').join(' | ')} |`);
       const verdicts: Record<string, Partial<Record<Scenario, string>>> = {};
+      // how many seeds held both rows of a comparison (fewer than the dataset's when a job diverged)
+      const pairedSeeds: Record<string, number> = {};
       for (const c of comparisons)
         for (const [metric, label] of [
           ['first', first],
@@ -206,7 +230,10 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
           const cells = SCENARIOS.map((s) => {
             const r = comparisonInterval(ds, c, s, metric);
             if (!r) return '–';
-            if (metric === 'first') (verdicts[`${c.a}|${c.b}`] ??= {})[s] = r.word;
+            if (metric === 'first') {
+              (verdicts[`${c.a}|${c.b}`] ??= {})[s] = r.word;
+              pairedSeeds[`${c.a}|${c.b}`] = Math.max(pairedSeeds[`${c.a}|${c.b}`] ?? 0, r.shown.seeds);
+            }
             return `${formatInterval(r.shown)} ${r.word === 'ahead' ? '**ahead**' : r.word === 'behind' ? '**behind**' : 'level'} (${r.shown.seedsWon}/${r.shown.seeds})`;
           });
           lines.push(`| \`${c.a}\` vs \`${c.b}\` | ${label} | ${cells.join(' | ')} |`);
@@ -222,9 +249,9 @@ export function renderSequence(spec: SequenceSpec, specPath: string, parts: read
           lines.push(`- \`${c.a}\` vs \`${c.b}\` (${first}): no seed has both rows.`);
           continue;
         }
-        lines.push(
-          `- \`${c.a}\` vs \`${c.b}\` (${first}): ${ahead.length ? `ahead on ${ahead.join(', ')}` : 'ahead nowhere'}; ${behind.length ? `behind on ${behind.join(', ')}` : 'behind nowhere'}; level on ${level.length ? level.join(', ') : 'no cell'}.`,
-        );
+        const both = pairedSeeds[`${c.a}|${c.b}`] ?? 0;
+        const few = both < seeds.length ? ` Only ${both} of ${seeds.length} seeds have both rows.` : '';
+        lines.push(`- ${claimSentence(c, first, ahead, behind, level)}${few}`);
       }
       lines.push('');
     }
