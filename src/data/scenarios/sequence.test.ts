@@ -1,7 +1,8 @@
 // Protocol "sequence" (MELO's sequential cold start, sequence.ts): the frozen protocol's invariants
 // (tests/helpers/splitInvariants.ts, seeds 1..5) on the synthetic demo and, when staged, ML-100K,
-// partial ML-1M and ML-100K as RecBole atomic files; plus the sequence rules themselves: time order,
+// partial ML-1M and ML-100K as RecBole atomic files, a seeded file of ML-10M's shape; plus the sequence rules themselves: time order,
 // query = the latest positions of the latest window, windows no longer than sequenceWindow.
+import { strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../cli/readPaths';
 import type { Dataset } from '../dataset';
@@ -82,6 +83,41 @@ describe('protocol sequence', () => {
     // the new users do not depend on the seed; the warm-test draw still does
     for (const other of splits.slice(1))
       expect([...new Set(Array.from(other.test.user_cold.users))].sort()).toEqual([...fresh].sort());
+  });
+
+  it('ML-10M shape (ratings.dat with "::" and half stars, movies.dat): invariants, rules, every cell', async () => {
+    // a seeded file of the real shape: 400 users x 40 distinct movies of 150 (release years 1980-1999),
+    // times increasing per user, ratings 0.5..5 in half stars
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const movies = Array.from(
+      { length: 150 },
+      (_, m) => `${m + 1}::Film ${m + 1} (${1980 + (m % 20)})::Drama|Comedy`,
+    );
+    const ratings: string[] = [];
+    for (let u = 1; u <= 400; u++) {
+      const seen = new Set<number>();
+      let time = 800_000_000 + (next() % 100_000_000);
+      while (seen.size < 40) {
+        const m = 1 + (next() % 150);
+        if (seen.has(m)) continue;
+        seen.add(m);
+        time += 1 + (next() % 5000);
+        ratings.push(`${u}::${m}::${(1 + (next() % 10)) / 2}::${time}`);
+      }
+    }
+    const dataset = await loadDataset(
+      readSource([
+        { path: 'ml-10M100K/ratings.dat', bytes: strToU8(ratings.join('\n')) },
+        { path: 'ml-10M100K/movies.dat', bytes: strToU8(movies.join('\n')) },
+      ]),
+    );
+    expect(dataset.ratingScale?.min).toBe(0.5);
+    const options = { sequenceMinItemRatings: 20 };
+    for (const split of checkSplitInvariants(dataset, 'sequence', options)) {
+      checkSequenceRules(dataset, split, 30, 3);
+      for (const s of SCENARIOS) expect(split.test[s].count, s).toBeGreaterThan(0);
+    }
   });
 
   for (const [name, folders] of [
