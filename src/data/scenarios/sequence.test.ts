@@ -1,7 +1,8 @@
 // Protocol "sequence" (MELO's sequential cold start, sequence.ts): the frozen protocol's invariants
-// (tests/helpers/splitInvariants.ts, seeds 1..5) on the synthetic demo and, when staged, ML-100K,
-// partial ML-1M and ML-100K as RecBole atomic files, a seeded file of ML-10M's shape; plus the sequence rules themselves: time order,
-// query = the latest positions of the latest window, windows no longer than sequenceWindow.
+// (tests/helpers/splitInvariants.ts, seeds 1..5) on the synthetic demo, a seeded file of ML-10M's shape
+// and, when staged, ML-100K, partial ML-1M and ML-100K as RecBole atomic files; plus the sequence rules
+// themselves: time order, query = the latest positions of the latest window, windows no longer than
+// sequenceWindow.
 import { strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPaths } from '../../cli/readPaths';
