@@ -26,18 +26,16 @@ import { RANKING_METRICS } from '../state/rankingView';
 const BAR_ROW = 16;
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
-export function MmlPanel({
-  run,
-  caption,
-  tasks,
-  onPickUser,
-}: {
+/** What the MML panel and its section take. */
+interface MmlProps {
   run: RunView;
   caption: string;
   tasks: TestTaskIndex | null;
   /** Open a bar's user in the Users drill-down (the live run only: the page's split holds its tasks). */
   onPickUser?: (scenario: Scenario, task: number) => void;
-}) {
+}
+
+export function MmlPanel({ run, caption, tasks, onPickUser }: MmlProps) {
   const [sort, setSort] = useState<WeightSort>('id-weight');
   const [itemAt, setItemAt] = useState(0);
   const evaluation = latestEvaluation(run);
@@ -242,17 +240,7 @@ export function MmlPanel({
 }
 
 /** The MML panel of the main area: only for a run (or a form) whose model is MML. */
-export function MmlSection({
-  run,
-  caption,
-  tasks,
-  onPickUser,
-}: {
-  run: RunView;
-  caption: string;
-  tasks: TestTaskIndex | null;
-  onPickUser?: (scenario: Scenario, task: number) => void;
-}) {
+export function MmlSection({ run, caption, tasks, onPickUser }: MmlProps) {
   return (
     <section className="panel" aria-labelledby="mml-title" data-testid="mml-section">
       <div className="panel-head">
