@@ -142,6 +142,14 @@ export const CONFIG_TABLE = {
     max: 512,
     defaultValue: 64,
   }),
+  hiddenLayers: intField({
+    group: 'model',
+    label: 'Hidden layers',
+    help: "MeLU's hidden layers before the rating output (the paper: 2). Each is a ReLU layer of the hidden size, adapted locally like the others. MeLU only; MAMO keeps its own networks.",
+    min: 1,
+    max: 6,
+    defaultValue: 2,
+  }),
   initScheme: enumField({
     group: 'model',
     label: 'Initialisation',

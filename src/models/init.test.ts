@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng';
 import { batchesOf } from '../train/epochs';
 import { pytorchRowLimits } from './embedding';
-import { initMelu, type MeluDims } from './melu';
+import { initMelu, meluLayers, meluLocalKeys, meluOutputKeys, type MeluDims } from './melu';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,9 +29,9 @@ describe('initScheme pytorch (MeLU: PyTorch defaults)', () => {
       [p.w1Item, fanIn1],
       [p.w1User, fanIn1],
       [p.b1, fanIn1],
-      [p.w2, 64],
-      [p.b2, 64],
-      [p.w3, 64],
+      [p.w2!, 64],
+      [p.b2!, 64],
+      [p.w3!, 64],
     ];
     for (const [t, fanIn] of expected) {
       const m = await absMax(t);
@@ -39,7 +39,7 @@ describe('initScheme pytorch (MeLU: PyTorch defaults)', () => {
       if (t.size >= 64) expect(m).toBeGreaterThan(0.9 / Math.sqrt(fanIn));
     }
     // the output bias is drawn too (no mean-rating start)
-    expect(await absMax(p.b3)).toBeLessThanOrEqual(1 / 8);
+    expect(await absMax(p.b3!)).toBeLessThanOrEqual(1 / 8);
   });
 
   it('single-valued rows are N(0, 1); each multi-hot field U(-1/sqrt(V), 1/sqrt(V)), V without <unk>', async () => {
@@ -67,9 +67,40 @@ describe('initScheme pytorch (MeLU: PyTorch defaults)', () => {
 
   it('the default glorot scheme keeps the mean-rating output bias and zero hidden biases', async () => {
     const p = initMelu(dims, createRng(5), 3.6);
-    expect(Array.from(await p.b3.data())).toEqual([Math.fround(3.6)]);
+    expect(Array.from(await p.b3!.data())).toEqual([Math.fround(3.6)]);
     expect(await absMax(p.b1)).toBe(0);
-    expect(await absMax(p.w2)).toBeLessThanOrEqual(Math.sqrt(6 / 128));
+    expect(await absMax(p.w2!)).toBeLessThanOrEqual(Math.sqrt(6 / 128));
+  });
+});
+
+describe('hiddenLayers', () => {
+  it('a deeper MeLU adds [H, H] layers before the output; the shallower layers draw the same numbers', async () => {
+    const two = initMelu(dims, createRng(6), 3.6);
+    const three = initMelu({ ...dims, hiddenLayers: 3 }, createRng(6), 3.6, { learnRates: true });
+    expect(Object.keys(two)).toEqual([
+      'userTable',
+      'itemTable',
+      'w1Item',
+      'w1User',
+      'b1',
+      'w2',
+      'b2',
+      'w3',
+      'b3',
+    ]);
+    expect(meluLocalKeys(3)).toEqual(['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3', 'w4', 'b4']);
+    expect(three.w3!.shape).toEqual([64, 64]);
+    expect(three.w4!.shape).toEqual([64, 1]);
+    expect(Array.from(await three.b4!.data())).toEqual([Math.fround(3.6)]);
+    expect(three.localLogRate!.shape).toEqual([9]);
+    expect(meluLayers(three).map((l) => `${l.w}${l.relu ? ' relu' : ''}`)).toEqual([
+      'w2 relu',
+      'w3 relu',
+      'w4',
+    ]);
+    expect(meluOutputKeys(three)).toEqual(['w4', 'b4']);
+    for (const k of ['w1Item', 'w1User', 'w2'] as const)
+      expect(Array.from(await three[k]!.data())).toEqual(Array.from(await two[k]!.data()));
   });
 });
 

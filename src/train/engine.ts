@@ -18,7 +18,7 @@ import {
   type UserNetKey,
   type UserNetRecord,
 } from '../models/memory';
-import { MELU_LOCAL_KEYS, initMelu, type MeluDims, type MeluParams } from '../models/melu';
+import { initMelu, meluDepth, meluLocalKeys, type MeluDims, type MeluParams } from '../models/melu';
 import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
 import { sideWidth } from '../models/embedding';
 import type { BatchTensors } from './batch';
@@ -159,6 +159,7 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
   const dims: MeluDims = {
     e: config.embeddingDim,
     hidden: config.hiddenDim,
+    hiddenLayers: config.hiddenLayers,
     user: layout.user,
     item: layout.item,
   };
@@ -219,7 +220,12 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
       }));
     },
     profileMemory: async () => null,
-    learnedRates: () => learnedRatesOf(holder.current.params.localLogRate, MELU_LOCAL_KEYS, config.innerLr),
+    learnedRates: () =>
+      learnedRatesOf(
+        holder.current.params.localLogRate,
+        meluLocalKeys(meluDepth(holder.current.params)),
+        config.innerLr,
+      ),
     dispose: () => holder.dispose(),
   };
 }

@@ -7,13 +7,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { FineTune } from './adaptation';
 import { stepOf, type StepSizes } from './meta';
 
-/** MeLU's last decision layer: y = h2 w3 + b3. */
-export const LAST_LAYER_KEYS: readonly string[] = ['w3', 'b3'];
-
-/** The step sizes of `keys` under a fine-tuning choice: unchanged for all layers, else 0 off the last layer. */
-export function fineTuneRates(lr: StepSizes, keys: readonly string[], fineTune: FineTune): StepSizes {
+/**
+ * The step sizes of `keys` under a fine-tuning choice: unchanged for all layers, else 0 off the last
+ * layer, whose keys are `last` (MeLU's output layer y = h_L w + b: models/melu.ts meluOutputKeys).
+ */
+export function fineTuneRates(
+  lr: StepSizes,
+  keys: readonly string[],
+  fineTune: FineTune,
+  last: readonly string[],
+): StepSizes {
   if (fineTune.layers === 'all') return lr;
-  return Object.fromEntries(keys.map((k) => [k, LAST_LAYER_KEYS.includes(k) ? stepOf(lr, k) : 0]));
+  return Object.fromEntries(keys.map((k) => [k, last.includes(k) ? stepOf(lr, k) : 0]));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Pieces every MeLU meta-gradient formulation shares (meluMeta.ts, meluRagged.ts). */
 import * as tf from '@tensorflow/tfjs';
-import { MELU_LOCAL_KEYS, type MeluDims, type MeluParams } from '../models/melu';
+import { meluDepth, meluLayers, meluLocalKeys, weight, type MeluDims, type MeluParams } from '../models/melu';
 import { embedSides } from '../models/embedding';
 import { gatherRows, mm } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
@@ -25,27 +25,43 @@ export function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar
 
 /**
  * The support rows' forward pass at the shared weights and the hand-written backprop deltas of
- * L_S = sum_t mean_r (y^_r - v_r)^2 (every op second-order safe), on flat support rows [Rs, .]:
- *   z1 = x W1i + u_t W1u + b1, h1 = relu(z1), z2 = h1 W2 + b2, h2 = relu(z2), y = h2 w3 + b3,
- *   d3 = 2 w_r (y - v) [Rs, 1], d2 = (d3 w3^T) . step(z2), d1 = (d2 W2^T) . step(z1)  [Rs, H]
- * (d3 w3^T as a broadcast product: a [Rs, 1] x [1, H] matmul is all overhead).
+ * L_S = sum_t mean_r (y^_r - v_r)^2 (every op second-order safe), on flat support rows [Rs, .], over
+ * the record's layers (models/melu.ts meluLayers; L hidden layers, output layer L + 1):
+ *   z1 = x W1i + u_t W1u + b1, h_k = relu(z_k), z_k = h_{k-1} W_k + b_k (k = 2..L), y = h_L w + b,
+ *   d_{L+1} = 2 w_r (y - v) [Rs, 1], d_L = (d_{L+1} w^T) . step(z_L), d_k = (d_{k+1} W_{k+1}^T) . step(z_k)
+ * (d_{L+1} w^T as a broadcast product: a [Rs, 1] x [1, H] matmul is all overhead).
+ * Returns xs [Rs, Di], hs = [h1 .. hL] and ds = [d1 .. d_{L+1}] (hs[k] feeds layer k + 2, whose
+ * delta is ds[k + 1]).
  */
 export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors) {
   const s = b.support;
+  const layers = meluLayers(p);
   const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
   const userPart = mm(e.userVecs, p.w1User); // [T, H]
-  const z1 = tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D;
-  const h1 = tf.relu(z1) as tf.Tensor2D;
-  const z2 = tf.add(mm(h1, p.w2), p.b2) as tf.Tensor2D;
-  const h2 = tf.relu(z2) as tf.Tensor2D;
-  const y = tf.reshape(tf.add(mm(h2, p.w3), p.b3), [-1]);
-  const d3 = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D;
-  const d2 = tf.mul(tf.mul(d3, tf.reshape(p.w3, [1, -1])), tf.step(z2)) as tf.Tensor2D;
-  const d1 = tf.mul(mm(d2, tf.transpose(p.w2)), tf.step(z1)) as tf.Tensor2D;
-  return { xs, h1, h2, d1, d2, d3 };
+  const zs: tf.Tensor2D[] = [
+    tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D,
+  ];
+  const hs: tf.Tensor2D[] = [tf.relu(zs[0]!) as tf.Tensor2D];
+  for (const layer of layers.slice(0, -1)) {
+    zs.push(tf.add(mm(hs.at(-1)!, weight(p, layer.w) as tf.Tensor2D), weight(p, layer.b)) as tf.Tensor2D);
+    hs.push(tf.relu(zs.at(-1)!) as tf.Tensor2D);
+  }
+  const out = layers.at(-1)!;
+  const y = tf.reshape(tf.add(mm(hs.at(-1)!, weight(p, out.w) as tf.Tensor2D), weight(p, out.b)), [-1]);
+  const ds: tf.Tensor2D[] = new Array<tf.Tensor2D>(hs.length + 1);
+  ds[hs.length] = tf.reshape(tf.mul(tf.mul(2, s.weight), tf.sub(y, s.value)), [-1, 1]) as tf.Tensor2D;
+  for (let k = hs.length - 1; k >= 0; k--) {
+    const next = weight(p, layers[k]!.w) as tf.Tensor2D; // the layer h_{k+1} feeds
+    const back =
+      k === hs.length - 1
+        ? tf.mul(ds[k + 1]!, tf.reshape(next, [1, -1]))
+        : mm(ds[k + 1]!, tf.transpose(next));
+    ds[k] = tf.mul(back, tf.step(zs[k]!)) as tf.Tensor2D;
+  }
+  return { xs, hs, ds };
 }
 
 /** The local step of every adapted key: lr, or lr * exp(rho_k) with learned rates (meta.ts). */
 export function meluRates(p: MeluParams, lr: number): StepSizes {
-  return learnedRates(MELU_LOCAL_KEYS, p.localLogRate, lr);
+  return learnedRates(meluLocalKeys(meluDepth(p)), p.localLogRate, lr);
 }

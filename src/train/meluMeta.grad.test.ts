@@ -34,11 +34,13 @@ const dims: MeluDims = { e: E, hidden: H, user: prob.layout.user, item: prob.lay
 const taskIds = [0, 1, 2, 3, 4];
 const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
 
-function makeParams(seed: number, learnedRates = false): MeluParams {
-  const shapes: Record<string, number[]> = meluShapes(prob.layout, E, H);
-  if (learnedRates) shapes.localLogRate = [7];
+/** Random parameters of a MeLU with `layers` hidden layers (the output bias near the rating scale). */
+function makeParams(seed: number, learnedRates = false, layers = 2): MeluParams {
+  const shapes: Record<string, number[]> = meluShapes(prob.layout, E, H, layers);
+  if (learnedRates) shapes.localLogRate = [3 + 2 * layers];
   const r = randomRecord(shapes, seed, 0.6);
-  return { ...r, b3: tf.add(r.b3!, 3) } as unknown as MeluParams;
+  const out = `b${layers + 1}`;
+  return { ...r, [out]: tf.add(r[out]!, 3) } as unknown as MeluParams;
 }
 
 const STRATEGIES: MeluStrategy[] = ['loop', 'tile', 'algebraic', 'ragged'];
@@ -168,6 +170,49 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
+// A third hidden layer (config hiddenLayers: 3): every formulation loops over the record's layers
+// (models/melu.ts meluLayers), the oracle too; the same checks at depth 3, with and without learned rates.
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MeLU with 3 hidden layers on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+    for (const steps of [1, 2]) {
+      for (const strategy of STRATEGIES) {
+        if (strategy === 'algebraic' && steps > 1) continue;
+        for (const order of ['second-order', 'first-order'] as const) {
+          it(`${strategy}, ${steps} step(s), ${order}, learned rates: <grad, v> = FD of the float64 loss`, async () => {
+            const params = makeParams(12, true, 3);
+            const inner: InnerConfig = { steps, lr: 0.05, order };
+            const flat = await toFlat(params);
+            const frozen = { lr: 0.05, rates: rates64(flat, 0.05) };
+            const deltas = meluDeltas64(flat, p64, steps, 0.05);
+            const f =
+              order === 'second-order'
+                ? (x: typeof flat) => meluMetaLoss64(x, p64, steps, 0.05)
+                : (x: typeof flat) => meluQueryLoss64(x, p64, deltas, frozen);
+            const { loss, grads } = metaGrad(strategy, params, inner);
+            const exact = f(flat);
+            expect(Math.abs((await loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
+            const v = unitDirection(flat.data.length, 19);
+            const fd = directional(flat, v, 1e-6, f);
+            expect(Math.abs((await dot(grads, flat, v)) - fd) / Math.abs(fd)).toBeLessThan(1e-5);
+          });
+        }
+      }
+    }
+    it('loop = tile = algebraic = ragged at depth 3 (both orders)', async () => {
+      const params = makeParams(13, false, 3);
+      for (const order of ['first-order', 'second-order'] as const) {
+        const inner: InnerConfig = { steps: 1, lr: 0.05, order };
+        const loop = metaGrad('loop', params, inner);
+        for (const other of ['tile', 'algebraic', 'ragged'] as const)
+          expect(await relativeMaxDiff(metaGrad(other, params, inner).grads, loop.grads)).toBeLessThan(1e-5);
+      }
+    });
+  });
+}
+
 // The ragged plan on webgpu (Dawn + SwiftShader in Node: the WGSL segmented and row kernels, the plan
 // strategy.ts picks there), against the same float64 finite differences; skipped without an adapter.
 const webgpu = await switchToWebGPU();
@@ -175,9 +220,14 @@ describe.skipIf(!webgpu)('MeLU meta-gradient on webgpu, ragged plan', () => {
   beforeAll(async () => {
     expect(await tf.setBackend('webgpu')).toBe(true);
   });
-  for (const order of ['first-order', 'second-order'] as const) {
-    it(`ragged, 1 step, ${order}: <grad, v> = FD of the float64 loss`, async () => {
-      const params = makeParams(5);
+  for (const [order, layers] of [
+    ['first-order', 2],
+    ['second-order', 2],
+    ['first-order', 3],
+    ['second-order', 3],
+  ] as const) {
+    it(`ragged, 1 step, ${order}, ${layers} hidden layers: <grad, v> = FD of the float64 loss`, async () => {
+      const params = makeParams(5, false, layers);
       const inner: InnerConfig = { steps: 1, lr: 0.05, order };
       const flat = await toFlat(params);
       const v = unitDirection(flat.data.length, 9);

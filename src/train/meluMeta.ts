@@ -18,17 +18,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  MELU_LOCAL_KEYS,
-  meluPredictRagged,
-  meluPredictRows,
-  meluPredictTasks,
+  meluForward,
+  meluLayers,
+  meluLocal,
+  meluOutputKeys,
+  paddedRows,
+  raggedRows,
+  sharedRows,
+  weight,
   type MeluDims,
   type MeluLocal,
   type MeluParams,
-  type MeluTaskLocal,
 } from '../models/melu';
 import { gatherRows, mm } from '../models/ops';
-import { pick } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
 import { clipTaskGradients, fineTuneRates } from './fineTune';
@@ -51,7 +53,8 @@ import {
 
 export type MeluStrategy = 'loop' | 'tile' | 'algebraic' | 'ragged';
 
-const LOCAL = MELU_LOCAL_KEYS;
+/** Per-task weights: every locally adapted key with a leading task axis T. */
+type MeluTaskLocal = MeluLocal;
 
 /** Rows of task t of a block, as a slice of the flat layout. */
 function taskRows(block: RowTensors, t: number): { item: tf.Tensor1D; y: tf.Tensor1D; n: number } {
@@ -65,7 +68,7 @@ function taskLoss(w: MeluLocal, e: Embedded, block: RowTensors, t: number): tf.S
   const { item, y, n } = taskRows(block, t);
   if (n === 0) return tf.scalar(0);
   const x = gatherRows(e.itemVecs, item);
-  const pred = meluPredictRows(w, x, tf.slice(e.userVecs, t, 1), tf.zeros([n], 'int32'));
+  const pred = meluForward(sharedRows(tf.zeros([n], 'int32')), w, x, tf.slice(e.userVecs, t, 1));
   return tf.mean(tf.square(tf.sub(pred, y)));
 }
 
@@ -94,7 +97,7 @@ export function meluMetaGradLoop(
       const lr = meluRates(p, inner.lr);
       const losses: tf.Scalar[] = [];
       for (let task = 0; task < t; task++)
-        losses.push(taskLoss(adapt(pick(p, LOCAL), e, task, lr), e, b.query, task));
+        losses.push(taskLoss(adapt(meluLocal(p), e, task, lr), e, b.query, task));
       return tf.div(tf.addN(losses), t);
     });
   }
@@ -103,7 +106,7 @@ export function meluMetaGradLoop(
   const e0 = embed(params, dims, b);
   const frozen = meluRates(params, inner.lr);
   for (let task = 0; task < t; task++)
-    deltas.push(diffRecord(pick(params, LOCAL), adapt(pick(params, LOCAL), e0, task, frozen)));
+    deltas.push(diffRecord(meluLocal(params), adapt(meluLocal(params), e0, task, frozen)));
   // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta, the embeddings (and
   // the learned rates, through delta's scale).
   return gradOfParams(params, (p) => {
@@ -112,7 +115,7 @@ export function meluMetaGradLoop(
     const losses: tf.Scalar[] = [];
     for (let task = 0; task < t; task++) {
       const delta = withLiveRates(deltas[task]!, live, frozen);
-      losses.push(taskLoss(diffRecord(pick(p, LOCAL), delta), e, b.query, task));
+      losses.push(taskLoss(diffRecord(meluLocal(p), delta), e, b.query, task));
     }
     return tf.div(tf.addN(losses), t);
   });
@@ -120,9 +123,9 @@ export function meluMetaGradLoop(
 
 // ---------------------------------------------------------------------------------------------- tile
 function tileLocal(w: MeluLocal, tasks: number): MeluTaskLocal {
-  const out: Partial<MeluTaskLocal> = {};
-  for (const key of LOCAL) out[key] = tileTasks(w[key], tasks);
-  return out as MeluTaskLocal;
+  const out: MeluTaskLocal = {};
+  for (const [key, v] of Object.entries(w)) out[key] = tileTasks(v, tasks);
+  return out;
 }
 
 function paddedItems(e: Embedded, block: RowTensors, tasks: number, di: number): tf.Tensor3D {
@@ -139,9 +142,10 @@ function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tenso
 
 /** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
 function blockLoss(form: Form, w: MeluTaskLocal, e: Embedded, rows: tf.Tensor, block: RowTensors): tf.Scalar {
+  const t = e.userVecs.shape[0];
   return form === 'tile'
-    ? paddedTaskLoss(meluPredictTasks(w, rows as tf.Tensor3D, e.userVecs), block)
-    : flatTaskLoss(meluPredictRagged(w, rows as tf.Tensor2D, e.userVecs, block), block);
+    ? paddedTaskLoss(meluForward(paddedRows(t), w, rows, e.userVecs), block)
+    : flatTaskLoss(meluForward(raggedRows(block, t), w, rows, e.userVecs), block);
 }
 
 /** `inner.steps` support-loss SGD steps of per-task weights, every task at once (clip > 0: per task). */
@@ -183,15 +187,15 @@ function perTaskMetaGrad(
     return gradOfParams(params, (p) => {
       const e = embed(p, dims, b);
       const lr = meluRates(p, inner.lr);
-      return queryLoss(adaptTasks(form, tileLocal(pick(p, LOCAL), t), e, b, inner.steps, lr), e);
+      return queryLoss(adaptTasks(form, tileLocal(meluLocal(p), t), e, b, inner.steps, lr), e);
     });
   }
-  const tiled0 = tileLocal(pick(params, LOCAL), t);
+  const tiled0 = tileLocal(meluLocal(params), t);
   const frozen = meluRates(params, inner.lr);
   const delta = diffRecord(tiled0, adaptTasks(form, tiled0, embed(params, dims, b), b, inner.steps, frozen));
   return gradOfParams(params, (p) => {
     const live = withLiveRates(delta, meluRates(p, inner.lr), frozen);
-    return queryLoss(diffRecord(tileLocal(pick(p, LOCAL), t), live), embed(p, dims, b));
+    return queryLoss(diffRecord(tileLocal(meluLocal(p), t), live), embed(p, dims, b));
   });
 }
 
@@ -216,25 +220,21 @@ export function meluMetaGradRaggedSteps(
 }
 
 // ----------------------------------------------------------------------------------------- algebraic
-/** Support pass at the shared weights with hand-written backprop (all ops second-order safe). */
+/**
+ * Support pass at the shared weights with hand-written backprop (all ops second-order safe), padded
+ * per task: xs, hs = [h1 .. hL], ds = [d1 .. d_{L+1}] [T, Ls, .], sums[k] = per-task sum of ds[k]
+ * [T, 1, .] (the bias gradients), users [T, 1, Du].
+ */
 function supportPass(p: MeluParams, e: Embedded, b: BatchTensors) {
   const s = b.support;
   const t = b.tasks;
-  const { xs, h1, h2, d1, d2, d3 } = supportDeltas(p, e, b);
-  // per-task sums (bias gradients): [T, R] one-hot x rows
-  const s1 = mm(s.taskOneHot, d1);
-  const s2 = mm(s.taskOneHot, d2);
-  const s3 = mm(s.taskOneHot, d3);
+  const { xs, hs, ds } = supportDeltas(p, e, b);
   return {
     xs: toPadded(xs, s, t),
-    h1: toPadded(h1, s, t),
-    h2: toPadded(h2, s, t),
-    d1: toPadded(d1, s, t),
-    d2: toPadded(d2, s, t),
-    d3: toPadded(d3, s, t),
-    s1: tf.reshape(s1, [t, 1, -1]),
-    s2: tf.reshape(s2, [t, 1, -1]),
-    s3: tf.reshape(s3, [t, 1, 1]),
+    hs: hs.map((h) => toPadded(h, s, t)),
+    ds: ds.map((d) => toPadded(d, s, t)),
+    // per-task sums: [T, R] one-hot x rows
+    sums: ds.map((d) => tf.reshape(mm(s.taskOneHot, d), [t, 1, -1]) as tf.Tensor3D),
     users: tf.reshape(e.userVecs, [t, 1, -1]) as tf.Tensor3D,
   };
 }
@@ -269,17 +269,20 @@ function queryPredictionsAdapted(
   // user part: x_u (W1u - alpha x_u0^T s1) = x_u W1u - alpha (x_u . x_u0) s1; bias: b1 - alpha s1
   const userPart = tf.sub(
     tf.reshape(mm(e.userVecs, p.w1User), [t, 1, -1]),
-    tf.mul(a('w1User'), tf.mul(tf.sum(tf.mul(users, sp.users), 2, true), sp.s1)),
+    tf.mul(a('w1User'), tf.mul(tf.sum(tf.mul(users, sp.users), 2, true), sp.sums[0]!)),
   );
   const z1 = tf.add(
-    tf.add(corrected(xq, p.w1Item, sp.xs, sp.d1, a('w1Item')), userPart),
-    tf.sub(p.b1, tf.mul(a('b1'), sp.s1)),
+    tf.add(corrected(xq, p.w1Item, sp.xs, sp.ds[0]!, a('w1Item')), userPart),
+    tf.sub(p.b1, tf.mul(a('b1'), sp.sums[0]!)),
   );
-  const h1 = tf.relu(z1) as tf.Tensor3D;
-  const z2 = tf.add(corrected(h1, p.w2, sp.h1, sp.d2, a('w2')), tf.sub(p.b2, tf.mul(a('b2'), sp.s2)));
-  const h2 = tf.relu(z2) as tf.Tensor3D;
-  const y = tf.add(corrected(h2, p.w3, sp.h2, sp.d3, a('w3')), tf.sub(p.b3, tf.mul(a('b3'), sp.s3)));
-  return tf.reshape(y, [t, -1]) as tf.Tensor2D;
+  let h = tf.relu(z1) as tf.Tensor3D;
+  meluLayers(p).forEach((layer, i) => {
+    const w = weight(p, layer.w) as tf.Tensor2D;
+    const bias = tf.sub(weight(p, layer.b), tf.mul(a(layer.b), sp.sums[i + 1]!));
+    const z = tf.add(corrected(h, w, sp.hs[i]!, sp.ds[i + 1]!, a(layer.w)), bias) as tf.Tensor3D;
+    h = layer.relu ? (tf.relu(z) as tf.Tensor3D) : z;
+  });
+  return tf.reshape(h, [t, -1]) as tf.Tensor2D;
 }
 
 function queryAtAdapted(
@@ -346,11 +349,12 @@ export function meluPredict(
   fineTune: FineTune = FULL_FINE_TUNE,
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
   const e = embed(params, dims, b);
-  const lr = fineTuneRates(meluRates(params, inner.lr), LOCAL, fineTune);
+  const local = meluLocal(params);
+  const lr = fineTuneRates(meluRates(params, inner.lr), Object.keys(local), fineTune, meluOutputKeys(params));
   const steps = fineTune.steps ?? inner.steps;
   const oneStep = steps === 1 && fineTune.clip === 0;
   const q = b.query;
-  const shared = meluPredictRows(pick(params, LOCAL), gatherRows(e.itemVecs, q.item), e.userVecs, q.task);
+  const shared = meluForward(sharedRows(q.task), local, gatherRows(e.itemVecs, q.item), e.userVecs);
   const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
     b.tasks,
     q.maxLen,
@@ -365,13 +369,18 @@ export function meluPredict(
   }
   // several local steps (or clipped): per-task weights, on flat rows for the ragged strategy
   const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
-  const w = adaptTasks(form, tileLocal(pick(params, LOCAL), b.tasks), e, b, steps, lr, fineTune.clip);
+  const w = adaptTasks(form, tileLocal(local, b.tasks), e, b, steps, lr, fineTune.clip);
   if (form === 'tile')
     return {
       before,
-      after: meluPredictTasks(w, paddedItems(e, q, b.tasks, e.itemVecs.shape[1]), e.userVecs),
+      after: meluForward(
+        paddedRows(b.tasks),
+        w,
+        paddedItems(e, q, b.tasks, e.itemVecs.shape[1]),
+        e.userVecs,
+      ) as tf.Tensor2D,
     };
-  const flat = meluPredictRagged(w, gatherRows(e.itemVecs, q.item), e.userVecs, q);
+  const flat = meluForward(raggedRows(q, b.tasks), w, gatherRows(e.itemVecs, q.item), e.userVecs);
   const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
   return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
 }

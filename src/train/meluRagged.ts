@@ -5,6 +5,7 @@
  * tfjs-wasm every product is a 2-D XNNPACK call instead of the naive 3-D batched matMul.
  *
  * One local SGD step at the shared weights, per task t (support rows r of t, query rows q of t):
+ * (written here for MeLU's two hidden layers; the code loops over the record's layers, meluLayers)
  *   support pass (shared weights, all rows stacked): z1 = x W1i + u_t W1u + b1, h1 = relu(z1),
  *     z2 = h1 W2 + b2, h2 = relu(z2), y = h2 w3 + b3; deltas d3 = 2 w_r (y - v) (w_r = 1/n_t),
  *     d2 = (d3 w3^T) . step(z2), d1 = (d2 W2^T) . step(z1)
@@ -22,7 +23,7 @@
  * gatherRows, the segmented products).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MeluDims, MeluParams } from '../models/melu';
+import { meluLayers, weight, type MeluDims, type MeluParams } from '../models/melu';
 import { detached, gatherRows, mm, scatterRows, withoutTape } from '../models/ops';
 import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
@@ -30,32 +31,30 @@ import type { BatchTensors } from './batch';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { flatTaskLoss, stepOf, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
 
-/** Support-pass quantities on flat support rows [Rs, .] and per-task sums [T, .]. */
+/**
+ * Support-pass quantities on flat support rows [Rs, .] and per-task sums [T, .]: xs, hs = [h1 .. hL],
+ * ds = [d1 .. d_{L+1}] (meluCommon.ts supportDeltas), sums[k] = per-task sum of ds[k], and gOut the
+ * output weight's per-task gradient as a row [T, H].
+ */
 interface RaggedSupport {
   readonly xs: tf.Tensor2D;
-  readonly h1: tf.Tensor2D;
-  readonly d1: tf.Tensor2D;
-  readonly d2: tf.Tensor2D;
-  readonly s1: tf.Tensor2D;
-  readonly s2: tf.Tensor2D;
-  readonly s3: tf.Tensor2D;
-  readonly g3: tf.Tensor2D;
+  readonly hs: readonly tf.Tensor2D[];
+  readonly ds: readonly tf.Tensor2D[];
+  readonly sums: readonly tf.Tensor2D[];
+  readonly gOut: tf.Tensor2D;
   readonly users: tf.Tensor2D;
 }
 
 function supportPass(p: MeluParams, e: Embedded, b: BatchTensors): RaggedSupport {
   const s = b.support;
   const t = b.tasks;
-  const { xs, h1, h2, d1, d2, d3 } = supportDeltas(p, e, b);
+  const { xs, hs, ds } = supportDeltas(p, e, b);
   return {
     xs,
-    h1,
-    d1,
-    d2,
-    s1: scatterRows(d1, s.task, t),
-    s2: scatterRows(d2, s.task, t),
-    s3: scatterRows(d3, s.task, t),
-    g3: scatterRows(tf.mul(h2, d3) as tf.Tensor2D, s.task, t),
+    hs,
+    ds,
+    sums: ds.map((d) => scatterRows(d, s.task, t)),
+    gOut: scatterRows(tf.mul(hs.at(-1)!, ds.at(-1)!) as tf.Tensor2D, s.task, t),
     users: e.userVecs,
   };
 }
@@ -66,7 +65,8 @@ function segmentsOf(b: BatchTensors): Segments {
 
 /**
  * Query predictions at the adapted weights on flat query rows: [Rq]. `constant` = the support pass
- * is a constant of the gradient (first order).
+ * is a constant of the gradient (first order). Hidden layer k: h W_k' = h W_k - alpha (h H_{k-1}^T) D_k
+ * (segmentGram, then segmentApply); the output layer: h . w' with w' the per-task row w - alpha gOut.
  */
 export function raggedQueryPredictions(
   p: MeluParams,
@@ -79,29 +79,39 @@ export function raggedQueryPredictions(
   const q = b.query;
   const seg = segmentsOf(b);
   const a = (key: string) => stepOf(lr, key);
+  const layers = meluLayers(p);
   const xq = gatherRows(e.itemVecs, q.item); // [Rq, Di]
   // per-task row [T, H]: u (W1u - a_W1u u0^T s1) + b1 - a_b1 s1 = u W1u + b1 - (a_W1u u . u0 + a_b1) s1
   const uu = tf.sum(tf.mul(e.userVecs, sp.users), 1, true);
   const rate1 = typeof lr === 'number' ? tf.mul(lr, tf.add(uu, 1)) : tf.add(tf.mul(a('w1User'), uu), a('b1'));
-  const task1 = tf.sub(tf.add(mm(e.userVecs, p.w1User), p.b1), tf.mul(rate1, sp.s1));
-  const corr1 = segmentApply(segmentGram(xq, sp.xs, seg, constant), sp.d1, seg, constant);
+  const task1 = tf.sub(tf.add(mm(e.userVecs, p.w1User), p.b1), tf.mul(rate1, sp.sums[0]!));
+  const corr1 = segmentApply(segmentGram(xq, sp.xs, seg, constant), sp.ds[0]!, seg, constant);
   const z1 = tf.sub(
     tf.add(mm(xq, p.w1Item), gatherRows(task1 as tf.Tensor2D, q.task)),
     tf.mul(a('w1Item'), corr1),
   );
-  const h1 = tf.relu(z1) as tf.Tensor2D;
-  const task2 = tf.sub(tf.reshape(p.b2, [1, -1]), tf.mul(a('b2'), sp.s2)) as tf.Tensor2D;
-  const corr2 = segmentApply(segmentGram(h1, sp.h1, seg, constant), sp.d2, seg, constant);
-  const z2 = tf.sub(tf.add(mm(h1, p.w2), gatherRows(task2, q.task)), tf.mul(a('w2'), corr2));
-  const h2 = tf.relu(z2) as tf.Tensor2D;
-  // per-task [T, H + 1]: [w3'^T | b3'] gathered once per query row
-  const w3t = tf.sub(tf.reshape(p.w3, [1, -1]), tf.mul(a('w3'), sp.g3));
-  const b3t = tf.sub(tf.reshape(p.b3, [1, 1]), tf.mul(a('b3'), sp.s3));
-  const task3 = gatherRows(tf.concat([w3t, b3t], 1) as tf.Tensor2D, q.task); // [Rq, H + 1]
-  const h = h2.shape[1];
+  let h = tf.relu(z1) as tf.Tensor2D;
+  layers.slice(0, -1).forEach((layer, i) => {
+    const task = tf.sub(
+      tf.reshape(weight(p, layer.b), [1, -1]),
+      tf.mul(a(layer.b), sp.sums[i + 1]!),
+    ) as tf.Tensor2D;
+    const corr = segmentApply(segmentGram(h, sp.hs[i]!, seg, constant), sp.ds[i + 1]!, seg, constant);
+    const z = tf.sub(
+      tf.add(mm(h, weight(p, layer.w) as tf.Tensor2D), gatherRows(task, q.task)),
+      tf.mul(a(layer.w), corr),
+    );
+    h = tf.relu(z) as tf.Tensor2D;
+  });
+  // per-task [T, H + 1]: [w'^T | b'] of the output layer gathered once per query row
+  const out = layers.at(-1)!;
+  const wt = tf.sub(tf.reshape(weight(p, out.w), [1, -1]), tf.mul(a(out.w), sp.gOut));
+  const bt = tf.sub(tf.reshape(weight(p, out.b), [1, 1]), tf.mul(a(out.b), sp.sums.at(-1)!));
+  const taskOut = gatherRows(tf.concat([wt, bt], 1) as tf.Tensor2D, q.task); // [Rq, H + 1]
+  const width = h.shape[1];
   const y = tf.add(
-    tf.sum(tf.mul(h2, tf.slice(task3, [0, 0], [-1, h])), 1),
-    tf.reshape(tf.slice(task3, [0, h], [-1, 1]), [-1]),
+    tf.sum(tf.mul(h, tf.slice(taskOut, [0, 0], [-1, width])), 1),
+    tf.reshape(tf.slice(taskOut, [0, width], [-1, 1]), [-1]),
   );
   return y as tf.Tensor1D;
 }

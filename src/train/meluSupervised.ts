@@ -1,13 +1,10 @@
 /** The supervised (non-meta) MSE of MeLU's shared weights: pre-training, the non-meta baseline, supervisedWeight. */
 import * as tf from '@tensorflow/tfjs';
-import { MELU_LOCAL_KEYS, meluPredictRows, type MeluDims, type MeluParams } from '../models/melu';
+import { meluForward, meluLocal, sharedRows, type MeluDims, type MeluParams } from '../models/melu';
 import { gatherRows } from '../models/ops';
-import { pick } from '../models/params';
 import type { BatchTensors } from './batch';
 import { embed, gradOfParams } from './meluCommon';
 import type { MetaGradient } from './meta';
-
-const LOCAL = MELU_LOCAL_KEYS;
 
 /**
  * Supervised (non-meta) loss for the pretrain-then-fine-tune baseline: the mean squared error over
@@ -22,11 +19,14 @@ export function meluSupervisedGrad(
   const { localLogRate, ...shared } = params;
   const out = gradOfParams(shared, (p) => {
     const e = embed(p, dims, b);
-    const w = pick(p, LOCAL);
+    const w = meluLocal(p);
     const losses = [b.support, b.query].map((block) =>
       tf.sum(
         tf.square(
-          tf.sub(meluPredictRows(w, gatherRows(e.itemVecs, block.item), e.userVecs, block.task), block.value),
+          tf.sub(
+            meluForward(sharedRows(block.task), w, gatherRows(e.itemVecs, block.item), e.userVecs),
+            block.value,
+          ),
         ),
       ),
     );

@@ -71,20 +71,25 @@ const widths = (layout: FeatureLayout, e: number) => ({
   di: (layout.item.indexFields + layout.item.multiFields) * e,
 });
 
-/** Shapes of every MeLU parameter (initMelu's key order) for embedding width e and hidden width h. */
-export function meluShapes(layout: FeatureLayout, e: number, h: number) {
+/**
+ * Shapes of every MeLU parameter (initMelu's key order) for embedding width e, hidden width h and
+ * `hiddenLayers` hidden layers (MeLU: 2; then w2 .. w{L+1}, the last the output [h, 1]).
+ */
+export function meluShapes(layout: FeatureLayout, e: number, h: number, hiddenLayers = 2) {
   const { du, di } = widths(layout, e);
-  return {
+  const shapes: Record<string, number[]> = {
     userTable: [layout.user.tableRows, e],
     itemTable: [layout.item.tableRows, e],
     w1Item: [di, h],
     w1User: [du, h],
     b1: [h],
-    w2: [h, h],
-    b2: [h],
-    w3: [h, 1],
-    b3: [1],
   };
+  for (let k = 2; k <= hiddenLayers + 1; k++) {
+    const out = k === hiddenLayers + 1 ? 1 : h;
+    shapes[`w${k}`] = [h, out];
+    shapes[`b${k}`] = [out];
+  }
+  return shapes;
 }
 
 /** Shapes of every MAMO parameter (initMamo's key order). */

@@ -9,7 +9,6 @@ import {
   backInput,
   block,
   concat,
-  mat,
   matOf,
   relu,
   type Flat,
@@ -24,8 +23,15 @@ export interface Problem64 {
   readonly e: number;
 }
 
-type Local = { w1Item: Mat; w1User: Mat; b1: Vec; w2: Mat; b2: Vec; w3: Mat; b3: Vec };
-const LOCAL_KEYS = ['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3'] as const;
+/** The adapted weights: the first layer (split by input part) and every later layer, output last. */
+type Local = { w1Item: Mat; w1User: Mat; b1: Vec; layers: { w: Mat; b: Vec }[] };
+
+/** The adapted keys in order: w1Item, w1User, b1, then w2, b2, ... as far as the record goes. */
+function localKeys(p: Flat): string[] {
+  const keys = ['w1Item', 'w1User', 'b1'];
+  for (let k = 2; p.keys.includes(`w${k}`); k++) keys.push(`w${k}`, `b${k}`);
+  return keys;
+}
 
 function row(table: Float64Array, e: number, r: number): Vec {
   return table.subarray(r * e, (r + 1) * e);
@@ -61,26 +67,55 @@ export function userVec64(p: Flat, prob: Problem64, user: number): Vec {
 }
 
 function localOf(p: Flat): Local {
+  const layers: Local['layers'] = [];
+  for (let k = 2; p.keys.includes(`w${k}`); k++)
+    layers.push({ w: matOf(p, `w${k}`), b: Float64Array.from(block(p, `b${k}`)) });
   return {
     w1Item: matOf(p, 'w1Item'),
     w1User: matOf(p, 'w1User'),
     b1: Float64Array.from(block(p, 'b1')),
-    w2: matOf(p, 'w2'),
-    b2: Float64Array.from(block(p, 'b2')),
-    w3: matOf(p, 'w3'),
-    b3: Float64Array.from(block(p, 'b3')),
+    layers,
   };
 }
 
+/** Forward pass of one row: zs = [z1 .. zL], hs = [h1 .. hL] (ReLU on every hidden layer), y. */
 function forward(w: Local, xi: Vec, xu: Vec) {
   const z1 = affine(xi, w.w1Item, w.b1);
   const zu = affine(xu, w.w1User, null);
   for (let j = 0; j < z1.length; j++) z1[j]! += zu[j]!;
-  const h1 = relu(z1);
-  const z2 = affine(h1, w.w2, w.b2);
-  const h2 = relu(z2);
-  const y = affine(h2, w.w3, w.b3)[0]!;
-  return { z1, h1, z2, h2, y };
+  const zs = [z1];
+  const hs = [relu(z1)];
+  for (const layer of w.layers.slice(0, -1)) {
+    zs.push(affine(hs.at(-1)!, layer.w, layer.b));
+    hs.push(relu(zs.at(-1)!));
+  }
+  const out = w.layers.at(-1)!;
+  const y = affine(hs.at(-1)!, out.w, out.b)[0]!;
+  return { zs, hs, y };
+}
+
+/** The record's keys and values of a Local, in localKeys order. */
+function entries(w: Local): [string, Float64Array][] {
+  const out: [string, Float64Array][] = [
+    ['w1Item', w.w1Item.data],
+    ['w1User', w.w1User.data],
+    ['b1', w.b1],
+  ];
+  w.layers.forEach((l, i) => out.push([`w${i + 2}`, l.w.data], [`b${i + 2}`, l.b]));
+  return out;
+}
+
+/** A Local with every key's values replaced by f(key, values). */
+function mapLocal(w: Local, f: (key: string, v: Float64Array) => Float64Array): Local {
+  return {
+    w1Item: { ...w.w1Item, data: f('w1Item', w.w1Item.data) },
+    w1User: { ...w.w1User, data: f('w1User', w.w1User.data) },
+    b1: f('b1', w.b1),
+    layers: w.layers.map((l, i) => ({
+      w: { ...l.w, data: f(`w${i + 2}`, l.w.data) },
+      b: f(`b${i + 2}`, l.b),
+    })),
+  };
 }
 
 type Rows = { items: Int32Array; values: Float32Array };
@@ -103,52 +138,36 @@ function mse(w: Local, p: Flat, prob: Problem64, user: number, rows: Rows): numb
 
 /**
  * The local step of each adapted key: lr, or lr * exp(rho_k) when p holds the learned log-rates
- * 'localLogRate' (one per LOCAL_KEYS entry, in order).
+ * 'localLogRate' (one per localKeys entry, in order).
  */
 export function rates64(p: Flat, lr: number): Record<string, number> {
   const rho = p.keys.includes('localLogRate') ? block(p, 'localLogRate') : null;
-  return Object.fromEntries(LOCAL_KEYS.map((k, i) => [k, rho ? lr * Math.exp(rho[i]!) : lr]));
+  return Object.fromEntries(localKeys(p).map((k, i) => [k, rho ? lr * Math.exp(rho[i]!) : lr]));
 }
 
-/** One SGD step on the support MSE: w - lr_k grad_k (hand-written backprop). */
+/** One SGD step on the support MSE: w - lr_k grad_k (hand-written backprop through every layer). */
 function sgd(w: Local, p: Flat, prob: Problem64, user: number, rows: Rows, lr: number): Local {
   const a = rates64(p, lr);
-  const g: Local = {
-    w1Item: mat(w.w1Item.rows, w.w1Item.cols),
-    w1User: mat(w.w1User.rows, w.w1User.cols),
-    b1: new Float64Array(w.b1.length),
-    w2: mat(w.w2.rows, w.w2.cols),
-    b2: new Float64Array(w.b2.length),
-    w3: mat(w.w3.rows, w.w3.cols),
-    b3: new Float64Array(1),
-  };
+  const g = mapLocal(w, (_, v) => new Float64Array(v.length));
   const n = rows.items.length;
   const xu = userVec64(p, prob, user);
   for (let r = 0; r < n; r++) {
     const xi = itemVec64(p, prob, rows.items[r]!);
     const f = forward(w, xi, xu);
-    const d3 = Float64Array.of((2 / n) * (f.y - rows.values[r]!));
-    accumulateOuter(g.w3, f.h2, d3);
-    g.b3[0]! += d3[0]!;
-    const d2 = backInput(w.w3, d3).map((v, j) => (f.z2[j]! > 0 ? v : 0));
-    accumulateOuter(g.w2, f.h1, d2);
-    d2.forEach((v, j) => (g.b2[j]! += v));
-    const d1 = backInput(w.w2, d2).map((v, j) => (f.z1[j]! > 0 ? v : 0));
-    accumulateOuter(g.w1Item, xi, d1);
-    accumulateOuter(g.w1User, xu, d1);
-    d1.forEach((v, j) => (g.b1[j]! += v));
+    // back from the output: layer i (0-based in w.layers) reads hs[i] and gets delta d
+    let d: Vec = Float64Array.of((2 / n) * (f.y - rows.values[r]!));
+    for (let i = w.layers.length - 1; i >= 0; i--) {
+      accumulateOuter(g.layers[i]!.w, f.hs[i]!, d);
+      d.forEach((v, j) => (g.layers[i]!.b[j]! += v));
+      const z = f.zs[i]!;
+      d = backInput(w.layers[i]!.w, d).map((v, j) => (z[j]! > 0 ? v : 0));
+    }
+    accumulateOuter(g.w1Item, xi, d);
+    accumulateOuter(g.w1User, xu, d);
+    d.forEach((v, j) => (g.b1[j]! += v));
   }
-  const sub = (x: Float64Array, y: Float64Array, key: string) => x.map((v, i) => v - a[key]! * y[i]!);
-  const m = (x: Mat, y: Mat, key: string): Mat => ({ ...x, data: sub(x.data, y.data, key) });
-  return {
-    w1Item: m(w.w1Item, g.w1Item, 'w1Item'),
-    w1User: m(w.w1User, g.w1User, 'w1User'),
-    b1: sub(w.b1, g.b1, 'b1'),
-    w2: m(w.w2, g.w2, 'w2'),
-    b2: sub(w.b2, g.b2, 'b2'),
-    w3: m(w.w3, g.w3, 'w3'),
-    b3: sub(w.b3, g.b3, 'b3'),
-  };
+  const grads = new Map(entries(g));
+  return mapLocal(w, (key, v) => v.map((x, i) => x - a[key]! * grads.get(key)![i]!));
 }
 
 /** theta - theta'_t for every task: the local change, as plain arrays per key. */
@@ -163,14 +182,9 @@ export function meluDeltas64(
     const w0 = localOf(p);
     let w = w0;
     for (let k = 0; k < steps; k++) w = sgd(w, p, prob, user, rowsOf(prob.tasks, t, 'support'), lr);
+    const after = new Map(entries(w));
     const out: Record<string, Float64Array> = {};
-    for (const key of LOCAL_KEYS) {
-      const a = w0[key];
-      const b = w[key];
-      const ad = 'data' in a ? a.data : a;
-      const bd = 'data' in b ? b.data : b;
-      out[key] = ad.map((v, i) => v - bd[i]!);
-    }
+    for (const [key, v] of entries(w0)) out[key] = v.map((x, i) => x - after.get(key)![i]!);
     return out;
   });
 }
@@ -193,15 +207,7 @@ export function meluQueryLoss64(
     const w0 = localOf(p);
     const d = deltas[k]!;
     const sub = (a: Float64Array, key: string) => a.map((v, i) => v - scale(key) * d[key]![i]!);
-    const w: Local = {
-      w1Item: { ...w0.w1Item, data: sub(w0.w1Item.data, 'w1Item') },
-      w1User: { ...w0.w1User, data: sub(w0.w1User.data, 'w1User') },
-      b1: sub(w0.b1, 'b1'),
-      w2: { ...w0.w2, data: sub(w0.w2.data, 'w2') },
-      b2: sub(w0.b2, 'b2'),
-      w3: { ...w0.w3, data: sub(w0.w3.data, 'w3') },
-      b3: sub(w0.b3, 'b3'),
-    };
+    const w = mapLocal(w0, (key, v) => sub(v, key));
     total += mse(w, p, prob, prob.tasks.users[t]!, rowsOf(prob.tasks, t, 'query'));
   });
   return total / prob.taskIds.length;
