@@ -216,26 +216,29 @@ for (const backend of ['cpu', 'wasm'] as const) {
 // The ragged plan on webgpu (Dawn + SwiftShader in Node: the WGSL segmented and row kernels, the plan
 // strategy.ts picks there), against the same float64 finite differences; skipped without an adapter.
 const webgpu = await switchToWebGPU();
-describe.skipIf(!webgpu)('MeLU meta-gradient on webgpu, ragged plan', () => {
+describe.skipIf(!webgpu)('MeLU meta-gradient on webgpu, every layout', () => {
   beforeAll(async () => {
     expect(await tf.setBackend('webgpu')).toBe(true);
   });
-  for (const [order, layers] of [
-    ['first-order', 2],
-    ['second-order', 2],
-    ['first-order', 3],
-    ['second-order', 3],
-  ] as const) {
-    it(`ragged, 1 step, ${order}, ${layers} hidden layers: <grad, v> = FD of the float64 loss`, async () => {
+  // ragged is the plan strategy.ts picks there; the others run where a backend lacks the kernels
+  const cases = [1, 2].flatMap((steps) =>
+    STRATEGIES.filter((s) => steps === 1 || s !== 'algebraic').flatMap((strategy) =>
+      (['first-order', 'second-order'] as const).flatMap((order) =>
+        [2, 3].map((layers) => [steps, strategy, order, layers] as const),
+      ),
+    ),
+  );
+  for (const [steps, strategy, order, layers] of cases) {
+    it(`${strategy}, ${steps} step(s), ${order}, ${layers} hidden layers: <grad, v> = FD of the float64 loss`, async () => {
       const params = makeParams(5, false, layers);
-      const inner: InnerConfig = { steps: 1, lr: 0.05, order };
+      const inner: InnerConfig = { steps, lr: 0.05, order };
       const flat = await toFlat(params);
       const v = unitDirection(flat.data.length, 9);
-      const { loss, grads } = metaGrad('ragged', params, inner);
-      const frozen = meluDeltas64(flat, p64, 1, 0.05);
+      const { loss, grads } = metaGrad(strategy, params, inner);
+      const frozen = meluDeltas64(flat, p64, steps, 0.05);
       const f =
         order === 'second-order'
-          ? (x: typeof flat) => meluMetaLoss64(x, p64, 1, 0.05)
+          ? (x: typeof flat) => meluMetaLoss64(x, p64, steps, 0.05)
           : (x: typeof flat) => meluQueryLoss64(x, p64, frozen);
       const exact = f(flat);
       expect(Math.abs((await loss.data())[0]! - exact) / exact).toBeLessThan(1e-5);
