@@ -185,6 +185,42 @@ describe('meta-training on the synthetic demo', () => {
       if (fixed.summary.scenarios[s]) expect(chosen.summary.scenarios[s]).toBeDefined();
   });
 
+  it('MeLU with a third hidden layer (hiddenLayers: 3) trains end to end: learned rates, baselines, no leak', async () => {
+    const config: TrainConfig = {
+      ...DEFAULT_CONFIG,
+      model: 'melu',
+      hiddenLayers: 3,
+      epochs: 2,
+      innerLr: 0.01,
+      outerLr: 1e-3,
+      localRateLr: 0.01,
+      evalUsers: 20,
+      backend: 'wasm',
+    };
+    const before = tf.memory().numTensors;
+    const { summary, events } = await run(config);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(summary.epochs.length).toBe(2);
+    expect(summary.epochs[1]!.trainLoss).toBeLessThan(summary.epochs[0]!.trainLoss);
+    // one learned rate per adapted tensor: w1Item, w1User, b1 and (w, b) of w2, w3, w4
+    expect(events.some((e) => e.type === 'evaluated')).toBe(true);
+    expect(Object.keys(summary.learnedLocalRates ?? {})).toEqual([
+      'w1Item',
+      'w1User',
+      'b1',
+      'w2',
+      'b2',
+      'w3',
+      'b3',
+      'w4',
+      'b4',
+    ]);
+    for (const s of SCENARIOS) {
+      expect(Number.isFinite(summary.scenarios[s]!.mae)).toBe(true);
+      expect(summary.baselines.nonMeta![s]!.mae).toBeLessThan(1.5);
+    }
+  });
+
   it('stops with a clear message and keeps the last good parameters when the loss explodes', async () => {
     const config: TrainConfig = {
       ...DEFAULT_CONFIG,
