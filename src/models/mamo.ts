@@ -108,63 +108,61 @@ function taskAffine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Predictions with per-task local weights for padded rows.
- * userVecs p_u [T, Du], itemRows p_i [T, L, Di] -> y^ [T, L].
+ * Where the item rows of a forward pass live (the seam each formulation implements): padded
+ * [T, L, .] (3-D batched products) or ragged [R, .] (the segmented kernel). Weights are per task
+ * [T, k, m], biases [T, m]; the user path has one row per task and is the same in every layout.
  */
-export function mamoPredictTasks(
+export interface MamoRowLayout {
+  /** x W_t + b_t on the item rows */
+  affine(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor;
+  /** M_uI [e_u; e_i] = e_i muiItem_t^T + userPart_t on the item rows; userPart [T, 1, e] */
+  preference(ei: tf.Tensor, muiItem: tf.Tensor, userPart: tf.Tensor): tf.Tensor;
+  /** the output column as predictions: [T, L] or [R] */
+  output(y: tf.Tensor): tf.Tensor;
+}
+
+/**
+ * MAMO's forward pass, the one place it is written (Eqs 1-2): p_u [T, Du], item rows p_i in the
+ * layout -> y^ in the layout (padded [T, L] or ragged [R]).
+ */
+export function mamoForward(
+  layout: MamoRowLayout,
   w: MamoTaskLocal,
   userVecs: tf.Tensor2D,
-  itemRows: tf.Tensor3D,
-): tf.Tensor2D {
-  const t = itemRows.shape[0];
+  itemRows: tf.Tensor,
+): tf.Tensor {
+  const t = userVecs.shape[0];
   // Eq 1: e_u (one row per task) and e_i (every row)
   const pu = tf.reshape(userVecs, [t, 1, -1]);
   const eu = lrelu(taskAffine(lrelu(taskAffine(pu, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, 1, e]
-  const ei = lrelu(taskAffine(lrelu(taskAffine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2)); // [T, L, e]
-  // Eq 2: z = lrelu(M_uI [e_u; e_i]) = lrelu(e_u muiUser^T + e_i muiItem^T)
+  const ei = lrelu(layout.affine(lrelu(layout.affine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2));
+  // Eq 2: z = lrelu(M_uI [e_u; e_i]) = lrelu(e_i muiItem^T + e_u muiUser^T)
   const userPart = tf.matMul(eu as tf.Tensor3D, w.muiUser as tf.Tensor3D, false, true); // [T, 1, e]
-  const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor3D, w.muiItem as tf.Tensor3D, false, true), userPart));
-  const h = lrelu(taskAffine(z, w.wr2, w.br2));
-  return tf.reshape(taskAffine(h, w.wr3, w.br3), [t, -1]);
+  const z = lrelu(layout.preference(ei, w.muiItem, userPart));
+  const h = lrelu(layout.affine(z, w.wr2, w.br2));
+  return layout.output(layout.affine(h, w.wr3, w.br3));
+}
+
+/** Padded item rows [T, L, Di] -> y^ [T, L]. */
+export function mamoPaddedRows(tasks: number): MamoRowLayout {
+  return {
+    affine: taskAffine,
+    preference: (ei, muiItem, userPart) =>
+      tf.add(tf.matMul(ei as tf.Tensor3D, muiItem as tf.Tensor3D, false, true), userPart),
+    output: (y) => tf.reshape(y, [tasks, -1]),
+  };
 }
 
 /**
- * The same predictions as mamoPredictTasks on ragged rows (the "ragged" strategy; needs the segmented
- * kernel, kernels/segmentMatMul.ts): userVecs p_u [T, Du], itemRows p_i [R, Di] -> y^ [R].
- * The user path has one row per task and stays a batched product.
+ * Ragged item rows [R, Di] (flat, task-contiguous; needs the segmented kernel,
+ * kernels/segmentMatMul.ts) -> y^ [R].
  */
-export function mamoPredictRagged(
-  w: MamoTaskLocal,
-  userVecs: tf.Tensor2D,
-  itemRows: tf.Tensor2D,
-  rows: RaggedRows,
-): tf.Tensor1D {
-  const t = userVecs.shape[0];
-  const pu = tf.reshape(userVecs, [t, 1, -1]);
-  const eu = lrelu(taskAffine(lrelu(taskAffine(pu, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, 1, e]
-  const userPart = tf.reshape(tf.matMul(eu as tf.Tensor3D, w.muiUser as tf.Tensor3D, false, true), [t, -1]); // [T, e]
-  const ei = lrelu(raggedAffine(lrelu(raggedAffine(itemRows, w.wi1, w.bi1, rows)), w.wi2, w.bi2, rows)); // [R, e]
-  // e_i muiItem_t^T: B_t = muiItem_t^T
-  const muiItemT = tf.transpose(w.muiItem, [0, 2, 1]);
-  const z = lrelu(raggedAffine(ei, muiItemT, userPart, rows)); // [R, e]
-  const h = lrelu(raggedAffine(z, w.wr2, w.br2, rows));
-  return tf.reshape(raggedAffine(h, w.wr3, w.br3, rows), [-1]);
-}
-
-/** Local weights of ONE task as 2-D tensors (the per-task loop's form of MamoTaskLocal). */
-export type MamoRowLocal = { [K in keyof MamoTaskLocal]: tf.Tensor };
-
-/**
- * Predictions of one task with 2-D weights: userVec p_u [1, Du], itemRows p_i [n, Di] -> y^ [n].
- * Same math as mamoPredictTasks with T = 1.
- */
-export function mamoPredictRows(w: MamoRowLocal, userVec: tf.Tensor2D, itemRows: tf.Tensor2D): tf.Tensor1D {
-  const affine = (x: tf.Tensor, wt: tf.Tensor, b: tf.Tensor) =>
-    tf.add(tf.matMul(x as tf.Tensor2D, wt as tf.Tensor2D), b);
-  const eu = lrelu(affine(lrelu(affine(userVec, w.wu1, w.bu1)), w.wu2, w.bu2)); // [1, e]
-  const ei = lrelu(affine(lrelu(affine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2)); // [n, e]
-  const userPart = tf.matMul(eu as tf.Tensor2D, w.muiUser as tf.Tensor2D, false, true); // [1, e]
-  const z = lrelu(tf.add(tf.matMul(ei as tf.Tensor2D, w.muiItem as tf.Tensor2D, false, true), userPart));
-  const h = lrelu(affine(z, w.wr2, w.br2));
-  return tf.reshape(affine(h, w.wr3, w.br3), [-1]);
+export function mamoRaggedRows(rows: RaggedRows, tasks: number): MamoRowLayout {
+  return {
+    affine: (x, w, b) => raggedAffine(x, w, b, rows),
+    // e_i muiItem_t^T: B_t = muiItem_t^T
+    preference: (ei, muiItem, userPart) =>
+      raggedAffine(ei, tf.transpose(muiItem, [0, 2, 1]), tf.reshape(userPart, [tasks, -1]), rows),
+    output: (y) => tf.reshape(y, [-1]),
+  };
 }

@@ -18,13 +18,13 @@ import * as tf from '@tensorflow/tfjs';
 import {
   MAMO_GLOBAL_LOCAL_KEYS,
   MAMO_USER_KEYS,
-  mamoPredictRagged,
-  mamoPredictRows,
-  mamoPredictTasks,
+  mamoForward,
+  mamoPaddedRows,
+  mamoRaggedRows,
   userNetShapes,
   type MamoDims,
   type MamoParams,
-  type MamoRowLocal,
+  type MamoRowLayout,
   type MamoTaskLocal,
 } from '../models/mamo';
 import { embedSides } from '../models/embedding';
@@ -33,20 +33,10 @@ import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors, RowTensors } from './batch';
 import { mamoRates, rateGradient } from './mamoRates';
-import {
-  flatTaskLoss,
-  localGrads,
-  paddedTaskLoss,
-  sgdStep,
-  tileTasks,
-  type InnerConfig,
-  type MetaGradient,
-  type StepSizes,
-} from './meta';
+import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
+import { localGrads, sgdStep, tileTasks, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
 
 export type MamoStrategy = 'loop' | 'tile' | 'ragged';
-/** The batched forms (per-task weights [T, ...]): padded rows or ragged ones. */
-type Form = 'tile' | 'ragged';
 /** The batched form a strategy's local steps run in (the loop's adaptation is the tile's, tested). */
 const formOf = (strategy: MamoStrategy): Form => (strategy === 'ragged' ? 'ragged' : 'tile');
 
@@ -84,13 +74,9 @@ function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDi
   return { a, local: local as Local };
 }
 
-function paddedRows(e: Embedded, block: RowTensors, t: number): tf.Tensor3D {
-  return tf.reshape(gatherRows(e.itemVecs, block.padItem), [t, block.maxLen, e.itemVecs.shape[1]]);
-}
-
-/** A block's item rows in the form's layout: padded [T, L, Di] or flat [R, Di]. */
-function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tensor {
-  return form === 'tile' ? paddedRows(e, block, t) : gatherRows(e.itemVecs, block.item);
+/** The row layout of a form for a block of `tasks` tasks. */
+function layoutOf(form: Form, block: RowTensors, tasks: number): MamoRowLayout {
+  return form === 'tile' ? mamoPaddedRows(tasks) : mamoRaggedRows(block, tasks);
 }
 
 /** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
@@ -101,9 +87,8 @@ function blockLoss(
   rows: tf.Tensor,
   block: RowTensors,
 ): tf.Scalar {
-  return form === 'tile'
-    ? paddedTaskLoss(mamoPredictTasks(w, userVecs, rows as tf.Tensor3D), block)
-    : flatTaskLoss(mamoPredictRagged(w, userVecs, rows as tf.Tensor2D, block), block);
+  const pred = mamoForward(layoutOf(form, block, userVecs.shape[0]), w, userVecs, rows);
+  return formTaskLoss(form, pred, block);
 }
 
 function adaptTasks(
@@ -114,20 +99,12 @@ function adaptTasks(
   form: Form,
   lr: StepSizes,
 ): Local {
-  const xs = rowsOf(form, e, b.support, b.tasks);
-  let w = w0;
-  for (let k = 0; k < cfg.steps; k++) {
-    w = sgdStep(
-      w,
-      localGrads(w, (v) => blockLoss(form, v, e.userVecs, xs, b.support)),
-      lr,
-    );
-  }
-  return w;
+  const xs = itemRowsOf(form, e.itemVecs, b.support, b.tasks);
+  return adaptPerTask(w0, (v) => blockLoss(form, v, e.userVecs, xs, b.support), cfg.steps, lr);
 }
 
 function queryLossTasks(w: Local, e: Embedded, b: BatchTensors, form: Form): tf.Scalar {
-  const xq = rowsOf(form, e, b.query, b.tasks);
+  const xq = itemRowsOf(form, e.itemVecs, b.query, b.tasks);
   return tf.div(blockLoss(form, w, e.userVecs, xq, b.query), b.tasks);
 }
 
@@ -213,24 +190,23 @@ export function mamoMetaGradTile(
 }
 
 // ---------------------------------------------------------------------------------------------- loop
-function taskSlice(local: Local, t: number): MamoRowLocal {
-  const out: Partial<MamoRowLocal> = {};
-  for (const key of keysOf(local)) {
-    const x = local[key];
-    out[key] = tf.reshape(tf.slice(x, [t], [1]), x.shape.slice(1));
-  }
-  return out as MamoRowLocal;
+/** Task t's slice of per-task weights, its task axis kept: [1, ...] (the forward's layout with T = 1). */
+function taskSlice(local: Local, t: number): Local {
+  const out: Partial<Local> = {};
+  for (const key of keysOf(local)) out[key] = tf.slice(local[key], [t], [1]);
+  return out as Local;
 }
 
-function taskMse(w: MamoRowLocal, e: Embedded, block: RowTensors, t: number): tf.Scalar {
+/** Task t's mean squared error over a block's rows at its own weights w ([1, ...]). */
+function taskMse(w: Local, e: Embedded, block: RowTensors, t: number): tf.Scalar {
   const n = block.counts[t]!;
   if (n === 0) return tf.scalar(0);
   const rows = gatherRows(e.itemVecs, tf.slice(block.item, block.starts[t]!, n));
-  const pred = mamoPredictRows(w, tf.slice(e.userVecs, t, 1), rows);
-  return tf.mean(tf.square(tf.sub(pred, tf.slice(block.value, block.starts[t]!, n))));
+  const pred = mamoForward(mamoPaddedRows(1), w, tf.slice(e.userVecs, t, 1), tf.expandDims(rows, 0));
+  return tf.mean(tf.square(tf.sub(tf.reshape(pred, [-1]), tf.slice(block.value, block.starts[t]!, n))));
 }
 
-/** One task at a time with 2-D weights (reference; also a candidate fast path on wasm). */
+/** One task at a time, each with its own weights (the reference). */
 export function mamoMetaGradLoop(
   params: MamoParams,
   memory: MemoryState,
@@ -238,7 +214,7 @@ export function mamoMetaGradLoop(
   b: BatchTensors,
   cfg: MamoConfig,
 ): MamoMetaResult {
-  const adaptOne = (w0: MamoRowLocal, e: Embedded, t: number, lr: StepSizes): MamoRowLocal => {
+  const adaptOne = (w0: Local, e: Embedded, t: number, lr: StepSizes): Local => {
     let w = w0;
     for (let k = 0; k < cfg.steps; k++)
       w = sgdStep(
@@ -265,21 +241,23 @@ export function mamoMetaGradLoop(
         b.items,
         b.users,
       );
-      return taskMse(fromList<MamoRowLocal>(localKeys, rest), e, b.query, t);
+      return taskMse(fromList<Local>(localKeys, rest), e, b.query, t);
     })(inputs);
   });
   const localKeys = keysOf(adapted[0]!);
   const mean = (i: number) => tf.div(tf.addN(perTask.map((r) => r.grads[i]!)), b.tasks);
   const grads: Record<string, tf.Tensor> = { userTable: mean(0), itemTable: mean(1) };
-  for (const key of MAMO_GLOBAL_LOCAL_KEYS) grads[key] = mean(2 + localKeys.indexOf(key));
+  // each task's weights keep their task axis [1, ...]: back to the shared shape
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS)
+    grads[key] = tf.reshape(mean(2 + localKeys.indexOf(key)), params[key].shape);
   if (params.localLogRate) {
     // per-task gradients of the mean loss w.r.t. each adapted key, stacked [T, ...]
     const stacked: Partial<Local> = {};
     for (const key of localKeys)
-      stacked[key] = tf.div(tf.stack(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!)), b.tasks);
-    const both = (ws: MamoRowLocal[]) => {
+      stacked[key] = tf.div(tf.concat(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!)), b.tasks);
+    const both = (ws: Local[]) => {
       const out: Partial<Local> = {};
-      for (const key of localKeys) out[key] = tf.stack(ws.map((w) => w[key]));
+      for (const key of localKeys) out[key] = tf.concat(ws.map((w) => w[key]));
       return out;
     };
     grads.localLogRate = rateGradient(
@@ -290,10 +268,10 @@ export function mamoMetaGradLoop(
   }
   const userGradients = {} as UserNetRecord;
   for (const key of MAMO_USER_KEYS) {
-    userGradients[key] = tf.stack(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!));
+    userGradients[key] = tf.concat(perTask.map((r) => r.grads[2 + localKeys.indexOf(key)]!));
   }
-  const muiUser = tf.stack(adapted.map((w) => w.muiUser));
-  const muiItem = tf.stack(adapted.map((w) => w.muiItem));
+  const muiUser = tf.concat(adapted.map((w) => w.muiUser));
+  const muiItem = tf.concat(adapted.map((w) => w.muiItem));
   let loss = tf.div(tf.addN(perTask.map((r) => r.value)), b.tasks) as tf.Scalar;
   let metaGrads = fromList<MamoParams>(
     keys,
@@ -353,12 +331,9 @@ export function mamoSupervisedGrad(
     const { local } = initLocal(p, e, memory, dims, cfg);
     // the squared error of every rating (not the per-task means of the meta-loss): padding masked out
     const sse = [b.support, b.query].map((block) => {
-      const rows = rowsOf(form, e, block, b.tasks);
-      if (form === 'ragged') {
-        const pred = mamoPredictRagged(local, e.userVecs, rows as tf.Tensor2D, block);
-        return tf.sum(tf.square(tf.sub(pred, block.value)));
-      }
-      const pred = mamoPredictTasks(local, e.userVecs, rows as tf.Tensor3D);
+      const rows = itemRowsOf(form, e.itemVecs, block, b.tasks);
+      const pred = mamoForward(layoutOf(form, block, b.tasks), local, e.userVecs, rows);
+      if (form === 'ragged') return tf.sum(tf.square(tf.sub(pred, block.value)));
       const mask = tf.cast(tf.greater(block.padWeight, 0), 'float32');
       return tf.sum(tf.mul(mask, tf.square(tf.sub(pred, block.padValue))));
     });
@@ -385,13 +360,11 @@ export function mamoPredict(
 ): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
-  const xq = paddedRows(e, b.query, b.tasks);
-  const before = mamoPredictTasks(local, e.userVecs, xq);
+  const xq = itemRowsOf('tile', e.itemVecs, b.query, b.tasks);
+  const padded = mamoPaddedRows(b.tasks);
+  const before = mamoForward(padded, local, e.userVecs, xq) as tf.Tensor2D;
   const form = formOf(strategy);
-  const after = mamoPredictTasks(
-    adaptTasks(local, e, b, cfg, form, mamoRates(params, cfg.lr)),
-    e.userVecs,
-    xq,
-  );
+  const adapted = adaptTasks(local, e, b, cfg, form, mamoRates(params, cfg.lr));
+  const after = mamoForward(padded, adapted, e.userVecs, xq) as tf.Tensor2D;
   return { before, after, attention: a, profiles: e.userVecs };
 }

@@ -33,13 +33,13 @@ import {
 import { gatherRows, mm } from '../models/ops';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
-import { clipTaskGradients, fineTuneRates } from './fineTune';
+import { fineTuneRates } from './fineTune';
+import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import {
   diffRecord,
-  flatTaskLoss,
   localGrads,
   paddedTaskLoss,
   sgdStep,
@@ -128,27 +128,18 @@ function tileLocal(w: MeluLocal, tasks: number): MeluTaskLocal {
   return out;
 }
 
-function paddedItems(e: Embedded, block: RowTensors, tasks: number, di: number): tf.Tensor3D {
-  return tf.reshape(gatherRows(e.itemVecs, block.padItem), [tasks, block.maxLen, di]);
+function paddedItems(e: Embedded, block: RowTensors, tasks: number): tf.Tensor3D {
+  return itemRowsOf('tile', e.itemVecs, block, tasks) as tf.Tensor3D;
 }
 
-/** The row form of the per-task-weight strategies: tile pads, ragged keeps the flat rows. */
-type Form = 'tile' | 'ragged';
-
-/** A block's item rows in the form: padded [T, L, Di] or flat [R, Di]. */
-function rowsOf(form: Form, e: Embedded, block: RowTensors, t: number): tf.Tensor {
-  return form === 'tile' ? paddedItems(e, block, t, e.itemVecs.shape[1]) : gatherRows(e.itemVecs, block.item);
-}
-
-/** Sum over the block's tasks of each task's mean squared error at per-task weights w. */
+/** Sum over the block's tasks of each task's mean squared error at per-task weights w (rows in the form). */
 function blockLoss(form: Form, w: MeluTaskLocal, e: Embedded, rows: tf.Tensor, block: RowTensors): tf.Scalar {
   const t = e.userVecs.shape[0];
-  return form === 'tile'
-    ? paddedTaskLoss(meluForward(paddedRows(t), w, rows, e.userVecs), block)
-    : flatTaskLoss(meluForward(raggedRows(block, t), w, rows, e.userVecs), block);
+  const layout = form === 'tile' ? paddedRows(t) : raggedRows(block, t);
+  return formTaskLoss(form, meluForward(layout, w, rows, e.userVecs), block);
 }
 
-/** `inner.steps` support-loss SGD steps of per-task weights, every task at once (clip > 0: per task). */
+/** `steps` support-loss SGD steps of per-task weights, every task at once (clip > 0: per task). */
 function adaptTasks(
   form: Form,
   w0: MeluTaskLocal,
@@ -158,13 +149,8 @@ function adaptTasks(
   lr: StepSizes,
   clip = 0,
 ): MeluTaskLocal {
-  const xs = rowsOf(form, e, b.support, b.tasks);
-  let w = w0;
-  for (let k = 0; k < steps; k++) {
-    const g = localGrads(w, (v) => blockLoss(form, v, e, xs, b.support));
-    w = sgdStep(w, clip > 0 ? clipTaskGradients(g, clip, lr) : g, lr);
-  }
-  return w;
+  const xs = itemRowsOf(form, e.itemVecs, b.support, b.tasks);
+  return adaptPerTask(w0, (v) => blockLoss(form, v, e, xs, b.support), steps, lr, clip);
 }
 
 /**
@@ -182,7 +168,7 @@ function perTaskMetaGrad(
 ): MetaGradient<MeluParams> {
   const t = b.tasks;
   const queryLoss = (w: MeluTaskLocal, e: Embedded): tf.Scalar =>
-    tf.div(blockLoss(form, w, e, rowsOf(form, e, b.query, t), b.query), t);
+    tf.div(blockLoss(form, w, e, itemRowsOf(form, e.itemVecs, b.query, t), b.query), t);
   if (inner.order === 'second-order') {
     return gradOfParams(params, (p) => {
       const e = embed(p, dims, b);
@@ -264,7 +250,7 @@ function queryPredictionsAdapted(
   const q = b.query;
   const t = b.tasks;
   const a = (key: string) => stepOf(lr, key);
-  const xq = paddedItems(e, q, t, p.w1Item.shape[0]);
+  const xq = paddedItems(e, q, t);
   const users = tf.reshape(e.userVecs, [t, 1, -1]) as tf.Tensor3D;
   // user part: x_u (W1u - alpha x_u0^T s1) = x_u W1u - alpha (x_u . x_u0) s1; bias: b1 - alpha s1
   const userPart = tf.sub(
@@ -373,12 +359,7 @@ export function meluPredict(
   if (form === 'tile')
     return {
       before,
-      after: meluForward(
-        paddedRows(b.tasks),
-        w,
-        paddedItems(e, q, b.tasks, e.itemVecs.shape[1]),
-        e.userVecs,
-      ) as tf.Tensor2D,
+      after: meluForward(paddedRows(b.tasks), w, paddedItems(e, q, b.tasks), e.userVecs) as tf.Tensor2D,
     };
   const flat = meluForward(raggedRows(q, b.tasks), w, gatherRows(e.itemVecs, q.item), e.userVecs);
   const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
