@@ -39,7 +39,12 @@ async function pass(): Promise<{ tasks: number; seconds: number }> {
       const set = input.split[part][s];
       if (set.count === 0) continue;
       const ids = Int32Array.from({ length: set.count }, (_, i) => i);
-      await predictTaskSet(engine, set, ids, input.layout, { range, fineTune, innerLr: config.innerLr });
+      await predictTaskSet(engine, set, ids, input.layout, {
+        range,
+        fineTune,
+        innerLr: config.innerLr,
+        batchSize: Number(process.env.EVAL_BATCH ?? 64),
+      });
       tasks += set.count;
     }
   return { tasks, seconds: (performance.now() - t0) / 1000 };

@@ -31,7 +31,7 @@ import { embedSides } from '../models/embedding';
 import { attention, readMemory, type MemoryState, type UserNetRecord } from '../models/memory';
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
-import type { BatchTensors, RowTensors } from './batch';
+import { toPadded, type BatchTensors, type RowTensors } from './batch';
 import { mamoRates, rateGradient } from './mamoRates';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
 import { localGrads, sgdStep, tileTasks, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
@@ -346,9 +346,9 @@ export function mamoSupervisedGrad(
 
 /**
  * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
- * adaptation, plus the attention a [T, K] and the user profile p_u [T, width] of every task. Memories are read, never written. The local
- * steps run in the strategy's form (the loop's adaptation is the tile's, tested); the query rows are
- * padded, the layout evaluation reads.
+ * adaptation, plus the attention a [T, K] and the user profile p_u [T, width] of every task. Memories
+ * are read, never written. The local steps and the query predictions run in the strategy's form (the
+ * loop's as the tile's, tested); the predictions come back padded, the layout evaluation reads.
  */
 export function mamoPredict(
   params: MamoParams,
@@ -360,11 +360,20 @@ export function mamoPredict(
 ): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
-  const xq = itemRowsOf('tile', e.itemVecs, b.query, b.tasks);
-  const padded = mamoPaddedRows(b.tasks);
-  const before = mamoForward(padded, local, e.userVecs, xq) as tf.Tensor2D;
   const form = formOf(strategy);
   const adapted = adaptTasks(local, e, b, cfg, form, mamoRates(params, cfg.lr));
-  const after = mamoForward(padded, adapted, e.userVecs, xq) as tf.Tensor2D;
+  const q = b.query;
+  const xq = itemRowsOf(form, e.itemVecs, q, b.tasks);
+  const layout = layoutOf(form, q, b.tasks);
+  // ragged: flat query rows [Rq] (no padded 3-D products), padded to [T, Lq] for the reader
+  const padded = (y: tf.Tensor): tf.Tensor2D =>
+    form === 'tile'
+      ? (y as tf.Tensor2D)
+      : (tf.reshape(toPadded(tf.reshape(y, [-1, 1]) as tf.Tensor2D, q, b.tasks), [
+          b.tasks,
+          q.maxLen,
+        ]) as tf.Tensor2D);
+  const before = padded(mamoForward(layout, local, e.userVecs, xq));
+  const after = padded(mamoForward(layout, adapted, e.userVecs, xq));
   return { before, after, attention: a, profiles: e.userVecs };
 }
