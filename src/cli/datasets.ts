@@ -3,6 +3,7 @@
  * ../shared/datasets (METAREC_DATASETS overrides it; never committed); 'demo' is generated in memory
  * from src/data/synthetic.ts (the same data as public/datasets/demo); a path is read as given.
  */
+import { migrateKeys } from '../config/migrations';
 import { ablate, type Resolved } from '../experiment/ablation';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -57,7 +58,7 @@ export const tuningFile = (dataset: string, model: string) =>
 export function readTuningChosen(file: string): Partial<TrainConfig> {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { chosen?: Partial<TrainConfig> };
   if (!parsed.chosen) throw new Error(`Expected a tuning result with "chosen" settings in ${file}`);
-  return parsed.chosen;
+  return migrateKeys(parsed.chosen);
 }
 
 /**

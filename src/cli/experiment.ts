@@ -11,6 +11,7 @@
  *                   (--list marks ablations the chosen configuration lacks: they write no part)
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
  */
+import { migrateKeys } from '../config/migrations';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
@@ -72,7 +73,8 @@ export function shardFrom(
  * every stored part stale; any other difference does.
  */
 export function sameConfig(stored: Partial<TrainConfig>, config: TrainConfig): boolean {
-  const key = (c: Partial<TrainConfig>) => JSON.stringify({ ...DEFAULT_CONFIG, ...c });
+  // a part stored before a setting was renamed (config/migrations.ts) holds the old name
+  const key = (c: Partial<TrainConfig>) => JSON.stringify({ ...DEFAULT_CONFIG, ...migrateKeys(c) });
   return key(stored) === key(config);
 }
 

@@ -15,6 +15,7 @@
 // by this script at commit 41d13af, when that was the protocol).
 // The same runs as jobs of a spec, with per-user errors and paired intervals: experiments/results-legacy.json
 // (npm run cli -- experiment experiments/results-legacy.json; docs/scale-out.md).
+import { migrateKeys } from '../config/migrations';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
@@ -60,7 +61,12 @@ async function computePart(name: string, model: Model, epochs?: number): Promise
   }
   const tuning = JSON.parse(readFileSync(tuningFile, 'utf8')) as TuningResult;
   const dataset = await loadNamed(name);
-  const base: TrainConfig = { ...DEFAULT_CONFIG, ...tuning.chosen, model, protocol: spec.protocol };
+  const base: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    ...migrateKeys(tuning.chosen),
+    model,
+    protocol: spec.protocol,
+  };
   const budget = epochs ?? RESULTS_EPOCHS;
   const backend = await initBackend('wasm');
   const seeds: PerKindSeed[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigFlags, parseConfigHash, serializeConfigHash, validateConfig } from './codec';
 import { CONFIG_KEYS, CONFIG_TABLE, DEFAULT_CONFIG } from './experiment';
+import { migrateKeys } from './migrations';
 import { PRESETS } from './presets';
 
 describe('configuration codecs', () => {
@@ -42,6 +43,25 @@ describe('configuration codecs', () => {
     expect(parsed.config.model).toBe('melu');
     expect(parsed.config.memorySlots).toBe(5);
     expect(parsed.warnings[1]).toContain('"algorithm" is now called "model"');
+  });
+
+  it("MAMO's memory settings by their names: old links, flags and stored configs with alpha..tau still read", () => {
+    const parsed = parseConfigHash('#model=mamo&alpha=0.4&beta=0.02&gamma=0.3&tau=0.2');
+    expect(parsed.config.profileWriteRate).toBe(0.4);
+    expect(parsed.config.gradientWriteRate).toBe(0.02);
+    expect(parsed.config.preferenceWriteRate).toBe(0.3);
+    expect(parsed.config.personalInitScale).toBe(0.2);
+    expect(parsed.warnings.join(' ')).toContain('"tau" is now called "personalInitScale"');
+    expect(parseConfigFlags(['--tau', '0.5']).config.personalInitScale).toBe(0.5);
+    // a saved run or a stored part: validateConfig and migrateKeys read the old names, the new one wins
+    const stored = validateConfig({ model: 'mamo', alpha: 0.25, tau: 0 });
+    expect(stored.warnings).toEqual([]);
+    expect(stored.config.profileWriteRate).toBe(0.25);
+    expect(stored.config.personalInitScale).toBe(0);
+    expect(migrateKeys({ alpha: 0.1, profileWriteRate: 0.2, innerLr: 1 })).toEqual({
+      profileWriteRate: 0.2,
+      innerLr: 1,
+    });
   });
 
   it('reads CLI flags in kebab case and leaves other arguments alone', () => {

@@ -7,7 +7,7 @@
  */
 import { CONFIG_KEYS, CONFIG_TABLE, DEFAULT_CONFIG, type ConfigKey, type TrainConfig } from './experiment';
 import { checkFieldValue, formatFieldValue, parseFieldValue } from './fields';
-import { LINK_VERSION, RENAMED_KEYS, RENAMED_VALUES, VERSION_1_DEFAULTS } from './migrations';
+import { LINK_VERSION, migrateKeys, RENAMED_KEYS, RENAMED_VALUES, VERSION_1_DEFAULTS } from './migrations';
 import { PRESETS, type PresetName } from './presets';
 
 export interface ParsedConfig {
@@ -152,7 +152,7 @@ export function validateConfig(input: unknown): { config: TrainConfig; warnings:
   if (typeof input !== 'object' || input === null) {
     return { config, warnings: ['Expected a configuration object; using the defaults.'] };
   }
-  const record = input as Record<string, unknown>;
+  const record = migrateKeys(input as Record<string, unknown>);
   for (const key of Object.keys(record)) {
     if (!isKey(key)) warnings.push(`Unknown setting "${key}" was ignored.`);
   }

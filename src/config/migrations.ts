@@ -7,7 +7,26 @@ export const RENAMED_KEYS: Readonly<Record<string, string>> = {
   alphaInner: 'innerLr',
   metaLr: 'outerLr',
   k: 'memorySlots',
+  // MAMO's memory settings by what they do (issue #22), not by the paper's Greek letters
+  alpha: 'profileWriteRate',
+  beta: 'gradientWriteRate',
+  gamma: 'preferenceWriteRate',
+  tau: 'personalInitScale',
 };
+
+/**
+ * A stored settings record (a tuning file's choice, a results part's config, a saved run) with every
+ * renamed key under its new name; a key present under both names keeps the new one's value.
+ */
+export function migrateKeys<T extends object>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const renamed = RENAMED_KEYS[key];
+    if (renamed === undefined) out[key] = value;
+    else if (!(renamed in record)) out[renamed] = value;
+  }
+  return out as T;
+}
 
 export const RENAMED_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   model: { maml: 'melu' },

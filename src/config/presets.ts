@@ -12,7 +12,13 @@ export interface Preset {
 }
 
 /** MAMO's memory hyper-parameters from the paper (K, alpha, beta, gamma, tau); tuning keeps them. */
-const MAMO_MEMORY = { memorySlots: 3, alpha: 0.5, beta: 0.05, gamma: 0.1, tau: 0.01 } as const;
+const MAMO_MEMORY = {
+  memorySlots: 3,
+  profileWriteRate: 0.5,
+  gradientWriteRate: 0.05,
+  preferenceWriteRate: 0.1,
+  personalInitScale: 0.01,
+} as const;
 
 /** MELO's shared settings (peers.md A: the backbone, MAML++'s rates and multi-step loss, the optimiser). */
 const MELO_BASE = {

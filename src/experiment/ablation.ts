@@ -101,6 +101,6 @@ export function ablate(a: Ablation, v: Resolved): Resolved | { notApplicable: st
       return c.memorySlots > 1 ? with_({ memorySlots: 1 }) : lacks('second memory slot');
     case 'noMemory':
       if (!mamo) return { notApplicable: 'MeLU has no memory' };
-      return with_({ memorySlots: 1, tau: 0 });
+      return with_({ memorySlots: 1, personalInitScale: 0 });
   }
 }

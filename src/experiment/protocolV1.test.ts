@@ -101,7 +101,7 @@ describe('results protocol v1', () => {
     expect(ablate('learnedRates', plain)).toHaveProperty('notApplicable');
     const mamo = { ...v, config: { ...DEFAULT_CONFIG, ...V1_BASE.mamo } as TrainConfig };
     const noMemory = ablate('noMemory', mamo);
-    expect(noMemory).toMatchObject({ config: { memorySlots: 1, tau: 0 } });
+    expect(noMemory).toMatchObject({ config: { memorySlots: 1, personalInitScale: 0 } });
     expect(ablate('paperWrite', mamo)).toMatchObject({ config: { memoryWrite: 'paper' } });
   });
 

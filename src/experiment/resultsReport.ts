@@ -1,6 +1,7 @@
 // The document `npm run results` writes (docs/results-pre-v1.md), rendered from its stored parts: one part per
 // staged dataset and tuned model, every seed (src/cli/results.ts runs and stores them; the job of a seed
 // is src/experiment/job.ts). Pure: the file reads are the caller's.
+import { migrateKeys } from '../config/migrations';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { SCENARIOS, SCENARIO_SHORT, type Scenario } from '../data/scenarios/types';
 import { BASELINE_LABELS, type BaselineName, type RunSummary } from '../train/events';
@@ -123,7 +124,7 @@ export function renderPart(part: Part): string[] {
   const spec = DATASETS[part.dataset]!;
   const { model, seeds } = part;
   const s0 = seeds[0]!;
-  const chosen = part.tuning.chosen;
+  const chosen = migrateKeys(part.tuning.chosen);
   const pretrain = chosen.pretrainEpochs ?? 0;
   const out: string[] = [`### ${modelName(model)}`, ''];
   const flags = Object.entries({
@@ -277,7 +278,7 @@ export function singleProtocolSection(
       ),
     );
     // the single-checkpoint runs used the tuning of their time: say where it differs from today's
-    const settings = Object.entries(part.tuning.chosen).filter(([k]) => k !== 'epochs');
+    const settings = Object.entries(migrateKeys(part.tuning.chosen)).filter(([k]) => k !== 'epochs');
     const sameTuning = runs.every((r) =>
       settings.every(([k, v]) => JSON.stringify(r.config[k as keyof TrainConfig]) === JSON.stringify(v)),
     );

@@ -3,6 +3,7 @@
  * the epochs evaluated, the jobs (a preset each; a rating job reports rating rows, a ranking job MML's
  * rows) and the paired comparisons. Plain data, parsed with messages that name the field.
  */
+import { migrateKeys } from '../config/migrations';
 import { CONFIG_KEYS, type TrainConfig } from '../config/experiment';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../config/presets';
 
@@ -82,7 +83,7 @@ export function parseSequenceSpec(raw: unknown): SequenceSpec {
     const kind: SequenceJobKind = model === 'mml' ? 'ranking' : 'rating';
     if (model !== 'melo' && model !== 'mml')
       fail(`jobs[${i}].preset`, 'a MELO or MML preset (model melo or mml)', j.preset);
-    const overrides = (j.overrides ?? {}) as Record<string, unknown>;
+    const overrides = migrateKeys((j.overrides ?? {}) as Record<string, unknown>);
     for (const key of Object.keys(overrides))
       if (!(CONFIG_KEYS as readonly string[]).includes(key))
         fail(`jobs[${i}].overrides`, `settings of the config table (${key} is not one)`, overrides);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sameConfig, shardFrom } from '../cli/experiment';
-import { DEFAULT_CONFIG } from '../config/experiment';
+import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { isCompletePart, PART_FORMAT } from './part';
 import { jobsOf, parseShard, parseSpec, partFileName, shardOf } from './spec';
 import { userErrorsOf } from './userErrors';
@@ -117,5 +117,19 @@ describe('userErrorsOf', () => {
     expect(sameConfig(older, DEFAULT_CONFIG)).toBe(true);
     expect(sameConfig(older, { ...DEFAULT_CONFIG, textDim: DEFAULT_CONFIG.textDim + 1 })).toBe(false);
     expect(sameConfig({ ...older, innerLr: 0.5 }, DEFAULT_CONFIG)).toBe(false);
+  });
+
+  it("a part stored with MAMO's old setting names (alpha, beta, gamma, tau) matches the renamed config", () => {
+    const { profileWriteRate, gradientWriteRate, preferenceWriteRate, personalInitScale, ...rest } =
+      DEFAULT_CONFIG;
+    const stored = {
+      ...rest,
+      alpha: profileWriteRate,
+      beta: gradientWriteRate,
+      gamma: preferenceWriteRate,
+      tau: personalInitScale,
+    };
+    expect(sameConfig(stored, DEFAULT_CONFIG)).toBe(true);
+    expect(sameConfig({ ...stored, tau: 0 } as Partial<TrainConfig>, DEFAULT_CONFIG)).toBe(false);
   });
 });

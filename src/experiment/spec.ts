@@ -17,6 +17,7 @@
  *     "parts": "../docs/results-parts"
  *   }
  */
+import { migrateKeys } from '../config/migrations';
 import { validateConfig } from '../config/codec';
 import type { TrainConfig } from '../config/experiment';
 import { PRESET_NAMES, type PresetName } from '../config/presets';
@@ -272,7 +273,7 @@ function parseVariant(v: unknown, where: string, problems: string[]): VariantSpe
     name: name!,
     ...(v.preset !== undefined ? { preset: v.preset as PresetName } : {}),
     ...(v.tuning !== undefined ? { tuning: v.tuning as string } : {}),
-    overrides: overrides as Partial<TrainConfig>,
+    overrides: migrateKeys(overrides as Partial<TrainConfig>),
     selection: selection as SelectionRule,
     chooseLocalRate: chooseLocalRate as boolean,
     baselines: baselines as BaselineName[],

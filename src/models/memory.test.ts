@@ -118,7 +118,7 @@ describe('MAMO memory rules', () => {
         muiUser: tf.ones([2, 2, 2]),
         muiItem: tf.ones([2, 2, 2]),
       },
-      { alpha: 1, beta: 0, gamma: 0.5 },
+      { profile: 1, gradient: 0, preference: 0.5 },
     );
     // alpha = 1: only the last task's write survives: M_P[k] = a_last,k * p_last
     expect(Array.from(await written.profile.data())).toEqual([0.25, 0.25, 0.25, 0.75, 0.75, 0.75]);

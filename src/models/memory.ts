@@ -168,7 +168,7 @@ export function writeMemory(
   memory: MemoryState,
   a: tf.Tensor2D,
   writes: MemoryWrites,
-  rates: { alpha: number; beta: number; gamma: number },
+  rates: { profile: number; gradient: number; preference: number },
   form: MemoryWriteForm = 'paper',
 ): MemoryState {
   const t = a.shape[0];
@@ -179,15 +179,15 @@ export function writeMemory(
       memory.gradient[key],
       a,
       flat(writes.userGradients[key]),
-      rates.beta,
+      rates.gradient,
       form,
     ) as tf.Tensor2D;
   }
   return {
-    profile: blendWrite(memory.profile, a, writes.profiles, rates.alpha, form) as tf.Tensor2D,
+    profile: blendWrite(memory.profile, a, writes.profiles, rates.profile, form) as tf.Tensor2D,
     gradient,
-    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.gamma, form) as tf.Tensor3D,
-    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.gamma, form) as tf.Tensor3D,
+    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.preference, form) as tf.Tensor3D,
+    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.preference, form) as tf.Tensor3D,
   };
 }
 

@@ -275,7 +275,10 @@ export type MamoWriteIngredients = Pick<
 export function writeAfterBatch(
   memory: MemoryState,
   r: MamoWriteIngredients,
-  config: Pick<TrainConfig, 'gradClip' | 'alpha' | 'beta' | 'gamma' | 'memoryWrite'>,
+  config: Pick<
+    TrainConfig,
+    'gradClip' | 'profileWriteRate' | 'gradientWriteRate' | 'preferenceWriteRate' | 'memoryWrite'
+  >,
 ): MemoryState {
   return writeMemory(
     memory,
@@ -286,7 +289,11 @@ export function writeAfterBatch(
       muiUser: r.muiUser,
       muiItem: r.muiItem,
     },
-    { alpha: config.alpha, beta: config.beta, gamma: config.gamma },
+    {
+      profile: config.profileWriteRate,
+      gradient: config.gradientWriteRate,
+      preference: config.preferenceWriteRate,
+    },
     config.memoryWrite,
   );
 }
@@ -314,7 +321,11 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     memory,
   });
   const strategy = options.strategy as MamoStrategy;
-  const cfg: MamoConfig = { ...innerOf(config), tau: config.tau, attentionScale: config.attentionScale };
+  const cfg: MamoConfig = {
+    ...innerOf(config),
+    personalInitScale: config.personalInitScale,
+    attentionScale: config.attentionScale,
+  };
   return {
     model: 'mamo',
     strategy,

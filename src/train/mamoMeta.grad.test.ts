@@ -88,7 +88,7 @@ const config = (steps: number, order: MamoConfig['order']): MamoConfig => ({
   steps,
   lr: 0.1,
   order,
-  tau: TAU,
+  personalInitScale: TAU,
   attentionScale: SCALE,
 });
 

@@ -41,7 +41,8 @@ export type MamoStrategy = 'loop' | 'tile' | 'ragged';
 const formOf = (strategy: MamoStrategy): Form => (strategy === 'ragged' ? 'ragged' : 'tile');
 
 export interface MamoConfig extends InnerConfig {
-  readonly tau: number;
+  /** the paper's tau: theta_u = phi_u - personalInitScale b_u */
+  readonly personalInitScale: number;
   readonly attentionScale: number;
 }
 
@@ -68,7 +69,8 @@ function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDi
   const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
   const local: Partial<Local> = {};
   for (const key of MAMO_GLOBAL_LOCAL_KEYS) local[key] = tileTasks(p[key], t);
-  for (const key of MAMO_USER_KEYS) local[key] = tf.sub(local[key]!, tf.mul(cfg.tau, bias[key]));
+  for (const key of MAMO_USER_KEYS)
+    local[key] = tf.sub(local[key]!, tf.mul(cfg.personalInitScale, bias[key]));
   local.muiUser = muiUser;
   local.muiItem = muiItem;
   return { a, local: local as Local };

@@ -27,6 +27,7 @@ const taskIds = [0, 1, 2, 3, 4];
 const p64: Problem64 = { layout: prob.layout, tasks: prob.tasks, taskIds, e: E };
 const TAU = 0.5;
 const SCALE = 2;
+// the paper's alpha, beta, gamma (the oracle's names; config profileWriteRate, gradientWriteRate, preferenceWriteRate)
 const RATES = { alpha: 0.5, beta: 0.3, gamma: 0.2 };
 
 function makeParams(): MamoParams {
@@ -88,12 +89,20 @@ for (const backend of ['cpu', 'wasm'] as const) {
               steps: 2,
               lr: 0.1,
               order: 'first-order',
-              tau: TAU,
+              personalInitScale: TAU,
               attentionScale: SCALE,
             };
             const batch = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
             const r = mamoMetaGradient(strategy, params, memory, dims, batch, cfg);
-            const written = await flatState(writeAfterBatch(memory, r, { ...RATES, gradClip, memoryWrite }));
+            const written = await flatState(
+              writeAfterBatch(memory, r, {
+                profileWriteRate: RATES.alpha,
+                gradientWriteRate: RATES.beta,
+                preferenceWriteRate: RATES.gamma,
+                gradClip,
+                memoryWrite,
+              }),
+            );
             const setup: MamoSetup64 = {
               prob: p64,
               hidden: H,

@@ -88,7 +88,7 @@ describe('meta-gradients on WebGPU equal cpu', () => {
         steps: 1,
         lr: 0.1,
         order: 'first-order',
-        tau: 0.5,
+        personalInitScale: 0.5,
         attentionScale: 2,
       });
       return { loss: r.loss, attention: r.attention, ...r.userGradients, ...r.grads };
