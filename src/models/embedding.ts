@@ -10,7 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SideLayout } from '../data/features';
 import type { Rng } from '../lib/rng';
-import { embeddingBag, gatherRows } from './ops';
+import {
+  embeddingBag,
+  embeddingBagTValue,
+  embeddingBagValue,
+  gatherRows,
+  gatherRowsValue,
+  scatterRowsValue,
+} from './ops';
 
 /**
  * How a model's parameters start (config initScheme). glorot: Glorot-uniform weights, zero hidden
@@ -43,16 +50,29 @@ export interface SideInputs {
  * v = [E[i_1], ..., E[i_F], sum_j w_1j E[m_1j], ..., sum_j w_Gj E[m_Gj]]  for each of n rows.
  * table [V, e] -> [n, (F + G) e]
  */
-export function embedSide(table: tf.Tensor2D, side: SideLayout, inputs: SideInputs): tf.Tensor2D {
+export function embedSide(
+  table: tf.Tensor2D,
+  side: SideLayout,
+  inputs: SideInputs,
+  valuesOnly = false,
+): tf.Tensor2D {
   const e = table.shape[1];
   const n = inputs.index.shape[0];
   const parts: tf.Tensor2D[] = [];
   if (side.indexFields > 0) {
-    const rows = gatherRows(table, tf.reshape(inputs.index, [-1]) as tf.Tensor1D);
+    const idx = tf.reshape(inputs.index, [-1]) as tf.Tensor1D;
+    const rows = valuesOnly ? gatherRowsValue(table, idx) : gatherRows(table, idx);
     parts.push(tf.reshape(rows, [n, side.indexFields * e]));
   }
   if (side.multiFields > 0 && inputs.multi && inputs.multiWeights)
-    parts.push(embeddingBag(table, inputs.multi, inputs.multiWeights, side.multiFields));
+    parts.push(
+      (valuesOnly ? embeddingBagValue : embeddingBag)(
+        table,
+        inputs.multi,
+        inputs.multiWeights,
+        side.multiFields,
+      ),
+    );
   return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
 }
 
@@ -115,9 +135,43 @@ export function embedSides(
   dims: SideDims,
   items: SideInputs,
   users: SideInputs,
+  valuesOnly = false,
 ): { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D } {
   return {
-    itemVecs: embedSide(params.itemTable, dims.item, items),
-    userVecs: embedSide(params.userTable, dims.user, users),
+    itemVecs: embedSide(params.itemTable, dims.item, items, valuesOnly),
+    userVecs: embedSide(params.userTable, dims.user, users, valuesOnly),
   };
+}
+
+/**
+ * The adjoint of embedSide (its table gradient, by hand, for hand-written backward passes): for
+ * d = dL/d(side vectors) [n, (F + G) e], the index fields' rows scatter-add d's first F e columns into
+ * their table rows, the multi-hot fields' bag adjoint spreads the rest with the bag weights:
+ *   dTable[v] = sum_{(r, f): index[r, f] = v} d[r, f e .. (f + 1) e) + embeddingBagT(d[:, F e ..]).
+ * `rows` = the table's row count. Values only (no tape).
+ */
+export function embedSideAdjoint(
+  side: SideLayout,
+  inputs: SideInputs,
+  d: tf.Tensor2D,
+  rows: number,
+): tf.Tensor2D {
+  const n = d.shape[0];
+  const e = d.shape[1] / (side.indexFields + side.multiFields);
+  const parts: tf.Tensor2D[] = [];
+  const f = side.indexFields;
+  if (f > 0) {
+    const di = f === d.shape[1] / e ? d : tf.slice(d, [0, 0], [n, f * e]);
+    parts.push(
+      scatterRowsValue(tf.reshape(di, [n * f, e]), tf.reshape(inputs.index, [-1]) as tf.Tensor1D, rows),
+    );
+  }
+  if (side.multiFields > 0 && inputs.multi && inputs.multiWeights) {
+    const dm = f === 0 ? d : tf.slice(d, [0, f * e], [n, side.multiFields * e]);
+    parts.push(
+      embeddingBagTValue(dm as tf.Tensor2D, inputs.multi, inputs.multiWeights, side.multiFields, rows),
+    );
+  }
+  if (!parts.length) return tf.zeros([rows, e]);
+  return parts.length === 1 ? parts[0]! : (tf.add(parts[0]!, parts[1]!) as tf.Tensor2D);
 }

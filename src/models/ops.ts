@@ -176,6 +176,62 @@ function composedBagT(
   );
 }
 
+/** scatterRows as a value (no gradient): the row kernel where it exists, else tf.scatterND. */
+export function scatterRowsValue(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D {
+  return hasRowKernels()
+    ? kernelScatterRows(values, indices, rows)
+    : (tf.scatterND(tf.expandDims(indices, 1), values, [rows, values.shape[1]]) as tf.Tensor2D);
+}
+
+/**
+ * The row and product ops a pass is written with: TAPED (differentiable, the custom gradients above)
+ * or VALUES (plain values for passes with a hand-written backward: no tape, no saved copies, no
+ * custom-gradient scopes). Same numbers either way.
+ */
+export interface RowOps {
+  mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  mmT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  mmTA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  gather(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D;
+  scatter(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D;
+}
+
+export const TAPED: RowOps = { mm, mmT, mmTA, gather: gatherRows, scatter: scatterRows };
+
+export const VALUES: RowOps = {
+  mm: (a, b) => tf.matMul(a, b),
+  // wasm's transposed products are slow (the reason for mm above): transpose explicitly there
+  mmT: (a, b) => (onWasm() ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true)),
+  mmTA: (a, b) => (onWasm() ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false)),
+  gather: gatherRowsValue,
+  scatter: scatterRowsValue,
+};
+
+/** The weighted embedding bag as a value (no gradient). */
+export function embeddingBagValue(
+  table: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+): tf.Tensor2D {
+  return hasRowKernels()
+    ? kernelEmbeddingBag(table, indices, weights, groups)
+    : composedBag(table, indices, weights, groups);
+}
+
+/** The bag's adjoint as a value (no gradient). */
+export function embeddingBagTValue(
+  dy: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+  rows: number,
+): tf.Tensor2D {
+  return hasRowKernels()
+    ? kernelEmbeddingBagT(dy, indices, weights, groups, rows)
+    : composedBagT(dy, indices, weights, groups, rows);
+}
+
 const leakyReluOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
 
 /**

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { meluDepth, meluLayers, meluLocalKeys, weight, type MeluDims, type MeluParams } from '../models/melu';
 import { embedSides } from '../models/embedding';
-import { gatherRows, mm } from '../models/ops';
+import { TAPED, type RowOps } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors } from './batch';
 import { learnedRates, type MetaGradient, type StepSizes } from './meta';
@@ -10,8 +10,8 @@ import { learnedRates, type MetaGradient, type StepSizes } from './meta';
 /** Item vectors [U, Di] (the batch's unique items) and user vectors [T, Du]. */
 export type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 
-export function embed(p: MeluParams, dims: MeluDims, b: BatchTensors): Embedded {
-  return embedSides(p, dims, b.items, b.users);
+export function embed(p: MeluParams, dims: MeluDims, b: BatchTensors, valuesOnly = false): Embedded {
+  return embedSides(p, dims, b.items, b.users, valuesOnly);
 }
 
 /** Runs `f(params)` under tf.valueAndGrads and returns the loss and the gradient record. */
@@ -31,16 +31,15 @@ export function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar
  *   d_{L+1} = 2 w_r (y - v) [Rs, 1], d_L = (d_{L+1} w^T) . step(z_L), d_k = (d_{k+1} W_{k+1}^T) . step(z_k)
  * (d_{L+1} w^T as a broadcast product: a [Rs, 1] x [1, H] matmul is all overhead).
  * Returns xs [Rs, Di], hs = [h1 .. hL] and ds = [d1 .. d_{L+1}] (hs[k] feeds layer k + 2, whose
- * delta is ds[k + 1]).
+ * delta is ds[k + 1]). `ops`: TAPED (differentiable: second order) or VALUES (a hand-written backward).
  */
-export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors) {
+export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors, ops: RowOps = TAPED) {
+  const { mm, gather } = ops;
   const s = b.support;
   const layers = meluLayers(p);
-  const xs = gatherRows(e.itemVecs, s.item); // [Rs, Di]
+  const xs = gather(e.itemVecs, s.item); // [Rs, Di]
   const userPart = mm(e.userVecs, p.w1User); // [T, H]
-  const zs: tf.Tensor2D[] = [
-    tf.add(tf.add(mm(xs, p.w1Item), gatherRows(userPart, s.task)), p.b1) as tf.Tensor2D,
-  ];
+  const zs: tf.Tensor2D[] = [tf.add(tf.add(mm(xs, p.w1Item), gather(userPart, s.task)), p.b1) as tf.Tensor2D];
   const hs: tf.Tensor2D[] = [tf.relu(zs[0]!) as tf.Tensor2D];
   for (const layer of layers.slice(0, -1)) {
     zs.push(tf.add(mm(hs.at(-1)!, weight(p, layer.w) as tf.Tensor2D), weight(p, layer.b)) as tf.Tensor2D);

@@ -8,6 +8,7 @@ import type { MeluDims, MeluParams } from '../models/melu';
 import { batchTensors, makeBatch } from './batch';
 import type { InnerConfig } from './meta';
 import { meluMetaGradient, type MeluStrategy } from './meluMeta';
+import { meluMetaGradRaggedTape } from './meluRagged';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {
@@ -210,6 +211,32 @@ for (const backend of ['cpu', 'wasm'] as const) {
           expect(await relativeMaxDiff(metaGrad(other, params, inner).grads, loop.grads)).toBeLessThan(1e-5);
       }
     });
+  });
+}
+
+// The first-order ragged step is written out by hand (meluRagged.ts firstOrderByHand: no tape); the
+// taped version of the same function is its reference here, besides the float64 oracle above.
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MeLU first-order ragged step by hand = through the tape, on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+    for (const [layers, rates] of [
+      [2, false],
+      [2, true],
+      [3, true],
+    ] as const) {
+      it(`${layers} hidden layers${rates ? ', learned rates' : ''}: loss and every gradient (1e-5)`, async () => {
+        const params = makeParams(21, rates, layers);
+        const inner: InnerConfig = { steps: 1, lr: 0.05, order: 'first-order' };
+        const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+        const hand = meluMetaGradient('ragged', params, dims, b, inner);
+        const tape = meluMetaGradRaggedTape(params, dims, b, inner);
+        expect(Object.keys(hand.grads)).toEqual(Object.keys(tape.grads));
+        expect(await relativeMaxDiff(hand.grads, tape.grads)).toBeLessThan(1e-5);
+        expect(Math.abs((await hand.loss.data())[0]! - (await tape.loss.data())[0]!)).toBeLessThan(1e-5);
+      });
+    }
   });
 }
 

@@ -23,8 +23,19 @@
  * gatherRows, the segmented products).
  */
 import * as tf from '@tensorflow/tfjs';
-import { meluLayers, weight, type MeluDims, type MeluParams } from '../models/melu';
-import { detached, gatherRows, mm, scatterRows, withoutTape } from '../models/ops';
+import { meluLayers, meluLocalKeys, weight, type MeluDims, type MeluParams } from '../models/melu';
+import { embedSideAdjoint } from '../models/embedding';
+import {
+  detached,
+  gatherRows,
+  gatherRowsValue,
+  mm,
+  TAPED,
+  VALUES,
+  withoutTape,
+  type RowOps,
+} from '../models/ops';
+import { segmentProduct } from '../kernels/segmentMatMul';
 import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
 import type { BatchTensors } from './batch';
@@ -45,16 +56,16 @@ interface RaggedSupport {
   readonly users: tf.Tensor2D;
 }
 
-function supportPass(p: MeluParams, e: Embedded, b: BatchTensors): RaggedSupport {
+function supportPass(p: MeluParams, e: Embedded, b: BatchTensors, ops: RowOps = TAPED): RaggedSupport {
   const s = b.support;
   const t = b.tasks;
-  const { xs, hs, ds } = supportDeltas(p, e, b);
+  const { xs, hs, ds } = supportDeltas(p, e, b, ops);
   return {
     xs,
     hs,
     ds,
-    sums: ds.map((d) => scatterRows(d, s.task, t)),
-    gOut: scatterRows(tf.mul(hs.at(-1)!, ds.at(-1)!) as tf.Tensor2D, s.task, t),
+    sums: ds.map((d) => ops.scatter(d, s.task, t)),
+    gOut: ops.scatter(tf.mul(hs.at(-1)!, ds.at(-1)!) as tf.Tensor2D, s.task, t),
     users: e.userVecs,
   };
 }
@@ -121,7 +132,10 @@ export function raggedSupport(p: MeluParams, e: Embedded, b: BatchTensors): Ragg
   return supportPass(p, e, b);
 }
 
-/** One local step on ragged rows (see the file comment); first or second order. */
+/**
+ * One local step on ragged rows (see the file comment). Second order: the tape through the support
+ * pass. First order: the hand-written backward (firstOrderByHand), no tape at all.
+ */
 export function meluMetaGradRagged(
   params: MeluParams,
   dims: MeluDims,
@@ -130,6 +144,18 @@ export function meluMetaGradRagged(
 ): MetaGradient<MeluParams> {
   if (inner.steps !== 1)
     throw new Error(`Expected 1 local step for the ragged meta-step, got ${inner.steps}`);
+  return inner.order === 'second-order'
+    ? meluMetaGradRaggedTape(params, dims, b, inner)
+    : firstOrderByHand(params, dims, b, inner);
+}
+
+/** The same meta-gradient through tfjs's tape, either order (the first-order reference of the tests). */
+export function meluMetaGradRaggedTape(
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
   const loss = (p: MeluParams, e: Embedded, sp: RaggedSupport, constant: boolean) =>
     tf.div(
       flatTaskLoss(raggedQueryPredictions(p, e, sp, b, meluRates(p, inner.lr), constant), b.query),
@@ -151,4 +177,124 @@ export function meluMetaGradRagged(
     const sp = withoutTape(() => supportPass(frozen, views, b));
     return loss(p, e, sp, true);
   });
+}
+
+/**
+ * The first-order one-step meta-gradient written out by hand: no tape, no saved copies, no custom-
+ * gradient wrappers (on webgpu those were most of the kernels of the taped step, issue #22). With the
+ * support pass constant, the query loss L = (1/T) sum_q w_q (y_q - v_q)^2 of raggedQueryPredictions
+ * back-propagates layer by layer (C_k the support corrections, a_k the local steps, s_k the per-task
+ * delta sums, S the per-task sum over a task's query rows):
+ *   dy = (2/T) w (y - v);  output: dW = sum_t S(dy h), db = sum_t S(dy), da_W = -<S(dy h), gOut>,
+ *     da_b = -<S(dy), s_out>, dh = dy w'_t
+ *   hidden k: dz = dh . step(z), dW_k = h^T dz, db_k = sum_t S(dz), da_bk = -<S(dz), s_k>,
+ *     da_Wk = -<dz, C_k>, dh = dz W_k^T - a_Wk apply(gram(dz, D_k), H_{k-1})
+ *   first: dz1 = dh . step(z1), dW1i = x^T dz1, dtask = S(dz1), dW1u = u^T dtask, db1 = sum_t dtask,
+ *     drate = -<dtask, s1>_row, dx = dz1 W1i^T - a_W1i apply(gram(dz1, D1), X),
+ *     du = dtask W1u^T + a_W1u drate u0 (rate1 = a_W1u u.u0 + a_b1)
+ *   tables: the embedding adjoints of dx (scattered to the batch's items) and du; learned rates:
+ *     d rho_k = a_k da_k.
+ * Shapes: [Rq, .] query rows, [T, .] tasks; the same numbers as the tape (tests, float64 oracle).
+ */
+function firstOrderByHand(
+  p: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  const q = b.query;
+  const t = b.tasks;
+  const seg = segmentsOf(b);
+  const gram = (x: tf.Tensor, y: tf.Tensor) => segmentProduct('gram', x, y, seg.a, seg.b);
+  const apply = (g: tf.Tensor, y: tf.Tensor) => segmentProduct('apply', g, y, seg.a, seg.b) as tf.Tensor2D;
+  const { mm, mmT, mmTA, scatter } = VALUES;
+  const S = (x: tf.Tensor2D) => scatter(x, q.task, t);
+  const layers = meluLayers(p);
+  const keys = meluLocalKeys(layers.length);
+  const lr = meluRates(p, inner.lr);
+  const a = (key: string) => stepOf(lr, key);
+  const e = embed(p, dims, b, true);
+  const sp = supportPass(p, e, b, VALUES);
+  const u = e.userVecs;
+  // forward, keeping what the backward reads
+  const xq = gatherRowsValue(e.itemVecs, q.item); // [Rq, Di]
+  const uu = tf.sum(tf.mul(u, sp.users), 1, true); // [T, 1]
+  const rate1 = typeof lr === 'number' ? tf.mul(lr, tf.add(uu, 1)) : tf.add(tf.mul(a('w1User'), uu), a('b1'));
+  const task1 = tf.sub(tf.add(mm(u, p.w1User), p.b1), tf.mul(rate1, sp.sums[0]!)) as tf.Tensor2D;
+  const corrections: tf.Tensor2D[] = [apply(gram(xq, sp.xs), sp.ds[0]!)];
+  const zs: tf.Tensor2D[] = [
+    tf.sub(tf.add(mm(xq, p.w1Item), gatherRowsValue(task1, q.task)), tf.mul(a('w1Item'), corrections[0]!)),
+  ];
+  const hs: tf.Tensor2D[] = [tf.relu(zs[0]!)];
+  layers.slice(0, -1).forEach((layer, i) => {
+    const task = tf.sub(tf.reshape(weight(p, layer.b), [1, -1]), tf.mul(a(layer.b), sp.sums[i + 1]!));
+    const c = apply(gram(hs[i]!, sp.hs[i]!), sp.ds[i + 1]!);
+    corrections.push(c);
+    const z = tf.sub(
+      tf.add(mm(hs[i]!, weight(p, layer.w) as tf.Tensor2D), gatherRowsValue(task as tf.Tensor2D, q.task)),
+      tf.mul(a(layer.w), c),
+    ) as tf.Tensor2D;
+    zs.push(z);
+    hs.push(tf.relu(z));
+  });
+  const out = layers.at(-1)!;
+  const h = hs.at(-1)!;
+  const wt = tf.sub(tf.reshape(weight(p, out.w), [1, -1]), tf.mul(a(out.w), sp.gOut)) as tf.Tensor2D; // [T, H]
+  const bt = tf.sub(tf.reshape(weight(p, out.b), [1, 1]), tf.mul(a(out.b), sp.sums.at(-1)!)) as tf.Tensor2D; // [T, 1]
+  const wq = gatherRowsValue(wt, q.task);
+  const y = tf.add(tf.sum(tf.mul(h, wq), 1), tf.reshape(gatherRowsValue(bt, q.task), [-1]));
+  const r = tf.sub(y, q.value);
+  const loss = tf.div(tf.sum(tf.mul(q.weight, tf.square(r))), t) as tf.Scalar;
+  // backward
+  const grads: Record<string, tf.Tensor> = {};
+  const da: Record<string, tf.Tensor> = {};
+  const dy = tf.reshape(tf.mul(tf.mul(q.weight, r), 2 / t), [-1, 1]) as tf.Tensor2D; // [Rq, 1]
+  const dwt = S(tf.mul(h, dy) as tf.Tensor2D); // [T, H]
+  const dbt = S(dy); // [T, 1]
+  grads[out.w] = tf.reshape(tf.sum(dwt, 0), [-1, 1]);
+  grads[out.b] = tf.sum(dbt, 0);
+  // the step sizes' gradients (only with learned rates): da_k = -<dL/d(adapted), the step's direction>
+  const rated = p.localLogRate !== undefined;
+  if (rated) {
+    da[out.w] = tf.neg(tf.sum(tf.mul(dwt, sp.gOut)));
+    da[out.b] = tf.neg(tf.sum(tf.mul(dbt, sp.sums.at(-1)!)));
+  }
+  let dh = tf.mul(dy, wq) as tf.Tensor2D;
+  for (let i = layers.length - 2; i >= 0; i--) {
+    const layer = layers[i]!;
+    const w = weight(p, layer.w) as tf.Tensor2D;
+    const dz = tf.mul(dh, tf.step(zs[i + 1]!)) as tf.Tensor2D;
+    const dtask = S(dz);
+    grads[layer.w] = mmTA(hs[i]!, dz);
+    grads[layer.b] = tf.sum(dtask, 0);
+    if (rated) {
+      da[layer.b] = tf.neg(tf.sum(tf.mul(dtask, sp.sums[i + 1]!)));
+      da[layer.w] = tf.neg(tf.sum(tf.mul(dz, corrections[i + 1]!)));
+    }
+    dh = tf.sub(mmT(dz, w), tf.mul(a(layer.w), apply(gram(dz, sp.ds[i + 1]!), sp.hs[i]!))) as tf.Tensor2D;
+  }
+  const dz1 = tf.mul(dh, tf.step(zs[0]!)) as tf.Tensor2D;
+  const dtask1 = S(dz1);
+  grads.w1Item = mmTA(xq, dz1);
+  grads.w1User = mmTA(u, dtask1);
+  grads.b1 = tf.sum(dtask1, 0);
+  const drate = tf.neg(tf.sum(tf.mul(dtask1, sp.sums[0]!), 1, true)); // [T, 1]
+  if (rated) {
+    da.w1Item = tf.neg(tf.sum(tf.mul(dz1, corrections[0]!)));
+    da.w1User = tf.sum(tf.mul(drate, uu));
+    da.b1 = tf.sum(drate);
+  }
+  const dx = tf.sub(
+    mmT(dz1, p.w1Item),
+    tf.mul(a('w1Item'), apply(gram(dz1, sp.ds[0]!), sp.xs)),
+  ) as tf.Tensor2D;
+  const uRate = typeof lr === 'number' ? lr : a('w1User');
+  const du = tf.add(mmT(dtask1, p.w1User), tf.mul(tf.mul(uRate, drate), sp.users)) as tf.Tensor2D;
+  const items = e.itemVecs.shape[0];
+  grads.itemTable = embedSideAdjoint(dims.item, b.items, scatter(dx, q.item, items), p.itemTable.shape[0]);
+  grads.userTable = embedSideAdjoint(dims.user, b.users, du, p.userTable.shape[0]);
+  if (p.localLogRate)
+    grads.localLogRate = tf.mul(tf.stack(keys.map((k) => da[k]!)), tf.stack(keys.map((k) => a(k))));
+  const ordered = Object.fromEntries(keysOf(p).map((k) => [k, grads[k]!])) as unknown as MeluParams;
+  return { loss, grads: ordered };
 }
