@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MamoDims, MamoParams } from '../models/mamo';
 import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
-import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { mamoMetaGradient, mamoMetaGradTile, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {
@@ -183,6 +183,36 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const so = run('tile', params, memory, config(1, 'second-order'));
       expect(await relativeMaxDiff(fo.grads, so.grads)).toBeGreaterThan(1e-3);
     });
+  });
+}
+
+// The ragged first-order step's backward is written out by hand (mamoByHand.ts); the taped version of
+// the same step is its reference here, besides the float64 oracle above.
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MAMO first-order ragged step by hand = through the tape, on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+    for (const [steps, rates] of [
+      [1, false],
+      [2, true],
+    ] as const) {
+      it(`${steps} local step(s)${rates ? ', learned rates' : ''}: loss, gradients, memory-write ingredients (1e-5)`, async () => {
+        const params = makeParams(rates);
+        const { memory } = await makeMemory();
+        const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+        const cfg = config(steps, 'first-order');
+        const hand = mamoMetaGradTile(params, memory, dims, b, cfg, 'ragged');
+        const tape = mamoMetaGradTile(params, memory, dims, b, cfg, 'ragged', true);
+        expect(Object.keys(hand.grads)).toEqual(Object.keys(tape.grads));
+        expect(await relativeMaxDiff(hand.grads, tape.grads)).toBeLessThan(1e-5);
+        expect(await relativeMaxDiff(hand.userGradients, tape.userGradients)).toBeLessThan(1e-5);
+        expect(
+          await relativeMaxDiff({ u: hand.muiUser, i: hand.muiItem }, { u: tape.muiUser, i: tape.muiItem }),
+        ).toBeLessThan(1e-5);
+        expect(Math.abs((await hand.loss.data())[0]! - (await tape.loss.data())[0]!)).toBeLessThan(1e-5);
+      });
+    }
   });
 }
 

@@ -32,6 +32,7 @@ import { attention, readMemory, type MemoryState, type UserNetRecord } from '../
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import { toPadded, type BatchTensors, type RowTensors } from './batch';
+import { adaptByHand, embedValues, firstOrderByHand } from './mamoByHand';
 import { mamoRates, rateGradient } from './mamoRates';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
 import { localGrads, sgdStep, tileTasks, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
@@ -154,7 +155,10 @@ function firstOrderAt(
   return { loss: value as tf.Scalar, grads: out as MamoParams, userGradients };
 }
 
-/** Every task at once (per-task weights [T, ...]), on padded rows (tile) or ragged ones. */
+/**
+ * Every task at once (per-task weights [T, ...]), on padded rows (tile) or ragged ones. Ragged and
+ * first order runs the hand-written backward (mamoByHand.ts) unless `tape` (the tests' reference).
+ */
 export function mamoMetaGradTile(
   params: MamoParams,
   memory: MemoryState,
@@ -162,7 +166,31 @@ export function mamoMetaGradTile(
   b: BatchTensors,
   cfg: MamoConfig,
   form: Form = 'tile',
+  tape = false,
 ): MamoMetaResult {
+  if (form === 'ragged' && cfg.order === 'first-order' && !tape) {
+    const e = embedValues(params, dims, b);
+    const { a, local } = initLocal(params, e, memory, dims, cfg);
+    const adapted = adaptByHand(local, e.itemVecs, e.userVecs, b, cfg.steps, mamoRates(params, cfg.lr));
+    const fo = firstOrderByHand(
+      params,
+      adapted,
+      e.itemVecs,
+      e.userVecs,
+      dims,
+      b,
+      params.localLogRate ? local : null,
+    );
+    return {
+      loss: fo.loss,
+      grads: fo.grads,
+      attention: a,
+      profiles: e.userVecs,
+      userGradients: fo.userGradients,
+      muiUser: adapted.muiUser,
+      muiItem: adapted.muiItem,
+    };
+  }
   const e0 = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e0, memory, dims, cfg);
   const adapted = adaptTasks(local, e0, b, cfg, form, mamoRates(params, cfg.lr));
@@ -363,7 +391,12 @@ export function mamoPredict(
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const form = formOf(strategy);
-  const adapted = adaptTasks(local, e, b, cfg, form, mamoRates(params, cfg.lr));
+  const rates = mamoRates(params, cfg.lr);
+  // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
+  const adapted =
+    form === 'ragged'
+      ? adaptByHand(local, e.itemVecs, e.userVecs, b, cfg.steps, rates)
+      : adaptTasks(local, e, b, cfg, form, rates);
   const q = b.query;
   const xq = itemRowsOf(form, e.itemVecs, q, b.tasks);
   const layout = layoutOf(form, q, b.tasks);

@@ -1,0 +1,233 @@
+/**
+ * MAMO's first-order meta-step on ragged rows with the backward written out by hand: no tape, no saved
+ * copies, no custom-gradient scopes (on webgpu the taped step's bookkeeping was about a quarter of its
+ * kernels, issue #22). The same numbers as mamoMeta.ts's taped step (tests: by hand = tape, the float64
+ * oracle, the memory-write oracle).
+ *
+ * Forward (models/mamo.ts mamoForward on mamoRaggedRows, per-task weights [T, ...], f = lrelu):
+ *   user path, one row per task:  a1 = p_u Wu1 + bu1, g1 = f(a1), a2 = g1 Wu2 + bu2, e_u = f(a2)  [T, 1, .]
+ *   item rows:  c1 = x Wi1 + bi1, f1 = f(c1), c2 = f1 Wi2 + bi2, e_i = f(c2)                         [R, .]
+ *   preference: zp = e_i Mi^T + (e_u Mu^T)_t, z = f(zp); recommender: c3 = z Wr2 + br2, h = f(c3),
+ *   y = h wr3 + br3
+ * Backward from dy [R, 1] (f' = step(., slope)); per-task products' adjoints on ragged rows
+ * (raggedBack): dX_t = dC_t W_t^T (gram), dW_t = X_t^T dC_t (applyT), db_t = sum over the task's rows:
+ *   dh = raggedBack(h, wr3, dy).dx, dc3 = dh f'(c3), dz = raggedBack(z, Wr2, dc3).dx, dzp = dz f'(zp),
+ *   (de_i, dMi^T, dup) = raggedBack(e_i, Mi^T, dzp), de_u = dup Mu, dMu = dup^T e_u,
+ *   item and user paths the same way back to dx and dp_u.
+ * Local steps: theta <- theta - a_k dL_S/dtheta (per task, the support rows); the meta-gradient: the
+ * query loss's gradient at the adapted weights summed over tasks (phi), scattered to the tables through
+ * the embedding adjoints, and each task's own (the memory writes, the learned rates).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  MAMO_GLOBAL_LOCAL_KEYS,
+  MAMO_SLOPE,
+  MAMO_USER_KEYS,
+  type MamoDims,
+  type MamoParams,
+  type MamoTaskLocal,
+} from '../models/mamo';
+import { embedSideAdjoint, embedSides } from '../models/embedding';
+import type { UserNetRecord } from '../models/memory';
+import { gatherRowsValue, scatterRowsValue } from '../models/ops';
+import { fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
+import { segmentProduct } from '../kernels/segmentMatMul';
+import type { BatchTensors, RowTensors } from './batch';
+import { rateGradient } from './mamoRates';
+import { sgdStep, type StepSizes } from './meta';
+
+type Local = MamoTaskLocal;
+
+const onWasm = (): boolean => tf.getBackend() === 'wasm';
+const f = (x: tf.Tensor): tf.Tensor => tf.leakyRelu(x, MAMO_SLOPE);
+const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => tf.mul(dy, tf.step(x, MAMO_SLOPE));
+const swap = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
+/** batched a b^T and a^T b, [T, ., .] (wasm's transposed products are slow: transposed explicitly) */
+const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+  onWasm()
+    ? tf.matMul(a as tf.Tensor3D, swap(b) as tf.Tensor3D)
+    : tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true);
+const bmmTA = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+  onWasm()
+    ? tf.matMul(swap(a) as tf.Tensor3D, b as tf.Tensor3D)
+    : tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, true, false);
+
+/** x [T, 1, k] W [T, k, m] + b [T, m] (the user path: one row per task). */
+const taskAffine = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, t: number): tf.Tensor =>
+  tf.add(tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D), tf.reshape(b, [t, 1, -1]));
+
+/** A block's ragged rows: per-task counts and the task of each row. */
+interface Rows {
+  readonly counts: number[];
+  readonly task: tf.Tensor1D;
+  readonly tasks: number;
+}
+
+const segOf = (rows: Rows, w: tf.Tensor) => ({
+  a: rows.counts,
+  b: new Array<number>(rows.tasks).fill(w.shape[1]!),
+});
+
+/** x [R, k] W_t [k, m] + b_t on ragged rows (raggedAffine's value). */
+function ragged(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, rows: Rows): tf.Tensor {
+  const s = segOf(rows, w);
+  return tf.add(segmentProduct('apply', x, w, s.a, s.b), gatherRowsValue(b as tf.Tensor2D, rows.task));
+}
+
+/** The adjoints of ragged(x, w, b) for dc [R, m]: dx [R, k], dw [T, k, m], db [T, m]. */
+function raggedBack(x: tf.Tensor, w: tf.Tensor, dc: tf.Tensor, rows: Rows, needX = true) {
+  const s = segOf(rows, w);
+  return {
+    dx: needX ? segmentProduct('gram', dc, w, s.a, s.b, x.shape) : null,
+    dw: segmentProduct('applyT', x, dc, s.a, s.b, w.shape),
+    db: scatterRowsValue(dc as tf.Tensor2D, rows.task, rows.tasks),
+  };
+}
+
+/** Forward on ragged rows, keeping what the backward reads; y [R, 1]. */
+function forward(w: Local, pu: tf.Tensor2D, x: tf.Tensor, rows: Rows) {
+  const t = rows.tasks;
+  const pu3 = tf.reshape(pu, [t, 1, -1]);
+  const a1 = taskAffine(pu3, w.wu1, w.bu1, t);
+  const g1 = f(a1);
+  const a2 = taskAffine(g1, w.wu2, w.bu2, t);
+  const eu = f(a2);
+  const c1 = ragged(x, w.wi1, w.bi1, rows);
+  const f1 = f(c1);
+  const c2 = ragged(f1, w.wi2, w.bi2, rows);
+  const ei = f(c2);
+  const miT = swap(w.muiItem);
+  const zp = ragged(ei, miT, tf.reshape(bmmT(eu, w.muiUser), [t, -1]), rows);
+  const z = f(zp);
+  const c3 = ragged(z, w.wr2, w.br2, rows);
+  const h = f(c3);
+  const y = ragged(h, w.wr3, w.br3, rows);
+  return { pu3, a1, g1, a2, eu, x, c1, f1, c2, ei, miT, zp, z, c3, h, y };
+}
+type Cache = ReturnType<typeof forward>;
+
+/** Per-task gradients of every local key for dy [R, 1]; with `inputs`, also dx [R, Di] and dp_u [T, Du]. */
+function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean) {
+  const t = rows.tasks;
+  const g: Partial<Local> = {};
+  const r3 = raggedBack(c.h, w.wr3, dy, rows);
+  g.wr3 = r3.dw;
+  g.br3 = r3.db;
+  const dc3 = df(r3.dx!, c.c3);
+  const r2 = raggedBack(c.z, w.wr2, dc3, rows);
+  g.wr2 = r2.dw;
+  g.br2 = r2.db;
+  const dzp = df(r2.dx!, c.zp);
+  const rp = raggedBack(c.ei, c.miT, dzp, rows);
+  g.muiItem = swap(rp.dw);
+  const dup = tf.reshape(rp.db, [t, 1, -1]);
+  g.muiUser = bmmTA(dup, c.eu);
+  const deu = tf.matMul(dup as tf.Tensor3D, w.muiUser as tf.Tensor3D);
+  const dc2 = df(rp.dx!, c.c2);
+  const ri2 = raggedBack(c.f1, w.wi2, dc2, rows);
+  g.wi2 = ri2.dw;
+  g.bi2 = ri2.db;
+  const dc1 = df(ri2.dx!, c.c1);
+  const ri1 = raggedBack(c.x, w.wi1, dc1, rows, inputs);
+  g.wi1 = ri1.dw;
+  g.bi1 = ri1.db;
+  const da2 = df(deu, c.a2);
+  g.wu2 = bmmTA(c.g1, da2);
+  g.bu2 = tf.reshape(da2, [t, -1]);
+  const da1 = df(bmmT(da2, w.wu2), c.a1);
+  g.wu1 = bmmTA(c.pu3, da1);
+  g.bu1 = tf.reshape(da1, [t, -1]);
+  const dpu = inputs ? (tf.reshape(bmmT(da1, w.wu1), [t, -1]) as tf.Tensor2D) : null;
+  return { grads: g as Local, dx: ri1.dx as tf.Tensor2D | null, dpu };
+}
+
+/** w - a_k g_k per key: one fused kernel per tensor on webgpu (kernels/optimizerWebgpu.ts), else sgdStep. */
+function localStep(w: Local, g: Local, lr: StepSizes): Local {
+  if (!hasFusedUpdate() || typeof lr !== 'number') return sgdStep(w, g, lr);
+  const out: Partial<Local> = {};
+  for (const key of Object.keys(w) as (keyof Local)[]) out[key] = fusedSgd(w[key], g[key], lr, 1);
+  return out as Local;
+}
+
+/** dL/dy [R, 1] of scale * sum_r w_r (y_r - v_r)^2 (w_r = 1/n_t), and that loss. */
+function squaredError(y: tf.Tensor, block: RowTensors, scale: number) {
+  const r = tf.sub(tf.reshape(y, [-1]), block.value);
+  return {
+    loss: tf.mul(tf.sum(tf.mul(block.weight, tf.square(r))), scale) as tf.Scalar,
+    dy: tf.reshape(tf.mul(tf.mul(block.weight, r), 2 * scale), [-1, 1]),
+  };
+}
+
+const rowsOf = (block: RowTensors, tasks: number): Rows => ({
+  counts: Array.from(block.counts),
+  task: block.task,
+  tasks,
+});
+
+/**
+ * `steps` local SGD steps of the per-task weights on the support rows, by hand: the adapted weights.
+ * itemVecs [U, Di] and userVecs [T, Du] are the batch's embeddings (values).
+ */
+export function adaptByHand(
+  local: Local,
+  itemVecs: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  b: BatchTensors,
+  steps: number,
+  lr: StepSizes,
+): Local {
+  const rows = rowsOf(b.support, b.tasks);
+  const xs = gatherRowsValue(itemVecs, b.support.item);
+  let w = local;
+  for (let k = 0; k < steps; k++) {
+    const c = forward(w, userVecs, xs, rows);
+    const { dy } = squaredError(c.y, b.support, 1);
+    w = localStep(w, backward(w, c, dy, rows, false).grads, lr);
+  }
+  return w;
+}
+
+/**
+ * The first-order meta-gradient at the adapted weights (mamoMetaGradTile's firstOrderAt, by hand):
+ * loss (1/T) sum_t L_Q,t, grads of phi (summed per-task gradients), of the tables (embedding adjoints),
+ * of the learned log-rates when `init` is given (rateGradient), and each task's theta_u gradient of
+ * its own query loss (the memory writes: T times the per-task gradient of the mean).
+ */
+export function firstOrderByHand(
+  params: MamoParams,
+  adapted: Local,
+  itemVecs: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  dims: MamoDims,
+  b: BatchTensors,
+  init: Local | null,
+): { loss: tf.Scalar; grads: MamoParams; userGradients: UserNetRecord } {
+  const q = b.query;
+  const t = b.tasks;
+  const rows = rowsOf(q, t);
+  const xq = gatherRowsValue(itemVecs, q.item);
+  const c = forward(adapted, userVecs, xq, rows);
+  const { loss, dy } = squaredError(c.y, q, 1 / t);
+  const back = backward(adapted, c, dy, rows, true);
+  const perTask = back.grads;
+  const out: Record<string, tf.Tensor> = {
+    userTable: embedSideAdjoint(dims.user, b.users, back.dpu!, params.userTable.shape[0]),
+    itemTable: embedSideAdjoint(
+      dims.item,
+      b.items,
+      scatterRowsValue(back.dx!, q.item, itemVecs.shape[0]),
+      params.itemTable.shape[0],
+    ),
+  };
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS) out[key] = tf.sum(perTask[key], 0);
+  if (init) out.localLogRate = rateGradient(perTask, init, adapted);
+  const userGradients = {} as UserNetRecord;
+  for (const key of MAMO_USER_KEYS) userGradients[key] = tf.mul(t, perTask[key]);
+  const ordered = Object.fromEntries(Object.keys(params).map((k) => [k, out[k]!])) as unknown as MamoParams;
+  return { loss, grads: ordered, userGradients };
+}
+
+/** The batch's embeddings as values (no tape). */
+export function embedValues(params: MamoParams, dims: MamoDims, b: BatchTensors) {
+  return embedSides(params, dims, b.items, b.users, true);
+}
