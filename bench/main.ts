@@ -210,6 +210,7 @@ say(
 );
 say('| model | plan | tfjs kernels (tf.profile) | GPU programs dispatched |');
 say('|---|---|---|---|');
+const kernelCounts = new Map<string, number>();
 for (const [model, strategy] of [
   ['melu', 'ragged'],
   ['melu', 'algebraic'],
@@ -225,6 +226,7 @@ for (const [model, strategy] of [
       env: { ...process.env, ...(process.env.BENCH_WEBGPU_DATA === '1' ? {} : { KERNELS_TINY: '1' }) },
     });
     const r = JSON.parse(out.trim().split('\n').pop()!) as { kernels: number; dispatches: number };
+    kernelCounts.set(`${model} ${strategy}`, r.kernels);
     say(`| ${model} | ${strategy} | ${r.kernels} | ${r.dispatches} |`);
   } catch (e) {
     say(
@@ -232,6 +234,14 @@ for (const [model, strategy] of [
     );
   }
 }
+const verdict = (key: string, target: number): string => {
+  const n = kernelCounts.get(key);
+  return n === undefined ? 'not counted' : `${n} (${n <= target ? 'met' : 'not met'})`;
+};
+say('');
+say(
+  `Targets (issue #22), tfjs kernels per first-order one-step meta-step on webgpu: MeLU ragged <= 150: ${verdict('melu ragged', 150)}; MAMO ragged <= 300: ${verdict('mamo ragged', 300)}. Before issue #22 (commit e875431, webgpu ran MeLU algebraic and MAMO tile): 459 and 876. What took them down: the fused Adam/SGD update (one kernel per tensor), leakyRelu as one op, the WGSL row kernels, tiling as a broadcast, raggedAffine as one op, and the first-order ragged steps with their backward written out by hand (src/train/meluRagged.ts firstOrderByHand, src/train/mamoByHand.ts: no tape, no saved copies, no custom-gradient scopes; 306 -> 143 and 581 -> 390 tfjs kernels). What MAMO keeps: the global gradient clip (a square and a sum per tensor, then a scale per tensor), the per-task clip of the M_U writes, the memory read and writes (reshapes per key), the tiling of the 12 shared tensors (ExpandDims + Tile each). The tfjs counts do not depend on the problem's size (the same on the partial ML-1M); GPU programs may differ by one.`,
+);
 say('');
 say('### Browser (from the last end-to-end run)');
 const browser = join(ROOT, 'tests', 'e2e', 'artifacts', 'bench-browser.txt');

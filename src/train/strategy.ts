@@ -27,8 +27,9 @@ export function chooseStrategy(
   // unpadded rows (partial ML-1M, MeLU-5, `npx tsx bench/metaStep.ts melu <ragged|tile|loop> wasm 6 1 5
   // <order>`, 2026-12-02, another job running): first order ragged 302 tasks/s, loop 118, tile 84;
   // second order ragged 189, tile 26, loop 10. webgpu (issue #22): no padded rows, and fewer kernels
-  // (a real GPU pays ~25 us of tfjs bookkeeping per kernel): 306 tfjs kernels per first-order step
-  // against algebraic's 336 (docs/results.md, "WebGPU kernels per meta-step", counted on SwiftShader).
+  // (a real GPU pays ~25 us of tfjs bookkeeping per kernel): 143 tfjs kernels per first-order step
+  // (its backward by hand) against algebraic's 336 (docs/results.md, "WebGPU kernels per meta-step",
+  // counted on SwiftShader).
   // Without the kernels (webgl): algebraic or tile.
   if (model === 'melu') {
     if (ragged) return 'ragged';
@@ -37,8 +38,9 @@ export function chooseStrategy(
   // MAMO: ragged where the kernels exist; partial ML-1M published split, mamo-paper preset, wasm,
   // interleaved runs (`npx tsx bench/metaStep.ts mamo <tile|ragged> wasm 25 1`, 2026-12-02, another job
   // running): ragged 433 and 565 tasks/s, tile 226 and 237; cpu (`... cpu 4 1`): ragged 40, tile 26.
-  // webgpu: ragged as issue #22 decided (no padded rows); about as many tfjs kernels as tile there
-  // (581 against 588 per first-order step, docs/results.md): to revisit with timings on a real GPU.
+  // webgpu: ragged as issue #22 decided (no padded rows), and fewer tfjs kernels than tile there
+  // (390 against 588 per first-order step with ragged's backward by hand, docs/results.md); to revisit
+  // with timings on a real GPU.
   // Elsewhere tile.
   return ragged ? 'ragged' : 'tile';
 }
