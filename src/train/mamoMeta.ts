@@ -35,11 +35,10 @@ import { toPadded, type BatchTensors, type RowTensors } from './batch';
 import { adaptByHand, embedValues, firstOrderByHand } from './mamoByHand';
 import { mamoRates, rateGradient } from './mamoRates';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
+import { formOf } from './strategy';
 import { localGrads, sgdStep, tileTasks, type InnerConfig, type MetaGradient, type StepSizes } from './meta';
 
 export type MamoStrategy = 'loop' | 'tile' | 'ragged';
-/** The batched form a strategy's local steps run in (the loop's adaptation is the tile's, tested). */
-const formOf = (strategy: MamoStrategy): Form => (strategy === 'ragged' ? 'ragged' : 'tile');
 
 export interface MamoConfig extends InnerConfig {
   /** the paper's tau: theta_u = phi_u - personalInitScale b_u */

@@ -10,6 +10,8 @@
  * - ragged:    the same algebra with the per-task corrections on unpadded rows through a segmented
  *              kernel (meluRagged.ts; wasm: one XNNPACK 2-D product per task; cpu: JS loops); for
  *              several local steps, tile's per-task weights applied to unpadded rows by the same kernel.
+ * Which of them runs is strategy.ts's meluPlan (a layout and a formulation: 'one-step algebra' or
+ * 'per-task weights'), read here and by prediction.
  *
  * MAML (Finn et al.): theta'_t = theta - alpha grad L_S,t(theta) (k steps); meta-loss
  * L = (1/T) sum_t L_Q,t(theta'_t). First order treats theta'_t - theta as a constant (gradient at the
@@ -35,6 +37,7 @@ import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
 import { fineTuneRates } from './fineTune';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
+import { formOf, meluPlan } from './strategy';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
@@ -185,26 +188,6 @@ function perTaskMetaGrad(
   });
 }
 
-/** Every task at once: per-task weights [T, ...], padded rows, one tf.grads per local step. */
-export function meluMetaGradTile(
-  params: MeluParams,
-  dims: MeluDims,
-  b: BatchTensors,
-  inner: InnerConfig,
-): MetaGradient<MeluParams> {
-  return perTaskMetaGrad('tile', params, dims, b, inner);
-}
-
-/** Tile's meta-step on the flat, unpadded rows: the "ragged" strategy for several local steps. */
-export function meluMetaGradRaggedSteps(
-  params: MeluParams,
-  dims: MeluDims,
-  b: BatchTensors,
-  inner: InnerConfig,
-): MetaGradient<MeluParams> {
-  return perTaskMetaGrad('ragged', params, dims, b, inner);
-}
-
 // ----------------------------------------------------------------------------------------- algebraic
 /**
  * Support pass at the shared weights with hand-written backprop (all ops second-order safe), padded
@@ -311,13 +294,13 @@ export function meluMetaGradient(
   b: BatchTensors,
   inner: InnerConfig,
 ): MetaGradient<MeluParams> {
-  if (strategy === 'loop') return meluMetaGradLoop(params, dims, b, inner);
-  if (strategy === 'ragged')
-    return inner.steps === 1
+  const plan = meluPlan(strategy, inner.steps);
+  if (plan.layout === 'loop') return meluMetaGradLoop(params, dims, b, inner);
+  if (plan.formulation === 'one-step algebra')
+    return plan.layout === 'ragged'
       ? meluMetaGradRagged(params, dims, b, inner)
-      : meluMetaGradRaggedSteps(params, dims, b, inner);
-  if (strategy === 'algebraic' && inner.steps === 1) return meluMetaGradAlgebraic(params, dims, b, inner);
-  return meluMetaGradTile(params, dims, b, inner);
+      : meluMetaGradAlgebraic(params, dims, b, inner);
+  return perTaskMetaGrad(formOf(strategy), params, dims, b, inner);
 }
 
 /**
@@ -338,23 +321,23 @@ export function meluPredict(
   const local = meluLocal(params);
   const lr = fineTuneRates(meluRates(params, inner.lr), Object.keys(local), fineTune, meluOutputKeys(params));
   const steps = fineTune.steps ?? inner.steps;
-  const oneStep = steps === 1 && fineTune.clip === 0;
+  const plan = meluPlan(strategy, steps, fineTune.clip > 0);
   const q = b.query;
   const shared = meluForward(sharedRows(q.task), local, gatherRows(e.itemVecs, q.item), e.userVecs);
   const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
     b.tasks,
     q.maxLen,
   ]) as tf.Tensor2D;
-  if (strategy === 'ragged' && oneStep) {
+  if (plan.formulation === 'one-step algebra' && plan.layout === 'ragged') {
     const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, lr, true);
     const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
     return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
-  if (strategy === 'algebraic' && oneStep) {
+  if (plan.formulation === 'one-step algebra') {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
-  // several local steps (or clipped): per-task weights, on flat rows for the ragged strategy
-  const form: Form = strategy === 'ragged' ? 'ragged' : 'tile';
+  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan
+  const form = formOf(strategy);
   const w = adaptTasks(form, tileLocal(local, b.tasks), e, b, steps, lr, fineTune.clip);
   if (form === 'tile')
     return {

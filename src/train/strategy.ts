@@ -8,6 +8,7 @@ import type { BackendName } from '../kernels/backend';
 import { hasSegmentKernel } from '../kernels/segmentMatMul';
 import type { MamoStrategy } from './mamoMeta';
 import type { MeluStrategy } from './meluMeta';
+import type { Form } from './perTask';
 
 /**
  * The meta-step plan for a model on a backend: ragged (flat unpadded rows, the segmented and row
@@ -60,4 +61,32 @@ export function supportGroups(
   // (median 220 vs 259 tasks/s with 2 groups, ranges overlapping), and its ragged step (wasm, cpu)
   // pads nothing. The bench keeps comparing.
   return 1;
+}
+
+/**
+ * How a MeLU computation runs, resolved from the plan and its number of local steps: the row layout
+ * ('loop': one task at a time; 'padded' [T, L, .]; 'ragged': unpadded rows through the segmented
+ * kernel) and the formulation ('one-step algebra': one unclipped local step, no per-task weights ever
+ * formed, x (W - a X^T D) = x W - a (x X^T) D; 'per-task weights': the weights tiled per task and k
+ * local SGD steps). The meta-gradient and prediction read this and nothing else.
+ */
+export interface MeluPlan {
+  readonly layout: 'loop' | 'padded' | 'ragged';
+  readonly formulation: 'one-step algebra' | 'per-task weights';
+}
+
+export function meluPlan(strategy: MeluStrategy, steps: number, clipped = false): MeluPlan {
+  const oneStep = steps === 1 && !clipped;
+  if (strategy === 'loop') return { layout: 'loop', formulation: 'per-task weights' };
+  if (strategy === 'ragged')
+    return { layout: 'ragged', formulation: oneStep ? 'one-step algebra' : 'per-task weights' };
+  return {
+    layout: 'padded',
+    formulation: strategy === 'algebraic' && oneStep ? 'one-step algebra' : 'per-task weights',
+  };
+}
+
+/** The row form of a plan's per-task weights (MeLU and MAMO): ragged rows, else padded (the loop's adaptation is the padded one's, tested). */
+export function formOf(strategy: MeluStrategy | MamoStrategy): Form {
+  return strategy === 'ragged' ? 'ragged' : 'tile';
 }
