@@ -145,10 +145,11 @@ export const CONFIG_TABLE = {
   hiddenLayers: intField({
     group: 'model',
     label: 'Hidden layers',
-    help: "MeLU's hidden layers before the rating output (the paper: 2). Each is a ReLU layer of the hidden size, adapted locally like the others. MeLU only; MAMO keeps its own networks.",
+    help: "MeLU's hidden layers before the rating output (the paper: 2). Each is a ReLU layer of the hidden size, adapted locally like the others (and the non-meta network's). MAMO keeps its own networks.",
     min: 1,
     max: 6,
     defaultValue: 2,
+    models: ['melu'],
   }),
   initScheme: enumField({
     group: 'model',
