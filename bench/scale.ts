@@ -152,6 +152,46 @@ export function runScale(sizes: readonly number[]): string[] {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  // one MeLU training epoch (MeLU's protocol, melu-paper preset) on the ML-10M shape at 1M and 10M
+  const epochSizes = sizes.filter((m) => m <= 10);
+  if (epochSizes.length) {
+    say('');
+    say(
+      "One MeLU training epoch (`npx tsx bench/scaleEpoch.ts <set>`: MeLU's protocol keeps users with 13-100 ratings, melu-paper preset, ragged plan, wasm, first order), on the ML-10M shape:",
+    );
+    say('| ratings | training tasks | load s | split s | epoch s | tasks/s | ms per task | peak RSS MB |');
+    say('|---|---|---|---|---|---|---|---|');
+    for (const millions of epochSizes) {
+      const dir = mkdtempSync(join(tmpdir(), 'metarec-epoch-'));
+      try {
+        const set = join(dir, 'ml-10M100K');
+        execFileSync('mkdir', ['-p', set]);
+        writeSet(set, 'dat', millions, 22);
+        const out = execFileSync(TSX, [join(ROOT, 'bench', 'scaleEpoch.ts'), set], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 1_800_000,
+        });
+        const r = JSON.parse(out.trim().split('\n').pop()!) as {
+          ratings: number;
+          trainingTasks: number;
+          loadMs: number;
+          splitMs: number;
+          epochMs: number;
+          tasksPerSecond: number;
+          peakRssMB: number;
+        };
+        say(
+          `| ${r.ratings.toLocaleString('en')} | ${r.trainingTasks.toLocaleString('en')} | ${(r.loadMs / 1000).toFixed(1)} | ${(r.splitMs / 1000).toFixed(1)} | ${(r.epochMs / 1000).toFixed(1)} | ${r.tasksPerSecond.toFixed(0)} | ${(r.epochMs / r.trainingTasks).toFixed(2)} | ${r.peakRssMB.toFixed(0)} |`,
+        );
+      } catch (e) {
+        say(`| ${millions}M | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) |||||||`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
   const csv = rows.filter((r) => r.label === 'ml-25m csv').sort((a, b) => a.millions - b.millions);
   if (csv.length > 1) {
     const base = csv[0]!;
