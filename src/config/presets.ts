@@ -12,7 +12,7 @@ export interface Preset {
 }
 
 /** MAMO's memory hyper-parameters from the paper (K, alpha, beta, gamma, tau); tuning keeps them. */
-const MAMO_MEMORY = {
+export const MAMO_MEMORY = {
   memorySlots: 3,
   profileWriteRate: 0.5,
   gradientWriteRate: 0.05,

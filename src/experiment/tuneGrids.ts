@@ -1,5 +1,6 @@
 // The grids of `npm run tune` (src/cli/tune.ts): each row a partial config trained with seed 1 (or
 // TUNE_SEEDS) and scored on VALIDATION users only; and the shape of docs/tuning/<dataset>-<model>.json.
+import { MAMO_MEMORY } from '../config/presets';
 import type { TrainConfig } from '../config/experiment';
 import { PRESETS } from '../config/presets';
 
@@ -26,11 +27,7 @@ export const BASE: Record<'melu' | 'mamo', Partial<TrainConfig>> = {
     model: 'mamo',
     embeddingDim: 32,
     hiddenDim: 64,
-    memorySlots: 3,
-    profileWriteRate: 0.5,
-    gradientWriteRate: 0.05,
-    preferenceWriteRate: 0.1,
-    personalInitScale: 0.01,
+    ...MAMO_MEMORY, // K, the write rates and the init scale in this order (stored trials' key order)
     innerSteps: 1,
     innerLr: 0.01,
     outerLr: 1e-3,

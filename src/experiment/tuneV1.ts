@@ -10,6 +10,7 @@
  * averaged over the tuning seeds: v_k(c). score = mean over the kinds of min_c v_k(c). The lowest score
  * wins; ties keep the earlier row.
  */
+import { MAMO_MEMORY } from '../config/presets';
 import type { TrainConfig } from '../config/experiment';
 import type { ScenarioRecord } from '../train/events';
 import { KIND_CELL } from '../train/kindSelection';
@@ -44,11 +45,7 @@ export const V1_BASE: Record<'melu' | 'mamo', Partial<TrainConfig>> = {
     model: 'mamo',
     embeddingDim: 32,
     hiddenDim: 64,
-    memorySlots: 3,
-    profileWriteRate: 0.5,
-    gradientWriteRate: 0.05,
-    preferenceWriteRate: 0.1,
-    personalInitScale: 0.01,
+    ...MAMO_MEMORY, // K, the write rates and the init scale in this order (stored trials' key order)
     memoryWrite: 'slot-gated',
     attentionScale: 10,
     innerSteps: 1,
