@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { firstLine, runJson } from './child';
 import { benchParse } from './parse';
 import { sequenceSection } from './sequenceSection';
 
@@ -65,7 +66,7 @@ function run(
     });
     return JSON.parse(out.trim().split('\n').pop()!) as Row;
   } catch (e) {
-    return `failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+    return `failed (${firstLine(e)})`;
   }
 }
 
@@ -172,29 +173,17 @@ for (const [model, fineTune] of [
   ['non-meta', '{"layers":"all","clip":1,"steps":5}'],
 ] as const) {
   try {
-    const out = execFileSync(
-      TSX,
-      [join(ROOT, 'bench', 'evaluation.ts'), 'ml-1m-published', model, fineTune],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 600_000,
-      },
+    const r = runJson<{ tasks: number; seconds: number[]; kernels: number }>(
+      'evaluation.ts',
+      ['ml-1m-published', model, fineTune],
+      600_000,
     );
-    const r = JSON.parse(out.trim().split('\n').pop()!) as {
-      tasks: number;
-      seconds: number[];
-      kernels: number;
-    };
     const best = Math.min(...r.seconds);
     say(
       `| ${model} | ${fineTune || '-'} | ${r.tasks} | ${r.seconds.map((x) => x.toFixed(2)).join(', ')} | ${(r.tasks / best).toFixed(0)} | ${r.kernels} |`,
     );
   } catch (e) {
-    say(
-      `| ${model} | ${fineTune || '-'} | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) ||||`,
-    );
+    say(`| ${model} | ${fineTune || '-'} | failed (${firstLine(e)}) ||||`);
   }
 }
 say('');
@@ -218,20 +207,19 @@ for (const [model, strategy] of [
   ['mamo', 'tile'],
 ]) {
   try {
-    const out = execFileSync(TSX, [join(ROOT, 'bench', 'kernelCount.ts'), model!, strategy!], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 300_000,
-      env: { ...process.env, ...(process.env.BENCH_WEBGPU_DATA === '1' ? {} : { KERNELS_TINY: '1' }) },
-    });
-    const r = JSON.parse(out.trim().split('\n').pop()!) as { kernels: number; dispatches: number };
+    const r = runJson<{ kernels: number; dispatches: number }>(
+      'kernelCount.ts',
+      [model!, strategy!],
+      300_000,
+      {
+        ...process.env,
+        ...(process.env.BENCH_WEBGPU_DATA === '1' ? {} : { KERNELS_TINY: '1' }),
+      },
+    );
     kernelCounts.set(`${model} ${strategy}`, r.kernels);
     say(`| ${model} | ${strategy} | ${r.kernels} | ${r.dispatches} |`);
   } catch (e) {
-    say(
-      `| ${model} | ${strategy} | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) ||`,
-    );
+    say(`| ${model} | ${strategy} | failed (${firstLine(e)}) ||`);
   }
 }
 const verdict = (key: string, target: number): string => {

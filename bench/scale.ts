@@ -9,10 +9,8 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
+import { firstLine, runJson } from './child';
 import { readFileSync } from 'node:fs';
-
-const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A seeded 32-bit generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -91,13 +89,7 @@ interface Measured {
 
 function measure(path: string): Measured | string {
   try {
-    const out = execFileSync(TSX, [join(ROOT, 'bench', 'scaleLoad.ts'), path], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 900_000,
-    });
-    return JSON.parse(out.trim().split('\n').pop()!) as Measured;
+    return runJson<Measured>('scaleLoad.ts', [path], 900_000);
   } catch (e) {
     return `failed (${e instanceof Error ? e.message.split('\n').slice(0, 3).join(' ') : String(e)})`;
   }
@@ -167,13 +159,7 @@ export function runScale(sizes: readonly number[]): string[] {
         const set = join(dir, 'ml-10M100K');
         execFileSync('mkdir', ['-p', set]);
         writeSet(set, 'dat', millions, 22);
-        const out = execFileSync(TSX, [join(ROOT, 'bench', 'scaleEpoch.ts'), set], {
-          cwd: ROOT,
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-          timeout: 1_800_000,
-        });
-        const r = JSON.parse(out.trim().split('\n').pop()!) as {
+        const r = runJson<{
           ratings: number;
           trainingTasks: number;
           loadMs: number;
@@ -181,12 +167,12 @@ export function runScale(sizes: readonly number[]): string[] {
           epochMs: number;
           tasksPerSecond: number;
           peakRssMB: number;
-        };
+        }>('scaleEpoch.ts', [set], 1_800_000);
         say(
           `| ${r.ratings.toLocaleString('en')} | ${r.trainingTasks.toLocaleString('en')} | ${(r.loadMs / 1000).toFixed(1)} | ${(r.splitMs / 1000).toFixed(1)} | ${(r.epochMs / 1000).toFixed(1)} | ${r.tasksPerSecond.toFixed(0)} | ${(r.epochMs / r.trainingTasks).toFixed(2)} | ${r.peakRssMB.toFixed(0)} |`,
         );
       } catch (e) {
-        say(`| ${millions}M | failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}) |||||||`);
+        say(`| ${millions}M | failed (${firstLine(e)}) |||||||`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

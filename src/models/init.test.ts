@@ -77,17 +77,8 @@ describe('hiddenLayers', () => {
   it('a deeper MeLU adds [H, H] layers before the output; the shallower layers draw the same numbers', async () => {
     const two = initMelu(dims, createRng(6), 3.6);
     const three = initMelu({ ...dims, hiddenLayers: 3 }, createRng(6), 3.6, { learnRates: true });
-    expect(Object.keys(two)).toEqual([
-      'userTable',
-      'itemTable',
-      'w1Item',
-      'w1User',
-      'b1',
-      'w2',
-      'b2',
-      'w3',
-      'b3',
-    ]);
+    expect(Object.keys(two)).toEqual(['userTable', 'itemTable', ...meluLocalKeys(2)]);
+    expect(meluLocalKeys(2)).toEqual(['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3']);
     expect(meluLocalKeys(3)).toEqual(['w1Item', 'w1User', 'b1', 'w2', 'b2', 'w3', 'b3', 'w4', 'b4']);
     expect(three.w3!.shape).toEqual([64, 64]);
     expect(three.w4!.shape).toEqual([64, 1]);

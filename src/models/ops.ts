@@ -82,12 +82,7 @@ export function scatterRows(values: tf.Tensor2D, indices: tf.Tensor1D, rows: num
   const f = tf.customGrad((v, idx, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor]);
     return {
-      value: hasRowKernels()
-        ? kernelScatterRows(v as tf.Tensor2D, idx as tf.Tensor1D, rows)
-        : (tf.scatterND(tf.expandDims(idx as tf.Tensor1D, 1), v as tf.Tensor2D, [
-            rows,
-            values.shape[1],
-          ]) as tf.Tensor2D),
+      value: scatterRowsValue(v as tf.Tensor2D, idx as tf.Tensor1D, rows),
       gradFunc: (dy, [i]) => [gatherRows(dy as tf.Tensor2D, i as tf.Tensor1D), tf.zeros(i!.shape)],
     };
   });
@@ -111,9 +106,7 @@ export function embeddingBag(
   const f = tf.customGrad((x, idx, w, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
     return {
-      value: hasRowKernels()
-        ? kernelEmbeddingBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups)
-        : composedBag(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups),
+      value: embeddingBagValue(x as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups),
       gradFunc: (dy, [i, ww]) => [
         embeddingBagT(dy as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups, rows),
         tf.zeros(i!.shape),
@@ -135,9 +128,7 @@ export function embeddingBagT(
   const f = tf.customGrad((d, idx, w, save) => {
     (save as tf.GradSaveFunc)([idx as tf.Tensor, w as tf.Tensor]);
     return {
-      value: hasRowKernels()
-        ? kernelEmbeddingBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows)
-        : composedBagT(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows),
+      value: embeddingBagTValue(d as tf.Tensor2D, idx as tf.Tensor2D, w as tf.Tensor2D, groups, rows),
       gradFunc: (g, [i, ww]) => [
         embeddingBag(g as tf.Tensor2D, i as tf.Tensor2D, ww as tf.Tensor2D, groups),
         tf.zeros(i!.shape),
@@ -265,6 +256,15 @@ const {
   max: forwardMax,
   leakyRelu: forwardLeakyRelu,
 } = tf;
+
+/**
+ * LeakyReLU as a value (tfjs's forward kernel, no gradient): for passes whose backward is written by
+ * hand (train/mamoByHand.ts), where nothing is differentiated, so the wrong second-order gradient of
+ * tfjs's op cannot be reached; the derivative there is step(x, slope).
+ */
+export function leakyReluValue(x: tf.Tensor, slope: number): tf.Tensor {
+  return forwardLeakyRelu(x, slope);
+}
 
 const expOp = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);

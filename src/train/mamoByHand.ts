@@ -29,7 +29,7 @@ import {
 } from '../models/mamo';
 import { embedSideAdjoint, embedSides } from '../models/embedding';
 import type { UserNetRecord } from '../models/memory';
-import { gatherRowsValue, scatterRowsValue } from '../models/ops';
+import { gatherRowsValue, leakyReluValue, scatterRowsValue } from '../models/ops';
 import { fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
 import type { BatchTensors, RowTensors } from './batch';
@@ -39,7 +39,7 @@ import { sgdStep, type StepSizes } from './meta';
 type Local = MamoTaskLocal;
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
-const f = (x: tf.Tensor): tf.Tensor => tf.leakyRelu(x, MAMO_SLOPE);
+const f = (x: tf.Tensor): tf.Tensor => leakyReluValue(x, MAMO_SLOPE);
 const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => tf.mul(dy, tf.step(x, MAMO_SLOPE));
 const swap = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
 /** batched a b^T and a^T b, [T, ., .] (wasm's transposed products are slow: transposed explicitly) */

@@ -119,7 +119,12 @@ describe('the supervised term', () => {
   it('MAMO: the pre-training step is the supervised term alone and writes no memory; no leak', async () => {
     // with write rates 0 a meta-step's memory write is the identity, so the lambda = 1 step's extra
     // change, -rate J g_supervised, is what the supervised step alone does from the same start
-    const base: TrainConfig = { ...plainSgd('mamo'), profileWriteRate: 0, gradientWriteRate: 0, preferenceWriteRate: 0 };
+    const base: TrainConfig = {
+      ...plainSgd('mamo'),
+      profileWriteRate: 0,
+      gradientWriteRate: 0,
+      preferenceWriteRate: 0,
+    };
     const prob = await problem(base);
     const before = tf.memory().numTensors;
     const [f0, f1, fSup, none] = [
