@@ -63,7 +63,7 @@ type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 type Local = MamoTaskLocal;
 
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
-function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
+export function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
   const t = e.userVecs.shape[0];
   const a = attention(e.userVecs, memory, cfg.attentionScale);
   const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
@@ -77,7 +77,7 @@ function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDi
 }
 
 /** The row layout of a form for a block of `tasks` tasks. */
-function layoutOf(form: Form, block: RowTensors, tasks: number): MamoRowLayout {
+export function layoutOf(form: Form, block: RowTensors, tasks: number): MamoRowLayout {
   return form === 'tile' ? mamoPaddedRows(tasks) : mamoRaggedRows(block, tasks);
 }
 
@@ -335,42 +335,6 @@ export function mamoMetaGradient(
   return strategy === 'loop'
     ? mamoMetaGradLoop(params, memory, dims, b, cfg)
     : mamoMetaGradTile(params, memory, dims, b, cfg, strategy);
-}
-
-/**
- * The supervised term of the meta-loss (config supervisedWeight, as MeLU's meluSupervisedGrad): the
- * plain MSE of the personalised initial weights (no local step; memories read, not written) over every
- * rating of the batch, support and query, sum_r (y^_r - y_r)^2 / R, and its gradient w.r.t. every
- * global parameter (through the memory read's attention too: it is a plain function of phi).
- */
-export function mamoSupervisedGrad(
-  params: MamoParams,
-  memory: MemoryState,
-  dims: MamoDims,
-  b: BatchTensors,
-  cfg: MamoConfig,
-  strategy: MamoStrategy = 'tile',
-): MetaGradient<MamoParams> {
-  const form = formOf(strategy);
-  // the learned local rates play no part in this loss: their gradient is 0 (tf.grads would refuse them)
-  const keys = keysOf(params).filter((k) => k !== 'localLogRate');
-  const { value, grads } = tf.valueAndGrads((...list: tf.Tensor[]) => {
-    const p = fromList<MamoParams>(keys, list);
-    const e = embedSides(p, dims, b.items, b.users);
-    const { local } = initLocal(p, e, memory, dims, cfg);
-    // the squared error of every rating (not the per-task means of the meta-loss): padding masked out
-    const sse = [b.support, b.query].map((block) => {
-      const rows = itemRowsOf(form, e.itemVecs, block, b.tasks);
-      const pred = mamoForward(layoutOf(form, block, b.tasks), local, e.userVecs, rows);
-      if (form === 'ragged') return tf.sum(tf.square(tf.sub(pred, block.value)));
-      const mask = tf.cast(tf.greater(block.padWeight, 0), 'float32');
-      return tf.sum(tf.mul(mask, tf.square(tf.sub(pred, block.padValue))));
-    });
-    return tf.div(tf.add(sse[0]!, sse[1]!), Math.max(1, b.support.rows + b.query.rows)) as tf.Scalar;
-  })(keys.map((k) => params[k]!));
-  const out = fromList<MamoParams>(keys, grads);
-  if (params.localLogRate) out.localLogRate = tf.zerosLike(params.localLogRate);
-  return { loss: value as tf.Scalar, grads: out };
 }
 
 /**

@@ -1,4 +1,4 @@
-// MAMO's memory writes (train/engine.ts writeAfterBatch over mamoMeta.ts's write ingredients) against a
+// MAMO's memory writes (train/mamoWrites.ts writeAfterBatch over mamoMeta.ts's write ingredients) against a
 // float64 oracle (tests/oracle/mamo64.ts) that adapts every task, takes its query gradient w.r.t. the
 // adapted theta_u by hand-written backprop, clips it and blends the three memories one task at a time:
 // the values written, not only agreement between strategies.
@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MamoDims, MamoParams } from '../models/mamo';
 import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
-import { writeAfterBatch } from './engine';
+import { writeAfterBatch } from './mamoWrites';
 import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { mamoShapes, randomRecord, toFlat } from '../../tests/helpers/params';
