@@ -32,7 +32,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { glorot, normal } from './params';
-import { exp, softmax } from './ops';
+import { exp, reshapeTo, softmax } from './ops';
 import { fusedCosineSoftmax } from '../kernels/cosineSoftmax';
 
 /** The tensors of theta_u, in order (M_U holds one memory per tensor). */
@@ -112,7 +112,7 @@ export function readMemory(
   const [k, e] = memory.taskUser.shape;
   const bias = {} as UserNetRecord;
   USER_NET_KEYS.forEach(
-    (key, i) => (bias[key] = tf.reshape(tf.matMul(a, memory.gradient[key]), [t, ...shapes[i]!])),
+    (key, i) => (bias[key] = reshapeTo(tf.matMul(a, memory.gradient[key]), [t, ...shapes[i]!])),
   );
   const half = (m: tf.Tensor3D) =>
     tf.reshape(tf.matMul(a, tf.reshape(m, [k, e * e])), [t, e, e]) as tf.Tensor3D;
@@ -120,6 +120,43 @@ export function readMemory(
 }
 
 export type MemoryWriteForm = 'paper' | 'slot-gated';
+
+/**
+ * The coefficients of T sequential writes at rate r in closed form (see the file comment): weighted
+ * [T, K] (c_tk) and what every slot keeps of its old value, (1 - r)^T (paper, a number) or P_k [K, 1]
+ * (slot-gated). a [T, K].
+ */
+function blendCoefficients(
+  a: tf.Tensor2D,
+  rate: number,
+  form: MemoryWriteForm,
+): { weighted: tf.Tensor2D; kept: number | tf.Tensor } {
+  const t = a.shape[0];
+  if (form === 'slot-gated') {
+    const k = a.shape[1];
+    // log(1 - r a_tk) [T, K]; suffix sums exclude task t itself: S_tk = total_k - inclusive cumsum_tk
+    const logs = tf.log(tf.maximum(tf.sub(1, tf.mul(rate, a)), 1e-30));
+    const total = tf.sum(logs, 0, true); // [1, K]
+    const suffix = tf.sub(total, tf.cumsum(logs, 0));
+    // writes are never differentiated; ops.exp only keeps every exp of models/ second-order safe
+    return { weighted: tf.mul(tf.mul(rate, a), exp(suffix)), kept: tf.reshape(exp(total), [k, 1]) };
+  }
+  const coefficients = new Float32Array(t);
+  for (let i = 0; i < t; i++) coefficients[i] = rate * Math.pow(1 - rate, t - 1 - i);
+  return { weighted: tf.mul(a, tf.tensor2d(coefficients, [t, 1])), kept: Math.pow(1 - rate, t) };
+}
+
+/** kept * M + weighted^T values: memory [K, ...s], values [T, prod(s)] -> [K, ...s]. */
+function applyBlend(
+  memory: tf.Tensor,
+  c: { weighted: tf.Tensor2D; kept: number | tf.Tensor },
+  values: tf.Tensor2D,
+): tf.Tensor {
+  const k = memory.shape[0]!;
+  const flat = reshapeTo(memory, [k, values.shape[1]]);
+  const update = tf.matMul(c.weighted, values, true, false); // [K, prod(s)]
+  return reshapeTo(tf.add(tf.mul(c.kept, flat), update), memory.shape);
+}
 
 /**
  * T sequential writes in task order, in closed form (see the file comment for both forms).
@@ -132,25 +169,7 @@ export function blendWrite(
   rate: number,
   form: MemoryWriteForm = 'paper',
 ): tf.Tensor {
-  const t = a.shape[0];
-  const k = memory.shape[0]!;
-  const flat = tf.reshape(memory, [k, -1]);
-  if (form === 'slot-gated') {
-    // log(1 - r a_tk) [T, K]; suffix sums exclude task t itself: S_tk = total_k - inclusive cumsum_tk
-    const logs = tf.log(tf.maximum(tf.sub(1, tf.mul(rate, a)), 1e-30));
-    const total = tf.sum(logs, 0, true); // [1, K]
-    const suffix = tf.sub(total, tf.cumsum(logs, 0));
-    // writes are never differentiated; ops.exp only keeps every exp of models/ second-order safe
-    const weighted = tf.mul(tf.mul(rate, a), exp(suffix)); // c_tk
-    const kept = tf.mul(tf.reshape(exp(total), [k, 1]), flat);
-    return tf.reshape(tf.add(kept, tf.matMul(weighted, values, true, false)), memory.shape);
-  }
-  const coefficients = new Float32Array(t);
-  for (let i = 0; i < t; i++) coefficients[i] = rate * Math.pow(1 - rate, t - 1 - i);
-  const weighted = tf.mul(a, tf.tensor2d(coefficients, [t, 1])); // [T, K]
-  const update = tf.matMul(weighted, values, true, false); // [K, prod(s)]
-  const kept = tf.mul(Math.pow(1 - rate, t), flat);
-  return tf.reshape(tf.add(kept, update), memory.shape);
+  return applyBlend(memory, blendCoefficients(a, rate, form), values);
 }
 
 export interface MemoryWrites {
@@ -163,31 +182,34 @@ export interface MemoryWrites {
   readonly muiItem: tf.Tensor;
 }
 
-/** Writes all three memories after a meta-batch (Eqs 5, 6, 8) in `form`; the caller disposes the old state. */
+/**
+ * Writes all three memories after a meta-batch (Eqs 5, 6, 8) in `form`; the caller disposes the old state.
+ * gradientScale [T, 1] (optional) scales each task's M_U write (the per-task clip of mamoWrites.ts), folded
+ * into the write coefficients: (c s)^T V = c^T (s V). The coefficients are computed once per rate.
+ */
 export function writeMemory(
   memory: MemoryState,
   a: tf.Tensor2D,
   writes: MemoryWrites,
   rates: { profile: number; gradient: number; preference: number },
   form: MemoryWriteForm = 'paper',
+  gradientScale?: tf.Tensor,
 ): MemoryState {
   const t = a.shape[0];
-  const flat = (x: tf.Tensor) => tf.reshape(x, [t, -1]) as tf.Tensor2D;
+  const flat = (x: tf.Tensor) => reshapeTo(x, [t, x.size / t]) as tf.Tensor2D;
+  const byGradient = blendCoefficients(a, rates.gradient, form);
+  const scaled = gradientScale
+    ? { ...byGradient, weighted: tf.mul(byGradient.weighted, gradientScale) as tf.Tensor2D }
+    : byGradient;
   const gradient = {} as Record<UserNetKey, tf.Tensor2D>;
-  for (const key of USER_NET_KEYS) {
-    gradient[key] = blendWrite(
-      memory.gradient[key],
-      a,
-      flat(writes.userGradients[key]),
-      rates.gradient,
-      form,
-    ) as tf.Tensor2D;
-  }
+  for (const key of USER_NET_KEYS)
+    gradient[key] = applyBlend(memory.gradient[key], scaled, flat(writes.userGradients[key])) as tf.Tensor2D;
+  const byPreference = blendCoefficients(a, rates.preference, form);
   return {
     profile: blendWrite(memory.profile, a, writes.profiles, rates.profile, form) as tf.Tensor2D,
     gradient,
-    taskUser: blendWrite(memory.taskUser, a, flat(writes.muiUser), rates.preference, form) as tf.Tensor3D,
-    taskItem: blendWrite(memory.taskItem, a, flat(writes.muiItem), rates.preference, form) as tf.Tensor3D,
+    taskUser: applyBlend(memory.taskUser, byPreference, flat(writes.muiUser)) as tf.Tensor3D,
+    taskItem: applyBlend(memory.taskItem, byPreference, flat(writes.muiItem)) as tf.Tensor3D,
   };
 }
 

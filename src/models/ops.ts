@@ -352,3 +352,10 @@ export function withoutTape<T>(f: () => T): T {
     state.kernelDepth--;
   }
 }
+
+/** x reshaped to `shape`, or x itself when it has that shape already (a Reshape is a kernel too). */
+export function reshapeTo(x: tf.Tensor, shape: number[]): tf.Tensor {
+  return x.shape.length === shape.length && x.shape.every((n, i) => n === shape[i])
+    ? x
+    : tf.reshape(x, shape);
+}

@@ -30,6 +30,7 @@ import {
 import { embedSideAdjoint, embedSides } from '../models/embedding';
 import type { UserNetRecord } from '../models/memory';
 import { gatherRowsValue, leakyReluValue, scatterRowsValue } from '../models/ops';
+import { reluBackward } from '../kernels/elementwiseWebgpu';
 import { fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
 import type { BatchTensors, RowTensors } from './batch';
@@ -40,7 +41,7 @@ type Local = MamoTaskLocal;
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
 const f = (x: tf.Tensor): tf.Tensor => leakyReluValue(x, MAMO_SLOPE);
-const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => tf.mul(dy, tf.step(x, MAMO_SLOPE));
+const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => reluBackward(dy, x, MAMO_SLOPE);
 const swap = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
 /** batched a b^T and a^T b, [T, ., .] (wasm's transposed products are slow: transposed explicitly) */
 const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>

@@ -68,9 +68,12 @@ export function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims:
   const a = attention(e.userVecs, memory, cfg.attentionScale);
   const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
   const local: Partial<Local> = {};
-  for (const key of MAMO_GLOBAL_LOCAL_KEYS) local[key] = tileTasks(p[key], t);
-  for (const key of MAMO_USER_KEYS)
-    local[key] = tf.sub(local[key]!, tf.mul(cfg.personalInitScale, bias[key]));
+  // theta_u's tensors broadcast against the personal bias [T, ...] (no tile); the rest are tiled
+  const personal = new Set<string>(MAMO_USER_KEYS);
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS)
+    local[key] = personal.has(key)
+      ? tf.sub(p[key], tf.mul(cfg.personalInitScale, bias[key as (typeof MAMO_USER_KEYS)[number]]))
+      : tileTasks(p[key], t);
   local.muiUser = muiUser;
   local.muiItem = muiItem;
   return { a, local: local as Local };

@@ -11,6 +11,7 @@ import { batchTensors, makeBatch } from './batch';
 import { writeAfterBatch } from './mamoWrites';
 import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
+import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import { mamoShapes, randomRecord, toFlat } from '../../tests/helpers/params';
 import type { Problem64 } from '../../tests/oracle/melu64';
 import { mamoWrites64, writeMemory64, type MamoSetup64, type Memory64 } from '../../tests/oracle/mamo64';
@@ -72,17 +73,23 @@ function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst / Math.max(scale, 1e-12);
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+// webgpu (Dawn in Node): the strategies it runs, through its fused kernels (tile, ReLU adjoint, writes)
+for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
   describe(`MAMO memory writes = float64 oracle on ${backend}`, () => {
+    let available = true;
     beforeAll(async () => {
-      expect(await tf.setBackend(backend)).toBe(true);
+      if (backend === 'webgpu') available = await switchToWebGPU();
+      else expect(await tf.setBackend(backend)).toBe(true);
     });
+    const strategies =
+      backend === 'webgpu' ? (['tile', 'ragged'] as const) : (['tile', 'ragged', 'loop'] as const);
 
-    for (const strategy of ['tile', 'ragged', 'loop'] as const satisfies readonly MamoStrategy[]) {
+    for (const strategy of strategies satisfies readonly MamoStrategy[]) {
       for (const memoryWrite of ['paper', 'slot-gated'] as const) {
         // clip 0.05 scales (almost) every task's gradient down; 0 writes it as it is
         for (const gradClip of [0, 0.05]) {
-          it(`${strategy}, ${memoryWrite} writes, clip ${gradClip}, 2 local steps`, async () => {
+          it(`${strategy}, ${memoryWrite} writes, clip ${gradClip}, 2 local steps`, async (ctx) => {
+            if (!available) return ctx.skip();
             const params = makeParams();
             const { memory, memory64 } = await makeMemory();
             const cfg: MamoConfig = {

@@ -25,17 +25,21 @@ export function cloneMemory(m: MemoryState): MemoryState {
   };
 }
 
-/** Each task's slice of a record of [T, ...] tensors scaled to global norm <= clip (0 = off). */
-function clipPerTask(record: UserNetRecord, clip: number): UserNetRecord {
-  if (clip <= 0) return record;
-  const squares = Object.values(record).map((g) => tf.sum(tf.square(tf.reshape(g, [g.shape[0]!, -1])), 1));
+/**
+ * The per-task clip as a scale [T, 1]: min(1, clip / |g_t|) over each task's slice of a record of
+ * [T, ...] tensors (global norm of the task's slices); null when off (clip 0). writeMemory folds it
+ * into the M_U write coefficients, so the gradients themselves are never rescaled.
+ */
+function clipScalePerTask(record: UserNetRecord, clip: number): tf.Tensor | null {
+  if (clip <= 0) return null;
+  const squares = Object.values(record).map((g) =>
+    tf.sum(
+      tf.square(g),
+      g.shape.slice(1).map((_, i) => i + 1),
+    ),
+  );
   const scale = tf.minimum(1, tf.div(clip, tf.add(tf.sqrt(tf.addN(squares)), 1e-12)));
-  const out = {} as UserNetRecord;
-  for (const key of USER_NET_KEYS) {
-    const g = record[key];
-    out[key] = tf.mul(g, tf.reshape(scale, [-1, ...g.shape.slice(1).map(() => 1)]));
-  }
-  return out;
+  return tf.reshape(scale, [-1, 1]);
 }
 
 /** What a meta-batch writes, per task in batch order (mamoMeta.ts MamoMetaResult's write ingredients). */
@@ -59,17 +63,13 @@ export function writeAfterBatch(
   return writeMemory(
     memory,
     r.attention,
-    {
-      profiles: r.profiles,
-      userGradients: clipPerTask(r.userGradients, config.gradClip),
-      muiUser: r.muiUser,
-      muiItem: r.muiItem,
-    },
+    { profiles: r.profiles, userGradients: r.userGradients, muiUser: r.muiUser, muiItem: r.muiItem },
     {
       profile: config.profileWriteRate,
       gradient: config.gradientWriteRate,
       preference: config.preferenceWriteRate,
     },
     config.memoryWrite,
+    clipScalePerTask(r.userGradients, config.gradClip) ?? undefined,
   );
 }

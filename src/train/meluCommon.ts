@@ -6,6 +6,7 @@ import { TAPED, type RowOps } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors } from './batch';
 import { learnedRates, type MetaGradient, type StepSizes } from './meta';
+import { reluBackward } from '../kernels/elementwiseWebgpu';
 
 /** Item vectors [U, Di] (the batch's unique items) and user vectors [T, Du]. */
 export type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
@@ -55,7 +56,7 @@ export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors, ops: 
       k === hs.length - 1
         ? tf.mul(ds[k + 1]!, tf.reshape(next, [1, -1]))
         : mm(ds[k + 1]!, tf.transpose(next));
-    ds[k] = tf.mul(back, tf.step(zs[k]!)) as tf.Tensor2D;
+    ds[k] = reluBackward(back, zs[k]!, 0) as tf.Tensor2D;
   }
   return { xs, hs, ds };
 }

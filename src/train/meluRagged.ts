@@ -35,6 +35,7 @@ import {
   withoutTape,
   type RowOps,
 } from '../models/ops';
+import { reluBackward } from '../kernels/elementwiseWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
 import { keysOf } from '../models/params';
 import { segmentApply, segmentGram, type Segments } from '../models/segment';
@@ -263,7 +264,7 @@ function firstOrderByHand(
   for (let i = layers.length - 2; i >= 0; i--) {
     const layer = layers[i]!;
     const w = weight(p, layer.w) as tf.Tensor2D;
-    const dz = tf.mul(dh, tf.step(zs[i + 1]!)) as tf.Tensor2D;
+    const dz = reluBackward(dh, zs[i + 1]!, 0) as tf.Tensor2D;
     const dtask = S(dz);
     grads[layer.w] = mmTA(hs[i]!, dz);
     grads[layer.b] = tf.sum(dtask, 0);
@@ -273,7 +274,7 @@ function firstOrderByHand(
     }
     dh = tf.sub(mmT(dz, w), tf.mul(a(layer.w), apply(gram(dz, sp.ds[i + 1]!), sp.hs[i]!))) as tf.Tensor2D;
   }
-  const dz1 = tf.mul(dh, tf.step(zs[0]!)) as tf.Tensor2D;
+  const dz1 = reluBackward(dh, zs[0]!, 0) as tf.Tensor2D;
   const dtask1 = S(dz1);
   grads.w1Item = mmTA(xq, dz1);
   grads.w1User = mmTA(u, dtask1);

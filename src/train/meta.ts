@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { exp, gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { RowTensors } from './batch';
+import { tileTasksFused } from '../kernels/elementwiseWebgpu';
 
 export type MetaOrder = 'first-order' | 'second-order';
 
@@ -40,10 +41,11 @@ export function flatTaskLoss(pred: tf.Tensor, block: RowTensors): tf.Scalar {
 /**
  * A shared tensor [...s] repeated for T tasks: [T, ...s]. Written as a row gather of the flattened
  * tensor (gradient: the sum over tasks, as tile's) because tf.tile is ~20x slower on tfjs-wasm; on
- * webgpu a broadcast (two kernels instead of four; gradient: the sum over the new axis).
+ * webgpu one kernel (kernels/elementwiseWebgpu.ts; gradient: the sum over the new axis).
  */
 export function tileTasks(t: tf.Tensor, tasks: number): tf.Tensor {
-  if (tf.getBackend() === 'webgpu') return tf.broadcastTo(tf.expandDims(t, 0), [tasks, ...t.shape]);
+  const fused = tileTasksFused(t, tasks); // webgpu: one kernel
+  if (fused) return fused;
   const row = tf.reshape(t, [1, -1]) as tf.Tensor2D;
   return tf.reshape(gatherRows(row, tf.zeros([tasks], 'int32') as tf.Tensor1D), [tasks, ...t.shape]);
 }

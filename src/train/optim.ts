@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { keysOf, squaredNorm, type ParamRecord } from '../models/params';
 import { fusedAdam, fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
+import { globalClipScale } from '../kernels/normWebgpu';
 
 export interface OptimizerState<P extends ParamRecord> {
   readonly step: number;
@@ -50,7 +51,8 @@ export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number):
 /**
  * One update. SGD: p <- p - lr g. Adam (Kingma & Ba): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
  * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps). With `decay`, p is first shrunk (decoupled).
- * On webgpu each tensor's update is one fused kernel (kernels/optimizerWebgpu.ts), elsewhere composed ops.
+ * On webgpu each tensor's update is one fused kernel (kernels/optimizerWebgpu.ts) that reads the clip's
+ * scale (kernels/normWebgpu.ts: a few kernels for the whole record), elsewhere composed ops.
  */
 export function optimizerStep<P extends ParamRecord>(
   params: P,
@@ -58,19 +60,21 @@ export function optimizerStep<P extends ParamRecord>(
   state: OptimizerState<P>,
   config: OptimizerConfig,
 ): { params: P; state: OptimizerState<P> } {
-  const g = clipByGlobalNorm(grads, config.clip);
+  const fused = hasFusedUpdate();
+  // webgpu: the clip's scale in a few kernels, read by the fused updates (the clipped g never written)
+  const scale = fused && config.clip > 0 ? globalClipScale(Object.values(grads), config.clip) : null;
+  const g = scale ? grads : clipByGlobalNorm(grads, config.clip);
   const step = state.step + 1;
   const shrink = 1 - config.lr * (config.decay ?? 0);
   const decayed = (key: keyof P & string): tf.Tensor =>
     shrink !== 1 && params[key]!.rank >= 2 ? tf.mul(shrink, params[key]!) : params[key]!;
   const lrOf = (key: string): number => config.keyLr?.[key] ?? config.lr;
   const shrinkOf = (key: keyof P & string): number => (params[key]!.rank >= 2 ? shrink : 1);
-  const fused = hasFusedUpdate();
   const next: Record<string, tf.Tensor> = {};
   if (config.kind === 'sgd' || !state.m || !state.v) {
     for (const key of keysOf(params))
       next[key] = fused
-        ? fusedSgd(params[key]!, g[key]!, lrOf(key), shrinkOf(key))
+        ? fusedSgd(params[key]!, g[key]!, lrOf(key), shrinkOf(key), scale)
         : tf.sub(decayed(key), tf.mul(lrOf(key), g[key]!));
     return { params: next as unknown as P, state: { step, m: null, v: null } };
   }
@@ -82,7 +86,7 @@ export function optimizerStep<P extends ParamRecord>(
     const gk = g[key]!;
     if (fused) {
       const attrs = { rate, shrink: shrinkOf(key), beta1: BETA1, beta2: BETA2, eps: EPSILON };
-      [next[key], m[key], v[key]] = fusedAdam(params[key]!, gk, state.m[key]!, state.v[key]!, attrs);
+      [next[key], m[key], v[key]] = fusedAdam(params[key]!, gk, state.m[key]!, state.v[key]!, attrs, scale);
       continue;
     }
     m[key] = tf.add(tf.mul(BETA1, state.m[key]!), tf.mul(1 - BETA1, gk));

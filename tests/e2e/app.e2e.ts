@@ -135,6 +135,14 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     );
     const badge = page.locator('[data-testid=backend-badge]');
     expect(await badge.getAttribute('data-adapter-architecture')).not.toBe('');
+    // MAMO's meta-step plan on WebGPU: the ragged one (the worker started event)
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-strategy') ?? '') !== '',
+      null,
+      { timeout: 120_000 },
+    );
+    expect(await badge.getAttribute('data-strategy')).toBe('ragged');
     console.log(
       `webgpu adapter: ${await badge.getAttribute('data-adapter-vendor')} ${await badge.getAttribute('data-adapter-architecture')} (fallback adapter: ${await badge.getAttribute('data-adapter-fallback')})`,
     );
@@ -556,7 +564,7 @@ describe.runIf(available)('MetaRec Lab in Chromium', () => {
     },
   );
 
-  it('names the ragged meta-step plan on WebGPU (the worker started event)', async () => {
+  it('names the ragged meta-step plan on WebGPU for MeLU too (the worker started event)', async () => {
     await open('#v=2&model=melu&epochs=1&batchSize=8&evalUsers=12&baselines=false&backend=webgpu');
     await page.click('[data-testid=start]');
     await page.waitForFunction(

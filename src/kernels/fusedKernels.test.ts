@@ -1,0 +1,121 @@
+// The fused kernels of issue #22 on webgpu (Dawn in Node) against their composed forms on
+// cpu: the ReLU adjoint and the per-task tile (kernels/elementwiseWebgpu.ts, with their registered
+// gradients), the global-norm clip scale (kernels/normWebgpu.ts) and the optimizers reading it.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, expect, it } from 'vitest';
+import { reluBackward, tileTasksFused } from './elementwiseWebgpu';
+import { globalClipScale } from './normWebgpu';
+import { switchToWebGPU } from '../../tests/helpers/webgpu';
+import { initOptimizer, optimizerStep } from '../train/optim';
+import { tileTasks } from '../train/meta';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const values = async (t: tf.Tensor) => Array.from(await t.data());
+const close = (a: number[], b: number[], digits = 5) => {
+  expect(a.length).toBe(b.length);
+  a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, digits));
+};
+/** Deterministic values with both signs and exact zeros. */
+const wave = (shape: number[], phase: number) => {
+  const n = shape.reduce((s, k) => s * k, 1);
+  return tf.tensor(
+    Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : Math.sin(1.3 * i + phase) * (1 + (i % 5)))),
+    shape,
+  );
+};
+
+it('the ReLU adjoint and the per-task tile: one kernel each on webgpu, the composed values and gradients', async (ctx) => {
+  await tf.setBackend('cpu');
+  expect(tileTasksFused(tf.ones([2]), 3)).toBeNull(); // composed elsewhere
+  if (!(await switchToWebGPU())) return ctx.skip();
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const dy = wave([5, 6], 0.2);
+    const x = wave([5, 6], 1.1);
+    const w = wave([4, 3], 0.7);
+    const out: number[][] = [];
+    for (const slope of [0, 0.2]) out.push(await values(reluBackward(dy, x, slope)));
+    const tiled = tileTasks(w, 3);
+    expect(tiled.shape).toEqual([3, 4, 3]);
+    out.push(await values(tiled));
+    // gradients through both: d/dw sum(c * tile(w)) = sum over tasks of c; d/d(dy) of the adjoint
+    const c = wave([3, 4, 3], 2.3);
+    out.push(await values(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(c, tileTasks(v, 3))))(w)));
+    const [gdy, gx] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(x, reluBackward(a, b, 0.2))))([
+      dy,
+      x,
+    ]);
+    out.push(await values(gdy!), await values(gx!));
+    return out;
+  };
+  const cpu = await run('cpu');
+  const gpu = await run('webgpu');
+  const [dy, x, w] = [wave([5, 6], 0), wave([5, 6], 1), wave([4, 3], 0)];
+  // (tf.profile reuses its result object: read each before the next)
+  const names = async (f: () => tf.Tensor) => (await tf.profile(f)).kernels.map((k) => k.name);
+  expect(await names(() => reluBackward(dy, x, 0.2))).toEqual(['MetaRecReluBackward']);
+  expect(await names(() => tileTasks(w, 3))).toEqual(['MetaRecTileTasks']);
+  cpu.forEach((v, i) => close(gpu[i]!, v, 6));
+  await tf.setBackend('cpu');
+});
+
+it('the global-norm clip scale on webgpu: one to three kernels for 1 to 14 tensors, the composed value', async (ctx) => {
+  if (!(await switchToWebGPU())) return ctx.skip();
+  for (const n of [1, 6, 7, 14]) {
+    // norms: sqrt(sum_k (k+1)^2 * size_k), sizes 3, 64 ... and one larger than a workgroup's stride
+    const shapes = Array.from({ length: n }, (_, k) => (k % 3 === 0 ? [3] : k % 3 === 1 ? [8, 8] : [20, 33]));
+    const grads = shapes.map((s, k) => tf.fill(s, (k + 1) * 0.5));
+    const squares = shapes.reduce(
+      (acc, s, k) => acc + ((k + 1) * 0.5) ** 2 * s.reduce((a, b) => a * b, 1),
+      0,
+    );
+    for (const clip of [1, 1e6]) {
+      let scale: tf.Tensor | null = null;
+      const profile = await tf.profile(() => {
+        scale = globalClipScale(grads, clip);
+        return scale!;
+      });
+      expect(profile.kernels.every((k) => k.name === 'MetaRecSquares')).toBe(true);
+      expect(profile.kernels.length).toBeLessThanOrEqual(Math.ceil(n / 6));
+      const expected = Math.min(1, clip / (Math.sqrt(squares) + 1e-12));
+      expect((await scale!.data())[0]! / expected).toBeCloseTo(1, 5);
+    }
+  }
+  await tf.setBackend('cpu');
+});
+
+it('SGD and Adam with the clip read the scale inside the fused update on webgpu: the composed steps on cpu', async (ctx) => {
+  if (!(await switchToWebGPU())) return ctx.skip();
+  const run = async (backend: string, kind: 'adam' | 'sgd', clip: number) => {
+    await tf.setBackend(backend);
+    const config = { kind, lr: 0.05, clip, decay: 0.3, keyLr: { b: 0.2 } };
+    let params: Record<string, tf.Tensor> = { w: wave([2, 3], 0.4), b: wave([3], 1.9), t: wave([9, 4], 0.1) };
+    let state = initOptimizer(params, config);
+    const kernels: string[] = [];
+    for (let k = 1; k <= 3; k++) {
+      const grads = { w: tf.mul(params.w!, k * 0.7), b: tf.sub(params.b!, k), t: tf.mul(params.t!, -k) };
+      const profile = await tf.profile(() => {
+        ({ params, state } = optimizerStep(params, grads, state, config));
+        return Object.values(params);
+      });
+      if (k === 1) kernels.push(...profile.kernels.map((x) => x.name));
+    }
+    const out = [params.w!, params.b!, params.t!, ...(state.m ? [state.m.w!, state.v!.t!] : [])];
+    return { values: await Promise.all(out.map(values)), kernels };
+  };
+  for (const kind of ['adam', 'sgd'] as const)
+    for (const clip of [0, 0.5, 100]) {
+      const cpu = await run('cpu', kind, clip);
+      {
+        const fused = await run('webgpu', kind, clip);
+        cpu.values.forEach((v, i) => close(fused.values[i]!, v, 5));
+        // one kernel per tensor, and one for the clip's scale (webgpu: at most 6 tensors per kernel)
+        const update = kind === 'adam' ? 'MetaRecAdam' : 'MetaRecSgd';
+        expect(fused.kernels).toEqual([...(clip > 0 ? ['MetaRecSquares'] : []), update, update, update]);
+      }
+    }
+  await tf.setBackend('cpu');
+});
