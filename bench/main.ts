@@ -158,6 +158,33 @@ for (const order of ['first-order', 'second-order'])
     );
   }
 say('');
+say('### The arithmetic floor of a MeLU meta-step against where its time goes (wasm)');
+try {
+  interface Floor {
+    data: string;
+    widths: { di: number; du: number; h: number };
+    matMulGflops: number;
+    productShape: number[];
+    profiledStep: { kernelMs: number; wallMs: number; top: { name: string; ms: number }[] };
+    rows: { name: string; megaMacs: number; floorMs: number; ceilingTasksPerSecond: number }[];
+  }
+  const r = runJson<Floor>('computeFloor.ts', [], 600_000);
+  say(
+    `Measured with \`npx tsx bench/computeFloor.ts\` (the file comment has the multiply-add count): tfjs-wasm's 2-D matMul on [${r.productShape.join(', ')}] (a batch's support rows through the first layer) runs at ${r.matMulGflops.toFixed(1)} GFLOP/s here; ${r.data}; Di ${r.widths.di}, Du ${r.widths.du}, H ${r.widths.h}.`,
+  );
+  say('| meta-step | multiply-adds (M) | floor ms/step at that rate | ceiling tasks/s |');
+  say('|---|---|---|---|');
+  for (const row of r.rows)
+    say(
+      `| ${row.name} | ${row.megaMacs.toFixed(1)} | ${row.floorMs.toFixed(2)} | ${row.ceilingTasksPerSecond.toFixed(0)} |`,
+    );
+  say(
+    `Where a MeLU one-step first-order step's time goes (tf.profile kernel times, mean of 10 steps): ${r.profiledStep.kernelMs.toFixed(1)} ms in kernels of ${r.profiledStep.wallMs.toFixed(1)} ms wall; ${r.profiledStep.top.map((k) => `${k.name} ${k.ms.toFixed(2)}`).join(', ')} (ms).`,
+  );
+} catch (e) {
+  say(`failed (${firstLine(e)})`);
+}
+say('');
 say(
   '### Evaluation pass (every validation and test task of the ML-1M published split, before and after adaptation)',
 );
