@@ -28,6 +28,11 @@ for (const backend of ['wasm', 'webgpu'] as const)
       );
       const diff = tf.max(tf.abs(tf.sub(kernelGatherRows(big, idx), tf.gather(big, idx))));
       expect((await diff.data())[0]).toBe(0);
+      // wide rows (copied whole on wasm), -1 among them
+      const wide = tf.randomNormal([4, 300]) as tf.Tensor2D;
+      const rows = kernelGatherRows(wide, tf.tensor1d([3, -1, 0, 3], 'int32'));
+      const expected = tf.concat([tf.gather(wide, [3]), tf.zeros([1, 300]), tf.gather(wide, [0, 3])]);
+      expect(Array.from(await rows.data())).toEqual(Array.from(await expected.data()));
     });
 
     it('scatter-adds rows (duplicates summed, -1 dropped)', async () => {

@@ -58,12 +58,17 @@ export function registerRowKernels(): void {
       const source = wasm.typedArrayFromHeap(x) as Float32Array;
       const index = wasm.typedArrayFromHeap(indices) as Int32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
+      // wide rows (tileTasks' one row of a whole weight tensor) as a memcpy; narrow ones element by
+      // element (a subarray per row costs more than copying 32 floats)
+      const wide = width >= 256;
       for (let r = 0; r < n; r++) {
         const i = index[r]!;
         checkIndex(i, rows, GATHER_ROWS_KERNEL);
         const o = r * width;
         if (i < 0) {
-          for (let k = 0; k < width; k++) target[o + k] = 0;
+          target.fill(0, o, o + width);
+        } else if (wide) {
+          target.set(source.subarray(i * width, (i + 1) * width), o);
         } else {
           const s = i * width;
           for (let k = 0; k < width; k++) target[o + k] = source[s + k]!;
