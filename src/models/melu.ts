@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type InitScheme, type SideLayout } from './embedding';
 import { gatherRows, mm } from './ops';
-import { raggedAffine, type RaggedRows } from './segment';
+import { raggedAffine, taskRowProduct, type RaggedRows } from './segment';
 import { glorot, uniform } from './params';
 
 export interface MeluDims {
@@ -199,7 +199,7 @@ export function paddedRows(tasks: number): MeluRowLayout {
   const t = tasks;
   return {
     first: (x, u, w1Item, w1User, b1) => {
-      const userPart = tf.matMul(tf.reshape(u, [t, 1, -1]) as tf.Tensor3D, w1User as tf.Tensor3D); // [T,1,H]
+      const userPart = tf.reshape(taskRowProduct(u, w1User), [t, 1, -1]); // [T,1,H]
       const bias1 = tf.add(userPart, tf.reshape(b1, [t, 1, -1]));
       return tf.add(tf.matMul(x as tf.Tensor3D, w1Item as tf.Tensor3D), bias1);
     },
@@ -218,8 +218,7 @@ export function raggedRows(rows: RaggedRows, tasks: number): MeluRowLayout {
   const t = tasks;
   return {
     first: (x, u, w1Item, w1User, b1) => {
-      const userPart = tf.matMul(tf.reshape(u, [t, 1, -1]) as tf.Tensor3D, w1User as tf.Tensor3D); // [T,1,H]
-      const bias1 = tf.add(tf.reshape(userPart, [t, -1]), tf.reshape(b1, [t, -1])); // [T, H]
+      const bias1 = tf.add(taskRowProduct(u, w1User), tf.reshape(b1, [t, -1])); // [T, H]
       return raggedAffine(x as tf.Tensor2D, w1Item, bias1, rows);
     },
     affine: (h, w, b) => raggedAffine(h as tf.Tensor2D, w, tf.reshape(b, [t, -1]), rows),

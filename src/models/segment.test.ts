@@ -9,7 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng';
 import { hasSegmentKernel, segmentProductJs } from '../kernels/segmentMatMul';
 import { gatherRows } from './ops';
-import { segmentApply, segmentApplyT, segmentGram, type Segments } from './segment';
+import {
+  segmentApply,
+  segmentApplyT,
+  segmentGram,
+  taskRowProduct,
+  taskRowProductT,
+  type Segments,
+} from './segment';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 
 const rng = createRng(23);
@@ -158,3 +165,46 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
     });
   });
 }
+
+describe('one row per task: taskRowProduct and its family', () => {
+  it('values and first- and second-order gradients equal tf.matMul’s on cpu and wasm', async () => {
+    const rng = createRng(5);
+    const data = (shape: number[]) =>
+      tf.tensor(
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1),
+        shape,
+      );
+    const u0 = data([3, 4]);
+    const w0 = data([3, 4, 5]);
+    const c0 = data([3, 5]);
+    const results: number[][][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const [u, w, c] = [u0, w0, c0].map((x) => tf.tensor(x.dataSync(), x.shape));
+      // f = (c * (u w)) w^T, the loss its square summed: second derivatives are non-zero in both inputs
+      const family = (a: tf.Tensor, b: tf.Tensor) => taskRowProductT(tf.mul(c!, taskRowProduct(a, b)), b);
+      const plain = (a: tf.Tensor, b: tf.Tensor) => {
+        const y = tf.reshape(tf.matMul(tf.reshape(a, [3, 1, 4]) as tf.Tensor3D, b as tf.Tensor3D), [3, 5]);
+        return tf.reshape(
+          tf.matMul(tf.reshape(tf.mul(c!, y), [3, 1, 5]) as tf.Tensor3D, b as tf.Tensor3D, false, true),
+          [3, 4],
+        );
+      };
+      for (const f of [family, plain]) {
+        const value = f(u!, w!);
+        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(f(a, b)));
+        const [gu, gw] = tf.grads(loss)([u!, w!]);
+        // second order: the gradient of sum(gu * k) with respect to both inputs
+        const [hu, hw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.grads(loss)([a, b])[0]!, tf.onesLike(a))),
+        )([u!, w!]);
+        results.push([value, gu!, gw!, hu!, hw!].map((t) => Array.from(t.dataSync())));
+      }
+    }
+    for (let r = 1; r < results.length; r++)
+      results[r]!.forEach((values, i) =>
+        values.forEach((v, j) => expect(v).toBeCloseTo(results[0]![i]![j]!, 4)),
+      );
+    await tf.setBackend('cpu');
+  });
+});
