@@ -1,10 +1,13 @@
-// The fused kernels of issue #22 on webgpu (Dawn in Node) against their composed forms on
-// cpu: the ReLU adjoint and the per-task tile (kernels/elementwiseWebgpu.ts, with their registered
-// gradients), the global-norm clip scale (kernels/normWebgpu.ts) and the optimizers reading it.
+// The fused kernels of issue #22 on webgpu (Dawn in Node) against their composed forms on cpu: the
+// ReLU adjoint and the per-task tile (kernels/elementwiseWebgpu.ts, with their registered gradients),
+// the global-norm clip scale (kernels/normWebgpu.ts) and the optimizers reading it; and wasm's fused
+// updates of small tensors (kernels/optimizerWasm.ts).
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, expect, it } from 'vitest';
 import { reluBackward, tileTasksFused } from './elementwiseWebgpu';
 import { globalClipScale } from './normWebgpu';
+import { WASM_FUSED_MAX } from './optimizerWasm';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import { initOptimizer, optimizerStep } from '../train/optim';
 import { tileTasks } from '../train/meta';
@@ -87,34 +90,55 @@ it('the global-norm clip scale on webgpu: one to three kernels for 1 to 14 tenso
   await tf.setBackend('cpu');
 });
 
-it('SGD and Adam with the clip read the scale inside the fused update on webgpu: the composed steps on cpu', async (ctx) => {
-  if (!(await switchToWebGPU())) return ctx.skip();
+it('SGD and Adam (clip, decay, a key rate) fused on webgpu, and for small tensors on wasm: the composed steps on cpu', async () => {
+  const gpu = await switchToWebGPU();
   const run = async (backend: string, kind: 'adam' | 'sgd', clip: number) => {
     await tf.setBackend(backend);
     const config = { kind, lr: 0.05, clip, decay: 0.3, keyLr: { b: 0.2 } };
-    let params: Record<string, tf.Tensor> = { w: wave([2, 3], 0.4), b: wave([3], 1.9), t: wave([9, 4], 0.1) };
+    // big: over WASM_FUSED_MAX elements (composed on wasm)
+    let params: Record<string, tf.Tensor> = {
+      w: wave([2, 3], 0.4),
+      b: wave([3], 1.9),
+      t: wave([9, 4], 0.1),
+      big: wave([130, 130], 0.8),
+    };
     let state = initOptimizer(params, config);
     const kernels: string[] = [];
     for (let k = 1; k <= 3; k++) {
-      const grads = { w: tf.mul(params.w!, k * 0.7), b: tf.sub(params.b!, k), t: tf.mul(params.t!, -k) };
+      const grads = {
+        w: tf.mul(params.w!, k * 0.7),
+        b: tf.sub(params.b!, k),
+        t: tf.mul(params.t!, -k),
+        big: tf.mul(params.big!, 0.1 * k),
+      };
       const profile = await tf.profile(() => {
         ({ params, state } = optimizerStep(params, grads, state, config));
         return Object.values(params);
       });
       if (k === 1) kernels.push(...profile.kernels.map((x) => x.name));
     }
-    const out = [params.w!, params.b!, params.t!, ...(state.m ? [state.m.w!, state.v!.t!] : [])];
+    const out = [
+      params.w!,
+      params.b!,
+      params.t!,
+      params.big!,
+      ...(state.m ? [state.m.w!, state.v!.big!] : []),
+    ];
     return { values: await Promise.all(out.map(values)), kernels };
   };
+  expect(130 * 130).toBeGreaterThan(WASM_FUSED_MAX);
   for (const kind of ['adam', 'sgd'] as const)
     for (const clip of [0, 0.5, 100]) {
       const cpu = await run('cpu', kind, clip);
-      {
-        const fused = await run('webgpu', kind, clip);
+      const update = kind === 'adam' ? 'MetaRecAdam' : 'MetaRecSgd';
+      for (const backend of gpu ? ['webgpu', 'wasm'] : ['wasm']) {
+        const fused = await run(backend, kind, clip);
         cpu.values.forEach((v, i) => close(fused.values[i]!, v, 5));
-        // one kernel per tensor, and one for the clip's scale (webgpu: at most 6 tensors per kernel)
-        const update = kind === 'adam' ? 'MetaRecAdam' : 'MetaRecSgd';
-        expect(fused.kernels).toEqual([...(clip > 0 ? ['MetaRecSquares'] : []), update, update, update]);
+        if (backend === 'webgpu')
+          // one kernel per tensor, and one for the clip's scale (at most 6 tensors per kernel)
+          expect(fused.kernels).toEqual([...(clip > 0 ? ['MetaRecSquares'] : []), ...Array(4).fill(update)]);
+        // wasm: the three small tensors fused, the big one composed
+        else expect(fused.kernels.filter((k) => k === update)).toHaveLength(3);
       }
     }
   await tf.setBackend('cpu');

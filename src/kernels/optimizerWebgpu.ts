@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { registerOptimizerWasm, WASM_FUSED_MAX } from './optimizerWasm';
 
 export const ADAM_KERNEL = 'MetaRecAdam';
 export const SGD_KERNEL = 'MetaRecSgd';
@@ -80,6 +81,7 @@ function run(gpu: WebGPUBackend, output: Output, inputs: tf.TensorInfo[], a: Upd
 let registered = false;
 
 function register(): void {
+  registerOptimizerWasm(ADAM_KERNEL, SGD_KERNEL);
   if (registered) return;
   registered = true;
   tf.registerKernel({
@@ -104,12 +106,15 @@ function register(): void {
   });
 }
 
-/**
- * True when the fused updates run on the active backend: webgpu only. (A JS loop over the wasm heap
- * was slower than tfjs-wasm's composed ops: Adam over 456,897 floats 5.4 against 3.7 ms, SGD over
- * [32, 96, 64] 1.16 against 0.99 ms, measured with a 50-call loop on this machine, 2026-12-05.)
- */
+/** True when the fused updates run on the active backend for every tensor (webgpu). */
 export const hasFusedUpdate = (): boolean => tf.getBackend() === 'webgpu';
+
+/**
+ * True when `t`'s update should be the fused kernel: always on webgpu; on wasm for small tensors only
+ * (kernels/optimizerWasm.ts: JS loops beat ~11 composed ops' fixed costs there, not their SIMD passes).
+ */
+export const fusedUpdateFor = (t: tf.Tensor): boolean =>
+  hasFusedUpdate() || (tf.getBackend() === 'wasm' && t.size <= WASM_FUSED_MAX && t.dtype === 'float32');
 
 /** Adam's update of one tensor: [p', m', v'] with g read as scale g (see the file comment; caller checks hasFusedUpdate). */
 export function fusedAdam(

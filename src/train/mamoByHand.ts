@@ -31,7 +31,7 @@ import { embedSideAdjoint, embedSides } from '../models/embedding';
 import type { UserNetRecord } from '../models/memory';
 import { gatherRowsValue, leakyReluValue, scatterRowsValue } from '../models/ops';
 import { reluBackward } from '../kernels/elementwiseWebgpu';
-import { fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
+import { fusedSgd, fusedUpdateFor } from '../kernels/optimizerWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
 import type { BatchTensors, RowTensors } from './batch';
 import { rateGradient } from './mamoRates';
@@ -148,11 +148,12 @@ function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean
   return { grads: g as Local, dx: ri1.dx as tf.Tensor2D | null, dpu };
 }
 
-/** w - a_k g_k per key: one fused kernel per tensor on webgpu (kernels/optimizerWebgpu.ts), else sgdStep. */
+/** w - a_k g_k per key: one fused kernel per tensor on webgpu and for small ones on wasm (fusedUpdateFor). */
 function localStep(w: Local, g: Local, lr: StepSizes): Local {
-  if (!hasFusedUpdate() || typeof lr !== 'number') return sgdStep(w, g, lr);
+  if (typeof lr !== 'number') return sgdStep(w, g, lr);
   const out: Partial<Local> = {};
-  for (const key of Object.keys(w) as (keyof Local)[]) out[key] = fusedSgd(w[key], g[key], lr, 1);
+  for (const key of Object.keys(w) as (keyof Local)[])
+    out[key] = fusedUpdateFor(w[key]) ? fusedSgd(w[key], g[key], lr, 1) : tf.sub(w[key], tf.mul(lr, g[key]));
   return out as Local;
 }
 

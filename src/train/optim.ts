@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keysOf, squaredNorm, type ParamRecord } from '../models/params';
-import { fusedAdam, fusedSgd, hasFusedUpdate } from '../kernels/optimizerWebgpu';
+import { fusedAdam, fusedSgd, fusedUpdateFor, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 import { globalClipScale } from '../kernels/normWebgpu';
 
 export interface OptimizerState<P extends ParamRecord> {
@@ -52,7 +52,8 @@ export function clipByGlobalNorm<P extends ParamRecord>(grads: P, clip: number):
  * One update. SGD: p <- p - lr g. Adam (Kingma & Ba): m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
  * p <- p - lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps). With `decay`, p is first shrunk (decoupled).
  * On webgpu each tensor's update is one fused kernel (kernels/optimizerWebgpu.ts) that reads the clip's
- * scale (kernels/normWebgpu.ts: a few kernels for the whole record), elsewhere composed ops.
+ * scale (kernels/normWebgpu.ts: a few kernels for the whole record); on wasm small tensors take a fused
+ * kernel too (kernels/optimizerWasm.ts), large ones and every other backend the composed ops.
  */
 export function optimizerStep<P extends ParamRecord>(
   params: P,
@@ -60,9 +61,10 @@ export function optimizerStep<P extends ParamRecord>(
   state: OptimizerState<P>,
   config: OptimizerConfig,
 ): { params: P; state: OptimizerState<P> } {
-  const fused = hasFusedUpdate();
   // webgpu: the clip's scale in a few kernels, read by the fused updates (the clipped g never written)
-  const scale = fused && config.clip > 0 ? globalClipScale(Object.values(grads), config.clip) : null;
+  const scale =
+    hasFusedUpdate() && config.clip > 0 ? globalClipScale(Object.values(grads), config.clip) : null;
+  const fused = (key: string) => fusedUpdateFor(params[key]!);
   const g = scale ? grads : clipByGlobalNorm(grads, config.clip);
   const step = state.step + 1;
   const shrink = 1 - config.lr * (config.decay ?? 0);
@@ -73,7 +75,7 @@ export function optimizerStep<P extends ParamRecord>(
   const next: Record<string, tf.Tensor> = {};
   if (config.kind === 'sgd' || !state.m || !state.v) {
     for (const key of keysOf(params))
-      next[key] = fused
+      next[key] = fused(key)
         ? fusedSgd(params[key]!, g[key]!, lrOf(key), shrinkOf(key), scale)
         : tf.sub(decayed(key), tf.mul(lrOf(key), g[key]!));
     return { params: next as unknown as P, state: { step, m: null, v: null } };
@@ -84,7 +86,7 @@ export function optimizerStep<P extends ParamRecord>(
   for (const key of keysOf(params)) {
     const rate = lrOf(key) * correction;
     const gk = g[key]!;
-    if (fused) {
+    if (fused(key)) {
       const attrs = { rate, shrink: shrinkOf(key), beta1: BETA1, beta2: BETA2, eps: EPSILON };
       [next[key], m[key], v[key]] = fusedAdam(params[key]!, gk, state.m[key]!, state.v[key]!, attrs, scale);
       continue;
