@@ -93,5 +93,11 @@ for (const backend of ['wasm', 'webgpu'] as const)
       const gotT = await kernelEmbeddingBagT(dy, i2, w2, G, V).data();
       got.forEach((v, k) => expect(Math.abs(v - bag[k]!)).toBeLessThan(1e-5));
       gotT.forEach((v, k) => expect(Math.abs(v - bagT[k]!)).toBeLessThan(1e-5));
+      // the adjoint added into a given table (acc), which is left as it was
+      const acc = tf.randomNormal([V, e]) as tf.Tensor2D;
+      const accs = await acc.data();
+      const gotAcc = await kernelEmbeddingBagT(dy, i2, w2, G, V, acc).data();
+      gotAcc.forEach((v, k) => expect(Math.abs(v - bagT[k]! - accs[k]!)).toBeLessThan(1e-5));
+      expect(Array.from(await acc.data())).toEqual(Array.from(accs));
     });
   });

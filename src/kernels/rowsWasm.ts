@@ -107,7 +107,10 @@ export function registerRowKernels(): void {
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { values, indices, weights } = inputs as Record<'values' | 'indices' | 'weights', tf.TensorInfo>;
+      const { values, indices, weights, acc } = inputs as Record<
+        'values' | 'indices' | 'weights' | 'acc',
+        tf.TensorInfo
+      >;
       const { groups, rows } = attrs as unknown as { groups: number; rows: number };
       const wasm = backend as unknown as WasmBackendLike;
       const [n, slots] = indices.shape as [number, number];
@@ -119,7 +122,9 @@ export function registerRowKernels(): void {
       const index = wasm.typedArrayFromHeap(indices) as Int32Array;
       const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
-      target.fill(0);
+      // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
+      if (acc) target.set(wasm.typedArrayFromHeap(acc) as Float32Array);
+      else target.fill(0);
       for (let r = 0; r < n; r++) {
         for (let g = 0; g < groups; g++) {
           const bagRow = (r * groups + g) * e;
@@ -168,9 +173,9 @@ function registerWebgpuRowKernels(): void {
       kernelName,
       backendName: 'webgpu',
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const { values, indices, weights } = inputs as Inputs;
+        const { values, indices, weights, acc } = inputs as Inputs;
         const { groups, rows } = attr(attrs);
-        return bagWebgpu(adjoint, values!, indices!, weights!, groups, rows, backend);
+        return bagWebgpu(adjoint, values!, indices!, weights!, groups, rows, backend, acc);
       },
     });
 }
@@ -202,9 +207,13 @@ export function kernelEmbeddingBagT(
   weights: tf.Tensor2D,
   groups: number,
   rows: number,
+  acc: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
   registerRowKernels();
-  return tf.engine().runKernel(BAG_T_KERNEL, { values: dy, indices, weights }, {
+  const inputs: tf.NamedTensorMap = acc
+    ? { values: dy, indices, weights, acc }
+    : { values: dy, indices, weights };
+  return tf.engine().runKernel(BAG_T_KERNEL, inputs, {
     groups,
     rows,
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;

@@ -45,6 +45,14 @@ class ZeroProgram extends FlatProgram {
   }
 }
 
+class CopyProgram extends FlatProgram {
+  variableNames = ['x'];
+  shaderKey = 'metarecCopy';
+  getUserCode(): string {
+    return `fn main(index : i32) { if (index < uniforms.size) { setOutputAtIndex(index, x[index]); } }`;
+  }
+}
+
 class GatherProgram extends FlatProgram {
   variableNames = ['x', 'indices'];
   shaderKey = 'metarecGatherRows';
@@ -152,6 +160,10 @@ function zeros(gpu: WebGPUBackend, shape: number[]): tf.TensorInfo {
   return gpu.runWebGPUProgram(new ZeroProgram(shape, sizeOf(shape)), [], 'float32');
 }
 
+function copy(gpu: WebGPUBackend, x: tf.TensorInfo): tf.TensorInfo {
+  return gpu.runWebGPUProgram(new CopyProgram(x.shape, sizeOf(x.shape)), [x], 'float32');
+}
+
 export function gatherRowsWebgpu(x: tf.TensorInfo, indices: tf.TensorInfo, backend: unknown): tf.TensorInfo {
   const [rows, width] = x.shape as [number, number];
   const shape = [indices.shape[0]!, width];
@@ -192,6 +204,7 @@ export function bagWebgpu(
   groups: number,
   rows: number,
   backend: unknown,
+  acc?: tf.TensorInfo,
 ): tf.TensorInfo {
   const gpu = backend as WebGPUBackend;
   const [n, slotsAll] = indices.shape as [number, number];
@@ -207,7 +220,8 @@ export function bagWebgpu(
     ]);
   }
   const e = values.shape[1]! / groups;
-  const out = zeros(gpu, [rows, e]);
+  // the adjoint adds into a copy of acc (the index fields' scatter) where there is one, else into zeros
+  const out = acc ? copy(gpu, acc) : zeros(gpu, [rows, e]);
   const sources = sizeOf(values.shape);
   if (sources === 0) return out;
   return gpu.runWebGPUProgram(

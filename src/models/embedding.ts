@@ -158,20 +158,23 @@ export function embedSideAdjoint(
 ): tf.Tensor2D {
   const n = d.shape[0];
   const e = d.shape[1] / (side.indexFields + side.multiFields);
-  const parts: tf.Tensor2D[] = [];
   const f = side.indexFields;
+  let table: tf.Tensor2D | null = null;
   if (f > 0) {
     const di = f === d.shape[1] / e ? d : tf.slice(d, [0, 0], [n, f * e]);
-    parts.push(
-      scatterRowsValue(tf.reshape(di, [n * f, e]), tf.reshape(inputs.index, [-1]) as tf.Tensor1D, rows),
-    );
+    table = scatterRowsValue(tf.reshape(di, [n * f, e]), tf.reshape(inputs.index, [-1]) as tf.Tensor1D, rows);
   }
   if (side.multiFields > 0 && inputs.multi && inputs.multiWeights) {
     const dm = f === 0 ? d : tf.slice(d, [0, f * e], [n, side.multiFields * e]);
-    parts.push(
-      embeddingBagTValue(dm as tf.Tensor2D, inputs.multi, inputs.multiWeights, side.multiFields, rows),
+    // the multi-hot adjoint adds into the index fields' table (one pass, no separate add)
+    table = embeddingBagTValue(
+      dm as tf.Tensor2D,
+      inputs.multi,
+      inputs.multiWeights,
+      side.multiFields,
+      rows,
+      table,
     );
   }
-  if (!parts.length) return tf.zeros([rows, e]);
-  return parts.length === 1 ? parts[0]! : (tf.add(parts[0]!, parts[1]!) as tf.Tensor2D);
+  return table ?? tf.zeros([rows, e]);
 }

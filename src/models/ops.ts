@@ -210,17 +210,18 @@ export function embeddingBagValue(
     : composedBag(table, indices, weights, groups);
 }
 
-/** The bag's adjoint as a value (no gradient). */
+/** acc + the bag's adjoint as a value (no gradient); acc [rows, e] or null (zeros). */
 export function embeddingBagTValue(
   dy: tf.Tensor2D,
   indices: tf.Tensor2D,
   weights: tf.Tensor2D,
   groups: number,
   rows: number,
+  acc: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
-  return hasRowKernels()
-    ? kernelEmbeddingBagT(dy, indices, weights, groups, rows)
-    : composedBagT(dy, indices, weights, groups, rows);
+  if (hasRowKernels()) return kernelEmbeddingBagT(dy, indices, weights, groups, rows, acc);
+  const adjoint = composedBagT(dy, indices, weights, groups, rows);
+  return acc ? (tf.add(acc, adjoint) as tf.Tensor2D) : adjoint;
 }
 
 const leakyReluOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
