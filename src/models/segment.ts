@@ -164,7 +164,8 @@ const rowProductTOp = tf.customGrad((d, w, save) => {
  * of the first layer under per-task weights). Gradients: du = taskRowProductT(dy, w), dw = u (x) dy
  * (taskOuter), and taskRowProductT's are taskRowProduct and an outer product again, so every order of
  * gradient stays in this family. Why: tfjs's BatchMatMul gradient is a transposed 3-D product, which
- * tfjs-wasm runs as a naive loop ([32, 1, 128]^T [32, 1, 64]: 17 ms of a ~240 ms MeLU-5 second-order meta-step under load, tf.profile).
+ * tfjs-wasm runs as a naive loop ([32, 1, 128]^T [32, 1, 64]: 17 ms of a ~240 ms MeLU-5 second-order
+ * meta-step under load, tf.profile).
  */
 export function taskRowProduct(u: tf.Tensor, w: tf.Tensor): tf.Tensor2D {
   return rowProductOp(u, w) as tf.Tensor2D;
