@@ -22,7 +22,8 @@ interface WasmBackendLike {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-interface UpdateAttrs {
+/** The fused updates' attrs (both backends): step size (Adam's bias correction folded in), decay shrink. */
+export interface UpdateAttrs {
   rate: number;
   shrink: number;
   beta1: number;

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerOptimizerWasm, WASM_FUSED_MAX } from './optimizerWasm';
+import { registerOptimizerWasm, WASM_FUSED_MAX, type UpdateAttrs } from './optimizerWasm';
 
 export const ADAM_KERNEL = 'MetaRecAdam';
 export const SGD_KERNEL = 'MetaRecSgd';
@@ -57,14 +57,6 @@ class UpdateProgram implements WebGPUProgram {
     }[this.output];
     return `fn main(index : i32) { if (index < uniforms.size) { setOutputAtIndex(index, ${value}); } }`;
   }
-}
-
-interface UpdateAttrs {
-  rate: number;
-  shrink: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
 }
 
 function run(gpu: WebGPUBackend, output: Output, inputs: tf.TensorInfo[], a: UpdateAttrs): tf.TensorInfo {
