@@ -11,6 +11,7 @@ import type { FeatureLayout } from '../src/data/features';
 import type { TaskSet } from '../src/data/scenarios/types';
 import { readSource } from '../src/data/source';
 import { initBackend, type BackendName } from '../src/kernels/backend';
+import { setSimdKernels } from '../src/kernels/simdWasm';
 import { createRng, permutation } from '../src/lib/rng';
 import { batchTensors, disposeBatchTensors, groupBySupport, makeBatch } from '../src/train/batch';
 import { createMamoEngine, createMeluEngine, type GroupedBatch } from '../src/train/engine';
@@ -109,7 +110,9 @@ export async function benchStep(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // optional 6th and 7th arguments: local steps and meta order (the MeLU-5 rows)
+  // optional 6th and 7th arguments: local steps and meta order (the MeLU-5 rows); METAREC_SIMD=off runs
+  // wasm without the project's SIMD module (kernels/simdWasm.ts), for A/B comparisons
+  if (process.env.METAREC_SIMD === 'off') setSimdKernels(false);
   const [model, strategy, backend, steps, groups, innerSteps, metaOrder] = process.argv.slice(2);
   let uninstall: (() => void) | null = null;
   if (backend === 'webgpu') uninstall = await (await import('../src/cli/webgpuNode')).installNodeWebGPU();

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
 import { SOFTWARE_ADAPTER_REASON } from './backendReasons';
+import { simdKernelsFor } from './simdWasm';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
@@ -28,6 +29,11 @@ export interface BackendInfo {
   readonly fallbacks: readonly { backend: BackendName; reason: string }[];
   /** tfjs-wasm: SIMD and threads in use. */
   readonly wasmThreads?: number;
+  /**
+   * tfjs-wasm: whether the project's SIMD module runs the segmented products, row kernels and optimizer
+   * updates ('simd', kernels/simdWasm.ts) or they fall back to tfjs's calls and JS loops ('tfjs').
+   */
+  readonly wasmKernels?: 'simd' | 'tfjs';
   /** Why this backend runs, in a sentence for the badge ("requested", "auto: …"). */
   readonly why: string;
   /** 'auto' on a hardware WebGPU adapter: each candidate's measured meta-steps/s (autoBackend.ts). */
@@ -122,7 +128,8 @@ export async function initBackend(
       const info: BackendInfo = { name, requested: preference, adapter, fallbacks, why };
       if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        return { ...info, wasmThreads: wasm.getThreadsCount() };
+        const wasmKernels = simdKernelsFor(tf.backend()) ? 'simd' : 'tfjs';
+        return { ...info, wasmThreads: wasm.getThreadsCount(), wasmKernels };
       }
       return info;
     }

@@ -1,13 +1,15 @@
 // The fused kernels of issue #22 on webgpu (Dawn in Node) against their composed forms on cpu: the
 // ReLU adjoint and the per-task tile (kernels/elementwiseWebgpu.ts, with their registered gradients),
 // the global-norm clip scale (kernels/normWebgpu.ts) and the optimizers reading it; and wasm's fused
-// updates of small tensors (kernels/optimizerWasm.ts).
+// updates (kernels/optimizerWasm.ts): the SIMD module's pass for every tensor, and without the module
+// the JS loops for small tensors.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, expect, it } from 'vitest';
 import { reluBackward, tileTasksFused } from './elementwiseWebgpu';
 import { globalClipScale } from './normWebgpu';
 import { WASM_FUSED_MAX } from './optimizerWasm';
+import { setSimdKernels } from './simdWasm';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import { initOptimizer, optimizerStep } from '../train/optim';
 import { tileTasks } from '../train/meta';
@@ -90,17 +92,19 @@ it('the global-norm clip scale on webgpu: one to three kernels for 1 to 14 tenso
   await tf.setBackend('cpu');
 });
 
-it('SGD and Adam (clip, decay, a key rate) fused on webgpu, and for small tensors on wasm: the composed steps on cpu', async () => {
+it('SGD and Adam (clip, decay, a key rate) fused on webgpu and wasm (SIMD: every tensor; JS: small ones): the composed steps on cpu', async () => {
   const gpu = await switchToWebGPU();
-  const run = async (backend: string, kind: 'adam' | 'sgd', clip: number) => {
+  const run = async (backend: string, kind: 'adam' | 'sgd', clip: number, simd = true) => {
     await tf.setBackend(backend);
+    setSimdKernels(simd);
     const config = { kind, lr: 0.05, clip, decay: 0.3, keyLr: { b: 0.2 } };
-    // big: over WASM_FUSED_MAX elements (composed on wasm)
+    // big: over WASM_FUSED_MAX elements (composed on wasm without the SIMD module); sizes 6, 3, 36 and
+    // 17,030 take the SIMD loops' vector bodies and scalar tails
     let params: Record<string, tf.Tensor> = {
       w: wave([2, 3], 0.4),
       b: wave([3], 1.9),
       t: wave([9, 4], 0.1),
-      big: wave([130, 130], 0.8),
+      big: wave([131, 130], 0.8),
     };
     let state = initOptimizer(params, config);
     const kernels: string[] = [];
@@ -126,20 +130,26 @@ it('SGD and Adam (clip, decay, a key rate) fused on webgpu, and for small tensor
     ];
     return { values: await Promise.all(out.map(values)), kernels };
   };
-  expect(130 * 130).toBeGreaterThan(WASM_FUSED_MAX);
+  expect(131 * 130).toBeGreaterThan(WASM_FUSED_MAX);
+  const runs = [
+    ...(gpu ? [['webgpu', true] as const] : []),
+    ['wasm', true] as const,
+    ['wasm', false] as const,
+  ];
   for (const kind of ['adam', 'sgd'] as const)
     for (const clip of [0, 0.5, 100]) {
       const cpu = await run('cpu', kind, clip);
       const update = kind === 'adam' ? 'MetaRecAdam' : 'MetaRecSgd';
-      for (const backend of gpu ? ['webgpu', 'wasm'] : ['wasm']) {
-        const fused = await run(backend, kind, clip);
+      for (const [backend, simd] of runs) {
+        const fused = await run(backend, kind, clip, simd);
         cpu.values.forEach((v, i) => close(fused.values[i]!, v, 5));
         if (backend === 'webgpu')
           // one kernel per tensor, and one for the clip's scale (at most 6 tensors per kernel)
           expect(fused.kernels).toEqual([...(clip > 0 ? ['MetaRecSquares'] : []), ...Array(4).fill(update)]);
-        // wasm: the three small tensors fused, the big one composed
-        else expect(fused.kernels.filter((k) => k === update)).toHaveLength(3);
+        // wasm: all four fused by the SIMD module; without it the three small tensors, the big one composed
+        else expect(fused.kernels.filter((k) => k === update)).toHaveLength(simd ? 4 : 3);
       }
     }
+  setSimdKernels(true);
   await tf.setBackend('cpu');
 });

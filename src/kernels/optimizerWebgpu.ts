@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerOptimizerWasm, WASM_FUSED_MAX, type UpdateAttrs } from './optimizerWasm';
+import { fusedOnWasm, registerOptimizerWasm, type UpdateAttrs } from './optimizerWasm';
 
 export const ADAM_KERNEL = 'MetaRecAdam';
 export const SGD_KERNEL = 'MetaRecSgd';
@@ -102,11 +102,12 @@ function register(): void {
 export const hasFusedUpdate = (): boolean => tf.getBackend() === 'webgpu';
 
 /**
- * True when `t`'s update should be the fused kernel: always on webgpu; on wasm for small tensors only
- * (kernels/optimizerWasm.ts: JS loops beat ~11 composed ops' fixed costs there, not their SIMD passes).
+ * True when `t`'s update should be the fused kernel: always on webgpu; on wasm for every tensor where our
+ * SIMD module runs, else for small ones only (kernels/optimizerWasm.ts: JS loops beat ~11 composed ops'
+ * fixed costs, not their SIMD passes).
  */
 export const fusedUpdateFor = (t: tf.Tensor): boolean =>
-  hasFusedUpdate() || (tf.getBackend() === 'wasm' && t.size <= WASM_FUSED_MAX && t.dtype === 'float32');
+  hasFusedUpdate() || (tf.getBackend() === 'wasm' && fusedOnWasm(t));
 
 /** Adam's update of one tensor: [p', m', v'] with g read as scale g (see the file comment; caller checks hasFusedUpdate). */
 export function fusedAdam(

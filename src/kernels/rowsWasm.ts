@@ -1,6 +1,7 @@
 /**
- * Row gather and row scatter-add as custom kernels of the tfjs-wasm backend, written in JS over views of
- * the wasm heap (TypedArray.set per row = a memcpy).
+ * Row gather and row scatter-add as custom kernels of the tfjs-wasm backend, over tfjs-wasm's heap: by
+ * the project's SIMD module (kernels/simdWasm.ts, its 'bag') where it runs, else in JS over views of the
+ * heap (TypedArray.set per row = a memcpy); indices are checked in JS either way.
  *
  * Why: tfjs-wasm 4.22's GatherV2 first reads every index back and bounds-checks it in JS with a closure
  * per index, then runs a generic strided gather: ~30 M floats/s, 18 ms for one MeLU-sized embedding
@@ -20,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
+import { simdKernelsFor } from './simdWasm';
 import { bagWebgpu, gatherRowsWebgpu, scatterRowsWebgpu } from './rowsWebgpu';
 
 export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
@@ -30,11 +32,19 @@ export const BAG_T_KERNEL = 'MetaRecEmbeddingBagT';
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 function checkIndex(i: number, rows: number, kernel: string): void {
   if (i < -1 || i >= rows) throw new RangeError(`${kernel}: expected an index in -1..${rows - 1}, got ${i}`);
 }
+
+/** checkIndex over every slot that is read (weight not 0), before the SIMD module reads them unchecked. */
+function checkIndices(index: Int32Array, weight: Float32Array | null, rows: number, kernel: string): void {
+  for (let s = 0; s < index.length; s++) if (!weight || weight[s] !== 0) checkIndex(index[s]!, rows, kernel);
+}
+
+const offsetOf = (wasm: WasmBackendLike, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
 
 let registered = false;
 
@@ -58,9 +68,17 @@ export function registerRowKernels(): void {
       const source = wasm.typedArrayFromHeap(x) as Float32Array;
       const index = wasm.typedArrayFromHeap(indices) as Int32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
-      // wide rows (tileTasks' one row of a whole weight tensor) as a memcpy; narrow ones element by
-      // element (a subarray per row costs more than copying 32 floats)
+      // wide rows (tileTasks' one row of a whole weight tensor) as a memcpy; narrow ones by the SIMD
+      // module's bag (one slot per row, weight 1) or element by element (a subarray per row costs more
+      // than copying 32 floats)
       const wide = width >= 256;
+      const simd = wide ? null : simdKernelsFor(backend);
+      if (simd) {
+        checkIndices(index, null, rows, GATHER_ROWS_KERNEL);
+        target.fill(0);
+        simd.bag(offsetOf(wasm, x), offsetOf(wasm, indices), 0, offsetOf(wasm, out), n, 1, 1, width, 0);
+        return out;
+      }
       for (let r = 0; r < n; r++) {
         const i = index[r]!;
         checkIndex(i, rows, GATHER_ROWS_KERNEL);
@@ -91,6 +109,13 @@ export function registerRowKernels(): void {
       const index = wasm.typedArrayFromHeap(indices) as Int32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
       target.fill(0);
+      const simd = simdKernelsFor(backend);
+      if (simd) {
+        // the bag's adjoint with one slot per row, weight 1
+        checkIndices(index, null, rows, SCATTER_ROWS_KERNEL);
+        simd.bag(offsetOf(wasm, values), offsetOf(wasm, indices), 0, offsetOf(wasm, out), n, 1, 1, width, 1);
+        return out;
+      }
       for (let r = 0; r < n; r++) {
         const i = index[r]!;
         checkIndex(i, rows, SCATTER_ROWS_KERNEL);
@@ -125,6 +150,13 @@ export function registerRowKernels(): void {
       // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
       if (acc) target.set(wasm.typedArrayFromHeap(acc) as Float32Array);
       else target.fill(0);
+      const simd = simdKernelsFor(backend);
+      if (simd) {
+        checkIndices(index, weight, tableRows, kernelName);
+        const [src, idx, wts, o] = [values, indices, weights, out].map((t) => offsetOf(wasm, t)) as number[];
+        simd.bag(src!, idx!, wts!, o!, n, groups, width, e, adjoint ? 1 : 0);
+        return out;
+      }
       for (let r = 0; r < n; r++) {
         for (let g = 0; g < groups; g++) {
           const bagRow = (r * groups + g) * e;

@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentWebgpu } from './segmentMatMulWebgpu';
+import { simdKernelsFor, type SimdKernels } from './simdWasm';
 
 export const SEGMENT_MATMUL_KERNEL = 'MetaRecSegmentMatMul';
 export type SegmentMode = 'gram' | 'apply' | 'applyT';
@@ -107,6 +108,7 @@ export function segmentProductJs(
 
 interface WasmModule {
   HEAPF32: Float32Array;
+  HEAP32: Int32Array;
   _malloc(bytes: number): number;
   _free(offset: number): void;
   cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
@@ -139,6 +141,46 @@ function batchMatMulOf(wasm: WasmModule): (...args: unknown[]) => void {
   return f;
 }
 
+/**
+ * Every task's product in one call of the SIMD module (kernels/simdWasm.ts: a register-blocked product
+ * per task) on tfjs-wasm's heap: the row counts are copied in as i32 [2T], next to a scratch for the one
+ * operand block it transposes (B_t for 'gram', P_t for 'applyT'); nothing else moves.
+ */
+function simdKernel(
+  k: SimdKernels,
+  x: tf.TensorInfo,
+  y: tf.TensorInfo,
+  attrs: SegmentAttrs,
+  be: WasmBackendLike,
+) {
+  const { mode, na, nb } = attrs;
+  const wasm = be.wasm;
+  const out = be.makeOutput(outShapeOf(attrs, x.shape, y.shape), 'float32');
+  const width = mode === 'gram' ? last(x.shape) : last(y.shape);
+  const tasks = na.length;
+  let scratchFloats = 0;
+  for (let t = 0; t < tasks; t++)
+    scratchFloats = Math.max(
+      scratchFloats,
+      mode === 'gram' ? nb[t]! * width : mode === 'applyT' ? na[t]! * nb[t]! : 0,
+    );
+  const counts = wasm._malloc((2 * tasks + scratchFloats + 1) * 4);
+  try {
+    // offsets after the allocations: they may grow the heap (the views of it are re-read)
+    wasm.HEAP32.set(na, counts >> 2);
+    wasm.HEAP32.set(nb, (counts >> 2) + tasks);
+    const xo = be.dataIdMap.get(x.dataId).memoryOffset;
+    const yo = be.dataIdMap.get(y.dataId).memoryOffset;
+    const oo = be.dataIdMap.get(out.dataId).memoryOffset;
+    const code = mode === 'gram' ? 0 : mode === 'apply' ? 1 : 2;
+    k.segment(code, xo, yo, oo, width, counts, counts + 4 * tasks, tasks, counts + 8 * tasks);
+  } finally {
+    wasm._free(counts);
+  }
+  return out;
+}
+
+/** Per task, one XNNPACK call through tfjs-wasm's BatchMatMul entry (where the SIMD module cannot run). */
 function wasmKernel(x: tf.TensorInfo, y: tf.TensorInfo, attrs: SegmentAttrs, be: WasmBackendLike) {
   const { mode, na, nb } = attrs;
   const wasm = be.wasm;
@@ -236,7 +278,9 @@ export function registerSegmentKernel(): void {
       const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
       const a = attrs as unknown as SegmentAttrs;
       checkShapes(a.mode, x.shape, y.shape, a.na, a.nb);
-      return wasmKernel(x, y, a, backend as unknown as WasmBackendLike);
+      const simd = simdKernelsFor(backend);
+      const be = backend as unknown as WasmBackendLike;
+      return simd ? simdKernel(simd, x, y, a, be) : wasmKernel(x, y, a, be);
     },
   });
   tf.registerKernel({

@@ -80,6 +80,8 @@ describe.runIf(available)('phases and layout at 1440x900', () => {
     const firstLoss = (Date.now() - t0) / 1000;
     const badge = page.locator('[data-testid=backend-badge]');
     expect(await badge.getAttribute('data-backend')).toBe('wasm');
+    // the project's SIMD module runs on tfjs-wasm's (threaded, shared) memory in the page's worker
+    expect(await badge.getAttribute('data-wasm-kernels')).toBe('simd');
     const why = (await badge.getAttribute('data-why')) ?? '';
     expect(why.length).toBeGreaterThan(10);
     // every phase is named in the status line while it runs (polled: some are short)

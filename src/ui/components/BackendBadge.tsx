@@ -42,6 +42,7 @@ export function BackendBadge({
       data-fell-back={String(fellBack)}
       data-why={backend.why}
       data-strategy={strategy}
+      data-wasm-kernels={backend.wasmKernels ?? ''}
       title={
         (fellBack ? `${backend.why}\n\nTried first:\n${why}` : backend.why) +
         (strategy ? `\nmeta-step: ${strategy}` : '')
@@ -56,6 +57,7 @@ export function BackendBadge({
         </>
       )}
       {backend.wasmThreads !== undefined && <> · {backend.wasmThreads} thread(s)</>}
+      {backend.wasmKernels === 'simd' && <> · SIMD kernels</>}
       {backend.requested === 'auto' && backend.trials?.length ? (
         <span className="measured" data-testid="backend-trials">
           {' '}
