@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type SideLayout } from './embedding';
 import { leakyRelu } from './ops';
-import { raggedAffine, type RaggedRows } from './segment';
+import { raggedAffine, taskRowProduct, taskRowProductT, type RaggedRows } from './segment';
 import { glorot } from './params';
 
 export const MAMO_SLOPE = 0.1;
@@ -132,12 +132,14 @@ export function mamoForward(
   itemRows: tf.Tensor,
 ): tf.Tensor {
   const t = userVecs.shape[0];
-  // Eq 1: e_u (one row per task) and e_i (every row)
-  const pu = tf.reshape(userVecs, [t, 1, -1]);
-  const eu = lrelu(taskAffine(lrelu(taskAffine(pu, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, 1, e]
+  // Eq 1: e_u (one row per task: u_t W_t + b_t by models/segment.ts's one-row products, whose every
+  // gradient order stays in that family) and e_i (every row)
+  const userAffine = (u: tf.Tensor, wt: tf.Tensor, b: tf.Tensor) =>
+    tf.add(taskRowProduct(u, wt), tf.reshape(b, [t, -1]));
+  const eu = lrelu(userAffine(lrelu(userAffine(userVecs, w.wu1, w.bu1)), w.wu2, w.bu2)); // [T, e]
   const ei = lrelu(layout.affine(lrelu(layout.affine(itemRows, w.wi1, w.bi1)), w.wi2, w.bi2));
   // Eq 2: z = lrelu(M_uI [e_u; e_i]) = lrelu(e_i muiItem^T + e_u muiUser^T)
-  const userPart = tf.matMul(eu as tf.Tensor3D, w.muiUser as tf.Tensor3D, false, true); // [T, 1, e]
+  const userPart = tf.reshape(taskRowProductT(eu, w.muiUser), [t, 1, -1]); // [T, 1, e]
   const z = lrelu(layout.preference(ei, w.muiItem, userPart));
   const h = lrelu(layout.affine(z, w.wr2, w.br2));
   return layout.output(layout.affine(h, w.wr3, w.br3));

@@ -63,11 +63,13 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 }
 
 // tasks with empty supports / queries; query side small (gram transposes A) or large (transposes B)
-// widths K (gram) and H (apply): 4 and 3 are scalar tails only; 13 and 9 take vector bodies and tails
+// widths K (gram) and H (apply): 4 and 3 are scalar tails only; 13 and 9 take vector bodies and tails;
+// blocks of 5 and 9 rows take the SIMD module's 4 x 8 and 1 x 8 blocks, its 4-column block and its
+// scalar columns; A sides of fewer than 4 rows its gram by dot products
 const CASES: [string, Segments, number, number][] = [
   ['small A side', { a: [2, 0, 3, 1], b: [5, 4, 0, 7] }, 4, 3],
   ['large A side', { a: [6, 5, 1], b: [1, 2, 0] }, 4, 3],
-  ['wide rows', { a: [3, 0, 2], b: [4, 2, 5] }, 13, 9],
+  ['wide rows', { a: [5, 0, 2], b: [4, 2, 9] }, 13, 9],
 ];
 
 // webgpu: the WGSL kernel (kernels/segmentMatMulWebgpu.ts) on Dawn + SwiftShader, skipped without an adapter

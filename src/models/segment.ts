@@ -20,7 +20,7 @@
  * differentiation in the same way: taskRowProduct (u_t w_t), taskRowProductT (d_t w_t^T), taskOuter.
  */
 import * as tf from '@tensorflow/tfjs';
-import { segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
+import { hasSegmentKernel, segmentProduct, type SegmentMode } from '../kernels/segmentMatMul';
 import { gatherRowsValue, scatterRows } from './ops';
 
 /** Rows per task of the A side and of the B side (host numbers; both of length T). */
@@ -139,10 +139,22 @@ export function taskOuter(a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
   return tf.mul(tf.reshape(a, [t, k, 1]), tf.reshape(b, [t, 1, -1])) as tf.Tensor3D;
 }
 
+/** One row per task against a task's [k, m] block: the segments (1, k) per task. */
+const oneRowSegments = (t: number, k: number) => ({
+  a: new Array<number>(t).fill(1),
+  b: new Array<number>(t).fill(k),
+});
+
 const rowProductOp = tf.customGrad((u, w, save) => {
   (save as tf.GradSaveFunc)([u as tf.Tensor, w as tf.Tensor]);
   const [t, k] = (u as tf.Tensor).shape as [number, number];
-  const y = tf.matMul(tf.reshape(u as tf.Tensor, [t, 1, k]) as tf.Tensor3D, w as tf.Tensor3D);
+  const m = (w as tf.Tensor).shape[2]!;
+  // the segmented 'apply' (P_t = u_t [1, k], B_t = w_t [k, m]) where it runs: one call on wasm, not a
+  // batched matMul (a naive loop there)
+  const seg = oneRowSegments(t, k);
+  const y = hasSegmentKernel()
+    ? segmentProduct('apply', u as tf.Tensor, w as tf.Tensor, seg.a, seg.b, [t, m])
+    : tf.matMul(tf.reshape(u as tf.Tensor, [t, 1, k]) as tf.Tensor3D, w as tf.Tensor3D);
   return {
     value: tf.reshape(y, [t, -1]),
     gradFunc: (dy, [uu, ww]) => [taskRowProductT(dy as tf.Tensor, ww!), taskOuter(uu!, dy as tf.Tensor)],
@@ -152,7 +164,12 @@ const rowProductOp = tf.customGrad((u, w, save) => {
 const rowProductTOp = tf.customGrad((d, w, save) => {
   (save as tf.GradSaveFunc)([d as tf.Tensor, w as tf.Tensor]);
   const [t, m] = (d as tf.Tensor).shape as [number, number];
-  const y = tf.matMul(tf.reshape(d as tf.Tensor, [t, 1, m]) as tf.Tensor3D, w as tf.Tensor3D, false, true);
+  const k = (w as tf.Tensor).shape[1]!;
+  // the segmented 'gram' (A_t = d_t [1, m], B_t = w_t [k, m] read as rows): d_t w_t^T
+  const seg = oneRowSegments(t, k);
+  const y = hasSegmentKernel()
+    ? segmentProduct('gram', d as tf.Tensor, w as tf.Tensor, seg.a, seg.b, [t, k])
+    : tf.matMul(tf.reshape(d as tf.Tensor, [t, 1, m]) as tf.Tensor3D, w as tf.Tensor3D, false, true);
   return {
     value: tf.reshape(y, [t, -1]),
     gradFunc: (dy, [dd, ww]) => [taskRowProduct(dy as tf.Tensor, ww!), taskOuter(dy as tf.Tensor, dd!)],
@@ -165,7 +182,8 @@ const rowProductTOp = tf.customGrad((d, w, save) => {
  * (taskOuter), and taskRowProductT's are taskRowProduct and an outer product again, so every order of
  * gradient stays in this family. Why: tfjs's BatchMatMul gradient is a transposed 3-D product, which
  * tfjs-wasm runs as a naive loop ([32, 1, 128]^T [32, 1, 64]: 17 ms of a ~240 ms MeLU-5 second-order
- * meta-step under load, tf.profile).
+ * meta-step under load, tf.profile). The forwards are segmented products where that kernel runs (one
+ * row per task; on wasm one SIMD call), else batched matMuls; MAMO's user path uses the family too.
  */
 export function taskRowProduct(u: tf.Tensor, w: tf.Tensor): tf.Tensor2D {
   return rowProductOp(u, w) as tf.Tensor2D;

@@ -42,13 +42,29 @@ type Local = MamoTaskLocal;
 const f = (x: tf.Tensor): tf.Tensor => leakyReluValue(x, MAMO_SLOPE);
 const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => reluBackward(dy, x, MAMO_SLOPE);
 const swap = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
+/** The segments of one row per task against a task's [k, .] block. */
+const oneRow = (t: number, k: number) => ({
+  a: new Array<number>(t).fill(1),
+  b: new Array<number>(t).fill(k),
+});
+
 /**
- * batched a b^T, [T, ., .]. A transposed flag on every backend: tfjs-wasm runs 3-D products as a loop
- * either way (only 2-D ones reach XNNPACK, where an explicit transpose pays), so transposing first only
- * adds a copy ([32, 1, 64] x [32, 128, 64]^T: 0.26 ms flagged, 0.43-0.49 ms transposed first, 100 calls).
+ * a_t b_t^T for a [T, 1, m], b [T, k, m] -> [T, 1, k]: the segmented 'gram' with one row per task (on
+ * wasm one SIMD call; tfjs-wasm ran the batched product as a naive loop).
  */
-const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
-  tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true);
+const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+  const [t, k] = b.shape as [number, number, number];
+  const s = oneRow(t, k);
+  return segmentProduct('gram', a, b, s.a, s.b, [t, 1, k]);
+};
+
+/** a_t w_t for a [T, 1, k], w [T, k, m] -> [T, 1, m]: the segmented 'apply', one row per task. */
+const bmm = (a: tf.Tensor, w: tf.Tensor): tf.Tensor => {
+  const [t, k, m] = w.shape as [number, number, number];
+  const s = oneRow(t, k);
+  return segmentProduct('apply', a, w, s.a, s.b, [t, 1, m]);
+};
+
 /**
  * a^T b for a [T, 1, k], b [T, 1, m]: the per-task outer products [T, k, m] of the user path. On webgpu
  * one transposed BatchMatMul; elsewhere a broadcast product (tfjs-wasm runs a 3-D matMul as a naive
@@ -62,7 +78,7 @@ const outer = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
 
 /** x [T, 1, k] W [T, k, m] + b [T, m] (the user path: one row per task). */
 const taskAffine = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, t: number): tf.Tensor =>
-  tf.add(tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D), tf.reshape(b, [t, 1, -1]));
+  tf.add(bmm(x, w), tf.reshape(b, [t, 1, -1]));
 
 /** A block's ragged rows: per-task counts and the task of each row. */
 interface Rows {
@@ -130,7 +146,7 @@ function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean
   g.muiItem = swap(rp.dw);
   const dup = tf.reshape(rp.db, [t, 1, -1]);
   g.muiUser = outer(dup, c.eu);
-  const deu = tf.matMul(dup as tf.Tensor3D, w.muiUser as tf.Tensor3D);
+  const deu = bmm(dup, w.muiUser);
   const dc2 = df(rp.dx!, c.c2);
   const ri2 = raggedBack(c.f1, w.wi2, dc2, rows);
   g.wi2 = ri2.dw;

@@ -231,6 +231,26 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols))))
 
+  ;; out[i, j] = dot(A[i], B[j]) for A [m, w], B [n, w] (rows contiguous): gram's few-row case
+  (func $dots (param $a i32) (param $b i32) (param $out i32) (param $m i32) (param $n i32) (param $w i32)
+    (local $i i32) (local $j i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $w) (i32.const 2)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $n)))
+            (f32.store (local.get $out) (call $dot
+              (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $stride)))
+              (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $stride))) (local.get $w)))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
   ;; dst[j rows + i] = src[i cols + j]: a [rows, cols] block transposed (4-byte elements)
   (func $transpose (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
     (local $i i32) (local $j i32) (local $d i32)
@@ -267,10 +287,14 @@
         (local.set $n (i32.load (i32.add (local.get $nb) (i32.shl (local.get $t) (i32.const 2)))))
         (if (i32.eqz (local.get $mode))
           (then
-            ;; P_t [m, n] = A_t [m, w] (B_t^T [w, n])
-            (call $transpose (local.get $y) (local.get $scratch) (local.get $n) (local.get $w))
-            (call $matmul (local.get $x) (local.get $scratch) (local.get $out) (local.get $m) (local.get $w) (local.get $n)
-              (local.get $stride) (i32.shl (local.get $n) (i32.const 2)) (i32.shl (local.get $n) (i32.const 2)))
+            ;; P_t [m, n] = A_t [m, w] (B_t^T [w, n]); for fewer than 4 rows of A_t (one row per task:
+            ;; models/segment.ts taskRowProductT) one dot product per element, no transpose
+            (if (i32.lt_u (local.get $m) (i32.const 4))
+              (then (call $dots (local.get $x) (local.get $y) (local.get $out) (local.get $m) (local.get $n) (local.get $w)))
+              (else
+                (call $transpose (local.get $y) (local.get $scratch) (local.get $n) (local.get $w))
+                (call $matmul (local.get $x) (local.get $scratch) (local.get $out) (local.get $m) (local.get $w) (local.get $n)
+                  (local.get $stride) (i32.shl (local.get $n) (i32.const 2)) (i32.shl (local.get $n) (i32.const 2)))))
             (local.set $x (i32.add (local.get $x) (i32.mul (local.get $m) (local.get $stride))))
             (local.set $y (i32.add (local.get $y) (i32.mul (local.get $n) (local.get $stride))))
             (local.set $out (i32.add (local.get $out) (i32.shl (i32.mul (local.get $m) (local.get $n)) (i32.const 2)))))
