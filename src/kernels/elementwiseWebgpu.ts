@@ -1,6 +1,9 @@
 /**
  * Two elementwise steps of the hand-written meta-steps as ONE tfjs kernel each on webgpu (two on the
- * composed path: issue #22's kernel count), the composed ops elsewhere:
+ * composed path: issue #22's kernel count), and the ReLU adjoint also on wasm by the project's SIMD
+ * module (kernels/simdWasm.ts), with leaky ReLU's forward ('MetaRecLeakyRelu', wasm only: tfjs-wasm's
+ * LeakyRelu ran ~2.5 ns per float, ~5 ms of a MAMO+ meta-step under load, tf.profile); the composed ops
+ * elsewhere:
  *
  *   'MetaRecReluBackward'  dy, x [...s] -> dx [...s]:      dx = dy if x > 0 else slope dy
  *                          (= dy * step(x, slope): the adjoint of a (leaky) ReLU, slope 0 for ReLU)
@@ -12,8 +15,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { simdKernelsFor } from './simdWasm';
 
 export const RELU_BACKWARD_KERNEL = 'MetaRecReluBackward';
+export const LEAKY_RELU_KERNEL = 'MetaRecLeakyRelu';
 export const TILE_TASKS_KERNEL = 'MetaRecTileTasks';
 const WORKGROUP = 64;
 
@@ -43,9 +48,40 @@ class FlatProgram implements WebGPUProgram {
 
 let registered = false;
 
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+}
+
+/** out = v where x > 0, slope v elsewhere, by the SIMD module on tfjs-wasm's heap (callers check it runs). */
+function leakyWasm(v: tf.TensorInfo, x: tf.TensorInfo, slope: number, backend: unknown): tf.TensorInfo {
+  const wasm = backend as WasmBackendLike;
+  const out = wasm.makeOutput(v.shape, 'float32');
+  const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+  const size = v.shape.reduce((s, n) => s * n, 1);
+  simdKernelsFor(backend)!.leaky(at(v), at(x), at(out), size, slope);
+  return out;
+}
+
 function register(): void {
   if (registered) return;
   registered = true;
+  tf.registerKernel({
+    kernelName: RELU_BACKWARD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, x } = inputs as Record<'dy' | 'x', tf.TensorInfo>;
+      return leakyWasm(dy, x, (attrs as unknown as { slope: number }).slope, backend);
+    },
+  });
+  tf.registerKernel({
+    kernelName: LEAKY_RELU_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x } = inputs as Record<'x', tf.TensorInfo>;
+      return leakyWasm(x, x, (attrs as unknown as { slope: number }).slope, backend);
+    },
+  });
   tf.registerKernel({
     kernelName: RELU_BACKWARD_KERNEL,
     backendName: 'webgpu',
@@ -99,15 +135,29 @@ function register(): void {
 }
 
 const onWebGPU = (): boolean => tf.getBackend() === 'webgpu';
+const onWasmSimd = (): boolean => tf.getBackend() === 'wasm' && simdKernelsFor(tf.backend()) !== null;
 
-/** dy * step(x, slope), dy and x of one shape: one kernel on webgpu. */
+/** dy * step(x, slope), dy and x of one shape: one kernel on webgpu and on wasm (SIMD module). */
 export function reluBackward(dy: tf.Tensor, x: tf.Tensor, slope: number): tf.Tensor {
-  if (!onWebGPU() || dy.dtype !== 'float32' || !tf.util.arraysEqual(dy.shape, x.shape))
+  const fused = onWebGPU() || onWasmSimd();
+  if (!fused || dy.dtype !== 'float32' || x.dtype !== 'float32' || !tf.util.arraysEqual(dy.shape, x.shape))
     return tf.mul(dy, tf.step(x, slope));
   register();
   return tf
     .engine()
     .runKernel(RELU_BACKWARD_KERNEL, { dy, x }, { slope } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * LeakyReLU's forward value (no gradient: callers wrap it, models/ops.ts): the SIMD module's kernel on
+ * wasm, tfjs's leakyRelu elsewhere.
+ */
+export function leakyReluForward(x: tf.Tensor, slope: number): tf.Tensor {
+  if (!onWasmSimd() || x.dtype !== 'float32') return tf.leakyRelu(x, slope);
+  register();
+  return tf
+    .engine()
+    .runKernel(LEAKY_RELU_KERNEL, { x }, { slope } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /** x [...s] repeated as [tasks, ...s]: one kernel on webgpu, null elsewhere. */

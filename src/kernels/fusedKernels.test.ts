@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, expect, it } from 'vitest';
 import { reluBackward, tileTasksFused } from './elementwiseWebgpu';
+import { leakyRelu } from '../models/ops';
 import { globalClipScale } from './normWebgpu';
 import { WASM_FUSED_MAX } from './optimizerWasm';
 import { setSimdKernels } from './simdWasm';
@@ -150,6 +151,36 @@ it('SGD and Adam (clip, decay, a key rate) fused on webgpu and wasm (SIMD: every
         else expect(fused.kernels.filter((k) => k === update)).toHaveLength(simd ? 4 : 3);
       }
     }
+  setSimdKernels(true);
+  await tf.setBackend('cpu');
+});
+
+it('leaky ReLU on wasm (SIMD module): one kernel forward and one backward, the cpu values and gradients to second order', async () => {
+  const x = wave([7, 9], 0.4); // 63 floats: vector bodies and a scalar tail, exact zeros included
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const out: number[][] = [];
+    for (const slope of [0, 0.2]) {
+      out.push(await values(leakyRelu(x, slope)));
+      out.push(await values(reluBackward(wave([7, 9], 2.1), x, slope)));
+      // first and second derivatives of sum(c * leakyRelu(v)^2) in v
+      const c = wave([7, 9], 1.7);
+      const f = (v: tf.Tensor) => tf.sum(tf.mul(c, tf.square(leakyRelu(v, slope))));
+      out.push(await values(tf.grad(f)(x)));
+      out.push(await values(tf.grad((v: tf.Tensor) => tf.sum(tf.grad(f)(v)))(x)));
+    }
+    return out;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  cpu.forEach((v, i) => close(wasm[i]!, v, 5));
+  // (customGrad's own record has no name)
+  const names = async (f: () => tf.Tensor) =>
+    (await tf.profile(f)).kernels.map((k) => k.name).filter((n) => n !== '');
+  expect(await names(() => leakyRelu(x, 0.2))).toEqual(['MetaRecLeakyRelu']);
+  expect(await names(() => reluBackward(x, x, 0.2))).toEqual(['MetaRecReluBackward']);
+  setSimdKernels(false);
+  expect(await names(() => leakyRelu(x, 0.2))).toEqual(['LeakyRelu']);
   setSimdKernels(true);
   await tf.setBackend('cpu');
 });

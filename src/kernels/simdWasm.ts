@@ -7,6 +7,8 @@
  *       register-blocked product (4 rows x 8 columns held in 8 SIMD registers)
  *   adam(p, g, m, v, po, mo, vo, n, c, rate, shrink, b1, b2, eps)   one pass (kernels/optimizerWasm.ts)
  *   sgd(p, g, po, n, step, shrink)
+ *   leaky(v, x, out, n, slope)   out = v where x > 0, slope v elsewhere: leaky ReLU (v = x) and its
+ *       adjoint dy step(x, slope) (v = dy) (kernels/elementwiseWebgpu.ts)
  *   bag(src, idx, wts, out, n, groups, width, e, adjoint)   the weighted embedding bag or its adjoint
  *       (kernels/rowsWasm.ts; gather and scatter-add as its one-slot, unit-weight cases; wts = 0: all 1)
  * (pointers: byte offsets; na, nb: i32 [T] row counts and a scratch for a transposed block, in the same
@@ -56,6 +58,7 @@ export interface SimdKernels {
     eps: number,
   ): void;
   sgd(p: number, g: number, po: number, n: number, step: number, shrink: number): void;
+  leaky(v: number, x: number, out: number, n: number, slope: number): void;
   bag(
     src: number,
     idx: number,

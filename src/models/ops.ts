@@ -14,6 +14,7 @@
  *   gradient uses transposed products (~10x slower): mm transposes explicitly on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { leakyReluForward, reluBackward } from '../kernels/elementwiseWebgpu';
 import {
   hasRowKernels,
   kernelEmbeddingBag,
@@ -231,7 +232,8 @@ const leakyReluOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
  * dy * step(x, slope) (step(x, a) = 1 for x > 0, a otherwise) from the saved input. Second-order safe:
  * the gradient is linear in dy, and step's own gradient is zero, which is the true second derivative
  * away from 0 (tfjs's built-in leakyRelu gradient cannot be differentiated: webgpu-feasibility.md).
- * One kernel forward and two backward, against five and about ten for relu(x) - slope relu(-x).
+ * One kernel forward and one backward on webgpu and wasm (two elsewhere), against five and about ten
+ * for relu(x) - slope relu(-x).
  */
 export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
   let op = leakyReluOps.get(slope);
@@ -239,8 +241,9 @@ export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
     op = tf.customGrad((v, save) => {
       (save as tf.GradSaveFunc)([v as tf.Tensor]);
       return {
-        value: forwardLeakyRelu(v as tf.Tensor, slope),
-        gradFunc: (dy, [xs]) => [tf.mul(dy, tf.step(xs!, slope))],
+        value: leakyReluForward(v as tf.Tensor, slope),
+        // dy * step(x, slope): one kernel on webgpu and wasm (its registered gradient is itself in dy)
+        gradFunc: (dy, [xs]) => [reluBackward(dy as tf.Tensor, xs!, slope)],
       };
     }) as (x: tf.Tensor) => tf.Tensor;
     leakyReluOps.set(slope, op);
@@ -250,13 +253,7 @@ export function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
 
 // tfjs's own forward kernels, used ONLY as the forward values of the customGrad ops below (their
 // built-in gradients are what is wrong to second order, and these ops replace them).
-const {
-  exp: forwardExp,
-  sigmoid: forwardSigmoid,
-  tanh: forwardTanh,
-  max: forwardMax,
-  leakyRelu: forwardLeakyRelu,
-} = tf;
+const { exp: forwardExp, sigmoid: forwardSigmoid, tanh: forwardTanh, max: forwardMax } = tf;
 
 /**
  * LeakyReLU as a value (tfjs's forward kernel, no gradient): for passes whose backward is written by
@@ -264,7 +261,7 @@ const {
  * tfjs's op cannot be reached; the derivative there is step(x, slope).
  */
 export function leakyReluValue(x: tf.Tensor, slope: number): tf.Tensor {
-  return forwardLeakyRelu(x, slope);
+  return leakyReluForward(x, slope);
 }
 
 const expOp = tf.customGrad((x, save) => {

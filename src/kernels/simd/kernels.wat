@@ -385,6 +385,36 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
+  ;; Leaky ReLU and its adjoint over n floats (slope 0: ReLU), as in kernels/elementwiseWebgpu.ts:
+  ;;   backward = 0: out = x            where x > 0, slope x  elsewhere
+  ;;   backward = 1: out = dy           where x > 0, slope dy elsewhere   (dy * step(x, slope))
+  ;; v = x (forward) or dy (adjoint); lanes pick v or slope v by the mask x > 0.
+  (func (export "leaky") (param $v i32) (param $x i32) (param $out i32) (param $n i32) (param $slope f32)
+    (local $end i32) (local $S v128) (local $Z v128) (local $vv v128) (local $s f32)
+    (local.set $S (f32x4.splat (local.get $slope)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (local.set $vv (v128.load align=4 (local.get $v)))
+        (v128.store align=4 (local.get $out) (v128.bitselect (local.get $vv) (f32x4.mul (local.get $S) (local.get $vv))
+          (f32x4.gt (v128.load align=4 (local.get $x)) (local.get $Z))))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (local.set $s (f32.load (local.get $v)))
+        (f32.store (local.get $out) (select (local.get $s) (f32.mul (local.get $slope) (local.get $s))
+          (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+        (local.set $v (i32.add (local.get $v) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $l))))
+
   ;; Adam over n floats: g' = c g, m' = b1 m + (1 - b1) g', v' = b2 v + (1 - b2) g'^2,
   ;; p' = shrink p - rate m' / (sqrt(v') + eps); outputs po, mo, vo (fresh buffers, never the inputs).
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32)
