@@ -11,11 +11,14 @@
  *
  * Why: MeLU's one-step correction products x_q X_s^T D are per task. tfjs-wasm runs a 3-D (batched)
  * matMul on its naive loop (~3 GFLOP/s, on rows padded to the longest task) and only a 2-D untransposed
- * one through XNNPACK (~35 GFLOP/s). On wasm this kernel calls tfjs-wasm's own BatchMatMul entry once
- * per task, on views of the operands registered in place (no copies, no padding): every call is a 2-D
- * untransposed product, i.e. XNNPACK. The one operand XNNPACK needs transposed is copied per block in
- * JS (the smaller side of a 'gram'; the small P blocks of 'applyT'). Cost: ~10 us per task and product
- * (XNNPACK builds and packs an operator per call), ~3x less than the padded 3-D product at MeLU sizes.
+ * one through XNNPACK (~35 GFLOP/s). On wasm this kernel runs every task's product in ONE call of the
+ * project's SIMD module (kernels/simdWasm.ts: per task a product register-blocked as 4 rows x 8 columns,
+ * on the operands in place in tfjs-wasm's heap). Where that module cannot run it calls tfjs-wasm's own
+ * BatchMatMul entry once per task, on views of the operands registered in place (no copies, no padding):
+ * every call a 2-D untransposed product, i.e. XNNPACK, the one operand XNNPACK needs transposed copied
+ * per block in JS (the smaller side of a 'gram'; the small P blocks of 'applyT'). That costs ~10 us per
+ * task and product (XNNPACK builds and packs an operator per call): ~3x less than the padded 3-D product
+ * at MeLU sizes, and what the SIMD module removes (docs/findings.md section 10).
  * On cpu the same products run as plain JS loops (no padding either); on webgpu as one WGSL program
  * per product (kernels/segmentMatMulWebgpu.ts: a thread per output element, its task by binary search).
  */
