@@ -9,7 +9,13 @@ it('src/kernels/simd/kernelsWasm.generated.ts is kernels.wat assembled (else run
   expect(readFileSync(GENERATED, 'utf8')).toBe(renderGenerated(plain, shared));
   for (const bytes of [plain, shared]) {
     const module = new WebAssembly.Module(bytes);
-    expect(WebAssembly.Module.exports(module).map((e) => e.name)).toEqual(['segment', 'bag', 'adam', 'sgd']);
+    expect(WebAssembly.Module.exports(module).map((e) => e.name)).toEqual([
+      'segment',
+      'bag',
+      'leaky',
+      'adam',
+      'sgd',
+    ]);
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   }
   // each links against its kind of memory only

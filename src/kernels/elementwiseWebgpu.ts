@@ -153,7 +153,7 @@ export function reluBackward(dy: tf.Tensor, x: tf.Tensor, slope: number): tf.Ten
  * wasm, tfjs's leakyRelu elsewhere.
  */
 export function leakyReluForward(x: tf.Tensor, slope: number): tf.Tensor {
-  if (!onWasmSimd() || x.dtype !== 'float32') return tf.leakyRelu(x, slope);
+  if (!onWasmSimd() || x.dtype !== 'float32') return slope === 0 ? tf.relu(x) : tf.leakyRelu(x, slope);
   register();
   return tf
     .engine()

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../lib/rng';
 import { initSideTables, sideWidth, type InitScheme, type SideLayout } from './embedding';
-import { gatherRows, mm } from './ops';
+import { gatherRows, mm, relu } from './ops';
 import { raggedAffine, taskRowProduct, type RaggedRows } from './segment';
 import { glorot, uniform } from './params';
 
@@ -170,10 +170,10 @@ export function meluForward(
   x: tf.Tensor,
   userVecs: tf.Tensor2D,
 ): tf.Tensor {
-  let h = tf.relu(layout.first(x, userVecs, weight(w, 'w1Item'), weight(w, 'w1User'), weight(w, 'b1')));
+  let h = relu(layout.first(x, userVecs, weight(w, 'w1Item'), weight(w, 'w1User'), weight(w, 'b1')));
   for (const layer of meluLayers(w)) {
     const z = layout.affine(h, weight(w, layer.w), weight(w, layer.b));
-    h = layer.relu ? tf.relu(z) : z;
+    h = layer.relu ? relu(z) : z;
   }
   return layout.output(h);
 }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { meluDepth, meluLayers, meluLocalKeys, weight, type MeluDims, type MeluParams } from '../models/melu';
 import { embedSides } from '../models/embedding';
-import { TAPED, type RowOps } from '../models/ops';
+import { relu, TAPED, type RowOps } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors } from './batch';
 import { learnedRates, type MetaGradient, type StepSizes } from './meta';
@@ -41,10 +41,10 @@ export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors, ops: 
   const xs = gather(e.itemVecs, s.item); // [Rs, Di]
   const userPart = mm(e.userVecs, p.w1User); // [T, H]
   const zs: tf.Tensor2D[] = [tf.add(tf.add(mm(xs, p.w1Item), gather(userPart, s.task)), p.b1) as tf.Tensor2D];
-  const hs: tf.Tensor2D[] = [tf.relu(zs[0]!) as tf.Tensor2D];
+  const hs: tf.Tensor2D[] = [relu(zs[0]!) as tf.Tensor2D];
   for (const layer of layers.slice(0, -1)) {
     zs.push(tf.add(mm(hs.at(-1)!, weight(p, layer.w) as tf.Tensor2D), weight(p, layer.b)) as tf.Tensor2D);
-    hs.push(tf.relu(zs.at(-1)!) as tf.Tensor2D);
+    hs.push(relu(zs.at(-1)!) as tf.Tensor2D);
   }
   const out = layers.at(-1)!;
   const y = tf.reshape(tf.add(mm(hs.at(-1)!, weight(p, out.w) as tf.Tensor2D), weight(p, out.b)), [-1]);
