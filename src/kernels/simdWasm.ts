@@ -82,7 +82,7 @@ let enabled = true;
 const modules = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
-/** Turns the SIMD kernels on or off (both paths compute the same; for A/B benches and tests). */
+/** Turns the SIMD kernels on or off (both paths compute the same values up to float rounding; A/B benches, tests). */
 export function setSimdKernels(on: boolean): void {
   enabled = on;
 }
@@ -95,7 +95,7 @@ function compiled(shared: boolean): WebAssembly.Module | null {
       const text = atob(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
       const bytes = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      // ~1.5 KB, compiled synchronously: training runs in a Web Worker (or Node), where that is allowed
+      // ~3 KB, compiled synchronously: training runs in a Web Worker (or Node), where that is allowed
       module = new WebAssembly.Module(bytes);
     } catch {
       module = null; // no wasm SIMD in this runtime
@@ -108,7 +108,7 @@ function compiled(shared: boolean): WebAssembly.Module | null {
 /** The kernels on `backend`'s heap, or null where they cannot run (see the file comment). */
 export function simdKernelsFor(backend: unknown): SimdKernels | null {
   if (!enabled) return null;
-  const wasm = (backend as Partial<WasmHeapBackend>).wasm;
+  const wasm = (backend as Partial<WasmHeapBackend> | null | undefined)?.wasm;
   const memory = wasm?.wasmMemory ?? wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   let kernels = instances.get(memory);
