@@ -186,9 +186,17 @@ export interface RowOps {
   mmTA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
   gather(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D;
   scatter(values: tf.Tensor2D, indices: tf.Tensor1D, rows: number): tf.Tensor2D;
+  relu(x: tf.Tensor2D): tf.Tensor2D;
 }
 
-export const TAPED: RowOps = { mm, mmT, mmTA, gather: gatherRows, scatter: scatterRows };
+export const TAPED: RowOps = {
+  mm,
+  mmT,
+  mmTA,
+  gather: gatherRows,
+  scatter: scatterRows,
+  relu: (x) => relu(x) as tf.Tensor2D,
+};
 
 export const VALUES: RowOps = {
   mm: (a, b) => tf.matMul(a, b),
@@ -197,6 +205,7 @@ export const VALUES: RowOps = {
   mmTA: (a, b) => (onWasm() ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false)),
   gather: gatherRowsValue,
   scatter: scatterRowsValue,
+  relu: (x) => leakyReluForward(x, 0) as tf.Tensor2D,
 };
 
 /** The weighted embedding bag as a value (no gradient). */

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { meluDepth, meluLayers, meluLocalKeys, weight, type MeluDims, type MeluParams } from '../models/melu';
 import { embedSides } from '../models/embedding';
-import { relu, TAPED, type RowOps } from '../models/ops';
+import { TAPED, type RowOps } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import type { BatchTensors } from './batch';
 import { learnedRates, type MetaGradient, type StepSizes } from './meta';
@@ -35,7 +35,7 @@ export function gradOfParams(params: MeluParams, f: (p: MeluParams) => tf.Scalar
  * delta is ds[k + 1]). `ops`: TAPED (differentiable: second order) or VALUES (a hand-written backward).
  */
 export function supportDeltas(p: MeluParams, e: Embedded, b: BatchTensors, ops: RowOps = TAPED) {
-  const { mm, gather } = ops;
+  const { mm, gather, relu } = ops;
   const s = b.support;
   const layers = meluLayers(p);
   const xs = gather(e.itemVecs, s.item); // [Rs, Di]

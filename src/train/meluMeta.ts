@@ -32,7 +32,7 @@ import {
   type MeluLocal,
   type MeluParams,
 } from '../models/melu';
-import { gatherRows, mm } from '../models/ops';
+import { gatherRows, mm, relu } from '../models/ops';
 import type { BatchTensors, RowTensors } from './batch';
 import { toPadded } from './batch';
 import { fineTuneRates } from './fineTune';
@@ -244,12 +244,12 @@ function queryPredictionsAdapted(
     tf.add(corrected(xq, p.w1Item, sp.xs, sp.ds[0]!, a('w1Item')), userPart),
     tf.sub(p.b1, tf.mul(a('b1'), sp.sums[0]!)),
   );
-  let h = tf.relu(z1) as tf.Tensor3D;
+  let h = relu(z1) as tf.Tensor3D;
   meluLayers(p).forEach((layer, i) => {
     const w = weight(p, layer.w) as tf.Tensor2D;
     const bias = tf.sub(weight(p, layer.b), tf.mul(a(layer.b), sp.sums[i + 1]!));
     const z = tf.add(corrected(h, w, sp.hs[i]!, sp.ds[i + 1]!, a(layer.w)), bias) as tf.Tensor3D;
-    h = layer.relu ? (tf.relu(z) as tf.Tensor3D) : z;
+    h = layer.relu ? (relu(z) as tf.Tensor3D) : z;
   });
   return tf.reshape(h, [t, -1]) as tf.Tensor2D;
 }

@@ -30,6 +30,7 @@ import {
   gatherRows,
   gatherRowsValue,
   mm,
+  relu,
   TAPED,
   VALUES,
   withoutTape,
@@ -102,7 +103,7 @@ export function raggedQueryPredictions(
     tf.add(mm(xq, p.w1Item), gatherRows(task1 as tf.Tensor2D, q.task)),
     tf.mul(a('w1Item'), corr1),
   );
-  let h = tf.relu(z1) as tf.Tensor2D;
+  let h = relu(z1) as tf.Tensor2D;
   layers.slice(0, -1).forEach((layer, i) => {
     const task = tf.sub(
       tf.reshape(weight(p, layer.b), [1, -1]),
@@ -113,7 +114,7 @@ export function raggedQueryPredictions(
       tf.add(mm(h, weight(p, layer.w) as tf.Tensor2D), gatherRows(task, q.task)),
       tf.mul(a(layer.w), corr),
     );
-    h = tf.relu(z) as tf.Tensor2D;
+    h = relu(z) as tf.Tensor2D;
   });
   // per-task [T, H + 1]: [w'^T | b'] of the output layer gathered once per query row
   const out = layers.at(-1)!;
@@ -226,7 +227,7 @@ function firstOrderByHand(
   const zs: tf.Tensor2D[] = [
     tf.sub(tf.add(mm(xq, p.w1Item), gatherRowsValue(task1, q.task)), tf.mul(a('w1Item'), corrections[0]!)),
   ];
-  const hs: tf.Tensor2D[] = [tf.relu(zs[0]!)];
+  const hs: tf.Tensor2D[] = [VALUES.relu(zs[0]!)];
   layers.slice(0, -1).forEach((layer, i) => {
     const task = tf.sub(tf.reshape(weight(p, layer.b), [1, -1]), tf.mul(a(layer.b), sp.sums[i + 1]!));
     const c = apply(gram(hs[i]!, sp.hs[i]!), sp.ds[i + 1]!);
@@ -236,7 +237,7 @@ function firstOrderByHand(
       tf.mul(a(layer.w), c),
     ) as tf.Tensor2D;
     zs.push(z);
-    hs.push(tf.relu(z));
+    hs.push(VALUES.relu(z));
   });
   const out = layers.at(-1)!;
   const h = hs.at(-1)!;
