@@ -1,7 +1,7 @@
 // `npm run bench`: speed and memory figures, printed (never asserted in tests). Each meta-step
 // configuration runs in its own process, so its peak RSS is its own. BENCH_WEBGPU=1 adds WebGPU in Node
 // (Dawn + SwiftShader here: a correctness path, 60-90x slower than wasm on a machine without a GPU).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstLine, runJson } from './child';
@@ -78,7 +78,17 @@ function say(line: string): void {
 }
 
 say('# MetaRec Lab bench');
-say(`node ${process.version}; ${new Date().toISOString()}`);
+// the commit measured (and whether the tree had changes), so a stored run says what code it timed
+const commit = (() => {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no', { encoding: 'utf8' }).trim();
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown (no git)';
+  }
+})();
+say(`node ${process.version}; ${new Date().toISOString()}; commit ${commit}`);
 say('');
 say('### Parsing');
 for (const line of await benchParse()) say(line);
