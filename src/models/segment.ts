@@ -145,33 +145,35 @@ const oneRowSegments = (t: number, k: number) => ({
   b: new Array<number>(t).fill(k),
 });
 
+/**
+ * The family's value (no gradient), x one row per task, w [T, k, m]: x_t w_t for x [T, k] -> [T, m], or
+ * with `transposed` x_t w_t^T for x [T, m] -> [T, k]; `shape` overrides the output shape (same size).
+ * The segmented 'apply' (P_t = x_t, B_t = w_t) or 'gram' (A_t = x_t, B_t = w_t's k rows) where that
+ * kernel runs (on wasm one SIMD call for all tasks), else a batched matMul (a naive loop on wasm).
+ */
+export function taskRowValue(x: tf.Tensor, w: tf.Tensor, transposed: boolean, shape?: number[]): tf.Tensor {
+  const [t, k, m] = w.shape as [number, number, number];
+  const out = shape ?? [t, transposed ? k : m];
+  if (hasSegmentKernel()) {
+    const seg = oneRowSegments(t, k);
+    return segmentProduct(transposed ? 'gram' : 'apply', x, w, seg.a, seg.b, out);
+  }
+  const x3 = tf.reshape(x, [t, 1, -1]) as tf.Tensor3D;
+  return tf.reshape(tf.matMul(x3, w as tf.Tensor3D, false, transposed), out);
+}
+
 const rowProductOp = tf.customGrad((u, w, save) => {
   (save as tf.GradSaveFunc)([u as tf.Tensor, w as tf.Tensor]);
-  const [t, k] = (u as tf.Tensor).shape as [number, number];
-  const m = (w as tf.Tensor).shape[2]!;
-  // the segmented 'apply' (P_t = u_t [1, k], B_t = w_t [k, m]) where it runs: one call on wasm, not a
-  // batched matMul (a naive loop there)
-  const seg = oneRowSegments(t, k);
-  const y = hasSegmentKernel()
-    ? segmentProduct('apply', u as tf.Tensor, w as tf.Tensor, seg.a, seg.b, [t, m])
-    : tf.matMul(tf.reshape(u as tf.Tensor, [t, 1, k]) as tf.Tensor3D, w as tf.Tensor3D);
   return {
-    value: tf.reshape(y, [t, -1]),
+    value: taskRowValue(u as tf.Tensor, w as tf.Tensor, false),
     gradFunc: (dy, [uu, ww]) => [taskRowProductT(dy as tf.Tensor, ww!), taskOuter(uu!, dy as tf.Tensor)],
   };
 });
 
 const rowProductTOp = tf.customGrad((d, w, save) => {
   (save as tf.GradSaveFunc)([d as tf.Tensor, w as tf.Tensor]);
-  const [t, m] = (d as tf.Tensor).shape as [number, number];
-  const k = (w as tf.Tensor).shape[1]!;
-  // the segmented 'gram' (A_t = d_t [1, m], B_t = w_t [k, m] read as rows): d_t w_t^T
-  const seg = oneRowSegments(t, k);
-  const y = hasSegmentKernel()
-    ? segmentProduct('gram', d as tf.Tensor, w as tf.Tensor, seg.a, seg.b, [t, k])
-    : tf.matMul(tf.reshape(d as tf.Tensor, [t, 1, m]) as tf.Tensor3D, w as tf.Tensor3D, false, true);
   return {
-    value: tf.reshape(y, [t, -1]),
+    value: taskRowValue(d as tf.Tensor, w as tf.Tensor, true),
     gradFunc: (dy, [dd, ww]) => [taskRowProduct(dy as tf.Tensor, ww!), taskOuter(dy as tf.Tensor, dd!)],
   };
 });

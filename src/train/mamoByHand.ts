@@ -33,6 +33,7 @@ import { gatherRowsValue, leakyReluValue, scatterRowsValue } from '../models/ops
 import { reluBackward } from '../kernels/elementwiseWebgpu';
 import { fusedSgd, fusedUpdateFor } from '../kernels/optimizerWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
+import { taskRowValue } from '../models/segment';
 import type { BatchTensors, RowTensors } from './batch';
 import { rateGradient } from './mamoRates';
 import { sgdStep, type StepSizes } from './meta';
@@ -42,28 +43,13 @@ type Local = MamoTaskLocal;
 const f = (x: tf.Tensor): tf.Tensor => leakyReluValue(x, MAMO_SLOPE);
 const df = (dy: tf.Tensor, x: tf.Tensor): tf.Tensor => reluBackward(dy, x, MAMO_SLOPE);
 const swap = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
-/** The segments of one row per task against a task's [k, .] block. */
-const oneRow = (t: number, k: number) => ({
-  a: new Array<number>(t).fill(1),
-  b: new Array<number>(t).fill(k),
-});
+/** a_t b_t^T for a [T, 1, m], b [T, k, m] -> [T, 1, k] (models/segment.ts taskRowValue: one SIMD call on wasm). */
+const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+  taskRowValue(a, b, true, [b.shape[0]!, 1, b.shape[1]!]);
 
-/**
- * a_t b_t^T for a [T, 1, m], b [T, k, m] -> [T, 1, k]: the segmented 'gram' with one row per task (on
- * wasm one SIMD call; tfjs-wasm ran the batched product as a naive loop).
- */
-const bmmT = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-  const [t, k] = b.shape as [number, number, number];
-  const s = oneRow(t, k);
-  return segmentProduct('gram', a, b, s.a, s.b, [t, 1, k]);
-};
-
-/** a_t w_t for a [T, 1, k], w [T, k, m] -> [T, 1, m]: the segmented 'apply', one row per task. */
-const bmm = (a: tf.Tensor, w: tf.Tensor): tf.Tensor => {
-  const [t, k, m] = w.shape as [number, number, number];
-  const s = oneRow(t, k);
-  return segmentProduct('apply', a, w, s.a, s.b, [t, 1, m]);
-};
+/** a_t w_t for a [T, 1, k], w [T, k, m] -> [T, 1, m] (the same, untransposed). */
+const bmm = (a: tf.Tensor, w: tf.Tensor): tf.Tensor =>
+  taskRowValue(a, w, false, [w.shape[0]!, 1, w.shape[2]!]);
 
 /**
  * a^T b for a [T, 1, k], b [T, 1, m]: the per-task outer products [T, k, m] of the user path. On webgpu
