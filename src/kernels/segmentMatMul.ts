@@ -111,7 +111,6 @@ export function segmentProductJs(
 
 interface WasmModule {
   HEAPF32: Float32Array;
-  HEAP32: Int32Array;
   _malloc(bytes: number): number;
   _free(offset: number): void;
   cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
@@ -170,8 +169,9 @@ function simdKernel(
   const counts = wasm._malloc((2 * tasks + scratchFloats + 1) * 4);
   try {
     // offsets after the allocations: they may grow the heap (the views of it are re-read)
-    wasm.HEAP32.set(na, counts >> 2);
-    wasm.HEAP32.set(nb, (counts >> 2) + tasks);
+    const heap = new Int32Array(k.memory.buffer);
+    heap.set(na, counts >> 2);
+    heap.set(nb, (counts >> 2) + tasks);
     const xo = be.dataIdMap.get(x.dataId).memoryOffset;
     const yo = be.dataIdMap.get(y.dataId).memoryOffset;
     const oo = be.dataIdMap.get(out.dataId).memoryOffset;

@@ -58,6 +58,8 @@ export interface SimdKernels {
     eps: number,
   ): void;
   sgd(p: number, g: number, po: number, n: number, step: number, shrink: number): void;
+  /** tfjs-wasm's memory (views of its buffer are current; Module.HEAP32 may lag a growth by another thread) */
+  readonly memory: WebAssembly.Memory;
   leaky(v: number, x: number, out: number, n: number, slope: number): void;
   bag(
     src: number,
@@ -116,7 +118,8 @@ export function simdKernelsFor(backend: unknown): SimdKernels | null {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const mod = compiled(shared);
     if (!mod) return null;
-    kernels = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
+    const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports;
+    kernels = { ...(exports as unknown as Omit<SimdKernels, 'memory'>), memory };
     instances.set(memory, kernels);
   }
   return kernels;
