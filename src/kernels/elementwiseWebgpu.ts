@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { simdKernelsFor } from './simdWasm';
+import { heapOffset, simdKernelsFor } from './simdWasm';
 
 export const RELU_BACKWARD_KERNEL = 'MetaRecReluBackward';
 export const LEAKY_RELU_KERNEL = 'MetaRecLeakyRelu';
@@ -50,14 +50,13 @@ let registered = false;
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 /** out = v where x > 0, slope v elsewhere, by the SIMD module on tfjs-wasm's heap (callers check it runs). */
 function leakyWasm(v: tf.TensorInfo, x: tf.TensorInfo, slope: number, backend: unknown): tf.TensorInfo {
   const wasm = backend as WasmBackendLike;
   const out = wasm.makeOutput(v.shape, 'float32');
-  const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   const size = v.shape.reduce((s, n) => s * n, 1);
   simdKernelsFor(backend)!.leaky(at(v), at(x), at(out), size, slope);
   return out;

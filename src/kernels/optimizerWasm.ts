@@ -17,7 +17,7 @@
  * (the composed ops round after every op: ~1e-7 relative).
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdKernelsFor } from './simdWasm';
+import { heapOffset, simdKernelsFor } from './simdWasm';
 
 /** Without the SIMD module, tensors up to this many elements take the fused JS update on wasm. */
 export const WASM_FUSED_MAX = 16_384;
@@ -29,10 +29,9 @@ export const fusedOnWasm = (t: tf.Tensor): boolean =>
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
-const offsetOf = (wasm: WasmBackendLike, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+const offsetOf = heapOffset;
 
 /** The fused updates' attrs (both backends): step size (Adam's bias correction folded in), decay shrink. */
 export interface UpdateAttrs {

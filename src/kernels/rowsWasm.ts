@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSharedIdentity } from './identityWasm';
-import { simdKernelsFor } from './simdWasm';
+import { heapOffset, simdKernelsFor } from './simdWasm';
 import { bagWebgpu, gatherRowsWebgpu, scatterRowsWebgpu } from './rowsWebgpu';
 
 export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
@@ -32,7 +32,6 @@ export const BAG_T_KERNEL = 'MetaRecEmbeddingBagT';
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 function checkIndex(i: number, rows: number, kernel: string): void {
@@ -44,7 +43,7 @@ function checkIndices(index: Int32Array, weight: Float32Array | null, rows: numb
   for (let s = 0; s < index.length; s++) if (!weight || weight[s] !== 0) checkIndex(index[s]!, rows, kernel);
 }
 
-const offsetOf = (wasm: WasmBackendLike, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+const offsetOf = heapOffset;
 
 let registered = false;
 

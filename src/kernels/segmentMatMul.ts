@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { segmentWebgpu } from './segmentMatMulWebgpu';
-import { simdKernelsFor, type SimdKernels } from './simdWasm';
+import { heapOffset, simdKernelsFor, type SimdKernels } from './simdWasm';
 
 export const SEGMENT_MATMUL_KERNEL = 'MetaRecSegmentMatMul';
 export type SegmentMode = 'gram' | 'apply' | 'applyT';
@@ -172,9 +172,7 @@ function simdKernel(
     const heap = new Int32Array(k.memory.buffer);
     heap.set(na, counts >> 2);
     heap.set(nb, (counts >> 2) + tasks);
-    const xo = be.dataIdMap.get(x.dataId).memoryOffset;
-    const yo = be.dataIdMap.get(y.dataId).memoryOffset;
-    const oo = be.dataIdMap.get(out.dataId).memoryOffset;
+    const [xo, yo, oo] = [x, y, out].map((t) => heapOffset(be, t)) as [number, number, number];
     const code = mode === 'gram' ? 0 : mode === 'apply' ? 1 : 2;
     k.segment(code, xo, yo, oo, width, counts, counts + 4 * tasks, tasks, counts + 8 * tasks);
   } finally {

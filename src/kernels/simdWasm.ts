@@ -74,6 +74,12 @@ export interface SimdKernels {
   ): void;
 }
 
+/** A tensor's byte offset in tfjs-wasm's heap (the pointer every kernel of the module takes). */
+export function heapOffset(backend: unknown, t: { dataId: object }): number {
+  return (backend as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(t.dataId)
+    .memoryOffset;
+}
+
 /** What the kernels need of the tfjs-wasm backend (4.22's internals, checked before use). */
 export interface WasmHeapBackend {
   /** the memory: exported by the plain build (asm.memory), created in JS by the threaded one (wasmMemory) */
