@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MeluDims, MeluParams } from '../models/melu';
 import { batchTensors, makeBatch } from './batch';
 import type { InnerConfig } from './meta';
-import { meluMetaGradient, type MeluStrategy } from './meluMeta';
+import { meluMetaGradient, meluMetaGradPerTaskTape, meluPredict, type MeluStrategy } from './meluMeta';
 import { meluMetaGradRaggedTape } from './meluRagged';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
@@ -220,6 +220,48 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(Math.abs((await hand.loss.data())[0]! - (await tape.loss.data())[0]!)).toBeLessThan(1e-5);
       });
     }
+  });
+}
+
+// Several local steps on ragged rows are written out by hand too (meluRaggedSteps.ts: the second order by
+// Hessian-vector products, no tape); the taped per-task step is its reference here, besides the oracle.
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`MeLU K-step ragged meta-gradient by hand = through the tape, on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+    for (const [layers, rates, order, steps] of [
+      [2, false, 'second-order', 3],
+      [2, true, 'second-order', 2],
+      [3, true, 'second-order', 3],
+      [2, true, 'first-order', 3],
+      [3, false, 'first-order', 2],
+    ] as const) {
+      it(`${layers} hidden layers, ${steps} steps, ${order}${rates ? ', learned rates' : ''}: loss and every gradient (1e-5)`, async () => {
+        const params = makeParams(23, rates, layers);
+        const inner: InnerConfig = { steps, lr: 0.05, order };
+        const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+        const hand = meluMetaGradient('ragged', params, dims, b, inner);
+        const tape = meluMetaGradPerTaskTape('ragged', params, dims, b, inner);
+        expect(Object.keys(hand.grads)).toEqual(Object.keys(tape.grads));
+        expect(await relativeMaxDiff(hand.grads, tape.grads)).toBeLessThan(1e-5);
+        expect(Math.abs((await hand.loss.data())[0]! - (await tape.loss.data())[0]!)).toBeLessThan(1e-5);
+      });
+    }
+    it('predictions after 3 local steps (learned rates, 3 hidden layers): by hand = tile through the tape', async () => {
+      const params = makeParams(29, true, 3);
+      const inner: InnerConfig = { steps: 3, lr: 0.05, order: 'second-order' };
+      const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+      const hand = meluPredict('ragged', params, dims, b, inner);
+      const tape = meluPredict('tile', params, dims, b, inner);
+      const [h, t] = [await hand.after.data(), await tape.after.data()];
+      const before = await hand.before.data();
+      const real = await b.query.padWeight.data(); // padding slots hold no prediction
+      const most = (f: (i: number) => number) =>
+        Math.max(...Array.from(h, (_, i) => (real[i]! > 0 ? f(i) : 0)));
+      expect(most((i) => Math.abs(h[i]! - before[i]!))).toBeGreaterThan(1e-3);
+      expect(most((i) => Math.abs(h[i]! - t[i]!))).toBeLessThan(1e-5);
+    });
   });
 }
 

@@ -41,6 +41,7 @@ import { formOf, meluPlan } from './strategy';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
+import { meluMetaGradRaggedSteps, raggedPredictionsByHand } from './meluRaggedSteps';
 import {
   diffRecord,
   localGrads,
@@ -163,6 +164,19 @@ function adaptTasks(
  * ragged: the flat rows, every per-task product through the segmented kernel (meluPredictRagged).
  */
 function perTaskMetaGrad(
+  form: Form,
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+): MetaGradient<MeluParams> {
+  return form === 'ragged'
+    ? meluMetaGradRaggedSteps(params, dims, b, inner)
+    : meluMetaGradPerTaskTape(form, params, dims, b, inner);
+}
+
+/** The per-task-weight meta-gradient through tfjs's tape (tile; ragged: the by-hand step's reference in tests). */
+export function meluMetaGradPerTaskTape(
   form: Form,
   params: MeluParams,
   dims: MeluDims,
@@ -336,8 +350,14 @@ export function meluPredict(
   if (plan.formulation === 'one-step algebra') {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
-  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan
+  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand
+  // unless clipped: meluRaggedSteps.ts)
   const form = formOf(strategy);
+  if (form === 'ragged' && fineTune.clip === 0) {
+    const flat = raggedPredictionsByHand(local, e, b, steps, lr);
+    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
+    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
+  }
   const w = adaptTasks(form, tileLocal(local, b.tasks), e, b, steps, lr, fineTune.clip);
   if (form === 'tile')
     return {
