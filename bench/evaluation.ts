@@ -1,7 +1,9 @@
 // `npx tsx bench/evaluation.ts [dataset] [model] [fineTune json]`: wall time of one evaluation pass
 // (every validation and test task of every scenario, before and after local adaptation, as
 // predictTaskSet does it during a run) on wasm in Node, with an untrained engine of the model's paper
-// preset (the cost does not depend on the weights). Prints one JSON line.
+// preset (the cost does not depend on the weights), or with EVAL_CONFIG=<tuning json> that file's chosen
+// config over the preset (docs/tuning-v1/ml-1m-published-mamo.json: MAMO+'s). Prints one JSON line.
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { PRESETS } from '../src/config/presets';
@@ -20,9 +22,13 @@ const [name = 'ml-1m-published', model = 'melu', fineTuneJson = ''] = process.ar
 const spec = DATASETS[name]!;
 const dataset = await loadNamed(name);
 const preset = model === 'mamo' ? 'mamo-paper' : model === 'non-meta' ? 'melu-paper' : 'melu-paper';
+const chosen = process.env.EVAL_CONFIG
+  ? (JSON.parse(readFileSync(process.env.EVAL_CONFIG, 'utf8')) as { chosen: Partial<TrainConfig> }).chosen
+  : {};
 const config: TrainConfig = {
   ...DEFAULT_CONFIG,
   ...PRESETS[preset as keyof typeof PRESETS].values,
+  ...chosen,
   protocol: spec.protocol,
 };
 const backend = await initBackend('wasm');
@@ -62,7 +68,6 @@ console.log(
     kernels,
   }),
 );
-engine.dispose();
 if (process.env.EVAL_PROFILE) {
   const info = await tf.profile(() => pass());
   const by = new Map<string, { n: number; ms: number }>();
@@ -75,3 +80,4 @@ if (process.env.EVAL_PROFILE) {
   for (const [n, r] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
     console.log(`${n}\t${r.n}\t${r.ms.toFixed(0)} ms`);
 }
+engine.dispose();

@@ -29,7 +29,7 @@ import {
 } from '../models/mamo';
 import { embedSideAdjoint, embedSides } from '../models/embedding';
 import type { UserNetRecord } from '../models/memory';
-import { gatherRowsValue, leakyReluValue, scatterRowsValue } from '../models/ops';
+import { gatherRowsValue, leakyReluValue, scatterRowsValue, VALUES } from '../models/ops';
 import { reluBackward } from '../kernels/elementwiseWebgpu';
 import { fusedSgd, fusedUpdateFor } from '../kernels/optimizerWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
@@ -73,6 +73,47 @@ interface Rows {
   readonly tasks: number;
 }
 
+/**
+ * theta_i's first layer is never formed per task. Its inputs (the item rows) are constants of the local
+ * steps and its local gradient is X_s^T dc1 per task, so the adapted weight is Wi1 + X_s,t^T A_t: the
+ * shared Wi1 and the coefficient rows A [Rs, H], held in the record's 'wi1' entry (its local gradient:
+ * the support rows' dc1). A block's rows x meet it as x Wi1 + (x_r X_s,t^T) A_t, through the Gram blocks
+ * of the block's rows against the support rows (per task, computed once): ~4x fewer multiply-adds than
+ * x Wi1_t at MAMO's widths and no [T, Di, H] tensor (the same idea as MeLU's, meluRaggedSteps.ts).
+ */
+interface ItemInput {
+  /** the block's item rows x [R, Di] and x Wi1 [R, H] */
+  readonly x: tf.Tensor2D;
+  readonly xw: tf.Tensor2D;
+  /** per task x_r X_s,t^T [sum_t n_t n_s,t] (computed at the first call) and the support rows' counts */
+  gram(): tf.Tensor;
+  readonly supportCounts: number[];
+  /** the support rows X_s [Rs, Di] (the input gradient's X_s part) */
+  readonly xs: tf.Tensor2D;
+  readonly wi1: tf.Tensor2D;
+}
+
+function itemInput(x: tf.Tensor2D, rows: Rows, wi1: tf.Tensor2D, support?: ItemInput): ItemInput {
+  const sc = support?.supportCounts ?? rows.counts;
+  const xs = support?.xs ?? x;
+  let gram: tf.Tensor | null = null;
+  return {
+    x,
+    xw: VALUES.mm(x, wi1),
+    gram: () => (gram ??= segmentProduct('gram', x, xs, rows.counts, sc)),
+    supportCounts: sc,
+    xs,
+    wi1,
+  };
+}
+
+/** Coefficient rows known to be zero (the local steps' start): their products are skipped. */
+const ZERO = new WeakSet<tf.Tensor>();
+
+/** (x_r X_s,t^T) A_t for the block's rows: [R, H] (the adapted first layer's correction); null for A = 0. */
+const corrOf = (item: ItemInput, rows: Rows, a: tf.Tensor) =>
+  ZERO.has(a) ? null : segmentProduct('apply', item.gram(), a, rows.counts, item.supportCounts);
+
 const segOf = (rows: Rows, w: tf.Tensor) => ({
   a: rows.counts,
   b: new Array<number>(rows.tasks).fill(w.shape[1]!),
@@ -94,15 +135,17 @@ function raggedBack(x: tf.Tensor, w: tf.Tensor, dc: tf.Tensor, rows: Rows, needX
   };
 }
 
-/** Forward on ragged rows, keeping what the backward reads; y [R, 1]. */
-function forward(w: Local, pu: tf.Tensor2D, x: tf.Tensor, rows: Rows) {
+/** Forward on ragged rows, keeping what the backward reads; y [R, 1]. w.wi1: the coefficients (ItemInput). */
+function forward(w: Local, pu: tf.Tensor2D, item: ItemInput, rows: Rows) {
   const t = rows.tasks;
   const pu3 = tf.reshape(pu, [t, 1, -1]);
   const a1 = taskAffine(pu3, w.wu1, w.bu1, t);
   const g1 = f(a1);
   const a2 = taskAffine(g1, w.wu2, w.bu2, t);
   const eu = f(a2);
-  const c1 = ragged(x, w.wi1, w.bi1, rows);
+  const x = item.x;
+  const corr = corrOf(item, rows, w.wi1);
+  const c1 = tf.add(corr ? tf.add(item.xw, corr) : item.xw, gatherRowsValue(w.bi1 as tf.Tensor2D, rows.task));
   const f1 = f(c1);
   const c2 = ragged(f1, w.wi2, w.bi2, rows);
   const ei = f(c2);
@@ -112,12 +155,15 @@ function forward(w: Local, pu: tf.Tensor2D, x: tf.Tensor, rows: Rows) {
   const c3 = ragged(z, w.wr2, w.br2, rows);
   const h = f(c3);
   const y = ragged(h, w.wr3, w.br3, rows);
-  return { pu3, a1, g1, a2, eu, x, c1, f1, c2, ei, miT, zp, z, c3, h, y };
+  return { pu3, a1, g1, a2, eu, x, corr, c1, f1, c2, ei, miT, zp, z, c3, h, y };
 }
 type Cache = ReturnType<typeof forward>;
 
-/** Per-task gradients of every local key for dy [R, 1]; with `inputs`, also dx [R, Di] and dp_u [T, Du]. */
-function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean) {
+/**
+ * Per-task gradients of every local key for dy [R, 1] (wi1: the block's dc1, ItemInput); with `inputs`,
+ * also dx [R, Di] and dp_u [T, Du].
+ */
+function backward(w: Local, c: Cache, item: ItemInput, dy: tf.Tensor, rows: Rows, inputs: boolean) {
   const t = rows.tasks;
   const g: Partial<Local> = {};
   const r3 = raggedBack(c.h, w.wr3, dy, rows);
@@ -138,9 +184,23 @@ function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean
   g.wi2 = ri2.dw;
   g.bi2 = ri2.db;
   const dc1 = df(ri2.dx!, c.c1);
-  const ri1 = raggedBack(c.x, w.wi1, dc1, rows, inputs);
-  g.wi1 = ri1.dw;
-  g.bi1 = ri1.db;
+  g.wi1 = dc1;
+  g.bi1 = scatterRowsValue(dc1 as tf.Tensor2D, rows.task, rows.tasks);
+  // dx = dc1 Wi1_t^T = dc1 Wi1^T + (dc1 A_t^T) X_s,t
+  const shared = inputs ? VALUES.mmT(dc1 as tf.Tensor2D, item.wi1) : null;
+  const dx =
+    shared && !ZERO.has(w.wi1)
+      ? (tf.add(
+          shared,
+          segmentProduct(
+            'apply',
+            segmentProduct('gram', dc1, w.wi1, rows.counts, item.supportCounts),
+            item.xs,
+            rows.counts,
+            item.supportCounts,
+          ),
+        ) as tf.Tensor2D)
+      : shared;
   const da2 = df(deu, c.a2);
   g.wu2 = outer(c.g1, da2);
   g.bu2 = tf.reshape(da2, [t, -1]);
@@ -148,7 +208,7 @@ function backward(w: Local, c: Cache, dy: tf.Tensor, rows: Rows, inputs: boolean
   g.wu1 = outer(c.pu3, da1);
   g.bu1 = tf.reshape(da1, [t, -1]);
   const dpu = inputs ? (tf.reshape(bmmT(da1, w.wu1), [t, -1]) as tf.Tensor2D) : null;
-  return { grads: g as Local, dx: ri1.dx as tf.Tensor2D | null, dpu };
+  return { grads: g as Local, dx, dpu };
 }
 
 /** w - a_k g_k per key: one fused kernel per tensor on webgpu and for small ones on wasm (fusedUpdateFor). */
@@ -175,27 +235,49 @@ const rowsOf = (block: RowTensors, tasks: number): Rows => ({
   tasks,
 });
 
+/** Per-task weights after local steps, wi1 held as coefficient rows on the support rows (ItemInput). */
+export interface AdaptedByHand {
+  readonly w: Local;
+  readonly support: ItemInput;
+}
+
 /**
  * `steps` local SGD steps of the per-task weights on the support rows, by hand: the adapted weights.
- * itemVecs [U, Di] and userVecs [T, Du] are the batch's embeddings (values).
+ * itemVecs [U, Di] and userVecs [T, Du] are the batch's embeddings (values); wi1 the shared first item
+ * layer (local.wi1, the tiled copy, is not read: the adapted one is Wi1 + X_s^T A, ItemInput).
  */
 export function adaptByHand(
   local: Local,
+  wi1: tf.Tensor2D,
   itemVecs: tf.Tensor2D,
   userVecs: tf.Tensor2D,
   b: BatchTensors,
   steps: number,
   lr: StepSizes,
-): Local {
+): AdaptedByHand {
   const rows = rowsOf(b.support, b.tasks);
-  const xs = gatherRowsValue(itemVecs, b.support.item);
-  let w = local;
+  const support = itemInput(gatherRowsValue(itemVecs, b.support.item), rows, wi1);
+  const zero = tf.zeros([b.support.rows, wi1.shape[1]]);
+  ZERO.add(zero);
+  let w: Local = { ...local, wi1: zero };
   for (let k = 0; k < steps; k++) {
-    const c = forward(w, userVecs, xs, rows);
+    const c = forward(w, userVecs, support, rows);
     const { dy } = squaredError(c.y, b.support, 1);
-    w = localStep(w, backward(w, c, dy, rows, false).grads, lr);
+    w = localStep(w, backward(w, c, support, dy, rows, false).grads, lr);
   }
-  return w;
+  return { w, support };
+}
+
+/** Query predictions [Rq, 1] (flat rows) at adapted weights. */
+export function predictByHand(
+  adapted: AdaptedByHand,
+  itemVecs: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  b: BatchTensors,
+) {
+  const rows = rowsOf(b.query, b.tasks);
+  const item = itemInput(gatherRowsValue(itemVecs, b.query.item), rows, adapted.support.wi1, adapted.support);
+  return forward(adapted.w, userVecs, item, rows).y;
 }
 
 /**
@@ -206,7 +288,7 @@ export function adaptByHand(
  */
 export function firstOrderByHand(
   params: MamoParams,
-  adapted: Local,
+  adapted: AdaptedByHand,
   itemVecs: tf.Tensor2D,
   userVecs: tf.Tensor2D,
   dims: MamoDims,
@@ -216,10 +298,10 @@ export function firstOrderByHand(
   const q = b.query;
   const t = b.tasks;
   const rows = rowsOf(q, t);
-  const xq = gatherRowsValue(itemVecs, q.item);
-  const c = forward(adapted, userVecs, xq, rows);
+  const item = itemInput(gatherRowsValue(itemVecs, q.item), rows, adapted.support.wi1, adapted.support);
+  const c = forward(adapted.w, userVecs, item, rows);
   const { loss, dy } = squaredError(c.y, q, 1 / t);
-  const back = backward(adapted, c, dy, rows, true);
+  const back = backward(adapted.w, c, item, dy, rows, true);
   const perTask = back.grads;
   const out: Record<string, tf.Tensor> = {
     userTable: embedSideAdjoint(dims.user, b.users, back.dpu!, params.userTable.shape[0]),
@@ -230,8 +312,13 @@ export function firstOrderByHand(
       params.itemTable.shape[0],
     ),
   };
-  for (const key of MAMO_GLOBAL_LOCAL_KEYS) out[key] = tf.sum(perTask[key], 0);
-  if (init) out.localLogRate = rateGradient(perTask, init, adapted);
+  for (const key of MAMO_GLOBAL_LOCAL_KEYS)
+    out[key] = key === 'wi1' ? VALUES.mmTA(item.x, perTask.wi1 as tf.Tensor2D) : tf.sum(perTask[key], 0);
+  // wi1's rate term: -<X_q^T dc1, Wi1 - (Wi1 + X_s^T A)> = sum_q dc1 . (x_q X_s^T) A = sum dc1 . corr
+  if (init)
+    out.localLogRate = rateGradient(perTask, init, adapted.w, {
+      wi1: c.corr ? tf.sum(tf.mul(perTask.wi1, c.corr)) : tf.scalar(0),
+    });
   const userGradients = {} as UserNetRecord;
   for (const key of MAMO_USER_KEYS) userGradients[key] = tf.mul(t, perTask[key]);
   const ordered = Object.fromEntries(Object.keys(params).map((k) => [k, out[k]!])) as unknown as MamoParams;

@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MamoDims, MamoParams } from '../models/mamo';
 import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
-import { mamoMetaGradient, mamoMetaGradTile, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import {
+  mamoMetaGradient,
+  mamoMetaGradTile,
+  mamoPredict,
+  type MamoConfig,
+  type MamoStrategy,
+} from './mamoMeta';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {
@@ -213,6 +219,20 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(Math.abs((await hand.loss.data())[0]! - (await tape.loss.data())[0]!)).toBeLessThan(1e-5);
       });
     }
+    it('predictions after 3 local steps (learned rates): by hand on ragged rows = tile through the tape', async () => {
+      const params = makeParams(true);
+      const { memory } = await makeMemory();
+      const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+      const cfg = config(3, 'first-order');
+      const hand = mamoPredict(params, memory, dims, b, cfg, 'ragged');
+      const tape = mamoPredict(params, memory, dims, b, cfg, 'tile');
+      const [h, t, before] = [await hand.after.data(), await tape.after.data(), await hand.before.data()];
+      const real = await b.query.padWeight.data(); // padding slots hold no prediction
+      const most = (f: (i: number) => number) =>
+        Math.max(...Array.from(h, (_, i) => (real[i]! > 0 ? f(i) : 0)));
+      expect(most((i) => Math.abs(h[i]! - before[i]!))).toBeGreaterThan(1e-3);
+      expect(most((i) => Math.abs(h[i]! - t[i]!))).toBeLessThan(1e-5);
+    });
   });
 }
 

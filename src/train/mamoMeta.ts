@@ -32,7 +32,7 @@ import { attention, readMemory, type MemoryState, type UserNetRecord } from '../
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import { toPadded, type BatchTensors, type RowTensors } from './batch';
-import { adaptByHand, embedValues, firstOrderByHand } from './mamoByHand';
+import { adaptByHand, embedValues, firstOrderByHand, predictByHand } from './mamoByHand';
 import { mamoRates, rateGradient } from './mamoRates';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
 import { formOf } from './strategy';
@@ -173,7 +173,15 @@ export function mamoMetaGradTile(
   if (form === 'ragged' && cfg.order === 'first-order' && !tape) {
     const e = embedValues(params, dims, b);
     const { a, local } = initLocal(params, e, memory, dims, cfg);
-    const adapted = adaptByHand(local, e.itemVecs, e.userVecs, b, cfg.steps, mamoRates(params, cfg.lr));
+    const adapted = adaptByHand(
+      local,
+      params.wi1,
+      e.itemVecs,
+      e.userVecs,
+      b,
+      cfg.steps,
+      mamoRates(params, cfg.lr),
+    );
     const fo = firstOrderByHand(
       params,
       adapted,
@@ -189,8 +197,8 @@ export function mamoMetaGradTile(
       attention: a,
       profiles: e.userVecs,
       userGradients: fo.userGradients,
-      muiUser: adapted.muiUser,
-      muiItem: adapted.muiItem,
+      muiUser: adapted.w.muiUser,
+      muiItem: adapted.w.muiItem,
     };
   }
   const e0 = embedSides(params, dims, b.items, b.users);
@@ -358,11 +366,6 @@ export function mamoPredict(
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const form = formOf(strategy);
   const rates = mamoRates(params, cfg.lr);
-  // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
-  const adapted =
-    form === 'ragged'
-      ? adaptByHand(local, e.itemVecs, e.userVecs, b, cfg.steps, rates)
-      : adaptTasks(local, e, b, cfg, form, rates);
   const q = b.query;
   const xq = itemRowsOf(form, e.itemVecs, q, b.tasks);
   const layout = layoutOf(form, q, b.tasks);
@@ -375,6 +378,16 @@ export function mamoPredict(
           q.maxLen,
         ]) as tf.Tensor2D);
   const before = padded(mamoForward(layout, local, e.userVecs, xq));
-  const after = padded(mamoForward(layout, adapted, e.userVecs, xq));
+  // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
+  const after = padded(
+    form === 'ragged'
+      ? predictByHand(
+          adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, rates),
+          e.itemVecs,
+          e.userVecs,
+          b,
+        )
+      : mamoForward(layout, adaptTasks(local, e, b, cfg, form, rates), e.userVecs, xq),
+  );
   return { before, after, attention: a, profiles: e.userVecs };
 }

@@ -18,14 +18,17 @@ export function mamoRates(p: MamoParams, lr: number): StepSizes {
  * First order with learned rates: d L / d rho_k = -sum_t <dL/d theta'_t,k, theta_0,t,k - theta'_t,k>,
  * the local gradients held fixed (theta' = theta_0 - alpha_k sum_steps g, alpha_k = lr exp(rho_k), so
  * d theta' / d rho_k = -(theta_0 - theta')). `grads` are the gradients of the batch loss w.r.t. each
- * key's adapted weights (any leading task axis), `init` and `adapted` the weights before and after.
+ * key's adapted weights (any leading task axis), `init` and `adapted` the weights before and after;
+ * `terms`: keys whose term the caller computed itself (mamoByHand.ts: wi1, held as coefficient rows).
  */
 export function rateGradient(
   grads: Partial<Local>,
   init: Partial<Local>,
   adapted: Partial<Local>,
+  terms: Partial<Local> = {},
 ): tf.Tensor1D {
-  const term = (key: keyof Local) => tf.neg(tf.sum(tf.mul(grads[key]!, tf.sub(init[key]!, adapted[key]!))));
+  const term = (key: keyof Local) =>
+    terms[key] ?? tf.neg(tf.sum(tf.mul(grads[key]!, tf.sub(init[key]!, adapted[key]!))));
   return tf.stack(
     MAMO_RATE_KEYS.map((k) => (k === 'mui' ? tf.add(term('muiUser'), term('muiItem')) : term(k))),
   ) as tf.Tensor1D;
