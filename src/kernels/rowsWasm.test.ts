@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kernelEmbeddingBag, kernelEmbeddingBagT, kernelGatherRows, kernelScatterRows } from './rowsWasm';
+import {
+  kernelEmbedSide,
+  kernelEmbedSideT,
+  kernelEmbeddingBag,
+  kernelEmbeddingBagT,
+  kernelGatherRows,
+  kernelScatterRows,
+} from './rowsWasm';
 import { setSimdKernels, simdKernelsFor } from './simdWasm';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 
@@ -114,5 +121,52 @@ for (const [backend, simd] of RUNS)
         gotAcc.forEach((v, k) => expect(Math.abs(v - bagT[k]! - accs[k]!)).toBeLessThan(1e-5));
         expect(Array.from(await acc.data())).toEqual(Array.from(accs));
       });
+
+      it.skipIf(backend !== 'wasm')(
+        "a side's whole embedding and its adjoint = the index gather, the bags and a concat (and back)",
+        async () => {
+          const [V, e, n, F, G, W] = [50, 6, 25, 3, 2, 5];
+          const index = tf.tensor2d(
+            Int32Array.from({ length: n * F }, (_, k) => (k % 11 === 4 ? -1 : (k * 37 + 5) % V)),
+            [n, F],
+            'int32',
+          );
+          const multi = tf.tensor2d(
+            Int32Array.from({ length: n * G * W }, (_, k) => (k * 7919 + 13) % V),
+            [n, G * W],
+            'int32',
+          );
+          const weights = tf.tensor2d(
+            Float32Array.from({ length: n * G * W }, (_, k) => (k % 3 === 0 ? 0 : ((k * 31) % 17) / 17)),
+            [n, G * W],
+          );
+          const table = tf.randomNormal([V, e]) as tf.Tensor2D;
+          const gathered = tf.reshape(kernelGatherRows(table, tf.reshape(index, [-1]) as tf.Tensor1D), [
+            n,
+            F * e,
+          ]);
+          const expected = tf.concat([gathered, kernelEmbeddingBag(table, multi, weights, G)], 1);
+          const got = kernelEmbedSide(table, index, multi, weights, G);
+          expect(got.shape).toEqual([n, (F + G) * e]);
+          expect(Array.from(await got.data())).toEqual(Array.from(await expected.data()));
+          const dy = tf.randomNormal([n, (F + G) * e]) as tf.Tensor2D;
+          const scattered = kernelScatterRows(
+            tf.reshape(tf.slice(dy, [0, 0], [n, F * e]), [n * F, e]) as tf.Tensor2D,
+            tf.reshape(index, [-1]) as tf.Tensor1D,
+            V,
+          );
+          const expectedT = kernelEmbeddingBagT(
+            tf.slice(dy, [0, F * e], [n, G * e]),
+            multi,
+            weights,
+            G,
+            V,
+            scattered,
+          );
+          const gotT = await kernelEmbedSideT(dy, index, multi, weights, G, V).data();
+          const want = await expectedT.data();
+          gotT.forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(1e-5));
+        },
+      );
     },
   );

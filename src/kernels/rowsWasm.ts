@@ -28,6 +28,8 @@ export const GATHER_ROWS_KERNEL = 'MetaRecGatherRows';
 export const SCATTER_ROWS_KERNEL = 'MetaRecScatterRows';
 export const BAG_KERNEL = 'MetaRecEmbeddingBag';
 export const BAG_T_KERNEL = 'MetaRecEmbeddingBagT';
+export const EMBED_SIDE_KERNEL = 'MetaRecEmbedSide';
+export const EMBED_SIDE_T_KERNEL = 'MetaRecEmbedSideT';
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -75,7 +77,19 @@ export function registerRowKernels(): void {
       if (simd) {
         checkIndices(index, null, rows, GATHER_ROWS_KERNEL);
         target.fill(0);
-        simd.bag(offsetOf(wasm, x), offsetOf(wasm, indices), 0, offsetOf(wasm, out), n, 1, 1, width, 0);
+        simd.bag(
+          offsetOf(wasm, x),
+          offsetOf(wasm, indices),
+          0,
+          offsetOf(wasm, out),
+          n,
+          1,
+          1,
+          width,
+          0,
+          width,
+          0,
+        );
         return out;
       }
       for (let r = 0; r < n; r++) {
@@ -112,7 +126,19 @@ export function registerRowKernels(): void {
       if (simd) {
         // the bag's adjoint with one slot per row, weight 1
         checkIndices(index, null, rows, SCATTER_ROWS_KERNEL);
-        simd.bag(offsetOf(wasm, values), offsetOf(wasm, indices), 0, offsetOf(wasm, out), n, 1, 1, width, 1);
+        simd.bag(
+          offsetOf(wasm, values),
+          offsetOf(wasm, indices),
+          0,
+          offsetOf(wasm, out),
+          n,
+          1,
+          1,
+          width,
+          1,
+          width,
+          0,
+        );
         return out;
       }
       for (let r = 0; r < n; r++) {
@@ -149,35 +175,121 @@ export function registerRowKernels(): void {
       // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
       if (acc) target.set(wasm.typedArrayFromHeap(acc) as Float32Array);
       else target.fill(0);
-      const simd = simdKernelsFor(backend);
-      if (simd) {
-        checkIndices(index, weight, tableRows, kernelName);
-        const [src, idx, wts, o] = [values, indices, weights, out].map((t) => offsetOf(wasm, t)) as number[];
-        simd.bag(src!, idx!, wts!, o!, n, groups, width, e, adjoint ? 1 : 0);
-        return out;
-      }
-      for (let r = 0; r < n; r++) {
-        for (let g = 0; g < groups; g++) {
-          const bagRow = (r * groups + g) * e;
-          for (let j = 0; j < width; j++) {
-            const slot = r * slots + g * width + j;
-            const wt = weight[slot]!;
-            if (wt === 0) continue;
-            const i = index[slot]!;
-            checkIndex(i, tableRows, kernelName);
-            if (i < 0) continue;
-            const o = adjoint ? i * e : bagRow;
-            const s = adjoint ? bagRow : i * e;
-            for (let k = 0; k < e; k++) target[o + k]! += wt * source[s + k]!;
-          }
-        }
-      }
+      const walk = { n, groups, width, e, adjoint, rowStride: groups * e, col: 0, tableRows, kernelName };
+      bagWalk(backend, wasm, { values, indices, weights, out }, { source, index, weight, target }, walk);
       return out;
     },
   });
   tf.registerKernel(bagKernel(BAG_KERNEL, false));
   tf.registerKernel(bagKernel(BAG_T_KERNEL, true));
+  // a side's whole embedding, [index fields | multi-hot fields] per row, and its adjoint (embedding.ts)
+  const sideKernel = (kernelName: string, adjoint: boolean): tf.KernelConfig => ({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { values, index, multi, weights } = inputs as Record<
+        'values' | 'index' | 'multi' | 'weights',
+        tf.TensorInfo
+      >;
+      const { groups, rows } = attrs as unknown as { groups: number; rows: number };
+      const wasm = backend as unknown as WasmBackendLike;
+      const [n, fields] = index.shape as [number, number];
+      const width = multi.shape[1]! / groups;
+      const e = adjoint ? values.shape[1]! / (fields + groups) : values.shape[1]!;
+      const rowStride = (fields + groups) * e;
+      const tableRows = adjoint ? rows : values.shape[0]!;
+      const out = wasm.makeOutput(adjoint ? [rows, e] : [n, rowStride], 'float32');
+      const target = wasm.typedArrayFromHeap(out) as Float32Array;
+      target.fill(0);
+      const source = wasm.typedArrayFromHeap(values) as Float32Array;
+      const common = { n, e, adjoint, rowStride, tableRows, kernelName };
+      bagWalk(
+        backend,
+        wasm,
+        { values, indices: index, weights: null, out },
+        { source, index: wasm.typedArrayFromHeap(index) as Int32Array, weight: null, target },
+        { ...common, groups: fields, width: 1, col: 0 },
+      );
+      bagWalk(
+        backend,
+        wasm,
+        { values, indices: multi, weights, out },
+        {
+          source,
+          index: wasm.typedArrayFromHeap(multi) as Int32Array,
+          weight: wasm.typedArrayFromHeap(weights) as Float32Array,
+          target,
+        },
+        { ...common, groups, width, col: fields * e },
+      );
+      return out;
+    },
+  });
+  tf.registerKernel(sideKernel(EMBED_SIDE_KERNEL, false));
+  tf.registerKernel(sideKernel(EMBED_SIDE_T_KERNEL, true));
   registerWebgpuRowKernels();
+}
+
+/** One walk of the bag's slots (see the file comment) on the [n, .] side's columns col.., rows rowStride apart. */
+interface Walk {
+  readonly n: number;
+  readonly groups: number;
+  readonly width: number;
+  readonly e: number;
+  readonly adjoint: boolean;
+  readonly rowStride: number;
+  readonly col: number;
+  readonly tableRows: number;
+  readonly kernelName: string;
+}
+
+/**
+ * Accumulates the bag (or its adjoint) into `target`: by the SIMD module where it runs, else in JS. A
+ * null weight tensor: every slot weighs 1 (the index fields, one slot per group).
+ */
+function bagWalk(
+  backend: unknown,
+  wasm: WasmBackendLike,
+  t: { values: tf.TensorInfo; indices: tf.TensorInfo; weights: tf.TensorInfo | null; out: tf.TensorInfo },
+  a: { source: Float32Array; index: Int32Array; weight: Float32Array | null; target: Float32Array },
+  w: Walk,
+): void {
+  const simd = simdKernelsFor(backend);
+  if (simd) {
+    checkIndices(a.index, a.weight, w.tableRows, w.kernelName);
+    const wts = t.weights ? offsetOf(wasm, t.weights) : 0;
+    simd.bag(
+      offsetOf(wasm, t.values),
+      offsetOf(wasm, t.indices),
+      wts,
+      offsetOf(wasm, t.out),
+      w.n,
+      w.groups,
+      w.width,
+      w.e,
+      w.adjoint ? 1 : 0,
+      w.rowStride,
+      w.col,
+    );
+    return;
+  }
+  const slots = w.groups * w.width;
+  for (let r = 0; r < w.n; r++) {
+    for (let g = 0; g < w.groups; g++) {
+      const bagRow = r * w.rowStride + w.col + g * w.e;
+      for (let j = 0; j < w.width; j++) {
+        const slot = r * slots + g * w.width + j;
+        const wt = a.weight ? a.weight[slot]! : 1;
+        if (wt === 0) continue;
+        const i = a.index[slot]!;
+        checkIndex(i, w.tableRows, w.kernelName);
+        if (i < 0) continue;
+        const o = w.adjoint ? i * w.e : bagRow;
+        const s = w.adjoint ? bagRow : i * w.e;
+        for (let k = 0; k < w.e; k++) a.target[o + k]! += wt * a.source[s + k]!;
+      }
+    }
+  }
 }
 
 /** The same kernel names on 'webgpu', as WGSL programs (kernels/rowsWebgpu.ts). */
@@ -245,6 +357,40 @@ export function kernelEmbeddingBagT(
     ? { values: dy, indices, weights, acc }
     : { values: dy, indices, weights };
   return tf.engine().runKernel(BAG_T_KERNEL, inputs, {
+    groups,
+    rows,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/**
+ * A side's embedding [n, (F + G) e] in one kernel (wasm only: the caller checks the backend): the F index
+ * fields' table rows, then the G multi-hot bags, written in place (no concat).
+ */
+export function kernelEmbedSide(
+  table: tf.Tensor2D,
+  index: tf.Tensor2D,
+  multi: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+): tf.Tensor2D {
+  registerRowKernels();
+  return tf.engine().runKernel(EMBED_SIDE_KERNEL, { values: table, index, multi, weights }, {
+    groups,
+    rows: 0,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** kernelEmbedSide's adjoint: the table gradient [rows, e] of dy [n, (F + G) e] (no slices). */
+export function kernelEmbedSideT(
+  dy: tf.Tensor2D,
+  index: tf.Tensor2D,
+  multi: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  groups: number,
+  rows: number,
+): tf.Tensor2D {
+  registerRowKernels();
+  return tf.engine().runKernel(EMBED_SIDE_T_KERNEL, { values: dy, index, multi, weights }, {
     groups,
     rows,
   } as unknown as tf.NamedAttrMap) as tf.Tensor2D;

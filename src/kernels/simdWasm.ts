@@ -9,7 +9,8 @@
  *   sgd(p, g, po, n, step, shrink)
  *   leaky(v, x, out, n, slope)   out = v where x > 0, slope v elsewhere: leaky ReLU (v = x) and its
  *       adjoint dy step(x, slope) (v = dy) (kernels/elementwiseWebgpu.ts)
- *   bag(src, idx, wts, out, n, groups, width, e, adjoint)   the weighted embedding bag or its adjoint
+ *   bag(src, idx, wts, out, n, groups, width, e, adjoint, rowStride, col)   the weighted embedding bag
+ *       or its adjoint (the [n, .] side's rows rowStride floats apart, the bags from column col)
  *       (kernels/rowsWasm.ts; gather and scatter-add as its one-slot, unit-weight cases; wts = 0: all 1)
  * (pointers: byte offsets; na, nb: i32 [T] row counts and a scratch for a transposed block, in the same
  * memory.)
@@ -71,6 +72,8 @@ export interface SimdKernels {
     width: number,
     e: number,
     adjoint: number,
+    rowStride: number,
+    col: number,
   ): void;
 }
 

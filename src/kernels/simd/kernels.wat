@@ -345,9 +345,12 @@
   ;;   forward (adjoint = 0): out[r, g] += w src[idx]        (src: the table [V, e], out [n, groups e])
   ;;   adjoint (adjoint = 1): out[idx] += w src[r, g]        (src [n, groups e], out: the table [V, e])
   ;; out is accumulated into: the caller zeroes it (or starts it from another table). Indices are
-  ;; checked by the caller.
+  ;; checked by the caller. The [n, .] side's rows are `rowStride` floats apart and the bags start at
+  ;; column `col` (rowStride = groups e, col = 0: a side of its own; else a column block of a wider
+  ;; side, as embedSide's [index fields | multi-hot fields] rows).
   (func (export "bag") (param $src i32) (param $idx i32) (param $wts i32) (param $out i32) (param $n i32)
     (param $groups i32) (param $width i32) (param $e i32) (param $adjoint i32)
+    (param $rowStride i32) (param $col i32)
     (local $r i32) (local $g i32) (local $j i32) (local $bag i32) (local $row i32) (local $i i32)
     (local $wt f32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $e) (i32.const 2)))
@@ -358,8 +361,9 @@
         (block $groups_done
           (loop $grp
             (br_if $groups_done (i32.ge_u (local.get $g) (local.get $groups)))
-            ;; byte offset of bag (r, g) in the [n, groups e] side
-            (local.set $bag (i32.mul (i32.add (i32.mul (local.get $r) (local.get $groups)) (local.get $g)) (local.get $stride)))
+            ;; byte offset of bag (r, g) on the [n, .] side: (r rowStride + col + g e) floats
+            (local.set $bag (i32.shl (i32.add (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (local.get $col))
+              (i32.mul (local.get $g) (local.get $e))) (i32.const 2)))
             (local.set $j (i32.const 0))
             (block $slots_done
               (loop $slots
