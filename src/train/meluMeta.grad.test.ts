@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MeluDims, MeluParams } from '../models/melu';
 import { batchTensors, makeBatch } from './batch';
 import type { InnerConfig } from './meta';
+import type { FineTune } from './adaptation';
 import { meluMetaGradient, meluMetaGradPerTaskTape, meluPredict, type MeluStrategy } from './meluMeta';
 import { meluMetaGradRaggedTape } from './meluRagged';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
@@ -261,6 +262,34 @@ for (const backend of ['cpu', 'wasm'] as const) {
         Math.max(...Array.from(h, (_, i) => (real[i]! > 0 ? f(i) : 0)));
       expect(most((i) => Math.abs(h[i]! - before[i]!))).toBeGreaterThan(1e-3);
       expect(most((i) => Math.abs(h[i]! - t[i]!))).toBeLessThan(1e-5);
+    });
+    it('clipped fine-tuning (per-task norm over the moving keys): by hand = tile through the tape', async () => {
+      const params = makeParams(31, false, 2);
+      const inner: InnerConfig = { steps: 2, lr: 0.05, order: 'first-order' };
+      const b = batchTensors(makeBatch(prob.tasks, taskIds, prob.layout), prob.layout);
+      const real = await b.query.padWeight.data();
+      const after = async (strategy: MeluStrategy, fineTune: FineTune) =>
+        meluPredict(strategy, params, dims, b, inner, fineTune).after.data();
+      for (const layers of ['all', 'last'] as const) {
+        const free = await after('ragged', { layers, clip: 0, steps: 2 });
+        for (const clip of [0.02, 0.3]) {
+          const [h, t] = [
+            await after('ragged', { layers, clip, steps: 2 }),
+            await after('tile', { layers, clip, steps: 2 }),
+          ];
+          const most = (f: (i: number) => number) =>
+            Math.max(...Array.from(h, (_, i) => (real[i]! > 0 ? f(i) : 0)));
+          expect(
+            most((i) => Math.abs(h[i]! - t[i]!)),
+            `${layers} ${clip}`,
+          ).toBeLessThan(1e-5);
+          if (clip === 0.02)
+            expect(
+              most((i) => Math.abs(h[i]! - free[i]!)),
+              layers,
+            ).toBeGreaterThan(1e-4);
+        }
+      }
     });
   });
 }

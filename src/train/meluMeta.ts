@@ -350,21 +350,17 @@ export function meluPredict(
   if (plan.formulation === 'one-step algebra') {
     return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
   }
-  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand
-  // unless clipped: meluRaggedSteps.ts)
+  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand:
+  // meluRaggedSteps.ts)
   const form = formOf(strategy);
-  if (form === 'ragged' && fineTune.clip === 0) {
-    const flat = raggedPredictionsByHand(local, e, b, steps, lr);
+  if (form === 'ragged') {
+    const flat = raggedPredictionsByHand(local, e, b, steps, lr, fineTune.clip);
     const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
     return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
   }
   const w = adaptTasks(form, tileLocal(local, b.tasks), e, b, steps, lr, fineTune.clip);
-  if (form === 'tile')
-    return {
-      before,
-      after: meluForward(paddedRows(b.tasks), w, paddedItems(e, q, b.tasks), e.userVecs) as tf.Tensor2D,
-    };
-  const flat = meluForward(raggedRows(q, b.tasks), w, gatherRows(e.itemVecs, q.item), e.userVecs);
-  const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
-  return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
+  return {
+    before,
+    after: meluForward(paddedRows(b.tasks), w, paddedItems(e, q, b.tasks), e.userVecs) as tf.Tensor2D,
+  };
 }

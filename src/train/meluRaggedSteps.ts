@@ -226,8 +226,49 @@ function stepped(w: Rec, g: Rec, keys: readonly string[], lr: StepSizes): Rec {
 }
 
 /**
+ * Each task's local gradient scaled to global norm <= clip over the keys that move (step not the number
+ * 0), as fineTune.ts clipTaskGradients does on formed tensors, here on the held forms: ||X_s^T D||^2 =
+ * sum_r D_r . (X_s X_s^T D)_r per task, ||u (x) g||^2 = |u|^2 |g|^2 (the file comment, Users).
+ */
+function clipped(
+  g: Rec,
+  keys: readonly string[],
+  lr: StepSizes,
+  clip: number,
+  support: Rows,
+  users: Users,
+): Rec {
+  const tasks = users.u.shape[0];
+  const sc = support.counts;
+  const squares = keys
+    .filter((k) => stepOf(lr, k) !== 0)
+    .map((k) => {
+      const v = g[k]!;
+      if (k === 'w1Item') {
+        const rows = tf.sum(tf.mul(v, applyOf(support.gram, v, sc, sc)), 1, true) as T2;
+        return tf.reshape(support.sum(rows), [-1]);
+      }
+      if (k === 'w1User') return tf.reshape(tf.mul(users.uu, tf.sum(tf.square(v), 1, true)), [-1]);
+      return tf.sum(tf.square(tf.reshape(v, [tasks, -1])), 1);
+    });
+  const norm = tf.sqrt(squares.length ? tf.addN(squares) : tf.zeros([tasks]));
+  const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12))) as tf.Tensor1D;
+  return Object.fromEntries(
+    keys.map((k) => {
+      const v = g[k]!;
+      const s =
+        k === 'w1Item'
+          ? gatherRowsValue(tf.reshape(scale, [-1, 1]) as T2, support.block.task)
+          : tf.reshape(scale, [tasks, ...v.shape.slice(1).map(() => 1)]);
+      return [k, tf.mul(v, s)];
+    }),
+  );
+}
+
+/**
  * The query predictions [Rq] (flat rows) after `steps` local SGD steps of every task's weights from the
- * shared `local` (values, no tape). lr: one step per key (numbers or scalars; 0 leaves a key).
+ * shared `local` (values, no tape). lr: one step per key (numbers or scalars; 0 leaves a key); clip > 0:
+ * each task's gradient scaled to norm <= clip first (the non-meta baseline's fine-tuning, fineTune.ts).
  */
 export function raggedPredictionsByHand(
   local: Rec,
@@ -235,6 +276,7 @@ export function raggedPredictionsByHand(
   b: BatchTensors,
   steps: number,
   lr: StepSizes,
+  clip = 0,
 ): tf.Tensor1D {
   const layers = layersOf(local);
   const keys = meluLocalKeys(layers.length - 1);
@@ -242,7 +284,10 @@ export function raggedPredictionsByHand(
   const users = usersOf(e.userVecs, local.w1User as T2);
   const support = rowsOf(gatherRowsValue(e.itemVecs, b.support.item), b.support, b.tasks, w0);
   let w = tiled(local, keys, b.tasks, b.support.rows);
-  for (let j = 0; j < steps; j++) w = stepped(w, pass(w, layers, support, support, users, 2).g, keys, lr);
+  for (let j = 0; j < steps; j++) {
+    const g = pass(w, layers, support, support, users, 2).g;
+    w = stepped(w, clip > 0 ? clipped(g, keys, lr, clip, support, users) : g, keys, lr);
+  }
   const query = rowsOf(gatherRowsValue(e.itemVecs, b.query.item), b.query, b.tasks, w0, support);
   const { z } = forward(w, layers, query, support, users);
   return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
