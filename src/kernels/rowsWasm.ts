@@ -168,15 +168,12 @@ export function registerRowKernels(): void {
       const width = slots / groups;
       const tableRows = adjoint ? rows : values.shape[0]!;
       const out = wasm.makeOutput(adjoint ? [rows, e] : [n, groups * e], 'float32');
-      const source = wasm.typedArrayFromHeap(values) as Float32Array;
-      const index = wasm.typedArrayFromHeap(indices) as Int32Array;
-      const weight = wasm.typedArrayFromHeap(weights) as Float32Array;
       const target = wasm.typedArrayFromHeap(out) as Float32Array;
       // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
       if (acc) target.set(wasm.typedArrayFromHeap(acc) as Float32Array);
       else target.fill(0);
       const walk = { n, groups, width, e, adjoint, rowStride: groups * e, col: 0, tableRows, kernelName };
-      bagWalk(backend, wasm, { values, indices, weights, out }, { source, index, weight, target }, walk);
+      bagWalk(backend, { values, indices, weights, out }, walk);
       return out;
     },
   });
@@ -199,27 +196,16 @@ export function registerRowKernels(): void {
       const rowStride = (fields + groups) * e;
       const tableRows = adjoint ? rows : values.shape[0]!;
       const out = wasm.makeOutput(adjoint ? [rows, e] : [n, rowStride], 'float32');
-      const target = wasm.typedArrayFromHeap(out) as Float32Array;
-      target.fill(0);
-      const source = wasm.typedArrayFromHeap(values) as Float32Array;
+      (wasm.typedArrayFromHeap(out) as Float32Array).fill(0);
       const common = { n, e, adjoint, rowStride, tableRows, kernelName };
       bagWalk(
         backend,
-        wasm,
         { values, indices: index, weights: null, out },
-        { source, index: wasm.typedArrayFromHeap(index) as Int32Array, weight: null, target },
         { ...common, groups: fields, width: 1, col: 0 },
       );
       bagWalk(
         backend,
-        wasm,
         { values, indices: multi, weights, out },
-        {
-          source,
-          index: wasm.typedArrayFromHeap(multi) as Int32Array,
-          weight: wasm.typedArrayFromHeap(weights) as Float32Array,
-          target,
-        },
         { ...common, groups, width, col: fields * e },
       );
       return out;
@@ -249,28 +235,26 @@ interface Walk {
  */
 function bagWalk(
   backend: unknown,
-  wasm: WasmBackendLike,
   t: { values: tf.TensorInfo; indices: tf.TensorInfo; weights: tf.TensorInfo | null; out: tf.TensorInfo },
-  a: { source: Float32Array; index: Int32Array; weight: Float32Array | null; target: Float32Array },
   w: Walk,
 ): void {
+  const wasm = backend as WasmBackendLike;
+  const a = {
+    source: wasm.typedArrayFromHeap(t.values) as Float32Array,
+    index: wasm.typedArrayFromHeap(t.indices) as Int32Array,
+    weight: t.weights ? (wasm.typedArrayFromHeap(t.weights) as Float32Array) : null,
+    target: wasm.typedArrayFromHeap(t.out) as Float32Array,
+  };
   const simd = simdKernelsFor(backend);
   if (simd) {
     checkIndices(a.index, a.weight, w.tableRows, w.kernelName);
+    const [src, idx, out] = [t.values, t.indices, t.out].map((x) => offsetOf(wasm, x)) as [
+      number,
+      number,
+      number,
+    ];
     const wts = t.weights ? offsetOf(wasm, t.weights) : 0;
-    simd.bag(
-      offsetOf(wasm, t.values),
-      offsetOf(wasm, t.indices),
-      wts,
-      offsetOf(wasm, t.out),
-      w.n,
-      w.groups,
-      w.width,
-      w.e,
-      w.adjoint ? 1 : 0,
-      w.rowStride,
-      w.col,
-    );
+    simd.bag(src, idx, wts, out, w.n, w.groups, w.width, w.e, w.adjoint ? 1 : 0, w.rowStride, w.col);
     return;
   }
   const slots = w.groups * w.width;

@@ -63,17 +63,27 @@ type Embedded = { itemVecs: tf.Tensor2D; userVecs: tf.Tensor2D };
 type Local = MamoTaskLocal;
 
 /** Steps 1-2: attention, memory read and the personalised initial local weights of every task. */
-export function initLocal(p: MamoParams, e: Embedded, memory: MemoryState, dims: MamoDims, cfg: MamoConfig) {
+export function initLocal(
+  p: MamoParams,
+  e: Embedded,
+  memory: MemoryState,
+  dims: MamoDims,
+  cfg: MamoConfig,
+  untiled: readonly string[] = [],
+) {
   const t = e.userVecs.shape[0];
   const a = attention(e.userVecs, memory, cfg.attentionScale);
   const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
   const local: Partial<Local> = {};
-  // theta_u's tensors broadcast against the personal bias [T, ...] (no tile); the rest are tiled
+  // theta_u's tensors broadcast against the personal bias [T, ...] (no tile); the rest are tiled, except
+  // `untiled` (left shared: mamoByHand.ts holds theta_i's first layer as coefficient rows)
   const personal = new Set<string>(MAMO_USER_KEYS);
   for (const key of MAMO_GLOBAL_LOCAL_KEYS)
     local[key] = personal.has(key)
       ? tf.sub(p[key], tf.mul(cfg.personalInitScale, bias[key as (typeof MAMO_USER_KEYS)[number]]))
-      : tileTasks(p[key], t);
+      : untiled.includes(key)
+        ? p[key]
+        : tileTasks(p[key], t);
   local.muiUser = muiUser;
   local.muiItem = muiItem;
   return { a, local: local as Local };
@@ -172,7 +182,7 @@ export function mamoMetaGradTile(
 ): MamoMetaResult {
   if (form === 'ragged' && cfg.order === 'first-order' && !tape) {
     const e = embedValues(params, dims, b);
-    const { a, local } = initLocal(params, e, memory, dims, cfg);
+    const { a, local } = initLocal(params, e, memory, dims, cfg, ['wi1']);
     const adapted = adaptByHand(
       local,
       params.wi1,

@@ -41,7 +41,8 @@ import { formOf, meluPlan } from './strategy';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
-import { meluMetaGradRaggedSteps, raggedPredictionsByHand } from './meluRaggedSteps';
+import { raggedPredictionsByHand } from './meluRaggedPass';
+import { meluMetaGradRaggedSteps } from './meluRaggedSteps';
 import {
   diffRecord,
   localGrads,
