@@ -36,6 +36,7 @@ import { segmentProduct } from '../kernels/segmentMatMul';
 import { taskRowValue } from '../models/segment';
 import type { BatchTensors, RowTensors } from './batch';
 import { rateGradient } from './mamoRates';
+import { heldCorrection, heldInput, heldTimesT, zeroCoefficients, type HeldInput } from './heldLayer';
 import { sgdStep, type StepSizes } from './meta';
 
 type Local = MamoTaskLocal;
@@ -74,46 +75,9 @@ interface Rows {
 }
 
 /**
- * theta_i's first layer is never formed per task. Its inputs (the item rows) are constants of the local
- * steps and its local gradient is X_s^T dc1 per task, so the adapted weight is Wi1 + X_s,t^T A_t: the
- * shared Wi1 and the coefficient rows A [Rs, H], held in the record's 'wi1' entry (its local gradient:
- * the support rows' dc1). A block's rows x meet it as x Wi1 + (x_r X_s,t^T) A_t, through the Gram blocks
- * of the block's rows against the support rows (per task, computed once): ~4x fewer multiply-adds than
- * x Wi1_t at MAMO's widths and no [T, Di, H] tensor (the same idea as MeLU's, meluRaggedSteps.ts).
+ * theta_i's first layer is never formed per task: held as Wi1 + X_s,t^T A_t (heldLayer.ts), the record's
+ * 'wi1' entry being the coefficient rows A [Rs, H] (its local gradient: the support rows' dc1).
  */
-interface ItemInput {
-  /** the block's item rows x [R, Di] and x Wi1 [R, H] */
-  readonly x: tf.Tensor2D;
-  readonly xw: tf.Tensor2D;
-  /** per task x_r X_s,t^T [sum_t n_t n_s,t] (computed at the first call) and the support rows' counts */
-  gram(): tf.Tensor;
-  readonly supportCounts: number[];
-  /** the support rows X_s [Rs, Di] (the input gradient's X_s part) */
-  readonly xs: tf.Tensor2D;
-  readonly wi1: tf.Tensor2D;
-}
-
-function itemInput(x: tf.Tensor2D, rows: Rows, wi1: tf.Tensor2D, support?: ItemInput): ItemInput {
-  const sc = support?.supportCounts ?? rows.counts;
-  const xs = support?.xs ?? x;
-  let gram: tf.Tensor | null = null;
-  return {
-    x,
-    xw: VALUES.mm(x, wi1),
-    gram: () => (gram ??= segmentProduct('gram', x, xs, rows.counts, sc)),
-    supportCounts: sc,
-    xs,
-    wi1,
-  };
-}
-
-/** Coefficient rows known to be zero (the local steps' start): their products are skipped. */
-const ZERO = new WeakSet<tf.Tensor>();
-
-/** (x_r X_s,t^T) A_t for the block's rows: [R, H] (the adapted first layer's correction); null for A = 0. */
-const corrOf = (item: ItemInput, rows: Rows, a: tf.Tensor) =>
-  ZERO.has(a) ? null : segmentProduct('apply', item.gram(), a, rows.counts, item.supportCounts);
-
 const segOf = (rows: Rows, w: tf.Tensor) => ({
   a: rows.counts,
   b: new Array<number>(rows.tasks).fill(w.shape[1]!),
@@ -135,8 +99,8 @@ function raggedBack(x: tf.Tensor, w: tf.Tensor, dc: tf.Tensor, rows: Rows, needX
   };
 }
 
-/** Forward on ragged rows, keeping what the backward reads; y [R, 1]. w.wi1: the coefficients (ItemInput). */
-function forward(w: Local, pu: tf.Tensor2D, item: ItemInput, rows: Rows) {
+/** Forward on ragged rows, keeping what the backward reads; y [R, 1]. w.wi1: the coefficients (heldLayer.ts). */
+function forward(w: Local, pu: tf.Tensor2D, item: HeldInput, rows: Rows) {
   const t = rows.tasks;
   const pu3 = tf.reshape(pu, [t, 1, -1]);
   const a1 = taskAffine(pu3, w.wu1, w.bu1, t);
@@ -144,7 +108,7 @@ function forward(w: Local, pu: tf.Tensor2D, item: ItemInput, rows: Rows) {
   const a2 = taskAffine(g1, w.wu2, w.bu2, t);
   const eu = f(a2);
   const x = item.x;
-  const corr = corrOf(item, rows, w.wi1);
+  const corr = heldCorrection(item, w.wi1);
   const c1 = tf.add(corr ? tf.add(item.xw, corr) : item.xw, gatherRowsValue(w.bi1 as tf.Tensor2D, rows.task));
   const f1 = f(c1);
   const c2 = ragged(f1, w.wi2, w.bi2, rows);
@@ -160,10 +124,10 @@ function forward(w: Local, pu: tf.Tensor2D, item: ItemInput, rows: Rows) {
 type Cache = ReturnType<typeof forward>;
 
 /**
- * Per-task gradients of every local key for dy [R, 1] (wi1: the block's dc1, ItemInput); with `inputs`,
+ * Per-task gradients of every local key for dy [R, 1] (wi1: the block's dc1, heldLayer.ts); with `inputs`,
  * also dx [R, Di] and dp_u [T, Du].
  */
-function backward(w: Local, c: Cache, item: ItemInput, dy: tf.Tensor, rows: Rows, inputs: boolean) {
+function backward(w: Local, c: Cache, item: HeldInput, dy: tf.Tensor, rows: Rows, inputs: boolean) {
   const t = rows.tasks;
   const g: Partial<Local> = {};
   const r3 = raggedBack(c.h, w.wr3, dy, rows);
@@ -187,20 +151,7 @@ function backward(w: Local, c: Cache, item: ItemInput, dy: tf.Tensor, rows: Rows
   g.wi1 = dc1;
   g.bi1 = scatterRowsValue(dc1 as tf.Tensor2D, rows.task, rows.tasks);
   // dx = dc1 Wi1_t^T = dc1 Wi1^T + (dc1 A_t^T) X_s,t
-  const shared = inputs ? VALUES.mmT(dc1 as tf.Tensor2D, item.wi1) : null;
-  const dx =
-    shared && !ZERO.has(w.wi1)
-      ? (tf.add(
-          shared,
-          segmentProduct(
-            'apply',
-            segmentProduct('gram', dc1, w.wi1, rows.counts, item.supportCounts),
-            item.xs,
-            rows.counts,
-            item.supportCounts,
-          ),
-        ) as tf.Tensor2D)
-      : shared;
+  const dx = inputs ? heldTimesT(item, dc1 as tf.Tensor2D, w.wi1) : null;
   const da2 = df(deu, c.a2);
   g.wu2 = outer(c.g1, da2);
   g.bu2 = tf.reshape(da2, [t, -1]);
@@ -235,16 +186,16 @@ const rowsOf = (block: RowTensors, tasks: number): Rows => ({
   tasks,
 });
 
-/** Per-task weights after local steps, wi1 held as coefficient rows on the support rows (ItemInput). */
+/** Per-task weights after local steps, wi1 held as coefficient rows on the support rows (heldLayer.ts). */
 export interface AdaptedByHand {
   readonly w: Local;
-  readonly support: ItemInput;
+  readonly support: HeldInput;
 }
 
 /**
  * `steps` local SGD steps of the per-task weights on the support rows, by hand: the adapted weights.
  * itemVecs [U, Di] and userVecs [T, Du] are the batch's embeddings (values); wi1 the shared first item
- * layer (local.wi1, the tiled copy, is not read: the adapted one is Wi1 + X_s^T A, ItemInput).
+ * layer (local.wi1 is not read: the adapted one is Wi1 + X_s^T A, heldLayer.ts).
  */
 export function adaptByHand(
   local: Local,
@@ -256,10 +207,8 @@ export function adaptByHand(
   lr: StepSizes,
 ): AdaptedByHand {
   const rows = rowsOf(b.support, b.tasks);
-  const support = itemInput(gatherRowsValue(itemVecs, b.support.item), rows, wi1);
-  const zero = tf.zeros([b.support.rows, wi1.shape[1]]);
-  ZERO.add(zero);
-  let w: Local = { ...local, wi1: zero };
+  const support = heldInput(gatherRowsValue(itemVecs, b.support.item), rows.counts, wi1);
+  let w: Local = { ...local, wi1: zeroCoefficients(b.support.rows, wi1.shape[1]) };
   for (let k = 0; k < steps; k++) {
     const c = forward(w, userVecs, support, rows);
     const { dy } = squaredError(c.y, b.support, 1);
@@ -276,7 +225,12 @@ export function predictByHand(
   b: BatchTensors,
 ) {
   const rows = rowsOf(b.query, b.tasks);
-  const item = itemInput(gatherRowsValue(itemVecs, b.query.item), rows, adapted.support.wi1, adapted.support);
+  const item = heldInput(
+    gatherRowsValue(itemVecs, b.query.item),
+    rows.counts,
+    adapted.support.w,
+    adapted.support,
+  );
   return forward(adapted.w, userVecs, item, rows).y;
 }
 
@@ -298,7 +252,7 @@ export function firstOrderByHand(
   const q = b.query;
   const t = b.tasks;
   const rows = rowsOf(q, t);
-  const item = itemInput(gatherRowsValue(itemVecs, q.item), rows, adapted.support.wi1, adapted.support);
+  const item = heldInput(gatherRowsValue(itemVecs, q.item), rows.counts, adapted.support.w, adapted.support);
   const c = forward(adapted.w, userVecs, item, rows);
   const { loss, dy } = squaredError(c.y, q, 1 / t);
   const back = backward(adapted.w, c, item, dy, rows, true);

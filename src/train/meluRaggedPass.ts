@@ -16,7 +16,7 @@
  *
  * THE FIRST LAYER IS NEVER FORMED PER TASK. Its inputs (the item rows x, the user u_t) are constants of
  * the local steps, and every change of its weights is (inputs)^T (row coefficients): G_W0 = X_s^T d_0,
- * R{G_W0} = X_s^T R{d_0}, the query's X_q^T d_0; G_W1u = u_t (x) G_b0. So (itemPart, Users below)
+ * R{G_W0} = X_s^T R{d_0}, the query's X_q^T d_0; G_W1u = u_t (x) G_b0. So (heldLayer.ts, Users below)
  *   W_0,t = W_0 + X_s,t^T A_t + X_q,t^T B_t,   W1u_t = W1u + u_t (x) c_t
  * held as the shared weight and the coefficient rows (A [Rs, H], B [Rq, H], c [T, H]); products with it
  * are 2-D products with the shared weight plus per-task products with the Gram blocks X X_s^T [n, n_s]
@@ -29,6 +29,7 @@ import { meluLayers, meluLocalKeys } from '../models/melu';
 import { gatherRowsValue, scatterRowsValue, VALUES } from '../models/ops';
 import { reluBackward } from '../kernels/elementwiseWebgpu';
 import { segmentProduct } from '../kernels/segmentMatMul';
+import { applyOf, heldInput, heldTimes, zeroCoefficients, type HeldInput } from './heldLayer';
 import type { BatchTensors, RowTensors } from './batch';
 import type { Embedded } from './meluCommon';
 import { stepOf, tileTasks, type StepSizes } from './meta';
@@ -51,10 +52,8 @@ export interface Rows {
   readonly x: T2;
   readonly block: RowTensors;
   readonly counts: number[];
-  /** x W_0 (the shared first-layer weight) [R, H] */
-  readonly xw: T2;
-  /** per task x_r X_s^T: the Gram blocks against the support rows [sum_t n_t n_s,t] */
-  readonly gram: tf.Tensor;
+  /** the first layer's held input (heldLayer.ts): x W1i and the Gram blocks against the support rows */
+  readonly held: HeldInput;
   /** x_r W_t: x [R, k], w [T, k, m] -> [R, m] */
   apply(x: tf.Tensor, w: tf.Tensor): T2;
   /** d_r W_t^T: d [R, m], w [T, k, m] -> [R, k] */
@@ -66,14 +65,6 @@ export interface Rows {
   /** b_t per row: [T, m] -> [R, m] */
   spread(b: tf.Tensor): T2;
 }
-
-/** Per-task products between blocks: P_t = A_t B_t^T, C_t = P_t B_t, C_t = P_t^T A_t (segment.ts). */
-export const gramOf = (a: tf.Tensor, b: tf.Tensor, na: number[], nb: number[]) =>
-  segmentProduct('gram', a, b, na, nb);
-export const applyOf = (p: tf.Tensor, b: tf.Tensor, na: number[], nb: number[]) =>
-  segmentProduct('apply', p, b, na, nb) as T2;
-export const applyTOf = (p: tf.Tensor, a: tf.Tensor, na: number[], nb: number[]) =>
-  segmentProduct('applyT', p, a, na, nb) as T2;
 
 export function rowsOf(x: T2, block: RowTensors, tasks: number, w0: T2, support?: Rows): Rows {
   const counts = Array.from(block.counts);
@@ -88,8 +79,7 @@ export function rowsOf(x: T2, block: RowTensors, tasks: number, w0: T2, support?
     x,
     block,
     counts,
-    xw: VALUES.mm(x, w0),
-    gram: gramOf(x, support?.x ?? x, counts, support?.counts ?? counts),
+    held: heldInput(x, counts, w0, support?.held),
     apply: (a, w) => segmentProduct('apply', a, w, counts, rep(w.shape[1]!)) as T2,
     applyT: (d, w) => segmentProduct('gram', d, w, counts, rep(w.shape[1]!), [n, w.shape[1]!]) as T2,
     outer: (a, d) =>
@@ -127,15 +117,6 @@ export function userGrad(users: Users, g: T2, dots: tf.Tensor): T2 {
   return tf.add(VALUES.mmT(g, users.w1User), tf.mul(tf.sum(dots, 1, true), users.u)) as T2;
 }
 
-/**
- * The item side of the first layer: W_0,t = W_0 + X_s,t^T A_t (+ X_q,t^T B_t in the reverse pass), the
- * record's 'w1Item' entry being A [Rs, H] (G's: d_0 of the support rows). x_r W_0,t for the block's rows
- * = x W_0 + (x_r X_s^T) A_t, through the block's Gram blocks.
- */
-function itemPart(rows: Rows, a: tf.Tensor, support: Rows): T2 {
-  return tf.add(rows.xw, applyOf(rows.gram, a, rows.counts, support.counts)) as T2;
-}
-
 /** One block's forward and backward at per-task weights w (the file comment's a, z, d, G). */
 export interface Pass {
   readonly a: T2[];
@@ -155,7 +136,7 @@ function forward(w: Rec, layers: readonly Layer[], rows: Rows, support: Rows, us
     z.push(
       i === 0
         ? (tf.add(
-            itemPart(rows, w.w1Item!, support),
+            heldTimes(rows.held, w.w1Item!),
             rows.spread(tf.add(tf.add(users.uw, tf.mul(users.uu, w.w1User!)), w.b1!)),
           ) as T2)
         : (tf.add(rows.apply(a[i]!, w[layer.w]!), rows.spread(w[layer.b]!)) as T2),
@@ -193,7 +174,7 @@ export function pass(
   return { a, z, d, g, scale, residual };
 }
 
-/** Every task's weights at the shared ones: the first layer's coefficients zero (Users, itemPart). */
+/** Every task's weights at the shared ones: the first layer's coefficients zero (Users, heldLayer.ts). */
 export function tiled(local: Rec, keys: readonly string[], tasks: number, supportRows: number): Rec {
   const h = local.b1!.shape[0]!;
   return Object.fromEntries(
@@ -202,7 +183,7 @@ export function tiled(local: Rec, keys: readonly string[], tasks: number, suppor
       k === 'w1User'
         ? tf.zeros([tasks, h])
         : k === 'w1Item'
-          ? tf.zeros([supportRows, h])
+          ? zeroCoefficients(supportRows, h)
           : tileTasks(local[k]!, tasks),
     ]),
   );
@@ -233,7 +214,7 @@ function clipped(
     .map((k) => {
       const v = g[k]!;
       if (k === 'w1Item') {
-        const rows = tf.sum(tf.mul(v, applyOf(support.gram, v, sc, sc)), 1, true) as T2;
+        const rows = tf.sum(tf.mul(v, applyOf(support.held.gram(), v, sc, sc)), 1, true) as T2;
         return tf.reshape(support.sum(rows), [-1]);
       }
       if (k === 'w1User') return tf.reshape(tf.mul(users.uu, tf.sum(tf.square(v), 1, true)), [-1]);

@@ -30,10 +30,8 @@ import { keysOf } from '../models/params';
 import { reluBackward } from '../kernels/elementwiseWebgpu';
 import type { BatchTensors } from './batch';
 import { embed } from './meluCommon';
+import { applyOf, applyTOf, gramOf, heldTimesT } from './heldLayer';
 import {
-  applyOf,
-  applyTOf,
-  gramOf,
   layersOf,
   pass,
   rowsOf,
@@ -56,8 +54,10 @@ import { learnedRates, stepOf, type InnerConfig, type MetaGradient } from './met
  * (the support rows' Gram blocks; the query's transposed).
  */
 function supportTimesV(support: Rows, query: Rows, bq: tf.Tensor, s: tf.Tensor | null): T2 {
-  const fromQuery = applyTOf(query.gram, bq, query.counts, support.counts);
-  return s ? (tf.add(fromQuery, applyOf(support.gram, s, support.counts, support.counts)) as T2) : fromQuery;
+  const fromQuery = applyTOf(query.held.gram(), bq, query.counts, support.counts);
+  return s
+    ? (tf.add(fromQuery, applyOf(support.held.gram(), s, support.counts, support.counts)) as T2)
+    : fromQuery;
 }
 
 /**
@@ -148,10 +148,7 @@ export function meluMetaGradRaggedSteps(
   const loss = tf.div(tf.sum(tf.mul(b.query.weight, tf.square(qp.residual))), t) as tf.Scalar;
   const bq = qp.g.w1Item!; // the query's d_0: V's X_q^T coefficients
   // the query rows' input gradient dx = d_0 W_0,t^T = d_0 W_0^T + (d_0 A^T) X_s
-  const dxQuery = tf.add(
-    VALUES.mmT(bq as T2, p.w1Item),
-    applyOf(gramOf(bq, wK.w1Item!, query.counts, support.counts), support.x, query.counts, support.counts),
-  ) as T2;
+  const dxQuery = heldTimesT(query.held, bq as T2, wK.w1Item!);
   const second = inner.order === 'second-order';
   const rated = p.localLogRate !== undefined;
   const later = keys.filter((k) => k !== 'w1Item');
