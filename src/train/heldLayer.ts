@@ -64,6 +64,9 @@ export function zeroCoefficients(supportRows: number, h: number): T2 {
   return z;
 }
 
+/** Whether a coefficient tensor is known to be zero (made by zeroCoefficients). */
+export const isZeroCoefficients = (a: tf.Tensor): boolean => ZERO.has(a);
+
 /** (x_r X_s,t^T) A_t [R, H]: the held part of x_r W_t; null when A is known to be zero. */
 export function heldCorrection(input: HeldInput, a: tf.Tensor): T2 | null {
   return ZERO.has(a) ? null : applyOf(input.gram(), a, input.counts, input.supportCounts);

@@ -30,7 +30,7 @@ import { keysOf } from '../models/params';
 import { reluBackward } from '../kernels/elementwiseWebgpu';
 import type { BatchTensors } from './batch';
 import { embed } from './meluCommon';
-import { applyOf, applyTOf, gramOf, heldTimesT } from './heldLayer';
+import { applyOf, applyTOf, gramOf, heldTimesT, isZeroCoefficients } from './heldLayer';
 import {
   layersOf,
   pass,
@@ -108,8 +108,10 @@ function rOp(
   g.w1User = g.b1;
   // R{dx} = R{d_0} W_0,t^T + d_0 U_0,t^T = R{d_0} W_0^T + [R{d_0} A^T + alpha d_0 S^T] X_s + [alpha d_0 B^T] X_q
   const sc = support.counts;
-  let css = gramOf(Rd, w.w1Item!, sc, sc);
-  if (item.s) css = tf.add(css, tf.mul(item.alpha, gramOf(p.d[0]!, item.s, sc, sc)));
+  const terms: tf.Tensor[] = [];
+  if (!isZeroCoefficients(w.w1Item!)) terms.push(gramOf(Rd, w.w1Item!, sc, sc));
+  if (item.s) terms.push(tf.mul(item.alpha, gramOf(p.d[0]!, item.s, sc, sc)));
+  const css = terms.length === 0 ? null : terms.length === 1 ? terms[0]! : tf.add(terms[0]!, terms[1]!);
   const csq = tf.mul(item.alpha, gramOf(p.d[0]!, item.bq, sc, query.counts));
   // R{G_b0} W1u_t^T + G_b0 U1u_t^T = R{G_b0} W1u^T + (R{G_b0} . c_t + G_b0 . c^U_t) u_t
   const du = userGrad(users, g.b1 as T2, tf.add(tf.mul(g.b1, w.w1User!), tf.mul(p.g.b1!, U.w1User!)));
@@ -176,7 +178,7 @@ export function meluMetaGradRaggedSteps(
     V = Object.fromEntries(later.map((k) => [k, tf.sub(V[k]!, r.g[k]!)]));
     s = s ? tf.sub(s, r.g.w1Item!) : tf.neg(r.g.w1Item!);
     pieces.rd0.push(r.rd0);
-    pieces.css.push(r.css);
+    if (r.css) pieces.css.push(r.css);
     pieces.csq.push(r.csq);
     pieces.du.push(tf.neg(r.du));
   }
@@ -190,7 +192,9 @@ export function meluMetaGradRaggedSteps(
   if (pieces.rd0.length > 0) {
     const sc = support.counts;
     const dxSupport = tf.add(
-      tf.add(VALUES.mmT(sum(pieces.rd0) as T2, p.w1Item), applyOf(sum(pieces.css), support.x, sc, sc)),
+      pieces.css.length > 0
+        ? tf.add(VALUES.mmT(sum(pieces.rd0) as T2, p.w1Item), applyOf(sum(pieces.css), support.x, sc, sc))
+        : VALUES.mmT(sum(pieces.rd0) as T2, p.w1Item),
       applyOf(sum(pieces.csq), query.x, sc, query.counts),
     ) as T2;
     dItems = tf.sub(dItems, scatterRowsValue(dxSupport, b.support.item, items)) as T2;
