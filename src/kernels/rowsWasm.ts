@@ -152,57 +152,37 @@ export function registerRowKernels(): void {
       return out;
     },
   });
-  // the bag and its adjoint: the same walk over the slots, rows read and written the other way round
-  const bagKernel = (kernelName: string, adjoint: boolean): tf.KernelConfig => ({
+  // the bag and its adjoint: the same walk over the slots, rows read and written the other way round;
+  // `side`: a side's whole embedding, [index fields | multi-hot fields] per row, and its adjoint
+  // (embedding.ts): the index fields walked as one-slot bags of weight 1 into the first columns
+  const bagKernel = (kernelName: string, adjoint: boolean, side: boolean): tf.KernelConfig => ({
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { values, indices, weights, acc } = inputs as Record<
-        'values' | 'indices' | 'weights' | 'acc',
-        tf.TensorInfo
-      >;
+      const named = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { values, weights } = named as Record<'values' | 'weights', tf.TensorInfo>;
+      const multi = (side ? named.multi : named.indices)!;
+      const index = side ? named.index! : null;
       const { groups, rows } = attrs as unknown as { groups: number; rows: number };
       const wasm = backend as unknown as WasmBackendLike;
-      const [n, slots] = indices.shape as [number, number];
-      const e = adjoint ? values.shape[1]! / groups : values.shape[1]!;
-      const width = slots / groups;
-      const tableRows = adjoint ? rows : values.shape[0]!;
-      const out = wasm.makeOutput(adjoint ? [rows, e] : [n, groups * e], 'float32');
-      const target = wasm.typedArrayFromHeap(out) as Float32Array;
-      // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
-      if (acc) target.set(wasm.typedArrayFromHeap(acc) as Float32Array);
-      else target.fill(0);
-      const walk = { n, groups, width, e, adjoint, rowStride: groups * e, col: 0, tableRows, kernelName };
-      bagWalk(backend, { values, indices, weights, out }, walk);
-      return out;
-    },
-  });
-  tf.registerKernel(bagKernel(BAG_KERNEL, false));
-  tf.registerKernel(bagKernel(BAG_T_KERNEL, true));
-  // a side's whole embedding, [index fields | multi-hot fields] per row, and its adjoint (embedding.ts)
-  const sideKernel = (kernelName: string, adjoint: boolean): tf.KernelConfig => ({
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { values, index, multi, weights } = inputs as Record<
-        'values' | 'index' | 'multi' | 'weights',
-        tf.TensorInfo
-      >;
-      const { groups, rows } = attrs as unknown as { groups: number; rows: number };
-      const wasm = backend as unknown as WasmBackendLike;
-      const [n, fields] = index.shape as [number, number];
+      const n = multi.shape[0]!;
+      const fields = index ? index.shape[1]! : 0;
       const width = multi.shape[1]! / groups;
       const e = adjoint ? values.shape[1]! / (fields + groups) : values.shape[1]!;
       const rowStride = (fields + groups) * e;
       const tableRows = adjoint ? rows : values.shape[0]!;
       const out = wasm.makeOutput(adjoint ? [rows, e] : [n, rowStride], 'float32');
-      (wasm.typedArrayFromHeap(out) as Float32Array).fill(0);
+      const target = wasm.typedArrayFromHeap(out) as Float32Array;
+      // the adjoint may start from acc (a table of the same shape: the index fields' scatter) instead of 0
+      if (named.acc) target.set(wasm.typedArrayFromHeap(named.acc) as Float32Array);
+      else target.fill(0);
       const common = { n, e, adjoint, rowStride, tableRows, kernelName };
-      bagWalk(
-        backend,
-        { values, indices: index, weights: null, out },
-        { ...common, groups: fields, width: 1, col: 0 },
-      );
+      if (index)
+        bagWalk(
+          backend,
+          { values, indices: index, weights: null, out },
+          { ...common, groups: fields, width: 1, col: 0 },
+        );
       bagWalk(
         backend,
         { values, indices: multi, weights, out },
@@ -211,8 +191,10 @@ export function registerRowKernels(): void {
       return out;
     },
   });
-  tf.registerKernel(sideKernel(EMBED_SIDE_KERNEL, false));
-  tf.registerKernel(sideKernel(EMBED_SIDE_T_KERNEL, true));
+  tf.registerKernel(bagKernel(BAG_KERNEL, false, false));
+  tf.registerKernel(bagKernel(BAG_T_KERNEL, true, false));
+  tf.registerKernel(bagKernel(EMBED_SIDE_KERNEL, false, true));
+  tf.registerKernel(bagKernel(EMBED_SIDE_T_KERNEL, true, true));
   registerWebgpuRowKernels();
 }
 

@@ -4,8 +4,7 @@
  * - tile: every task at once with per-task weights [T, ...] (one tf.grads per local step), rows padded
  *   to the longest task of the batch, per-task products as batched matMuls;
  * - ragged: the same per-task weights on flat, unpadded rows, the per-task products on the segmented
- *   kernel (models/segment.ts; wasm and cpu only): no padding, and on wasm 2-D XNNPACK products
- *   instead of the naive 3-D batched matMul;
+ *   kernel (models/segment.ts; cpu, wasm, webgpu); first order written by hand (mamoByHand.ts);
  * - loop: one task at a time with 2-D weights (the reference).
  *
  * Per task (paper Algorithm 1): 1. a = attention(p_u, M_P); b_u = a M_U; M_uI = a M_UI (Eqs 3, 4, 7).
@@ -75,8 +74,7 @@ export function initLocal(
   const a = attention(e.userVecs, memory, cfg.attentionScale);
   const { bias, muiUser, muiItem } = readMemory(a, memory, userNetShapes(dims));
   const local: Partial<Local> = {};
-  // theta_u's tensors broadcast against the personal bias [T, ...] (no tile); the rest are tiled, except
-  // `untiled` (left shared: mamoByHand.ts holds theta_i's first layer as coefficient rows)
+  // theta_u broadcast against the personal bias [T, ...]; the rest tiled, but `untiled` (mamoByHand.ts)
   const personal = new Set<string>(MAMO_USER_KEYS);
   for (const key of MAMO_GLOBAL_LOCAL_KEYS)
     local[key] = personal.has(key)
@@ -266,12 +264,8 @@ export function mamoMetaGradLoop(
 ): MamoMetaResult {
   const adaptOne = (w0: Local, e: Embedded, t: number, lr: StepSizes): Local => {
     let w = w0;
-    for (let k = 0; k < cfg.steps; k++)
-      w = sgdStep(
-        w,
-        localGrads(w, (v) => taskMse(v, e, b.support, t)),
-        lr,
-      );
+    const grad = (v: Local) => localGrads(v, (x) => taskMse(x, e, b.support, t));
+    for (let k = 0; k < cfg.steps; k++) w = sgdStep(w, grad(w), lr);
     return w;
   };
   const e0 = embedSides(params, dims, b.items, b.users);
