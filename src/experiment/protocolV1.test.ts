@@ -117,6 +117,19 @@ describe('results protocol v1', () => {
     for (const v of spec.variants.filter((x) => x.ablate)) expect(v.against).toHaveLength(1);
   });
 
+  it('spec v1.1 is v1 with another title and parts folder (docs/protocol.md, section 11)', () => {
+    const read = (f: string) =>
+      JSON.parse(readFileSync(join(import.meta.dirname, '../../experiments', f), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+    const { title: t0, parts: p0, ...v1 } = read('protocol-v1.json');
+    const { title: t1, parts: p1, ...v11 } = read('protocol-v1.1.json');
+    expect(v11).toEqual(v1);
+    expect([t0 === t1, p0 === p1]).toEqual([false, false]);
+    expect(p1).toBe('../docs/results-v1.1-parts');
+  });
+
   it('the merged document pairs rows against rows, shows quoted figures and counts its intervals', () => {
     const spec = parseSpec({
       datasets: ['demo'],
