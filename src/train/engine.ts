@@ -20,14 +20,20 @@ import { initMelu, meluDepth, meluLocalKeys, type MeluDims, type MeluParams } fr
 import { countScalars, disposeParams, tidyAll, type ParamRecord } from '../models/params';
 import { sideWidth } from '../models/embedding';
 import type { BatchTensors } from './batch';
-import { inBatchOrder, weightedSum, type GroupedBatch, type Predictions } from './predictions';
+import {
+  inBatchOrder,
+  weightedSum,
+  type GroupedBatch,
+  type Predictions,
+  type RatePredictions,
+} from './predictions';
 import type { FeatureLayout } from './layout';
-import { mamoMetaGradient, mamoPredict, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { mamoMetaGradient, mamoPredictAtRates, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import type { FineTune } from './adaptation';
 import { mamoSupervisedGrad } from './mamoSupervised';
 import { cloneMemory, writeAfterBatch } from './mamoWrites';
 import { fromHost, toHost, type HostValue } from './snapshot';
-import { meluMetaGradient, meluPredict, type MeluStrategy } from './meluMeta';
+import { meluMetaGradient, meluPredict, meluPredictAtRates, type MeluStrategy } from './meluMeta';
 import { meluSupervisedGrad } from './meluSupervised';
 import { learnedRatesOf, type InnerConfig } from './meta';
 import {
@@ -38,7 +44,14 @@ import {
   type OptimizerState,
 } from './optim';
 
-export { disposePredictions, single, type GroupedBatch, type Predictions } from './predictions';
+export {
+  disposePredictions,
+  disposeRatePredictions,
+  single,
+  type GroupedBatch,
+  type Predictions,
+  type RatePredictions,
+} from './predictions';
 
 export interface ModelEngine {
   readonly model: TrainConfig['model'];
@@ -61,6 +74,15 @@ export interface ModelEngine {
    * local rate (chosen on validation users: the non-meta baseline's, and the model's with chooseLocalRate),
    * `fineTune` the layers and clip of the non-meta baseline's fine-tuning (MeLU; localRate.ts). */
   predict(batch: BatchTensors, innerLr?: number, fineTune?: FineTune): Predictions;
+  /**
+   * predict at several local rates (undefined: the configured one), sharing the work that does not
+   * depend on the rate; after[k] equals predict(batch, rates[k], fineTune).after (caller disposes).
+   */
+  predictAtRates(
+    batch: BatchTensors,
+    rates: readonly (number | undefined)[],
+    fineTune?: FineTune,
+  ): RatePredictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
   /** With learned local rates: each adapted tensor's local step at the configured rate (host data). */
@@ -212,6 +234,12 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
         attention: null,
       }));
     },
+    predictAtRates(batch, rates, fineTune) {
+      return tidyAll(() => ({
+        ...meluPredictAtRates(strategy, holder.current.params, dims, batch, inner, rates, fineTune),
+        attention: null,
+      }));
+    },
     profileMemory: async () => null,
     learnedRates: () =>
       learnedRatesOf(
@@ -258,6 +286,10 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     personalInitScale: config.personalInitScale,
     attentionScale: config.attentionScale,
   };
+  const predictAtRates = (batch: BatchTensors, rates: readonly (number | undefined)[]): RatePredictions =>
+    tidyAll(() =>
+      mamoPredictAtRates(holder.current.params, holder.current.memory!, dims, batch, cfg, rates, strategy),
+    );
   return {
     model: 'mamo',
     strategy,
@@ -324,12 +356,11 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     rollback: () => holder.rollback(),
     exportState: () => holder.exportState(),
     importState: (state) => holder.importState(state),
-    predict(batch, innerLr) {
-      const local = innerLr === undefined ? cfg : { ...cfg, lr: innerLr };
-      return tidyAll(() =>
-        mamoPredict(holder.current.params, holder.current.memory!, dims, batch, local, strategy),
-      );
+    predict: (batch, innerLr) => {
+      const { after, ...rest } = predictAtRates(batch, [innerLr]);
+      return { ...rest, after: after[0]! };
     },
+    predictAtRates,
     async profileMemory() {
       const m = holder.current.memory!.profile;
       return { values: (await m.data()) as Float32Array, width: m.shape[1] };

@@ -7,7 +7,7 @@ import type { TaskSet } from '../data/scenarios/types';
 import type { Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
 import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
-import { disposePredictions, type ModelEngine } from './engine';
+import { disposeRatePredictions, type ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
 import type { FeatureLayout } from './layout';
 import type { FineTune } from './adaptation';
@@ -50,6 +50,28 @@ export async function predictTaskSet(
   layout: FeatureLayout,
   options: { batchSize?: number; innerLr?: number; range: readonly [number, number]; fineTune?: FineTune },
 ): Promise<TaskSetPredictions> {
+  const { innerLr, ...rest } = options;
+  return (await predictTaskSetAtRates(engine, set, taskIds, layout, { ...rest, rates: [innerLr] }))[0]!;
+}
+
+/**
+ * predictTaskSet at several local rates (undefined: the engine's configured one), one result per rate
+ * in order: each batch is made once and the engine shares the work that does not depend on the rate
+ * (ModelEngine.predictAtRates), so trying R rates costs less than R passes. The numbers are those of
+ * predictTaskSet at each rate alone.
+ */
+export async function predictTaskSetAtRates(
+  engine: ModelEngine,
+  set: TaskSet,
+  taskIds: Int32Array,
+  layout: FeatureLayout,
+  options: {
+    batchSize?: number;
+    rates: readonly (number | undefined)[];
+    range: readonly [number, number];
+    fineTune?: FineTune;
+  },
+): Promise<TaskSetPredictions[]> {
   const batchSize = options.batchSize ?? 64;
   const offsets = new Int32Array(taskIds.length + 1);
   for (let k = 0; k < taskIds.length; k++) {
@@ -59,7 +81,7 @@ export async function predictTaskSet(
   const total = offsets[taskIds.length]!;
   const truth = new Float32Array(total);
   const before = new Float32Array(total);
-  const after = new Float32Array(total);
+  const after = options.rates.map(() => new Float32Array(total));
   const attention = engine.slots > 0 ? new Float32Array(taskIds.length * engine.slots) : null;
   let profiles: Float32Array | null = null;
   let profileWidth = 0;
@@ -68,12 +90,12 @@ export async function predictTaskSet(
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);
-    const p = engine.predict(tensors, options.innerLr, options.fineTune);
-    const [b, a, att, prof] = await Promise.all([
+    const p = engine.predictAtRates(tensors, options.rates, options.fineTune);
+    const [b, att, prof, ...as] = await Promise.all([
       p.before.data(),
-      p.after.data(),
       p.attention?.data() ?? null,
       p.profiles?.data() ?? null,
+      ...p.after.map((a) => a.data()),
     ]);
     const len = batch.query.maxLen;
     for (let k = 0; k < ids.length; k++) {
@@ -83,8 +105,8 @@ export async function predictTaskSet(
       const o = offsets[start + k]!;
       for (let j = 0; j < n; j++) {
         truth[o + j] = set.queryValues[q0 + j]!;
-        before[o + j] = b[k * len + j]!;
-        after[o + j] = a[k * len + j]!;
+        before[o + j] = b![k * len + j]!;
+        for (let r = 0; r < after.length; r++) after[r]![o + j] = as[r]![k * len + j]!;
       }
     }
     if (attention && att) attention.set(att as Float32Array, start * engine.slots);
@@ -93,17 +115,17 @@ export async function predictTaskSet(
       profiles ??= new Float32Array(taskIds.length * profileWidth);
       profiles.set(prof as Float32Array, start * profileWidth);
     }
-    disposePredictions(p);
+    disposeRatePredictions(p);
     disposeBatchTensors(tensors);
   }
-  return {
+  return after.map((predicted) => ({
     taskIds,
     before: { offsets, truth, predicted: before, range: options.range },
-    after: { offsets, truth, predicted: after, range: options.range },
+    after: { offsets, truth, predicted, range: options.range },
     attention,
     profiles,
     profileWidth,
-  };
+  }));
 }
 
 /** Distinct users, tasks and ratings of some tasks of a set. */

@@ -7,8 +7,15 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import { createRng } from '../lib/rng';
 import { demoDataset } from '../../tests/helpers/demo';
 import { batchTensors, disposeBatchTensors, makeBatch, type BatchTensors } from './batch';
-import { createMeluEngine, disposePredictions, single, type ModelEngine } from './engine';
+import {
+  createMeluEngine,
+  disposePredictions,
+  disposeRatePredictions,
+  single,
+  type ModelEngine,
+} from './engine';
 import { clipTaskGradients } from './fineTune';
+import { FINE_TUNE_GRID_V1 } from './adaptation';
 import { FINE_TUNE_GRID, FULL_FINE_TUNE, formatFineTune, type FineTune } from './localRate';
 import type { MeluStrategy } from './meluMeta';
 import { prepareExperiment } from './prepare';
@@ -118,6 +125,25 @@ describe('fine-tuning choices of the non-meta baseline', () => {
           expect(maxDiff(tiny.after, plain.before), `${strategy} ${layers} ${steps}`).toBeLessThan(1e-5);
           expect(maxDiff(plain.after, plain.before)).toBeGreaterThan(1e-3);
         }
+  });
+
+  it('predictAtRates gives each rate the numbers predict gives it alone, for every v1 fine-tuning', async () => {
+    const rates = [0, undefined, 0.05];
+    // every fine-tuning on the ragged plan (the one the experiments run); the others' one-step ones
+    for (const strategy of ['ragged', 'algebraic', 'tile'] as const)
+      for (const fineTune of FINE_TUNE_GRID_V1.filter((f) => strategy === 'ragged' || f.steps === 1)) {
+        const engine = engineFor(strategy, 2);
+        const many = engine.predictAtRates(probe, rates, fineTune);
+        const before = (await many.before.data()) as Float32Array;
+        for (const [k, lr] of rates.entries()) {
+          const one = engine.predict(probe, lr, fineTune);
+          const what = `${strategy} ${formatFineTune(fineTune)} rate ${lr}`;
+          expect(await many.after[k]!.data(), what).toEqual(await one.after.data());
+          expect(before, what).toEqual(await one.before.data());
+          disposePredictions(one);
+        }
+        disposeRatePredictions(many);
+      }
   });
 
   it('clipTaskGradients scales each task to norm <= clip over the keys that move', async () => {

@@ -8,7 +8,7 @@
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
-import { predictTaskSet, scenarioMetrics } from './evaluate';
+import { predictTaskSetAtRates, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
 import { FULL_FINE_TUNE, itemKindOf, type FineTune, type ItemKind, type LocalRates } from './adaptation';
 import type { TaskPicker } from './sample';
@@ -58,20 +58,19 @@ export async function validationAtRates(
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
   if (!cells.length) return [];
   const ids = new Map(cells.map((s) => [s, tasksOf(s, input.split.validation[s].count)]));
-  const out: { lr: number; mae: number; record: ScenarioRecord }[] = [];
   const range = ratingRange(input.split.train);
-  for (const lr of rates) {
-    const record: ScenarioRecord = {};
-    for (const scenario of cells) {
-      const set = input.split.validation[scenario];
-      record[scenario] = scenarioMetrics(
-        set,
-        await predictTaskSet(engine, set, ids.get(scenario)!, input.layout, { innerLr: lr, range, fineTune }),
-      );
-    }
-    out.push({ lr, mae: meanMae(record), record });
+  const records: ScenarioRecord[] = rates.map(() => ({}));
+  // every rate from the same batches: the engine shares what does not depend on the rate
+  for (const scenario of cells) {
+    const set = input.split.validation[scenario];
+    const atRates = await predictTaskSetAtRates(engine, set, ids.get(scenario)!, input.layout, {
+      rates,
+      range,
+      fineTune,
+    });
+    atRates.forEach((p, k) => (records[k]![scenario] = scenarioMetrics(set, p)));
   }
-  return out;
+  return rates.map((lr, k) => ({ lr, mae: meanMae(records[k]!), record: records[k]! }));
 }
 
 /**

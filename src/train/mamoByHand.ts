@@ -206,15 +206,34 @@ export function adaptByHand(
   steps: number,
   lr: StepSizes,
 ): AdaptedByHand {
+  return adaptByHandAtRates(local, wi1, itemVecs, userVecs, b, steps, [lr])[0]!;
+}
+
+/**
+ * adaptByHand once per entry of `lrs`, the rows and the support's held input (its Gram blocks, computed
+ * at their first use) shared by the rates; each rate's steps are the ops it runs alone.
+ */
+export function adaptByHandAtRates(
+  local: Local,
+  wi1: tf.Tensor2D,
+  itemVecs: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  b: BatchTensors,
+  steps: number,
+  lrs: readonly StepSizes[],
+): AdaptedByHand[] {
   const rows = rowsOf(b.support, b.tasks);
   const support = heldInput(gatherRowsValue(itemVecs, b.support.item), rows.counts, wi1);
-  let w: Local = { ...local, wi1: zeroCoefficients(b.support.rows, wi1.shape[1]) };
-  for (let k = 0; k < steps; k++) {
-    const c = forward(w, userVecs, support, rows);
-    const { dy } = squaredError(c.y, b.support, 1);
-    w = localStep(w, backward(w, c, support, dy, rows, false).grads, lr);
-  }
-  return { w, support };
+  const start: Local = { ...local, wi1: zeroCoefficients(b.support.rows, wi1.shape[1]) };
+  return lrs.map((lr) => {
+    let w = start;
+    for (let k = 0; k < steps; k++) {
+      const c = forward(w, userVecs, support, rows);
+      const { dy } = squaredError(c.y, b.support, 1);
+      w = localStep(w, backward(w, c, support, dy, rows, false).grads, lr);
+    }
+    return { w, support };
+  });
 }
 
 /** Query predictions [Rq, 1] (flat rows) at adapted weights. */
@@ -224,14 +243,27 @@ export function predictByHand(
   userVecs: tf.Tensor2D,
   b: BatchTensors,
 ) {
+  return predictByHandAtRates([adapted], itemVecs, userVecs, b)[0]!;
+}
+
+/**
+ * predictByHand for weights adapted from one support held input (adaptByHandAtRates): the query rows
+ * and their Gram blocks against the support rows shared.
+ */
+export function predictByHandAtRates(
+  adapted: readonly AdaptedByHand[],
+  itemVecs: tf.Tensor2D,
+  userVecs: tf.Tensor2D,
+  b: BatchTensors,
+) {
   const rows = rowsOf(b.query, b.tasks);
-  const item = heldInput(
-    gatherRowsValue(itemVecs, b.query.item),
-    rows.counts,
-    adapted.support.w,
-    adapted.support,
-  );
-  return forward(adapted.w, userVecs, item, rows).y;
+  const support = adapted[0]!.support;
+  const item = heldInput(gatherRowsValue(itemVecs, b.query.item), rows.counts, support.w, support);
+  return adapted.map((a) => {
+    if (a.support !== support)
+      throw new Error('predictByHandAtRates: weights adapted from other support rows');
+    return forward(a.w, userVecs, item, rows).y;
+  });
 }
 
 /**

@@ -31,7 +31,13 @@ import { attention, readMemory, type MemoryState, type UserNetRecord } from '../
 import { gatherRows } from '../models/ops';
 import { fromList, keysOf } from '../models/params';
 import { toPadded, type BatchTensors, type RowTensors } from './batch';
-import { adaptByHand, embedValues, firstOrderByHand, predictByHand } from './mamoByHand';
+import {
+  adaptByHand,
+  adaptByHandAtRates,
+  embedValues,
+  firstOrderByHand,
+  predictByHandAtRates,
+} from './mamoByHand';
 import { mamoRates, rateGradient } from './mamoRates';
 import { adaptPerTask, formTaskLoss, itemRowsOf, type Form } from './perTask';
 import { formOf } from './strategy';
@@ -356,7 +362,8 @@ export function mamoMetaGradient(
  * Query predictions [T, Lq] at the personalised init (MAMO without local adaptation) and after local
  * adaptation, plus the attention a [T, K] and the user profile p_u [T, width] of every task. Memories
  * are read, never written. The local steps and the query predictions run in the strategy's form (the
- * loop's as the tile's, tested); the predictions come back padded, the layout evaluation reads.
+ * loop's as the tile's, tested); the predictions come back padded, the layout evaluation reads. One
+ * rate of mamoPredictAtRates.
  */
 export function mamoPredict(
   params: MamoParams,
@@ -366,10 +373,28 @@ export function mamoPredict(
   cfg: MamoConfig,
   strategy: MamoStrategy = 'tile',
 ): { before: tf.Tensor2D; after: tf.Tensor2D; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
+  const { after, ...rest } = mamoPredictAtRates(params, memory, dims, b, cfg, [cfg.lr], strategy);
+  return { ...rest, after: after[0]! };
+}
+
+/**
+ * mamoPredict at several local rates (undefined: cfg.lr): the embeddings, the memory read, the
+ * prediction before adaptation and, on the ragged plan, the rows and Gram blocks of the held first item
+ * layer once; after[k] at rates[k], by the ops mamoPredict runs for that rate alone.
+ */
+export function mamoPredictAtRates(
+  params: MamoParams,
+  memory: MemoryState,
+  dims: MamoDims,
+  b: BatchTensors,
+  cfg: MamoConfig,
+  rates: readonly (number | undefined)[],
+  strategy: MamoStrategy = 'tile',
+): { before: tf.Tensor2D; after: tf.Tensor2D[]; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
   const { a, local } = initLocal(params, e, memory, dims, cfg);
   const form = formOf(strategy);
-  const rates = mamoRates(params, cfg.lr);
+  const lrs = rates.map((r) => mamoRates(params, r ?? cfg.lr));
   const q = b.query;
   const xq = itemRowsOf(form, e.itemVecs, q, b.tasks);
   const layout = layoutOf(form, q, b.tasks);
@@ -383,15 +408,14 @@ export function mamoPredict(
         ]) as tf.Tensor2D);
   const before = padded(mamoForward(layout, local, e.userVecs, xq));
   // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
-  const after = padded(
+  const after =
     form === 'ragged'
-      ? predictByHand(
-          adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, rates),
+      ? predictByHandAtRates(
+          adaptByHandAtRates(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, lrs),
           e.itemVecs,
           e.userVecs,
           b,
         )
-      : mamoForward(layout, adaptTasks(local, e, b, cfg, form, rates), e.userVecs, xq),
-  );
-  return { before, after, attention: a, profiles: e.userVecs };
+      : lrs.map((lr) => mamoForward(layout, adaptTasks(local, e, b, cfg, form, lr), e.userVecs, xq));
+  return { before, after: after.map(padded), attention: a, profiles: e.userVecs };
 }

@@ -322,7 +322,7 @@ export function meluMetaGradient(
  * Query predictions [T, Lq] before local adaptation (the shared meta-learned weights) and after it
  * (tile, or algebraic for one step). Padding slots hold meaningless values; callers read real rows.
  * `fineTune` (the non-meta baseline's): the last layer only, per-task gradient clipping (per-task weights),
- * and its own number of local steps (else inner.steps).
+ * and its own number of local steps (else inner.steps). One rate of meluPredictAtRates.
  */
 export function meluPredict(
   strategy: MeluStrategy,
@@ -332,36 +332,72 @@ export function meluPredict(
   inner: InnerConfig,
   fineTune: FineTune = FULL_FINE_TUNE,
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
+  const { before, after } = meluPredictAtRates(strategy, params, dims, b, inner, [inner.lr], fineTune);
+  return { before, after: after[0]! };
+}
+
+/**
+ * meluPredict at several local rates at once: `before` [T, Lq] once, `after[k]` [T, Lq] adapted at
+ * rates[k] (an undefined rate: inner.lr). What does not depend on the rate is computed once and shared:
+ * the embeddings, the prediction before adaptation, the support pass of the one-step algebra, the
+ * tiled weights, the Gram blocks of the held first layer. Each rate's ops are the ones meluPredict runs
+ * for it alone, on the same inputs, so the predictions are the same numbers (test: meluMeta.grad.test.ts).
+ * Choosing the local rate on validation users (localRate.ts) tries 8 rates per checkpoint.
+ */
+export function meluPredictAtRates(
+  strategy: MeluStrategy,
+  params: MeluParams,
+  dims: MeluDims,
+  b: BatchTensors,
+  inner: InnerConfig,
+  rates: readonly (number | undefined)[],
+  fineTune: FineTune = FULL_FINE_TUNE,
+): { before: tf.Tensor2D; after: tf.Tensor2D[] } {
   const e = embed(params, dims, b);
   const local = meluLocal(params);
-  const lr = fineTuneRates(meluRates(params, inner.lr), Object.keys(local), fineTune, meluOutputKeys(params));
+  const lrs = rates.map((r) =>
+    fineTuneRates(meluRates(params, r ?? inner.lr), Object.keys(local), fineTune, meluOutputKeys(params)),
+  );
   const steps = fineTune.steps ?? inner.steps;
   const plan = meluPlan(strategy, steps, fineTune.clip > 0);
   const q = b.query;
   const shared = meluForward(sharedRows(q.task), local, gatherRows(e.itemVecs, q.item), e.userVecs);
-  const before = tf.reshape(toPadded(tf.reshape(shared, [-1, 1]), q, b.tasks), [
-    b.tasks,
-    q.maxLen,
-  ]) as tf.Tensor2D;
+  const padded = (flat: tf.Tensor) =>
+    tf.reshape(toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks), [
+      b.tasks,
+      q.maxLen,
+    ]) as tf.Tensor2D;
+  const before = padded(shared);
   if (plan.formulation === 'one-step algebra' && plan.layout === 'ragged') {
-    const flat = raggedQueryPredictions(params, e, raggedSupport(params, e, b), b, lr, true);
-    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
-    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
+    const support = raggedSupport(params, e, b);
+    return {
+      before,
+      after: lrs.map((lr) => padded(raggedQueryPredictions(params, e, support, b, lr, true))),
+    };
   }
   if (plan.formulation === 'one-step algebra') {
-    return { before, after: queryPredictionsAdapted(params, e, supportPass(params, e, b), b, lr) };
+    const support = supportPass(params, e, b);
+    return { before, after: lrs.map((lr) => queryPredictionsAdapted(params, e, support, b, lr)) };
   }
   // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand:
   // meluRaggedSteps.ts)
   const form = formOf(strategy);
-  if (form === 'ragged') {
-    const flat = raggedPredictionsByHand(local, e, b, steps, lr, fineTune.clip);
-    const after = toPadded(tf.reshape(flat, [-1, 1]) as tf.Tensor2D, q, b.tasks);
-    return { before, after: tf.reshape(after, [b.tasks, q.maxLen]) as tf.Tensor2D };
-  }
-  const w = adaptTasks(form, tileLocal(local, b.tasks), e, b, steps, lr, fineTune.clip);
+  if (form === 'ragged')
+    return {
+      before,
+      after: raggedPredictionsByHand(local, e, b, steps, lrs, fineTune.clip).map(padded),
+    };
+  const tiledLocal = tileLocal(local, b.tasks);
   return {
     before,
-    after: meluForward(paddedRows(b.tasks), w, paddedItems(e, q, b.tasks), e.userVecs) as tf.Tensor2D,
+    after: lrs.map(
+      (lr) =>
+        meluForward(
+          paddedRows(b.tasks),
+          adaptTasks(form, tiledLocal, e, b, steps, lr, fineTune.clip),
+          paddedItems(e, q, b.tasks),
+          e.userVecs,
+        ) as tf.Tensor2D,
+    ),
   };
 }

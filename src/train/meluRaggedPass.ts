@@ -129,24 +129,33 @@ export interface Pass {
   readonly residual: tf.Tensor1D;
 }
 
-function forward(w: Rec, layers: readonly Layer[], rows: Rows, support: Rows, users: Users) {
-  const a: T2[] = [rows.x];
+/**
+ * The forward from layer `from` on (a[from] given as `input`; 0: the rows x): a[i], z[i] for i >= from,
+ * the entries below left empty. The layers below `from` are the caller's (a prefix no step changes).
+ */
+function forward(w: Rec, layers: readonly Layer[], rows: Rows, users: Users, from = 0, input = rows.x) {
+  const a: T2[] = [];
   const z: T2[] = [];
-  layers.forEach((layer, i) => {
-    z.push(
+  a[from] = input;
+  for (let i = from; i < layers.length; i++) {
+    const layer = layers[i]!;
+    z[i] =
       i === 0
         ? (tf.add(
             heldTimes(rows.held, w.w1Item!),
             rows.spread(tf.add(tf.add(users.uw, tf.mul(users.uu, w.w1User!)), w.b1!)),
           ) as T2)
-        : (tf.add(rows.apply(a[i]!, w[layer.w]!), rows.spread(w[layer.b]!)) as T2),
-    );
-    if (i < layers.length - 1) a.push(VALUES.relu(z[i]!));
-  });
+        : (tf.add(rows.apply(a[i]!, w[layer.w]!), rows.spread(w[layer.b]!)) as T2);
+    if (i < layers.length - 1) a[i + 1] = VALUES.relu(z[i]!);
+  }
   return { a, z };
 }
 
-/** The forward and backward of a block at per-task weights w, loss scale c (the file comment). */
+/**
+ * The forward and backward of a block at per-task weights w, loss scale c (the file comment). from > 0:
+ * only layers from .. L move (the last-layer fine-tuning), so the forward starts at their input a[from]
+ * (`input`) and the backward stops there: G of the moving layers only, no d below a[from].
+ */
 export function pass(
   w: Rec,
   layers: readonly Layer[],
@@ -154,23 +163,27 @@ export function pass(
   support: Rows,
   users: Users,
   c: number,
+  from = 0,
+  input = rows.x,
 ): Pass {
-  const { a, z } = forward(w, layers, rows, support, users);
+  const { a, z } = forward(w, layers, rows, users, from, input);
   const L = layers.length - 1;
   const residual = tf.sub(tf.reshape(z[L]!, [-1]), rows.block.value) as tf.Tensor1D;
   const scale = tf.reshape(tf.mul(rows.block.weight, c), [-1, 1]) as T2;
   const d: T2[] = new Array<T2>(L + 1);
   d[L] = tf.mul(scale, tf.reshape(residual, [-1, 1])) as T2;
   const g: Rec = {};
-  for (let i = L; i >= 1; i--) {
+  for (let i = L; i >= Math.max(from, 1); i--) {
     const layer = layers[i]!;
     g[layer.w] = rows.outer(a[i]!, d[i]!);
     g[layer.b] = rows.sum(d[i]!);
-    d[i - 1] = reluBackward(rows.applyT(d[i]!, w[layer.w]!), z[i - 1]!, 0) as T2;
+    if (i > from) d[i - 1] = reluBackward(rows.applyT(d[i]!, w[layer.w]!), z[i - 1]!, 0) as T2;
   }
-  g.w1Item = d[0]!;
-  g.b1 = rows.sum(d[0]!);
-  g.w1User = g.b1;
+  if (from === 0) {
+    g.w1Item = d[0]!;
+    g.b1 = rows.sum(d[0]!);
+    g.w1User = g.b1;
+  }
   return { a, z, d, g, scale, residual };
 }
 
@@ -189,9 +202,22 @@ export function tiled(local: Rec, keys: readonly string[], tasks: number, suppor
   );
 }
 
-/** w - alpha . g, key by key (coefficients included: the first layer's changes are linear in them). */
+/** w - alpha . g, key by key (coefficients included: the first layer's changes are linear in them); a
+ * key whose step is the number 0 stays (its G may be absent: pass with from > 0). */
 export function stepped(w: Rec, g: Rec, keys: readonly string[], lr: StepSizes): Rec {
-  return Object.fromEntries(keys.map((k) => [k, tf.sub(w[k]!, tf.mul(stepOf(lr, k), g[k]!))]));
+  return Object.fromEntries(
+    keys.map((k) => {
+      const step = stepOf(lr, k);
+      return [k, step === 0 ? w[k]! : tf.sub(w[k]!, tf.mul(step, g[k]!))];
+    }),
+  );
+}
+
+/** The lowest layer with a key that moves (step not the number 0); layers.length when none moves. */
+function lowestMoving(layers: readonly Layer[], lr: StepSizes): number {
+  const moves = (k: string) => stepOf(lr, k) !== 0;
+  const i = layers.findIndex((l, j) => moves(l.w) || moves(l.b) || (j === 0 && moves('w1User')));
+  return i < 0 ? layers.length : i;
 }
 
 /**
@@ -223,41 +249,62 @@ function clipped(
   const norm = tf.sqrt(squares.length ? tf.addN(squares) : tf.zeros([tasks]));
   const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-12))) as tf.Tensor1D;
   return Object.fromEntries(
-    keys.map((k) => {
-      const v = g[k]!;
-      const s =
-        k === 'w1Item'
-          ? gatherRowsValue(tf.reshape(scale, [-1, 1]) as T2, support.block.task)
-          : tf.reshape(scale, [tasks, ...v.shape.slice(1).map(() => 1)]);
-      return [k, tf.mul(v, s)];
-    }),
+    keys
+      .filter((k) => g[k] !== undefined)
+      .map((k) => {
+        const v = g[k]!;
+        const s =
+          k === 'w1Item'
+            ? gatherRowsValue(tf.reshape(scale, [-1, 1]) as T2, support.block.task)
+            : tf.reshape(scale, [tasks, ...v.shape.slice(1).map(() => 1)]);
+        return [k, tf.mul(v, s)];
+      }),
   );
 }
 
 /**
  * The query predictions [Rq] (flat rows) after `steps` local SGD steps of every task's weights from the
- * shared `local` (values, no tape). lr: one step per key (numbers or scalars; 0 leaves a key); clip > 0:
- * each task's gradient scaled to norm <= clip first (the non-meta baseline's fine-tuning, fineTune.ts).
+ * shared `local` (values, no tape), one array entry per entry of `lrs`. lr: one step per key (numbers
+ * or scalars; 0 leaves a key); clip > 0: each task's gradient scaled to norm <= clip first (the non-meta
+ * baseline's fine-tuning, fineTune.ts). The rates share the rows, the users' products, the tiled weights
+ * and the Gram blocks (computed at their first use); each rate's steps are the ops it would run alone.
  */
 export function raggedPredictionsByHand(
   local: Rec,
   e: Embedded,
   b: BatchTensors,
   steps: number,
-  lr: StepSizes,
+  lrs: readonly StepSizes[],
   clip = 0,
-): tf.Tensor1D {
+): tf.Tensor1D[] {
   const layers = layersOf(local);
   const keys = meluLocalKeys(layers.length - 1);
   const w0 = local.w1Item as T2;
   const users = usersOf(e.userVecs, local.w1User as T2);
   const support = rowsOf(gatherRowsValue(e.itemVecs, b.support.item), b.support, b.tasks, w0);
-  let w = tiled(local, keys, b.tasks, b.support.rows);
-  for (let j = 0; j < steps; j++) {
-    const g = pass(w, layers, support, support, users, 2).g;
-    w = stepped(w, clip > 0 ? clipped(g, keys, lr, clip, support, users) : g, keys, lr);
-  }
   const query = rowsOf(gatherRowsValue(e.itemVecs, b.query.item), b.query, b.tasks, w0, support);
-  const { z } = forward(w, layers, query, support, users);
-  return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
+  const start = tiled(local, keys, b.tasks, b.support.rows);
+  // the input of layer `from` on both blocks at the start weights, once per layer (shared by the rates)
+  const prefixes = new Map<number, { support: T2; query: T2 }>();
+  const prefix = (from: number) => {
+    let p = prefixes.get(from);
+    if (!p) {
+      const at = (rows: Rows) => (from === 0 ? rows.x : forward(start, layers, rows, users).a[from]!);
+      prefixes.set(from, (p = { support: at(support), query: at(query) }));
+    }
+    return p;
+  };
+  return lrs.map((lr) => {
+    // layers below the lowest moving one keep the start weights: their output is a constant of the steps
+    const from = Math.min(lowestMoving(layers, lr), layers.length - 1);
+    const input = prefix(from);
+    let w = start;
+    if (lowestMoving(layers, lr) < layers.length)
+      for (let j = 0; j < steps; j++) {
+        const g = pass(w, layers, support, support, users, 2, from, input.support).g;
+        w = stepped(w, clip > 0 ? clipped(g, keys, lr, clip, support, users) : g, keys, lr);
+      }
+    const { z } = forward(w, layers, query, users, from, input.query);
+    return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
+  });
 }

@@ -26,6 +26,24 @@ export function disposePredictions(p: Predictions): void {
 }
 
 /**
+ * Predictions of one batch at several local rates (ModelEngine.predictAtRates): what does not depend on
+ * the rate once (before adaptation, MAMO's attention and profiles), after[k] [T, Lq] at rates[k].
+ */
+export interface RatePredictions {
+  readonly before: tf.Tensor2D;
+  readonly after: readonly tf.Tensor2D[];
+  readonly attention: tf.Tensor2D | null;
+  readonly profiles?: tf.Tensor2D;
+}
+
+export function disposeRatePredictions(p: RatePredictions): void {
+  p.before.dispose();
+  for (const a of p.after) a.dispose();
+  p.attention?.dispose();
+  p.profiles?.dispose();
+}
+
+/**
  * One meta-batch as one or more sub-batches (batch.ts groupBySupport): the meta-gradient is the
  * task-weighted mean of the groups' (each group's loss is a mean over its tasks), and per-task results
  * are put back in the batch order (positions[g][k] = the batch index of group g's task k).
