@@ -28,7 +28,8 @@ import {
   type RatePredictions,
 } from './predictions';
 import type { FeatureLayout } from './layout';
-import { mamoMetaGradient, mamoPredictAtRates, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { mamoPredictAtRates } from './mamoPredict';
 import type { FineTune } from './adaptation';
 import { mamoSupervisedGrad } from './mamoSupervised';
 import { cloneMemory, writeAfterBatch } from './mamoWrites';

@@ -6,13 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MamoDims, MamoParams } from '../models/mamo';
 import type { MemoryState } from '../models/memory';
 import { batchTensors, makeBatch } from './batch';
-import {
-  mamoMetaGradient,
-  mamoMetaGradTile,
-  mamoPredict,
-  type MamoConfig,
-  type MamoStrategy,
-} from './mamoMeta';
+import { mamoMetaGradient, mamoMetaGradTile, type MamoConfig, type MamoStrategy } from './mamoMeta';
+import { mamoPredict } from './mamoPredict';
 import { tinyProblem } from '../../tests/helpers/tinyProblem';
 import { switchToWebGPU } from '../../tests/helpers/webgpu';
 import {

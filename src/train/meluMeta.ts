@@ -1,7 +1,7 @@
 /**
  * MeLU meta-gradients, four ways that compute the same numbers (tests check it):
  *
- * - loop:      one task at a time (the reference; any number of local steps).
+ * - loop:      one task at a time (the reference, meluLoop.ts; any number of local steps).
  * - tile:      every task at once with per-task weights [T, ...] tiled from the shared ones; the local
  *              gradient of sum_t L_t w.r.t. the tiled weights is every task's gradient in one call.
  * - algebraic: one local step, no per-task weights ever formed (batched-meta-step.md, variant C):
@@ -9,7 +9,7 @@
  *              2-D matmuls over all rows and only small [Q, S] corrections are per task (3-D, padded).
  * - ragged:    the same algebra with the per-task corrections on unpadded rows through a segmented
  *              kernel (meluRagged.ts; wasm: one XNNPACK 2-D product per task; cpu: JS loops); for
- *              several local steps, tile's per-task weights applied to unpadded rows by the same kernel.
+ *              several local steps, per-task weights on unpadded rows, by hand (meluRaggedSteps.ts).
  * Which of them runs is strategy.ts's meluPlan (a layout and a formulation: 'one-step algebra' or
  * 'per-task weights'), read here and by prediction.
  *
@@ -43,11 +43,10 @@ import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
 import { raggedPredictionsByHand } from './meluRaggedPass';
 import { meluMetaGradRaggedSteps } from './meluRaggedSteps';
+import { meluMetaGradLoop } from './meluLoop';
 import {
   diffRecord,
-  localGrads,
   paddedTaskLoss,
-  sgdStep,
   stepOf,
   tileTasks,
   withLiveRates,
@@ -60,71 +59,6 @@ export type MeluStrategy = 'loop' | 'tile' | 'algebraic' | 'ragged';
 
 /** Per-task weights: every locally adapted key with a leading task axis T. */
 type MeluTaskLocal = MeluLocal;
-
-/** Rows of task t of a block, as a slice of the flat layout. */
-function taskRows(block: RowTensors, t: number): { item: tf.Tensor1D; y: tf.Tensor1D; n: number } {
-  const start = block.starts[t]!;
-  const n = block.counts[t]!;
-  return { item: tf.slice(block.item, start, n), y: tf.slice(block.value, start, n), n };
-}
-
-/** Mean squared error of task t with shared-shaped local weights w. */
-function taskLoss(w: MeluLocal, e: Embedded, block: RowTensors, t: number): tf.Scalar {
-  const { item, y, n } = taskRows(block, t);
-  if (n === 0) return tf.scalar(0);
-  const x = gatherRows(e.itemVecs, item);
-  const pred = meluForward(sharedRows(tf.zeros([n], 'int32')), w, x, tf.slice(e.userVecs, t, 1));
-  return tf.mean(tf.square(tf.sub(pred, y)));
-}
-
-// ---------------------------------------------------------------------------------------------- loop
-/** Reference: per-task local adaptation and query loss, summed in a JS loop. */
-export function meluMetaGradLoop(
-  params: MeluParams,
-  dims: MeluDims,
-  b: BatchTensors,
-  inner: InnerConfig,
-): MetaGradient<MeluParams> {
-  const t = b.tasks;
-  const adapt = (w0: MeluLocal, e: Embedded, task: number, lr: StepSizes): MeluLocal => {
-    let w = w0;
-    for (let k = 0; k < inner.steps; k++)
-      w = sgdStep(
-        w,
-        localGrads(w, (v) => taskLoss(v, e, b.support, task)),
-        lr,
-      );
-    return w;
-  };
-  if (inner.order === 'second-order') {
-    return gradOfParams(params, (p) => {
-      const e = embed(p, dims, b);
-      const lr = meluRates(p, inner.lr);
-      const losses: tf.Scalar[] = [];
-      for (let task = 0; task < t; task++)
-        losses.push(taskLoss(adapt(meluLocal(p), e, task, lr), e, b.query, task));
-      return tf.div(tf.addN(losses), t);
-    });
-  }
-  // 1. local adaptation outside the meta-gradient: delta_t = theta - theta'_t is a constant.
-  const deltas: MeluLocal[] = [];
-  const e0 = embed(params, dims, b);
-  const frozen = meluRates(params, inner.lr);
-  for (let task = 0; task < t; task++)
-    deltas.push(diffRecord(meluLocal(params), adapt(meluLocal(params), e0, task, frozen)));
-  // 2. query loss at theta'_t = theta - delta_t, differentiated w.r.t. theta, the embeddings (and
-  // the learned rates, through delta's scale).
-  return gradOfParams(params, (p) => {
-    const e = embed(p, dims, b);
-    const live = meluRates(p, inner.lr);
-    const losses: tf.Scalar[] = [];
-    for (let task = 0; task < t; task++) {
-      const delta = withLiveRates(deltas[task]!, live, frozen);
-      losses.push(taskLoss(diffRecord(meluLocal(p), delta), e, b.query, task));
-    }
-    return tf.div(tf.addN(losses), t);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------- tile
 function tileLocal(w: MeluLocal, tasks: number): MeluTaskLocal {
