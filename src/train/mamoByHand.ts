@@ -193,27 +193,13 @@ export interface AdaptedByHand {
 }
 
 /**
- * `steps` local SGD steps of the per-task weights on the support rows, by hand: the adapted weights.
- * itemVecs [U, Di] and userVecs [T, Du] are the batch's embeddings (values); wi1 the shared first item
- * layer (local.wi1 is not read: the adapted one is Wi1 + X_s^T A, heldLayer.ts).
+ * `steps` local SGD steps of the per-task weights on the support rows, by hand: the adapted weights, one
+ * entry per entry of `lrs` (the local-rate choice tries several). itemVecs [U, Di] and userVecs [T, Du]
+ * are the batch's embeddings (values); wi1 the shared first item layer (local.wi1 is not read: the
+ * adapted one is Wi1 + X_s^T A, heldLayer.ts). The rates share the rows and the support's held input (its
+ * Gram blocks, computed at their first use); each rate's steps are the ops it runs alone.
  */
 export function adaptByHand(
-  local: Local,
-  wi1: tf.Tensor2D,
-  itemVecs: tf.Tensor2D,
-  userVecs: tf.Tensor2D,
-  b: BatchTensors,
-  steps: number,
-  lr: StepSizes,
-): AdaptedByHand {
-  return adaptByHandAtRates(local, wi1, itemVecs, userVecs, b, steps, [lr])[0]!;
-}
-
-/**
- * adaptByHand once per entry of `lrs`, the rows and the support's held input (its Gram blocks, computed
- * at their first use) shared by the rates; each rate's steps are the ops it runs alone.
- */
-export function adaptByHandAtRates(
   local: Local,
   wi1: tf.Tensor2D,
   itemVecs: tf.Tensor2D,
@@ -236,21 +222,11 @@ export function adaptByHandAtRates(
   });
 }
 
-/** Query predictions [Rq, 1] (flat rows) at adapted weights. */
-export function predictByHand(
-  adapted: AdaptedByHand,
-  itemVecs: tf.Tensor2D,
-  userVecs: tf.Tensor2D,
-  b: BatchTensors,
-) {
-  return predictByHandAtRates([adapted], itemVecs, userVecs, b)[0]!;
-}
-
 /**
- * predictByHand for weights adapted from one support held input (adaptByHandAtRates): the query rows
- * and their Gram blocks against the support rows shared.
+ * Query predictions [Rq, 1] (flat rows) at each of the adapted weights, all adapted from one support
+ * held input (one adaptByHand call): the query rows and their Gram blocks against the support rows shared.
  */
-export function predictByHandAtRates(
+export function predictByHand(
   adapted: readonly AdaptedByHand[],
   itemVecs: tf.Tensor2D,
   userVecs: tf.Tensor2D,
@@ -260,8 +236,7 @@ export function predictByHandAtRates(
   const support = adapted[0]!.support;
   const item = heldInput(gatherRowsValue(itemVecs, b.query.item), rows.counts, support.w, support);
   return adapted.map((a) => {
-    if (a.support !== support)
-      throw new Error('predictByHandAtRates: weights adapted from other support rows');
+    if (a.support !== support) throw new Error('predictByHand: weights adapted from other support rows');
     return forward(a.w, userVecs, item, rows).y;
   });
 }

@@ -181,15 +181,9 @@ export function mamoMetaGradTile(
   if (form === 'ragged' && cfg.order === 'first-order' && !tape) {
     const e = embedValues(params, dims, b);
     const { a, local } = initLocal(params, e, memory, dims, cfg, ['wi1']);
-    const adapted = adaptByHand(
-      local,
-      params.wi1,
-      e.itemVecs,
-      e.userVecs,
-      b,
-      cfg.steps,
+    const adapted = adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, [
       mamoRates(params, cfg.lr),
-    );
+    ])[0]!;
     const fo = firstOrderByHand(
       params,
       adapted,

@@ -8,7 +8,7 @@ import { mamoForward, type MamoDims, type MamoParams } from '../models/mamo';
 import { embedSides } from '../models/embedding';
 import type { MemoryState } from '../models/memory';
 import { toPadded, type BatchTensors } from './batch';
-import { adaptByHandAtRates, predictByHandAtRates } from './mamoByHand';
+import { adaptByHand, predictByHand } from './mamoByHand';
 import { adaptTasks, initLocal, layoutOf, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { mamoRates } from './mamoRates';
 import { itemRowsOf } from './perTask';
@@ -66,8 +66,8 @@ export function mamoPredictAtRates(
   // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
   const after =
     form === 'ragged'
-      ? predictByHandAtRates(
-          adaptByHandAtRates(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, lrs),
+      ? predictByHand(
+          adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, lrs),
           e.itemVecs,
           e.userVecs,
           b,
