@@ -10,6 +10,8 @@
  *   --dataset/--variant/--seed   only those (repeatable); unknown names are refused with the spec's names
  *                   (--list marks ablations the chosen configuration lacks: they write no part)
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
+ *   --versus older.json   with --merge: a section of each row's MAE against the same row of another
+ *                   version of the protocol, on the seeds both have (experiment/versions.ts)
  */
 import { migrateKeys } from '../config/migrations';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { datasetRef, labelOf, protocolOf } from '../experiment/datasets';
 import { runJob } from '../experiment/job';
 import { isCompletePart, PART_FORMAT, type JobPart } from '../experiment/part';
 import { renderMerged } from '../experiment/render';
+import { versionsSection } from '../experiment/versions';
 import { speedSection } from '../experiment/resultsReport';
 import {
   budgetOf,
@@ -41,6 +44,8 @@ export interface ExperimentCommand {
   readonly list: boolean;
   readonly merge: boolean;
   readonly out: string | null;
+  /** with merge: another version's spec, shown side by side (versions.ts) */
+  readonly versus?: string | null;
   readonly shard: string | null;
   readonly shards: string | null;
   readonly datasets: readonly string[];
@@ -100,6 +105,14 @@ function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
   );
 }
 
+/** The complete parts a spec's folder holds (a stale or partial file is left out). */
+function storedParts(spec: ExperimentSpec, specDir: string): JobPart[] {
+  return jobsOf(spec)
+    .map((j) => ({ j, p: readJson(resolve(specDir, spec.parts, partFileName(j))) }))
+    .filter(({ j, p }) => isCompletePart(p, j, budgetOf(spec, j.variant)))
+    .map(({ p }) => p as JobPart);
+}
+
 export async function experiment(command: ExperimentCommand, log: (line: string) => void): Promise<void> {
   const spec = readSpecFile(command.specPath, parseSpec);
   const specDir = dirname(resolve(command.specPath));
@@ -113,10 +126,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
       specDir,
     );
   if (command.merge) {
-    const parts = jobsOf(spec)
-      .map((j) => ({ j, p: readJson(partPath(j)) }))
-      .filter(({ j, p }) => isCompletePart(p, j, budgetOf(spec, j.variant)))
-      .map(({ p }) => p as JobPart);
+    const parts = storedParts(spec, specDir);
     // ablations the chosen configurations do not hold have no part, and are not missing
     const notApplicable = new Map<number, string>();
     for (const j of jobsOf(spec))
@@ -136,7 +146,20 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
     // the sequential models' section (sequence-experiment --merge) survives a re-merge of this document
     const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
     const kept = keptSection(before);
-    const merged = renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable) + speed;
+    let merged = renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable);
+    if (command.versus) {
+      const older = readSpecFile(command.versus, parseSpec);
+      const section = versionsSection(
+        { label: spec.title.replace(/^Results, /, '').replace(/ \(.*$/, ''), parts },
+        {
+          label: older.title.replace(/^Results, /, '').replace(/ \(.*$/, ''),
+          parts: storedParts(older, dirname(resolve(command.versus))),
+        },
+        spec.variants.map((v) => v.name),
+      );
+      if (section.lines.length) merged += '\n' + section.lines.join('\n');
+    }
+    merged += speed;
     writeAtomic(out, kept ? spliceSection(merged, kept) : merged);
     log(`wrote ${out} from ${parts.length} of ${jobsOf(spec).length} parts`);
     return;

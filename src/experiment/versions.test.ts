@@ -1,0 +1,83 @@
+// Two versions of a protocol side by side (versions.ts): rows pair on seeds and test users, a dataset
+// whose parts are the same code in both says so, and nothing is shown without a pair.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../config/experiment';
+import type { ScenarioRecord } from '../train/events';
+import { PART_FORMAT, type JobPart } from './part';
+import { parseSpec } from './spec';
+import { versionsSection } from './versions';
+
+const spec = parseSpec({
+  datasets: ['demo'],
+  variants: [
+    { name: 'A', preset: 'melu-paper', baselines: [] },
+    { name: 'B', preset: 'melu-paper', baselines: [] },
+  ],
+  seeds: [1, 2],
+  epochs: 2,
+  parts: 'p',
+});
+
+/** A part of row `variant`, seed, dataset: 4 users of 2 ratings, each user's summed |error| 0.5 + shift + 0.1 u. */
+function part(variant: number, seed: number, shift: number, code: string, dataset = 'demo'): JobPart {
+  const users = [0, 1, 2, 3];
+  const abs = users.map((u) => 0.5 + shift + 0.1 * u);
+  const record = {
+    warm: { mae: 0.65 + shift, rmse: 0.8, users: 4, ratings: 8 },
+  } as unknown as ScenarioRecord;
+  return {
+    format: PART_FORMAT,
+    index: variant * 2 + seed - 1,
+    dataset,
+    datasetLabel: dataset,
+    variant: spec.variants[variant]!,
+    config: DEFAULT_CONFIG,
+    seed,
+    budget: 2,
+    date: '2026-12-06',
+    code,
+    result: {
+      seed,
+      parameters: 1,
+      seconds: 1,
+      model: record,
+      baselines: {},
+      picks: { model: {}, nonMeta: {} },
+      errors: { warm: { users, n: [2, 2, 2, 2], predictors: { model: { abs, sq: abs } } } },
+    },
+  };
+}
+
+describe('versionsSection', () => {
+  it('pairs each row with itself across versions, per seed, and shows the shift with its interval', () => {
+    const older = { label: 'v1', parts: [part(0, 1, 0, 'old'), part(0, 2, 0, 'old'), part(1, 1, 0, 'old')] };
+    const newer = {
+      label: 'v1.1',
+      parts: [part(0, 1, 0.01, 'new'), part(0, 2, 0.01, 'new'), part(1, 2, 0, 'new')],
+    };
+    const { lines, count } = versionsSection(newer, older, ['A', 'B']);
+    const text = lines.join('\n');
+    // A: both seeds in both versions, each user's summed error 0.01 more over 2 ratings (MAE +0.005);
+    // B: no seed in both, no row
+    expect(count).toBe(1);
+    expect(text).toContain('### demo: v1.1 − v1');
+    expect(text).toContain('| A | 0.0050 [0.0050, 0.0050] (2) | – | – | – |');
+    expect(text).not.toContain('| B |');
+  });
+
+  it('says so when a dataset holds the same parts in both, and is empty without pairs', () => {
+    const same = [part(0, 1, 0, 'c', 'copied')];
+    const { lines, count } = versionsSection(
+      { label: 'v1.1', parts: [...same, part(0, 1, -0.02, 'new')] },
+      { label: 'v1', parts: [...same, part(0, 1, 0, 'old')] },
+      ['A'],
+    );
+    expect(count).toBe(1);
+    expect(lines.join('\n')).toContain('The same parts in v1.1 and v1 (the same code).');
+    expect(lines.join('\n')).toContain('| A | −0.0100 [−0.0100, −0.0100] (1) |');
+    expect(versionsSection({ label: 'x', parts: same }, { label: 'y', parts: same }, ['A'])).toEqual({
+      lines: [],
+      count: 0,
+    });
+  });
+});
