@@ -64,6 +64,13 @@ export function useStoredRuns(trainer: Trainer, cfg: ConfigState, dataLink: Data
           setResumed(`"${title}" cannot be resumed: ${snapshot}`);
           return;
         }
+        // written together since both exist (runsStore.saveSnapshot); a record stored before that may differ
+        if (snapshot.epoch - 1 !== epochs) {
+          setResumed(
+            `"${title}" cannot be resumed: its stored training state is from the end of epoch ${snapshot.epoch - 1}, its record from epoch ${epochs}. Restart it instead.`,
+          );
+          return;
+        }
         trainer.resumeStored(run, snapshot);
         setResumed(
           `Resuming "${title}" from the end of epoch ${epochs} with its stored training state: the same record goes on, its curves keep their points and new epochs are appended.`,

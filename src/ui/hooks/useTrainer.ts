@@ -96,20 +96,46 @@ export function useTrainer(): Trainer {
   // the run being recorded: saved as 'running' at the start and after every evaluation, so a page
   // reload mid-run leaves a record the runs table shows as interrupted (with its curves so far)
   const record = useRef<Omit<SavedRun, 'events' | 'savedAt' | 'status' | 'summary'> | null>(null);
-  const persist = useCallback((status: StoredStatus, summary: SavedRun['summary']) => {
-    if (!record.current) return;
-    const data = record.current.data;
-    const run: SavedRun = {
-      ...record.current,
+  /** The run being recorded as it is stored now: its record, a status, the events so far. */
+  const recordNow = useCallback(
+    (
+      base: NonNullable<typeof record.current>,
+      status: StoredStatus,
+      summary: SavedRun['summary'],
+    ): SavedRun => ({
+      ...base,
       savedAt: Date.now(),
       status,
       // the worker's summary does not know the data's identity; the page does
-      summary: summary && data && !summary.datasetIdentity ? { ...summary, datasetIdentity: data } : summary,
+      summary:
+        summary && base.data && !summary.datasetIdentity
+          ? { ...summary, datasetIdentity: base.data }
+          : summary,
       events: eventLog.current.slice() as SavedRun['events'],
-    };
-    // in a task of its own: IndexedDB clones the log synchronously, away from the event dispatch
-    setTimeout(() => void runsStore().save(run).then(setRecordError), 0);
-  }, []);
+    }),
+    [],
+  );
+  const persist = useCallback(
+    (status: StoredStatus, summary: SavedRun['summary']) => {
+      if (!record.current) return;
+      // in a task of its own: IndexedDB clones the log synchronously, away from the event dispatch
+      if (status !== 'running') {
+        const run = recordNow(record.current, status, summary);
+        setTimeout(() => void runsStore().save(run).then(setRecordError), 0);
+        return;
+      }
+      // a running record is built when it is written, so it names the latest snapshot (onSnapshot
+      // below notes it at once) and never puts an older note back over it
+      const id = record.current.id;
+      setTimeout(() => {
+        if (record.current?.id === id)
+          void runsStore()
+            .save(recordNow(record.current, 'running', null))
+            .then(setRecordError);
+      }, 0);
+    },
+    [recordNow],
+  );
 
   useEffect(
     () =>
@@ -137,24 +163,30 @@ export function useTrainer(): Trainer {
     [client, persist],
   );
 
-  // every epoch's end: the snapshot is stored beside the run, then the run's record names it; a save
-  // that fails leaves the earlier snapshot (and its note) in place and says so, the run goes on
+  // every epoch's end: the snapshot and the run's record naming it are stored in one transaction, so a
+  // reload never finds a record of one epoch beside the state of another; a save that fails leaves the
+  // earlier snapshot (and its note) in place and says so, the run goes on
   useEffect(
     () =>
       client.onSnapshot((id, snapshot) => {
         const current = record.current;
         if (current?.id !== id) return;
-        const events = eventLog.current.length;
+        const previous = current.snapshot;
+        const note = { epochs: snapshot.epoch - 1, events: eventLog.current.length };
+        // noted at once: every record written from now on names this snapshot too
+        record.current = { ...current, snapshot: note };
         void runsStore()
-          .saveSnapshot(id, snapshot)
+          .saveSnapshot(recordNow(record.current, 'running', null), snapshot)
           .then((error) => {
             setSnapshotError(error);
-            if (error || record.current?.id !== id) return;
-            record.current = { ...record.current, snapshot: { epochs: snapshot.epoch - 1, events } };
+            if (!error || record.current?.id !== id || record.current.snapshot !== note) return;
+            // not kept: the record names the snapshot before again (still stored), or none
+            const { snapshot: _failed, ...rest } = record.current;
+            record.current = previous ? { ...rest, snapshot: previous } : rest;
             persist('running', null);
           });
       }),
-    [client, persist],
+    [client, persist, recordNow],
   );
 
   const initBackend = useCallback(

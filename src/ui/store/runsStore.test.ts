@@ -28,7 +28,8 @@ function fake(records: unknown[] = [], fail: Partial<Record<keyof RunsBackend, E
     get: async (id) => (check('get'), rows.get(id)),
     getAll: async () => (check('getAll'), [...rows.values()]),
     delete: async (id) => void (check('delete'), rows.delete(id)),
-    putSnapshot: async (id, snapshot) => void (check('putSnapshot'), snapshots.set(id, snapshot)),
+    putSnapshot: async (r, snapshot) =>
+      void (check('putSnapshot'), rows.set(r.id, r), snapshots.set(r.id, snapshot)),
     getSnapshot: async (id) => (check('getSnapshot'), snapshots.get(id)),
     deleteSnapshot: async (id) => void (check('deleteSnapshot'), snapshots.delete(id)),
     snapshotCount: () => snapshots.size,
@@ -57,10 +58,16 @@ describe('runs store', () => {
     const count = () => (backend as unknown as { snapshotCount(): number }).snapshotCount();
     const store = createRunsStore(backend);
     expect(await store.loadSnapshot('a')).toMatch(/not stored/);
-    expect(await store.saveSnapshot('a', snapshotAfter(1, 0.5))).toBeNull();
-    expect(await store.saveSnapshot('b', snapshotAfter(1, 7))).toBeNull();
-    expect(await store.saveSnapshot('a', snapshotAfter(2, 0.25))).toBeNull();
+    const noted = (id: string, epochs: number): SavedRun => ({
+      ...run(id, epochs),
+      snapshot: { epochs, events: 0 },
+    });
+    expect(await store.saveSnapshot(noted('a', 1), snapshotAfter(1, 0.5))).toBeNull();
+    expect(await store.saveSnapshot(noted('b', 1), snapshotAfter(1, 7))).toBeNull();
+    expect(await store.saveSnapshot(noted('a', 2), snapshotAfter(2, 0.25))).toBeNull();
     expect(count()).toBe(2);
+    // the record naming a snapshot is written with it
+    expect((await store.list()).runs.find((r) => r.id === 'a')?.snapshot).toEqual({ epochs: 2, events: 0 });
     const a = await store.loadSnapshot('a');
     expect(typeof a === 'object' && a.epoch).toBe(3);
     expect(
@@ -76,12 +83,12 @@ describe('runs store', () => {
   it('a failed snapshot save is a sentence that says the run goes on; the earlier one stays', async () => {
     const backend = fake();
     const store = createRunsStore(backend);
-    expect(await store.saveSnapshot('a', snapshotAfter(1, 1))).toBeNull();
+    expect(await store.saveSnapshot(run('a', 1), snapshotAfter(1, 1))).toBeNull();
     const full = createRunsStore({
       ...backend,
       putSnapshot: async () => Promise.reject(named('QuotaExceededError')),
     });
-    const message = await full.saveSnapshot('a', snapshotAfter(2, 2));
+    const message = await full.saveSnapshot(run('a', 2), snapshotAfter(2, 2));
     expect(message).toMatch(/Browser storage is full, so keeping the training state of epoch 2 .* failed/);
     expect(message).toMatch(/training itself is not affected/);
     const kept = await store.loadSnapshot('a');

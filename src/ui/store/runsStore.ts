@@ -20,8 +20,12 @@ export interface RunsBackend {
   get(id: string): Promise<unknown>;
   getAll(): Promise<unknown[]>;
   delete(id: string): Promise<void>;
-  /** One snapshot per run id (a put replaces it). */
-  putSnapshot(id: string, snapshot: RunSnapshot): Promise<void>;
+  /**
+   * One snapshot per run id (a put replaces it), written in ONE transaction with the run's record that
+   * names it: a reload between two writes could otherwise leave a record of one epoch beside the
+   * training state of the next.
+   */
+  putSnapshot(run: SavedRun, snapshot: RunSnapshot): Promise<void>;
   getSnapshot(id: string): Promise<unknown>;
   deleteSnapshot(id: string): Promise<void>;
 }
@@ -84,7 +88,14 @@ export function idbBackend(): RunsBackend {
     get: async (id) => (await open()).get(STORE, id) as Promise<unknown>,
     getAll: async () => (await open()).getAll(STORE) as Promise<unknown[]>,
     delete: async (id) => (await open()).delete(STORE, id),
-    putSnapshot: async (id, snapshot) => void (await (await open()).put(SNAPSHOTS, snapshot, id)),
+    putSnapshot: async (run, snapshot) => {
+      const tx = (await open()).transaction([STORE, SNAPSHOTS], 'readwrite');
+      await Promise.all([
+        tx.objectStore(STORE).put(run),
+        tx.objectStore(SNAPSHOTS).put(snapshot, run.id),
+        tx.done,
+      ]);
+    },
     getSnapshot: async (id) => (await open()).get(SNAPSHOTS, id) as Promise<unknown>,
     deleteSnapshot: async (id) => (await open()).delete(SNAPSHOTS, id),
   };
@@ -99,8 +110,11 @@ export interface RunsStore {
   remove(id: string): Promise<StoreResult>;
   /** Sets name, notes and tags of a stored run. */
   label(id: string, labels: RunLabels): Promise<StoreResult>;
-  /** Keeps `snapshot` as the run's one snapshot (replacing the one before). */
-  saveSnapshot(id: string, snapshot: RunSnapshot): Promise<StoreResult>;
+  /**
+   * Keeps `snapshot` as the run's one snapshot (replacing the one before), and `run`, the record that
+   * names it, in the same transaction: both or neither.
+   */
+  saveSnapshot(run: SavedRun, snapshot: RunSnapshot): Promise<StoreResult>;
   /** The run's snapshot, or why there is none to resume from (a sentence). */
   loadSnapshot(id: string): Promise<RunSnapshot | string>;
   /** Drops the run's snapshot (the run ended: nothing to resume). */
@@ -126,9 +140,10 @@ export function createRunsStore(backend: RunsBackend, changed: () => void = () =
         // a run stored before snapshots existed, or a database without them: nothing more to delete
         await backend.deleteSnapshot(id).catch(() => undefined);
       }),
-    async saveSnapshot(id, snapshot) {
+    async saveSnapshot(run, snapshot) {
       try {
-        await backend.putSnapshot(id, snapshot);
+        await backend.putSnapshot(run, snapshot);
+        changed();
         return null;
       } catch (error) {
         return describeStoreError(
