@@ -197,7 +197,8 @@ export interface AdaptedByHand {
  * entry per entry of `lrs` (the local-rate choice tries several). itemVecs [U, Di] and userVecs [T, Du]
  * are the batch's embeddings (values); wi1 the shared first item layer (local.wi1 is not read: the
  * adapted one is Wi1 + X_s^T A, heldLayer.ts). The rates share the rows and the support's held input (its
- * Gram blocks, computed at their first use); each rate's steps are the ops it runs alone.
+ * Gram blocks, computed at their first use); each rate's steps are the ops it runs alone. A null rate:
+ * the start weights, no step (the prediction before adaptation, its first layer x Wi1 unformed per task).
  */
 export function adaptByHand(
   local: Local,
@@ -206,14 +207,14 @@ export function adaptByHand(
   userVecs: tf.Tensor2D,
   b: BatchTensors,
   steps: number,
-  lrs: readonly StepSizes[],
+  lrs: readonly (StepSizes | null)[],
 ): AdaptedByHand[] {
   const rows = rowsOf(b.support, b.tasks);
   const support = heldInput(gatherRowsValue(itemVecs, b.support.item), rows.counts, wi1);
   const start: Local = { ...local, wi1: zeroCoefficients(b.support.rows, wi1.shape[1]) };
   return lrs.map((lr) => {
     let w = start;
-    for (let k = 0; k < steps; k++) {
+    for (let k = 0; lr !== null && k < steps; k++) {
       const c = forward(w, userVecs, support, rows);
       const { dy } = squaredError(c.y, b.support, 1);
       w = localStep(w, backward(w, c, support, dy, rows, false).grads, lr);

@@ -36,7 +36,8 @@ export function mamoPredict(
 /**
  * mamoPredict at several local rates (undefined: cfg.lr): the embeddings, the memory read, the
  * prediction before adaptation and, on the ragged plan, the rows and Gram blocks of the held first item
- * layer once; after[k] at rates[k], by the ops mamoPredict runs for that rate alone.
+ * layer once (wi1 is never tiled there: before adaptation its coefficients are zero, x Wi1 one 2-D
+ * product); after[k] at rates[k], by the ops mamoPredict runs for that rate alone.
  */
 export function mamoPredictAtRates(
   params: MamoParams,
@@ -48,30 +49,28 @@ export function mamoPredictAtRates(
   strategy: MamoStrategy = 'tile',
 ): { before: tf.Tensor2D; after: tf.Tensor2D[]; attention: tf.Tensor2D; profiles: tf.Tensor2D } {
   const e = embedSides(params, dims, b.items, b.users);
-  const { a, local } = initLocal(params, e, memory, dims, cfg);
   const form = formOf(strategy);
   const lrs = rates.map((r) => mamoRates(params, r ?? cfg.lr));
   const q = b.query;
+  if (form === 'ragged') {
+    // by hand, no tape (evaluation needs no meta-gradient), wi1 held and never tiled; before adaptation
+    // is the start weights' prediction; flat query rows [Rq] padded to [T, Lq] for the reader
+    const { a, local } = initLocal(params, e, memory, dims, cfg, ['wi1']);
+    const padded = (y: tf.Tensor) =>
+      tf.reshape(toPadded(tf.reshape(y, [-1, 1]) as tf.Tensor2D, q, b.tasks), [
+        b.tasks,
+        q.maxLen,
+      ]) as tf.Tensor2D;
+    const adapted = adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, [null, ...lrs]);
+    const [before, ...after] = predictByHand(adapted, e.itemVecs, e.userVecs, b).map(padded);
+    return { before: before!, after, attention: a, profiles: e.userVecs };
+  }
+  const { a, local } = initLocal(params, e, memory, dims, cfg);
   const xq = itemRowsOf(form, e.itemVecs, q, b.tasks);
   const layout = layoutOf(form, q, b.tasks);
-  // ragged: flat query rows [Rq] (no padded 3-D products), padded to [T, Lq] for the reader
-  const padded = (y: tf.Tensor): tf.Tensor2D =>
-    form === 'tile'
-      ? (y as tf.Tensor2D)
-      : (tf.reshape(toPadded(tf.reshape(y, [-1, 1]) as tf.Tensor2D, q, b.tasks), [
-          b.tasks,
-          q.maxLen,
-        ]) as tf.Tensor2D);
-  const before = padded(mamoForward(layout, local, e.userVecs, xq));
-  // ragged: the local steps' backward by hand (no tape: evaluation needs no meta-gradient)
-  const after =
-    form === 'ragged'
-      ? predictByHand(
-          adaptByHand(local, params.wi1, e.itemVecs, e.userVecs, b, cfg.steps, lrs),
-          e.itemVecs,
-          e.userVecs,
-          b,
-        )
-      : lrs.map((lr) => mamoForward(layout, adaptTasks(local, e, b, cfg, form, lr), e.userVecs, xq));
-  return { before, after: after.map(padded), attention: a, profiles: e.userVecs };
+  const before = mamoForward(layout, local, e.userVecs, xq) as tf.Tensor2D;
+  const after = lrs.map(
+    (lr) => mamoForward(layout, adaptTasks(local, e, b, cfg, form, lr), e.userVecs, xq) as tf.Tensor2D,
+  );
+  return { before, after, attention: a, profiles: e.userVecs };
 }
