@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakePart } from '../../tests/helpers/parts';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config/experiment';
 import type { ScenarioRecord } from '../train/events';
 import { ablate, ABLATIONS } from './ablation';
 import { NON_META_GRID_V1 } from './job';
-import type { JobPart } from './part';
-import { PART_FORMAT } from './part';
 import { renderMerged } from './render';
 import { createSingleSelection } from './selection';
 import { jobsOf, parseSpec } from './spec';
@@ -146,44 +145,9 @@ describe('results protocol v1', () => {
       quoted: { demo: [{ label: 'their code', source: 'elsewhere', mae: { warm: 0.5 } }] },
     });
     const jobs = jobsOf(spec);
-    const part = (variant: number, seed: number, shift: number): JobPart => {
-      const users = [0, 1, 2, 3];
-      const n = [2, 2, 2, 2];
-      const abs = users.map((u) => 0.5 + shift + 0.1 * u);
-      const base = users.map(() => 1.0);
-      const record = {
-        warm: { mae: 0.6 + shift, rmse: 0.8, users: 4, ratings: 8 },
-      } as unknown as ScenarioRecord;
-      return {
-        format: PART_FORMAT,
-        index: variant * 2 + seed - 1,
-        dataset: 'demo',
-        datasetLabel: 'demo',
-        variant: spec.variants[variant]!,
-        config: DEFAULT_CONFIG,
-        seed,
-        budget: 2,
-        date: '2026-12-05',
-        result: {
-          seed,
-          parameters: 1,
-          seconds: 1,
-          model: record,
-          baselines: variant === 0 ? { globalMean: record } : {},
-          picks: { model: {}, nonMeta: {} },
-          errors: {
-            warm: {
-              users,
-              n,
-              predictors: {
-                model: { abs, sq: abs },
-                ...(variant === 0 ? { globalMean: { abs: base, sq: base } } : {}),
-              },
-            },
-          },
-        },
-      };
-    };
+    // A's parts carry a global-mean baseline (each user's summed |error| 1.0)
+    const part = (variant: number, seed: number, shift: number) =>
+      fakePart(spec, { variant, seed, shift, globalMean: variant === 0 });
     const parts = [
       part(0, 1, 0),
       part(0, 2, 0),

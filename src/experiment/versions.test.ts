@@ -1,9 +1,7 @@
 // Two versions of a protocol side by side (versions.ts): rows pair on seeds and test users, a dataset
 // whose parts are the same code in both says so, and nothing is shown without a pair.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../config/experiment';
-import type { ScenarioRecord } from '../train/events';
-import { PART_FORMAT, type JobPart } from './part';
+import { fakePart } from '../../tests/helpers/parts';
 import { parseSpec } from './spec';
 import { versionsSection } from './versions';
 
@@ -18,35 +16,9 @@ const spec = parseSpec({
   parts: 'p',
 });
 
-/** A part of row `variant`, seed, dataset: 4 users of 2 ratings, each user's summed |error| 0.5 + shift + 0.1 u. */
-function part(variant: number, seed: number, shift: number, code: string, dataset = 'demo'): JobPart {
-  const users = [0, 1, 2, 3];
-  const abs = users.map((u) => 0.5 + shift + 0.1 * u);
-  const record = {
-    warm: { mae: 0.65 + shift, rmse: 0.8, users: 4, ratings: 8 },
-  } as unknown as ScenarioRecord;
-  return {
-    format: PART_FORMAT,
-    index: variant * 2 + seed - 1,
-    dataset,
-    datasetLabel: dataset,
-    variant: spec.variants[variant]!,
-    config: DEFAULT_CONFIG,
-    seed,
-    budget: 2,
-    date: '2026-12-06',
-    code,
-    result: {
-      seed,
-      parameters: 1,
-      seconds: 1,
-      model: record,
-      baselines: {},
-      picks: { model: {}, nonMeta: {} },
-      errors: { warm: { users, n: [2, 2, 2, 2], predictors: { model: { abs, sq: abs } } } },
-    },
-  };
-}
+/** Row `variant`'s part at `seed`, computed at `code`: each user's summed |error| 0.5 + shift + 0.1 u. */
+const part = (variant: number, seed: number, shift: number, code: string, dataset = 'demo') =>
+  fakePart(spec, { variant, seed, shift, code, dataset, recordMae: 0.65 });
 
 describe('versionsSection', () => {
   it('pairs each row with itself across versions, per seed, and shows the shift with its interval', () => {
