@@ -2,7 +2,7 @@
 // three child processes (as array jobs would run them), merged; the documents agree except the time
 // section, every job runs exactly once, a re-run resumes, bad input is refused with the allowed values.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,6 +95,21 @@ describe('npm run cli -- experiment', () => {
     expect(a).toMatch(/from 4 of 4 job parts/);
     expect(a).toMatch(/\| MeLU tiny \| non-meta \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \| −?[\d.]+ \[/);
     expect(a).toMatch(/\| (ahead|behind|level \(interval includes 0\)) \|/);
+
+    // --newer: a newer version of the spec with one part so far; its progress under the title, and
+    // nothing else of the document changes
+    writeFileSync(join(single, 'newer.json'), JSON.stringify({ ...SPEC, title: 'Newer', parts: 'parts2' }));
+    mkdirSync(join(single, 'parts2'));
+    const first = readdirSync(join(single, 'parts')).find((f) => f.endsWith('.json'))!;
+    copyFileSync(join(single, 'parts', first), join(single, 'parts2', first));
+    const merged = await cli(single, ['spec.json', '--merge', '--out', 'r2.md', '--newer', 'newer.json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const c = readFileSync(join(single, 'r2.md'), 'utf8');
+    const note = c.split('\n\n')[2]!;
+    expect(note).toMatch(/^\*\*A newer version of this protocol\*\*: Newer \(`newer.json`/);
+    expect(note).toContain('1 of its 4 applicable jobs have parts (');
+    expect(note).toContain('this document stays the results of record');
+    expect(withoutTime(c.replace(`${note}\n\n`, ''))).toBe(withoutTime(a));
   }, 240_000);
 
   it('refuses bad input with a non-zero exit and the allowed values', async () => {

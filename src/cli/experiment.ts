@@ -12,6 +12,8 @@
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
  *   --versus older.json   with --merge: a section of each row's MAE against the same row of another
  *                   version of the protocol, on the seeds both have (experiment/versions.ts)
+ *   --newer newer.json    with --merge: a paragraph under the title, how many of a newer version's
+ *                   jobs have parts and which document is of record (docs/protocol.md, section 11)
  */
 import { migrateKeys } from '../config/migrations';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { datasetRef, labelOf, protocolOf } from '../experiment/datasets';
 import { runJob } from '../experiment/job';
 import { isCompletePart, PART_FORMAT, type JobPart } from '../experiment/part';
 import { renderMerged } from '../experiment/render';
-import { versionsSection } from '../experiment/versions';
+import { newerVersionNote, versionsSection } from '../experiment/versions';
 import { speedSection } from '../experiment/resultsReport';
 import {
   budgetOf,
@@ -46,6 +48,8 @@ export interface ExperimentCommand {
   readonly out: string | null;
   /** with merge: another version's spec, shown side by side (versions.ts) */
   readonly versus?: string | null;
+  /** with merge: a newer version's spec, whose progress a paragraph under the title reports */
+  readonly newer?: string | null;
   readonly shard: string | null;
   readonly shards: string | null;
   readonly datasets: readonly string[];
@@ -105,6 +109,29 @@ function filtered(spec: ExperimentSpec, command: ExperimentCommand): Job[] {
   );
 }
 
+function resolveJobOf(spec: ExperimentSpec, specDir: string, job: Job) {
+  return resolveVariant(
+    job.variant,
+    job.dataset,
+    spec.protocols[job.dataset] ?? protocolOf(datasetRef(job.dataset)),
+    specDir,
+  );
+}
+
+/** Ablation jobs the chosen configurations do not hold (no part; not missing): index -> why. */
+function notApplicableOf(spec: ExperimentSpec, specDir: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const j of jobsOf(spec))
+    if (j.variant.ablate)
+      try {
+        const r = resolveJobOf(spec, specDir, j);
+        if ('notApplicable' in r) out.set(j.index, r.notApplicable);
+      } catch {
+        // no tuning file yet: the job is simply missing
+      }
+  return out;
+}
+
 /** The complete parts a spec's folder holds (a stale or partial file is left out). */
 function storedParts(spec: ExperimentSpec, specDir: string): JobPart[] {
   return jobsOf(spec)
@@ -118,25 +145,10 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
   const specDir = dirname(resolve(command.specPath));
   const partPath = (job: Job) => resolve(specDir, spec.parts, partFileName(job));
   const all = filtered(spec, command);
-  const resolveJob = (job: Job) =>
-    resolveVariant(
-      job.variant,
-      job.dataset,
-      spec.protocols[job.dataset] ?? protocolOf(datasetRef(job.dataset)),
-      specDir,
-    );
+  const resolveJob = (job: Job) => resolveJobOf(spec, specDir, job);
   if (command.merge) {
     const parts = storedParts(spec, specDir);
-    // ablations the chosen configurations do not hold have no part, and are not missing
-    const notApplicable = new Map<number, string>();
-    for (const j of jobsOf(spec))
-      if (j.variant.ablate)
-        try {
-          const r = resolveJob(j);
-          if ('notApplicable' in r) notApplicable.set(j.index, r.notApplicable);
-        } catch {
-          // no tuning file yet: the job is simply missing
-        }
+    const notApplicable = notApplicableOf(spec, specDir);
     const out = resolve(command.out ?? 'docs/results.md');
     // the last `npm run bench` output beside the document (docs/bench-latest.md), when there is one
     const benchFile = join(dirname(out), 'bench-latest.md');
@@ -147,6 +159,25 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
     const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
     const kept = keptSection(before);
     let merged = renderMerged(spec, command.specPath, jobsOf(spec), parts, notApplicable);
+    if (command.newer) {
+      const newer = readSpecFile(command.newer, parseSpec);
+      const newerDir = dirname(resolve(command.newer));
+      const skip = notApplicableOf(newer, newerDir);
+      const stored = new Set(storedParts(newer, newerDir).map((p) => p.index));
+      const applicable = jobsOf(newer).filter((j) => !skip.has(j.index));
+      const note = newerVersionNote({
+        title: newer.title,
+        path: command.newer,
+        datasets: newer.datasets.map((d) => {
+          const own = applicable.filter((j) => j.dataset === d);
+          const label = labelOf(datasetRef(d));
+          return { label, jobs: own.length, parts: own.filter((j) => stored.has(j.index)).length };
+        }),
+      });
+      // under the title and its first paragraph
+      const blocks = merged.split('\n\n');
+      merged = [...blocks.slice(0, 2), note, ...blocks.slice(2)].join('\n\n');
+    }
     if (command.versus) {
       const older = readSpecFile(command.versus, parseSpec);
       const section = versionsSection(

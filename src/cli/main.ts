@@ -3,7 +3,7 @@
  *   inspect <path...> [--protocol p] [--seed s]     JSON summary of a dataset and its cold-start split
  *   train --data <path> [--data ...] [settings]     meta-train and evaluate; --out results.json
  *   generate-demo [folder]                          write the synthetic demo dataset (public/datasets/demo)
- *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f] [--versus older.json]]   the results protocol as jobs (docs/scale-out.md)
+ *   experiment <spec.json> [--list] [--shard i/n] [--merge [--out f] [--versus older.json] [--newer newer.json]]   the results protocol as jobs (docs/scale-out.md)
  *   results [...]                                   npm run results: the pre-v1 document docs/results-pre-v1.md (src/cli/results.ts)
  *   sequence-experiment <spec.json> [--list] [--merge]   MELO/MML's results protocol (docs/protocol-sequence.md)
  *   tune <dataset> <melu|mamo> [epochs]             npm run tune: the validation grid (src/cli/tune.ts)
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run cli -- <command>
   inspect <path...> [--protocol ${PROTOCOLS.join('|')}] [--seed S]
   train --data <folder|zip> [--data ...] [--out results.json] [--verbose] [--preset ${PRESET_NAMES.join('|')}] [--<setting> value]
   generate-demo [folder]
-  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--merge [--out file] [--versus older-spec.json]]
+  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--merge [--out file] [--versus older-spec.json] [--newer newer-spec.json]]
   sequence-experiment <spec.json> [--list] [--dataset d] [--row job] [--seed s] [--merge [--out file]]
   results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
   tune <dataset> <melu|mamo> [epochs]
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     case 'experiment': {
       const out = takeOption(args, 'out')[0] ?? null;
       const versus = takeOption(args, 'versus')[0] ?? null;
+      const newer = takeOption(args, 'newer')[0] ?? null;
       const shard = takeOption(args, 'shard')[0] ?? null;
       const shards = takeOption(args, 'shards')[0] ?? null;
       const datasets = takeOption(args, 'dataset');
@@ -74,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
           merge: args.includes('--merge'),
           out,
           versus,
+          newer,
           shard,
           shards,
           datasets,

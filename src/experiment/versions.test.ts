@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakePart } from '../../tests/helpers/parts';
 import { parseSpec } from './spec';
-import { versionsSection } from './versions';
+import { newerVersionNote, versionsSection } from './versions';
 
 const spec = parseSpec({
   datasets: ['demo'],
@@ -51,5 +51,28 @@ describe('versionsSection', () => {
       lines: [],
       count: 0,
     });
+  });
+});
+
+describe('newerVersionNote', () => {
+  it('counts the newer version’s parts per dataset and says which document is of record', () => {
+    const running = newerVersionNote({
+      title: 'Results, protocol v1.1',
+      path: 'experiments/protocol-v1.1.json',
+      datasets: [
+        { label: 'ML-100K', jobs: 140, parts: 140 },
+        { label: 'ML-1M', jobs: 105, parts: 60 },
+      ],
+    });
+    expect(running).toContain(
+      '200 of its 245 applicable jobs have parts (ML-100K 140 of 140, ML-1M 60 of 105)',
+    );
+    expect(running).toContain('this document stays the results of record');
+    const done = newerVersionNote({
+      title: 't',
+      path: 'p.json',
+      datasets: [{ label: 'ML-1M', jobs: 105, parts: 105 }],
+    });
+    expect(done).toContain('It is complete, and its merge replaces this document');
   });
 });

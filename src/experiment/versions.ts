@@ -102,3 +102,28 @@ export function versionsSection(
     count,
   };
 }
+
+/** How far a newer version of the protocol has got: its applicable jobs and their parts, per dataset. */
+export interface NewerProgress {
+  /** the newer spec's title and path, as a reader finds it */
+  readonly title: string;
+  readonly path: string;
+  /** per dataset label, in the spec's order: applicable jobs and complete parts */
+  readonly datasets: readonly { readonly label: string; readonly jobs: number; readonly parts: number }[];
+}
+
+/**
+ * The paragraph an older version's document carries under its title while a newer version runs
+ * (docs/protocol.md, section 11: the older merge stays the results of record until the newer one is
+ * complete), and after: how many of the newer version's applicable jobs have parts, per dataset.
+ */
+export function newerVersionNote(newer: NewerProgress): string {
+  const jobs = newer.datasets.reduce((a, d) => a + d.jobs, 0);
+  const parts = newer.datasets.reduce((a, d) => a + d.parts, 0);
+  const each = newer.datasets.map((d) => `${d.label} ${d.parts} of ${d.jobs}`).join(', ');
+  const state =
+    parts >= jobs
+      ? 'It is complete, and its merge replaces this document as the results of record.'
+      : 'Until all have parts, this document stays the results of record.';
+  return `**A newer version of this protocol**: ${newer.title} (\`${newer.path}\`, docs/protocol.md). ${parts} of its ${jobs} applicable jobs have parts (${each}). ${state}`;
+}
