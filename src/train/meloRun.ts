@@ -15,8 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment';
-import { createRng, permutation, type Rng } from '../lib/rng';
-import { yieldToEventLoop } from '../lib/yield';
+import { createRng, type Rng } from '../lib/rng';
 import { countScalars, disposeParams, keysOf, type ParamRecord } from '../models/params';
 import { initSequence, sequenceKeys, type SequenceDims } from '../models/sequence';
 import { initWeighting } from '../models/sequenceWeighting';
@@ -31,14 +30,19 @@ import {
   type MeloConfig,
   type MeloState,
 } from './meloMeta';
-import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
+import { disposeOptimizer, initOptimizer, ownedStep, type OptimizerState } from './optim';
 import { evaluateConstant, evaluateSets, learnedRates } from './meloEvaluate';
 import { meloDiagnostics } from './meloDiagnostics';
-import { disposeBatch, sequenceBatch, trainingWindow } from './meloWindows';
+import { disposeBatch, sequenceBatch } from './meloWindows';
 import { evaluationSample } from './sample';
 import { retainMelo } from './sequenceInspect';
-import { sequenceDims, sequenceSummary } from './sequenceRun';
-import { stepEvent } from './stepEvent';
+import {
+  sequenceDims,
+  sequenceEpochLoop,
+  sequenceEpochSteps,
+  sequenceSummary,
+  type EpochOutcome,
+} from './sequenceRun';
 
 /** theta's Adam rate at progress in [0, 1]: cosine from rate to rate / 10 (MELO's annealing). */
 const cosine = (rate: number, progress: number) =>
@@ -86,22 +90,6 @@ function disposeLearner(l: Learner, keepState = false) {
     if (l.state.phi) disposeParams(l.state.phi);
   }
   for (const o of [l.thetaOpt, l.ratesOpt, l.phiOpt]) if (o) disposeOptimizer(o);
-}
-
-/** One optimiser step of a record; disposes the old record and state, returns the new ones. */
-function stepRecord(
-  params: ParamRecord,
-  grads: ParamRecord,
-  state: OptimizerState<ParamRecord>,
-  config: { kind: 'adam' | 'sgd'; lr: number; clip: number },
-) {
-  const next = tf.tidy(() => {
-    const r = optimizerStep(params, grads, state, config);
-    return { params: r.params, m: r.state.m, v: r.state.v } as unknown as tf.TensorContainer;
-  }) as unknown as { params: ParamRecord; m: ParamRecord | null; v: ParamRecord | null };
-  disposeParams(params);
-  disposeOptimizer(state);
-  return { params: next.params, state: { step: state.step + 1, m: next.m, v: next.v } };
 }
 
 /** Runs MELO and emits its events; resolves with the summary (also on stop or failure). */
@@ -152,8 +140,7 @@ export async function runMelo(
     control.retainSequence(retainMelo(learner.state, dims, { steps, weighting: config.lossWeighting }));
     handedOver = true;
   };
-  const trainTasks = Int32Array.from({ length: split.train.count }, (_, t) => t);
-  const stepsPerEpoch = Math.ceil(trainTasks.length / config.batchSize);
+  const stepsPerEpoch = Math.ceil(split.train.count / config.batchSize);
   const sample = evaluationSample(config.seed, config.evalUsers);
   try {
     sink({
@@ -227,48 +214,22 @@ export async function runMelo(
       const d = await meloDiagnostics(learner!.state, input, dims, steps, sample, epoch);
       sink({ type: 'meloDiagnostics', ...d });
     };
-    await evaluate(0);
-    await diagnose(0);
-    for (let e = 1; e <= config.epochs; e++) {
-      const t0 = performance.now();
-      const outcome = await trainEpoch(learner, input, dims, meta, e, rng.fork(`epoch${e}`), control, sink);
-      if (outcome.diverged) {
-        sink({
-          type: 'failed',
-          code: 'diverged',
-          message: `${outcome.diverged}; training stopped. Lower the meta rate or the local rate.`,
-          lastGoodEpoch: epochs.length ? epochs[epochs.length - 1]!.epoch : null,
-        });
-        return summary();
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      if (outcome.aborted) {
-        if (evaluatedEpoch !== epochs.length) await evaluate(epochs.length);
-        handOver();
-        sink({ type: 'stopped', summary: summary() });
-        return summary();
-      }
-      const record = {
-        epoch: e,
-        trainLoss: outcome.loss,
-        seconds,
-        usersPerSecond: trainTasks.length / seconds,
-      };
-      epochs.push(record);
-      sink({ type: 'epoch', record });
-      if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
-      await diagnose(e);
-    }
-    handOver();
-    sink({ type: 'finished', summary: summary() });
-    return summary();
+    return await sequenceEpochLoop(input, sink, {
+      epochs,
+      evaluate,
+      evaluatedEpoch: () => evaluatedEpoch,
+      trainEpoch: (e) => trainEpoch(learner!, input, dims, meta, e, rng.fork(`epoch${e}`), control, sink),
+      afterEpoch: diagnose,
+      handOver,
+      summary,
+    });
   } finally {
     disposeLearner(learner, handedOver);
   }
 }
 
 /** One epoch of meta-steps (or supervised steps) over the training tasks; mean loss. */
-async function trainEpoch(
+function trainEpoch(
   learner: Learner,
   input: ExperimentInput,
   dims: SequenceDims,
@@ -277,23 +238,11 @@ async function trainEpoch(
   rng: Rng,
   control: RunControl,
   sink: TrainSink | null,
-): Promise<{ loss: number; aborted: boolean; diverged: string | null }> {
-  const { config, split } = input;
-  const order = permutation(split.train.count, rng.fork('order'));
-  const perEpoch = Math.ceil(order.length / config.batchSize);
-  const total = perEpoch * config.epochs;
-  let sum = 0;
-  let count = 0;
-  for (let k = 0; k < perEpoch; k++) {
-    if (control.signal?.aborted) return { loss: count ? sum / count : NaN, aborted: true, diverged: null };
-    await control.waitWhilePaused?.();
-    const t0 = performance.now();
-    const ids = Array.from(order.subarray(k * config.batchSize, (k + 1) * config.batchSize));
-    const windowRng = rng.fork(`windows${k}`);
-    const batch = sequenceBatch(
-      ids.map((t) => trainingWindow(split.train, t, dims.length, config.sequenceQuery, windowRng)),
-      dims.length,
-    );
+): Promise<EpochOutcome> {
+  const { config } = input;
+  const total = Math.ceil(input.split.train.count / config.batchSize) * config.epochs;
+  return sequenceEpochSteps(input, dims.length, epoch, rng, control, sink, async (windows, k, perEpoch) => {
+    const batch = sequenceBatch(windows, dims.length);
     const progress = ((epoch - 1) * perEpoch + k) / total;
     const meloConfig: MeloConfig = {
       steps: config.innerSteps,
@@ -324,16 +273,16 @@ async function trainEpoch(
     if (!Number.isFinite(loss) || loss > DIVERGENCE_LOSS) {
       for (const record of [grads.theta, grads.rates, grads.phi]) if (record) disposeParams(record);
       grads.loss.dispose();
-      return { loss, aborted: false, diverged: `meta-loss ${loss} at epoch ${epoch}, step ${k + 1}` };
+      return { loss, diverged: `meta-loss ${loss} at epoch ${epoch}, step ${k + 1}` };
     }
-    const theta = stepRecord(s.theta, grads.theta, learner.thetaOpt, {
+    const theta = ownedStep(s.theta, grads.theta, learner.thetaOpt, {
       kind: config.outerOptimizer,
       lr: cosine(config.outerLr, progress),
       clip: config.gradClip,
     });
     let rates = s.rates;
     if (learner.ratesOpt && grads.rates) {
-      const r = stepRecord(s.rates, grads.rates, learner.ratesOpt, {
+      const r = ownedStep(s.rates, grads.rates, learner.ratesOpt, {
         kind: 'adam',
         lr: config.stepRateLr,
         clip: 0,
@@ -343,7 +292,7 @@ async function trainEpoch(
     }
     let phi = s.phi;
     if (learner.phiOpt && grads.phi && s.phi) {
-      const r = stepRecord(s.phi, grads.phi, learner.phiOpt, {
+      const r = ownedStep(s.phi, grads.phi, learner.phiOpt, {
         kind: 'adam',
         lr: cosine(config.weightingLr, progress),
         clip: 0,
@@ -355,10 +304,6 @@ async function trainEpoch(
     grads.loss.dispose();
     learner.state = { theta: theta.params, rates, phi };
     learner.thetaOpt = theta.state;
-    sum += loss;
-    count++;
-    sink?.(stepEvent(epoch, (epoch - 1) * perEpoch + k + 1, loss, ids.length, t0));
-    await yieldToEventLoop();
-  }
-  return { loss: count ? sum / count : NaN, aborted: false, diverged: null };
+    return { loss, diverged: null };
+  });
 }

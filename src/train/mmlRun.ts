@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nearestNeighbours, textEmbeddings } from '../data/textEmbedding';
-import { createRng, permutation, type Rng } from '../lib/rng';
+import { createRng, type Rng } from '../lib/rng';
 import { yieldToEventLoop } from '../lib/yield';
 import { initFusion, initLearner, type Modality } from '../models/mml';
 import { generatorLoss, initGenerator } from '../models/mmlGenerator';
@@ -26,14 +26,18 @@ import { detached } from '../models/ops';
 import { countScalars, disposeParams, fromList, keysOf, type ParamRecord } from '../models/params';
 import { DIVERGENCE_LOSS, type ExperimentInput, type RunControl } from './epochs';
 import type { EpochRecord, RunSummary, ScenarioRecord, TrainSink } from './events';
-import { trainingWindow } from './meloWindows';
 import { evaluateMml, type GeneratorTables, type MmlState } from './mmlEvaluate';
 import { disposeMmlBatch, fusionGradient, learnerMetaGradient, mmlBatch, type MmlContext } from './mmlMeta';
-import { disposeOptimizer, initOptimizer, optimizerStep, type OptimizerState } from './optim';
+import { disposeOptimizer, initOptimizer, ownedStep, type OptimizerState } from './optim';
 import { evaluationSample } from './sample';
 import { retainMml } from './sequenceInspect';
-import { sequenceDims, sequenceSummary } from './sequenceRun';
-import { stepEvent } from './stepEvent';
+import {
+  sequenceDims,
+  sequenceEpochLoop,
+  sequenceEpochSteps,
+  sequenceSummary,
+  type EpochOutcome,
+} from './sequenceRun';
 
 /** Full-batch generator steps after each epoch. */
 const GENERATOR_STEPS = 30;
@@ -50,7 +54,7 @@ interface Owned {
   opts: Map<string, Opt>;
 }
 
-/** One optimiser step of a record; disposes the old record and state, returns the new record. */
+/** One optimiser step of the record `name` (its state in owned.opts); returns the new record. */
 function step(
   owned: Owned,
   name: string,
@@ -60,14 +64,8 @@ function step(
   clip: number,
   kind: 'adam' | 'sgd' = 'adam',
 ) {
-  const state = owned.opts.get(name)!;
-  const next = tf.tidy(() => {
-    const r = optimizerStep(params, grads, state, { kind, lr, clip });
-    return { params: r.params, m: r.state.m, v: r.state.v } as unknown as tf.TensorContainer;
-  }) as unknown as { params: ParamRecord; m: ParamRecord | null; v: ParamRecord | null };
-  disposeParams(params);
-  disposeOptimizer(state);
-  owned.opts.set(name, { step: state.step + 1, m: next.m, v: next.v });
+  const next = ownedStep(params, grads, owned.opts.get(name)!, { kind, lr, clip });
+  owned.opts.set(name, next.state);
   return next.params;
 }
 
@@ -190,50 +188,18 @@ export async function runMml(
         ...(r.inspection ? { mml: r.inspection } : {}),
       });
     };
-    await evaluate(0);
-    for (let e = 1; e <= config.epochs; e++) {
-      const t0 = performance.now();
-      const outcome = await trainEpoch(
-        owned,
-        input,
-        ctx,
-        modalities,
-        e,
-        rng.fork(`epoch${e}`),
-        control,
-        sink,
-      );
-      if (outcome.diverged) {
-        sink({
-          type: 'failed',
-          code: 'diverged',
-          message: `${outcome.diverged}; training stopped. Lower the meta rate or the local rate.`,
-          lastGoodEpoch: epochs.length ? epochs[epochs.length - 1]!.epoch : null,
-        });
-        return summary();
-      }
-      if (outcome.aborted) {
-        if (evaluatedEpoch !== epochs.length) await evaluate(epochs.length);
-        handOver();
-        sink({ type: 'stopped', summary: summary() });
-        return summary();
-      }
+    return await sequenceEpochLoop(input, sink, {
+      epochs,
+      evaluate,
+      evaluatedEpoch: () => evaluatedEpoch,
+      trainEpoch: (e) => trainEpoch(owned, input, ctx, modalities, e, rng.fork(`epoch${e}`), control, sink),
       // 4. the generator, on the epoch's ID table
-      if (tables && owned.generator) await trainGenerator(owned, ctx, tables, trained);
-      const seconds = (performance.now() - t0) / 1000;
-      const record = {
-        epoch: e,
-        trainLoss: outcome.loss,
-        seconds,
-        usersPerSecond: split.train.count / seconds,
-      };
-      epochs.push(record);
-      sink({ type: 'epoch', record });
-      if (e % config.evalEvery === 0 || e === config.epochs) await evaluate(e);
-    }
-    handOver();
-    sink({ type: 'finished', summary: summary() });
-    return summary();
+      afterSteps: async () => {
+        if (tables && owned.generator) await trainGenerator(owned, ctx, tables, trained);
+      },
+      handOver,
+      summary,
+    });
   } finally {
     if (!handedOver) {
       for (const r of [...Object.values(owned.learners), owned.fusion, owned.generator])
@@ -245,7 +211,7 @@ export async function runMml(
 }
 
 /** Step 3: one epoch of meta-steps per learner and fusion steps; mean learner query loss. */
-async function trainEpoch(
+function trainEpoch(
   owned: Owned,
   input: ExperimentInput,
   ctx: MmlContext,
@@ -254,21 +220,9 @@ async function trainEpoch(
   rng: Rng,
   control: RunControl,
   sink: TrainSink,
-): Promise<{ loss: number; aborted: boolean; diverged: string | null }> {
-  const { config, split } = input;
-  const order = permutation(split.train.count, rng.fork('order'));
-  const perEpoch = Math.ceil(order.length / config.batchSize);
-  let sum = 0;
-  let count = 0;
-  for (let k = 0; k < perEpoch; k++) {
-    if (control.signal?.aborted) return { loss: count ? sum / count : NaN, aborted: true, diverged: null };
-    await control.waitWhilePaused?.();
-    const t0 = performance.now();
-    const ids = Array.from(order.subarray(k * config.batchSize, (k + 1) * config.batchSize));
-    const windowRng = rng.fork(`windows${k}`);
-    const windows = ids.map((t) =>
-      trainingWindow(split.train, t, ctx.dims.length, config.sequenceQuery, windowRng),
-    );
+): Promise<EpochOutcome> {
+  const { config } = input;
+  return sequenceEpochSteps(input, ctx.dims.length, epoch, rng, control, sink, async (windows, k) => {
     const batch = mmlBatch(windows, ctx.dims.length);
     const sides: { scores: tf.Tensor; reps: tf.Tensor2D }[] = [];
     let loss = 0;
@@ -288,11 +242,7 @@ async function trainEpoch(
         g.loss.dispose();
         if (!Number.isFinite(value) || value > DIVERGENCE_LOSS) {
           disposeParams(g.grads);
-          return {
-            loss: value,
-            aborted: false,
-            diverged: `${m} meta-loss ${value} at epoch ${epoch}, step ${k + 1}`,
-          };
+          return { loss: value, diverged: `${m} meta-loss ${value} at epoch ${epoch}, step ${k + 1}` };
         }
         owned.learners[m] = step(
           owned,
@@ -315,12 +265,8 @@ async function trainEpoch(
       disposeMmlBatch(batch);
       for (const s of sides) [s.scores, s.reps].forEach((t) => t.dispose());
     }
-    sum += loss;
-    count++;
-    sink(stepEvent(epoch, (epoch - 1) * perEpoch + k + 1, loss, ids.length, t0));
-    await yieldToEventLoop();
-  }
-  return { loss: count ? sum / count : NaN, aborted: false, diverged: null };
+    return { loss, diverged: null };
+  });
 }
 
 /** Step 4: full-batch Adam steps of g on L_gen over the training items (E held constant). */

@@ -4,7 +4,7 @@
  * for the device.
  */
 import * as tf from '@tensorflow/tfjs';
-import { keysOf, squaredNorm, type ParamRecord } from '../models/params';
+import { disposeParams, keysOf, squaredNorm, type ParamRecord } from '../models/params';
 import { fusedAdam, fusedSgd, fusedUpdateFor, hasFusedUpdate } from '../kernels/optimizerWebgpu';
 import { globalClipScale } from '../kernels/normWebgpu';
 
@@ -101,4 +101,23 @@ export function optimizerStep<P extends ParamRecord>(
 /** Disposes the optimizer's tensors. */
 export function disposeOptimizer<P extends ParamRecord>(state: OptimizerState<P>): void {
   for (const record of [state.m, state.v]) if (record) for (const t of Object.values(record)) t.dispose();
+}
+
+/**
+ * optimizerStep for a caller that owns its record and state outside any tidy (the sequence runners):
+ * the step runs in a tidy, the old record and state are disposed, the new ones returned.
+ */
+export function ownedStep(
+  params: ParamRecord,
+  grads: ParamRecord,
+  state: OptimizerState<ParamRecord>,
+  config: OptimizerConfig,
+): { params: ParamRecord; state: OptimizerState<ParamRecord> } {
+  const next = tf.tidy(() => {
+    const r = optimizerStep(params, grads, state, config);
+    return { params: r.params, m: r.state.m, v: r.state.v } as unknown as tf.TensorContainer;
+  }) as unknown as { params: ParamRecord; m: ParamRecord | null; v: ParamRecord | null };
+  disposeParams(params);
+  disposeOptimizer(state);
+  return { params: next.params, state: { step: state.step + 1, m: next.m, v: next.v } };
 }
