@@ -36,6 +36,8 @@ export interface Outcome {
   readonly seconds: number;
   /** MAMO: the last memory event (attention of the evaluated test users, profile memory) */
   readonly memory: Extract<TrainEvent, { type: 'memory' }> | null;
+  /** runHeadless with keepDiverged: the divergence guard's message when training diverged */
+  readonly diverged?: string;
 }
 
 /** The split and feature layout of a config on a dataset, as runExperiment and trainEpochs take them. */
@@ -103,13 +105,18 @@ export type TestPredictionsSink = (
   predictions: TaskSetPredictions,
 ) => void;
 
-/** runExperiment with a collecting sink; throws (with the event's code) when the run failed. */
+/**
+ * runExperiment with a collecting sink; throws (with the event's code) when the run failed, except, with
+ * `keepDiverged`, a divergence: then the outcome holds the evaluations made before it and the guard's
+ * message (`diverged`; docs/protocol.md, section 12).
+ */
 export async function runHeadless(
   dataset: Dataset,
   config: TrainConfig,
   validationOnly: boolean,
   backend: Backend,
   onTestPredictions?: TestPredictionsSink,
+  keepDiverged = false,
 ): Promise<Outcome> {
   const evaluations: Outcome['evaluations'] = [];
   let failure: { code: string; message: string } | null = null;
@@ -134,11 +141,14 @@ export async function runHeadless(
     },
     { validationOnly, ...(onTestPredictions ? { onTestPredictions } : {}) },
   );
+  const seconds = (performance.now() - t0) / 1000;
   if (failure) {
     const { code, message } = failure as { code: string; message: string };
+    if (keepDiverged && code === 'diverged')
+      return { summary, evaluations, seconds, memory, diverged: message };
     throw Object.assign(new Error(message), { code });
   }
-  return { summary, evaluations, seconds: (performance.now() - t0) / 1000, memory };
+  return { summary, evaluations, seconds, memory };
 }
 
 /** Mean validation MAE over the validation scenarios that have tasks (lower is better). */

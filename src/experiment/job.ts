@@ -58,6 +58,11 @@ export interface PerKindSeed {
   readonly attention?: Partial<Record<ItemKind, AttentionInfo>>;
   /** per test scenario and predictor, each test user's n, Σ|e|, Σe² (absent in parts stored before) */
   readonly errors?: SeedErrors;
+  /**
+   * The model's trainings that diverged: "dropout d: <the guard's message>"; the picks are among the
+   * checkpoints evaluated before (docs/protocol.md, section 12). Absent when none did.
+   */
+  readonly diverged?: readonly string[];
 }
 
 /** What a variant decides beyond its config. */
@@ -159,6 +164,7 @@ export async function runJob(
   let parameters = 0;
   // a non-meta row trains no model: its network takes the model's place below
   const trainsModel = options.role !== 'non-meta';
+  const diverged: string[] = [];
   for (const featureDropout of trainsModel ? dropouts : []) {
     const atEpoch = new Map<number, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>();
     const outcome = await runHeadless(
@@ -174,7 +180,12 @@ export async function runJob(
         };
         atEpoch.set(e, rows);
       },
+      true,
     );
+    if (outcome.diverged) {
+      diverged.push(`dropout ${featureDropout}: ${outcome.diverged}`);
+      log(`seed ${seed}: ${base.model} dropout ${featureDropout} diverged: ${outcome.diverged}`);
+    }
     parameters = outcome.summary.parameters;
     for (const e of outcome.evaluations) {
       if (e.epoch === 0 || (options.chooseLocalRate && !e.localRate)) continue;
@@ -191,6 +202,13 @@ export async function runJob(
     }
     log(`seed ${seed}: ${base.model} dropout ${featureDropout}: ${outcome.seconds.toFixed(0)} s`);
   }
+  if (diverged.length && !Object.values(model.picks()).some(Boolean))
+    throw Object.assign(
+      new Error(`No checkpoint was evaluated before training diverged: ${diverged.join('; ')}`),
+      {
+        code: 'diverged',
+      },
+    );
 
   const plan = nonMetaPlan(options.nonMetaGrid, dropouts);
   const nonMeta =
@@ -256,6 +274,7 @@ export async function runJob(
     picks: { model: pickInfos(model), nonMeta: nonMeta ? pickInfos(nonMeta.selection) : {} },
     ...(Object.keys(attention).length ? { attention } : {}),
     errors,
+    ...(diverged.length ? { diverged } : {}),
   };
 }
 

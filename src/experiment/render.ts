@@ -215,6 +215,12 @@ export function renderMerged(
     for (const s of SCENARIOS) out.push(...scenarioTable(spec, dataset, s, byVariant, counter));
     const compared = comparisonTable(spec, byVariant);
     out.push(...compared.lines);
+    const diverged = here.filter((p) => p.result.diverged?.length);
+    if (diverged.length)
+      out.push(
+        `Diverged (docs/protocol.md, section 12: the picks are among the checkpoints evaluated before the divergence): ${diverged.map((p) => `${p.variant.name} seed ${p.seed} (${p.result.diverged!.join('; ')})`).join('; ')}.`,
+        '',
+      );
     const skipped = jobs.filter((j) => j.dataset === dataset && notApplicable.has(j.index));
     const named = new Map(skipped.map((j) => [j.variant.name, notApplicable.get(j.index)!]));
     if (named.size)
