@@ -65,7 +65,7 @@ describe('newerVersionNote', () => {
       ],
     });
     expect(running).toContain(
-      '200 of its 245 applicable jobs have parts (ML-100K 140 of 140, ML-1M 60 of 105)',
+      '200 of its 245 applicable jobs have parts (ML-100K: 140 of 140; ML-1M: 60 of 105)',
     );
     expect(running).toContain('this document stays the results of record');
     const done = newerVersionNote({

@@ -120,7 +120,7 @@ export interface NewerProgress {
 export function newerVersionNote(newer: NewerProgress): string {
   const jobs = newer.datasets.reduce((a, d) => a + d.jobs, 0);
   const parts = newer.datasets.reduce((a, d) => a + d.parts, 0);
-  const each = newer.datasets.map((d) => `${d.label} ${d.parts} of ${d.jobs}`).join(', ');
+  const each = newer.datasets.map((d) => `${d.label}: ${d.parts} of ${d.jobs}`).join('; ');
   const state =
     parts >= jobs
       ? 'It is complete, and its merge replaces this document as the results of record.'
