@@ -3,8 +3,10 @@
 // validationAtRates over candidateRates): the non-meta row tries 8 rates for each of its 8 fine-tunings
 // (FINE_TUNE_GRID_V1), MeLU+ and MAMO+ 8 rates with their own adaptation. The engine is untrained (the
 // cost does not depend on the weights), the config is the tuning file's choice (docs/tuning-v1), seed
-// 101's evaluation sample, wasm in Node. Prints each fine-tuning's seconds and the checkpoint's total
-// (the first of three passes warms up) as one JSON line.
+// 101's evaluation sample, wasm in Node. Prints each fine-tuning's seconds alone and the checkpoint's
+// total as a job runs it (the non-meta row: all 8 fine-tunings in one sweep, validationAtFineTunings,
+// which shares the batches, the prediction before adaptation and the first local steps across them; the
+// first of three passes warms up) as one JSON line.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { PRESETS } from '../src/config/presets';
@@ -15,7 +17,7 @@ import { experimentInput } from '../src/experiment/headless';
 import { createEngine } from '../src/train/epochs';
 import { createRng } from '../src/lib/rng';
 import { FINE_TUNE_GRID_V1, FULL_FINE_TUNE, formatFineTune } from '../src/train/adaptation';
-import { candidateRates, validationAtRates } from '../src/train/localRate';
+import { candidateRates, validationAtFineTunings, validationAtRates } from '../src/train/localRate';
 import { evaluationSample } from '../src/train/sample';
 
 const [row = 'non-meta', name = 'ml-1m-published'] = process.argv.slice(2);
@@ -41,12 +43,13 @@ const rates = candidateRates(config.innerLr);
 
 async function checkpoint(): Promise<{ total: number; each: Record<string, number> }> {
   const each: Record<string, number> = {};
-  const t0 = performance.now();
   for (const fineTune of fineTunes) {
     const t1 = performance.now();
     await validationAtRates(engine, input, rates, picker, fineTune);
     each[formatFineTune(fineTune)] = +((performance.now() - t1) / 1000).toFixed(2);
   }
+  const t0 = performance.now();
+  await validationAtFineTunings(engine, input, rates, picker, fineTunes);
   return { total: +((performance.now() - t0) / 1000).toFixed(2), each };
 }
 
@@ -58,6 +61,12 @@ console.log(
     dataset: name,
     rates: rates.length,
     seconds: runs.map((r) => r.total),
+    alone: runs.map(
+      (r) =>
+        +Object.values(r.each)
+          .reduce((a, b) => a + b, 0)
+          .toFixed(2),
+    ),
     fineTunings: runs[1]!.each,
   }),
 );

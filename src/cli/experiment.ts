@@ -1,6 +1,6 @@
 /**
  * `npm run cli -- experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v]
- * [--merge [--out file]]`: the results protocol of a spec (src/experiment/spec.ts) as independent jobs,
+ * [--processes n] [--merge [--out file]]`: the results protocol of a spec (src/experiment/spec.ts) as independent jobs,
  * one part file per job (docs/scale-out.md):
  *   --list          print the jobs, one per line: index, dataset, variant, seed, part file
  *   (no flag)       run the jobs whose part is missing (a complete part is skipped: re-runs resume)
@@ -9,6 +9,8 @@
  *                   SLURM_ARRAY_TASK_COUNT
  *   --dataset/--variant/--seed   only those (repeatable); unknown names are refused with the spec's names
  *                   (--list marks ablations the chosen configuration lacks: they write no part)
+ *   --processes n   a non-meta row's trained configurations in n child processes at once (nonMetaPool.ts;
+ *                   the same numbers as one process; default 1: one after another in this process)
  *   --merge         write the document from the parts found (default docs/results.md; --out overrides)
  *   --versus older.json   with --merge: a section of each row's MAE against the same row of another
  *                   version of the protocol, on the seeds both have (experiment/versions.ts)
@@ -40,6 +42,7 @@ import {
 import { loadSpecDataset, resolveVariant } from './datasets';
 import { codeVersion, readJson, readSpecFile, writeAtomic } from './parts';
 import { keptSection, spliceSection } from './sequenceSection';
+import { childPool } from './nonMetaPool';
 
 export interface ExperimentCommand {
   readonly specPath: string;
@@ -56,6 +59,8 @@ export interface ExperimentCommand {
   readonly variants: readonly string[];
   /** only these seeds (none: every seed of the spec) */
   readonly seeds: readonly number[];
+  /** child processes for a non-meta row's configurations (1 or absent: none, one after another) */
+  readonly processes?: number;
 }
 
 /** The shard from --shard, else from the array-job environment; null: every job. */
@@ -247,6 +252,7 @@ export async function experiment(command: ExperimentCommand, log: (line: string)
       backend,
       options,
       (line) => log(`${prefix}: ${line}`),
+      (command.processes ?? 1) > 1 ? childPool(command.processes!, job.dataset, specDir) : undefined,
     );
     const part: JobPart = {
       format: PART_FORMAT,

@@ -24,7 +24,7 @@ const USAGE = `usage: npm run cli -- <command>
   inspect <path...> [--protocol ${PROTOCOLS.join('|')}] [--seed S]
   train --data <folder|zip> [--data ...] [--out results.json] [--verbose] [--preset ${PRESET_NAMES.join('|')}] [--<setting> value]
   generate-demo [folder]
-  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--merge [--out file] [--versus older-spec.json] [--newer newer-spec.json]]
+  experiment <spec.json> [--list] [--shard i/n | --shards n] [--dataset d] [--variant v] [--seed s] [--processes n] [--merge [--out file] [--versus older-spec.json] [--newer newer-spec.json]]
   sequence-experiment <spec.json> [--list] [--dataset d] [--row job] [--seed s] [--merge [--out file]]
   results [--only <dataset>] [--model melu|mamo] [--epochs n] [--assemble] [--speed-only]
   tune <dataset> <melu|mamo> [epochs]
@@ -64,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
       const datasets = takeOption(args, 'dataset');
       const variants = takeOption(args, 'variant');
       const seeds = takeSeeds(args);
+      const processesText = takeOption(args, 'processes')[0] ?? '1';
+      const processes = Number(processesText);
+      if (!Number.isInteger(processes) || processes < 1)
+        throw new UsageError(`Expected --processes n with n a whole number >= 1, got ${processesText}`);
       const flags = ['--list', '--merge'];
       const rest = args.filter((a) => !flags.includes(a));
       if (rest.length !== 1 || rest[0]!.startsWith('--'))
@@ -81,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
           datasets,
           variants,
           seeds,
+          processes,
         },
         (line) => console.log(line),
       );

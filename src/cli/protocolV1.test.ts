@@ -3,7 +3,7 @@
 // applies and one that does not, rows against rows; the merged document has each comparison, lists the
 // inapplicable ablation instead of calling it missing, and the non-meta row's picks name its settings.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,5 +96,23 @@ describe('protocol v1 on the demo (toy size)', () => {
     expect(doc).toContain('MeLU+ first order (the chosen configuration has no second order)');
     expect(doc).not.toContain('Missing parts');
     expect(doc).toMatch(/This section holds \d+ paired intervals/);
+
+    // the non-meta row's 12 configurations in 2 child processes: the same part but for its times
+    const again = mkdtempSync(join(tmpdir(), 'metarec-v1-processes-'));
+    writeFileSync(join(again, 'spec.json'), JSON.stringify(SPEC));
+    cpSync(tuning, join(again, 'tuning'), { recursive: true });
+    const pooled = await run(
+      tsx,
+      [main, 'experiment', 'spec.json', '--variant', 'non-meta', '--seed', '1', '--processes', '2'],
+      { cwd: again },
+    );
+    expect(pooled.stdout).toMatch(/non-meta \{"featureDropout":0.3,"outerLr":0.003,"weightDecay":3\}: \d+ s/);
+    const twin = JSON.parse(readFileSync(join(again, 'parts', 'demo--non-meta--seed-1.json'), 'utf8'));
+    const timeless = (part: { result: object; date: string }) => ({
+      ...part,
+      date: '',
+      result: { ...part.result, seconds: 0 },
+    });
+    expect(timeless(twin)).toEqual(timeless(nonMeta));
   }, 900_000);
 });

@@ -12,7 +12,7 @@ import { createEngine, trainEpochs, type ExperimentInput } from '../train/epochs
 import type { TaskSetPredictions } from '../train/evaluate';
 import type { RunSummary, ScenarioRecord, TrainEvent } from '../train/events';
 import { FULL_FINE_TUNE, type FineTune, type LocalRates } from '../train/adaptation';
-import { candidateRates, chooseLocalRate } from '../train/localRate';
+import { candidateRates, chooseLocalRates } from '../train/localRate';
 import { prepareExperiment } from '../train/prepare';
 import { runExperiment } from '../train/run';
 import { evaluationSample } from '../train/sample';
@@ -79,16 +79,17 @@ export async function nonMetaCheckpoints(
       null,
       async (record) => {
         if (!at(record.epoch)) return;
-        for (const fineTune of fineTunes) {
-          const c = await chooseLocalRate(
-            engine,
-            input,
-            candidateRates(config.innerLr),
-            evaluationSample(config.seed, config.evalUsers).picker('nonMetaValidation'),
-            fineTune,
-          );
-          if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record, fineTune);
-        }
+        // every fine-tuning's rate from one sweep of the validation batches (the same numbers as one
+        // sweep each: localRate.ts validationAtFineTunings)
+        const chosen = await chooseLocalRates(
+          engine,
+          input,
+          candidateRates(config.innerLr),
+          evaluationSample(config.seed, config.evalUsers).picker('nonMetaValidation'),
+          fineTunes,
+        );
+        for (const [f, c] of chosen.entries())
+          if (c) await atCheckpoint(engine, record.epoch, c.rates, c.record, fineTunes[f]!);
       },
       { epochs: config.epochs, supervised: true },
     );

@@ -10,23 +10,21 @@
 // decides which of those numbers is reported: no test number chooses anything.
 import type { TrainConfig } from '../config/experiment';
 import type { Dataset } from '../data/dataset';
-import { SCENARIOS, type Scenario } from '../data/scenarios/types';
+import type { Scenario } from '../data/scenarios/types';
 import { beforeAsBaseline, constantBaselines } from '../train/baselines';
 import { constantErrors } from '../train/baselineErrors';
-import { ratingRange } from '../train/epochs';
-import { predictTaskSet, scenarioMetrics } from '../train/evaluate';
 import { BASELINES, type BaselineName, type ScenarioRecord } from '../train/events';
-import {
-  FINE_TUNE_GRID_V1,
-  FULL_FINE_TUNE,
-  itemKindOf,
-  type FineTune,
-  type ItemKind,
-} from '../train/adaptation';
+import type { ItemKind } from '../train/adaptation';
 import type { KindSelection } from '../train/kindSelection';
-import { evaluationSample } from '../train/sample';
 import { attentionSummary, type AttentionInfo } from './attention';
-import { experimentInput, nonMetaCheckpoints, runHeadless, type Backend } from './headless';
+import { experimentInput, runHeadless, type Backend } from './headless';
+import {
+  nonMetaPlan,
+  nonMetaSelection,
+  type CheckpointRows,
+  type ErrorsByLabel,
+  type NonMetaPool,
+} from './nonMetaRow';
 import {
   choosesCheckpoints,
   pickInfos,
@@ -40,6 +38,8 @@ import {
 import { addPredictor, checkErrors, userErrorsOf, type SeedErrors } from './userErrors';
 
 export type { PickInfo } from './selection';
+// the non-meta row's module (bench scripts and tests import these from here)
+export { NON_META_GRID_V1, nonMetaPlan, nonMetaSelection } from './nonMetaRow';
 
 /** One seed's outcome: plain numbers, what a part file stores. */
 export interface PerKindSeed {
@@ -105,10 +105,6 @@ export function seedConfig(
   };
 }
 
-/** Per checkpoint label: each test scenario's per-user errors (after and before adaptation). */
-type ErrorsByLabel = Map<string, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>;
-type UserRows = ReturnType<typeof userErrorsOf>;
-
 /** Copies the reported checkpoints' per-user errors into `errors` under the predictors' names. */
 function keepReported(
   errors: SeedErrors,
@@ -138,6 +134,8 @@ export async function runJob(
   backend: Backend,
   options: JobOptions = RESULTS_OPTIONS,
   log: (line: string) => void = () => {},
+  /** where the non-meta row's configurations train side by side (nonMetaRow.ts); none: one after another */
+  pool?: NonMetaPool,
 ): Promise<PerKindSeed> {
   const t0 = performance.now();
   const config = seedConfig(base, seed, budget, options);
@@ -166,7 +164,7 @@ export async function runJob(
   const trainsModel = options.role !== 'non-meta';
   const diverged: string[] = [];
   for (const featureDropout of trainsModel ? dropouts : []) {
-    const atEpoch = new Map<number, Partial<Record<Scenario, { after: UserRows; before: UserRows }>>>();
+    const atEpoch = new Map<number, CheckpointRows>();
     const outcome = await runHeadless(
       dataset,
       { ...config, featureDropout },
@@ -222,6 +220,7 @@ export async function runJob(
           log,
           options.selection,
           plan.fineTunes,
+          pool,
         )
       : null;
 
@@ -276,88 +275,4 @@ export async function runJob(
     errors,
     ...(diverged.length ? { diverged } : {}),
   };
-}
-
-/**
- * The non-meta network's trained configurations of results protocol v1 (docs/protocol.md, section 4):
- * feature dropout {0, 0.3} x Adam rate {3e-4, 1e-3, 3e-3} x weight decay {0, 3}, each over the
- * variant's network; at evaluation FINE_TUNE_GRID_V1 (layers x clip x steps {1, 5}).
- */
-export const NON_META_GRID_V1: readonly Partial<TrainConfig>[] = [0, 0.3].flatMap((featureDropout) =>
-  [3e-4, 1e-3, 3e-3].flatMap((outerLr) =>
-    [0, 3].map((weightDecay) => ({ featureDropout, outerLr, weightDecay })),
-  ),
-);
-
-/** What the non-meta network trains and how it may fine-tune, for a grid name of a variant. */
-export function nonMetaPlan(
-  grid: 'model' | 'v1' | undefined,
-  dropouts: readonly number[],
-): { trained: readonly Partial<TrainConfig>[]; fineTunes: readonly FineTune[] } {
-  return grid === 'v1'
-    ? { trained: NON_META_GRID_V1, fineTunes: FINE_TUNE_GRID_V1 }
-    : { trained: dropouts.map((featureDropout) => ({ featureDropout })), fineTunes: [FULL_FINE_TUNE] };
-}
-
-/**
- * The non-meta network's half of a seed: trained with each of `trained` (settings over `config`) for
- * `budget` epochs and checkpointed like the model (each fine-tuning of `fineTunes` a checkpoint of its
- * own); the test scenarios are evaluated only at checkpoints that become a pick. `config` is the
- * seed's run config (seedConfig), `prepared` its experiment input.
- */
-export async function nonMetaSelection(
-  prepared: ReturnType<typeof experimentInput>,
-  config: TrainConfig,
-  seed: number,
-  budget: number,
-  trained: readonly Partial<TrainConfig>[],
-  log: (line: string) => void = () => {},
-  rule: SelectionRule = 'per-kind',
-  fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
-): Promise<{ selection: KindSelection; errors: ErrorsByLabel }> {
-  const nonMeta = selectionFor(rule);
-  const errors: ErrorsByLabel = new Map();
-  const range = ratingRange(prepared.split.train);
-  const sample = evaluationSample(seed, config.evalUsers);
-  // the plain grid keeps its old labels (dropout, epoch, rates) so stored picks read the same
-  const plain = fineTunes.length === 1 && trained.every((t) => Object.keys(t).join() === 'featureDropout');
-  for (const settings of trained) {
-    const t1 = performance.now();
-    const featureDropout = settings.featureDropout ?? config.featureDropout;
-    const input = { ...prepared, config: { ...config, ...settings, featureDropout, epochs: budget } };
-    const at = choosesCheckpoints(rule) ? (e: number) => e % 2 === 0 : (e: number) => e === budget;
-    await nonMetaCheckpoints(
-      input,
-      async (engine, epoch, rates, validation, fineTune) => {
-        // only a checkpoint that becomes a pick needs its test scenarios
-        if (!nonMeta.improves(validation)) return;
-        const test: ScenarioRecord = {};
-        const rows: Partial<Record<Scenario, { after: UserRows; before: UserRows }>> = {};
-        for (const s of SCENARIOS) {
-          const set = input.split.test[s];
-          if (set.count === 0) continue;
-          const ids = sample.tasks('test', s, set.count);
-          const p = await predictTaskSet(engine, set, ids, input.layout, {
-            innerLr: rates[itemKindOf(s)],
-            range,
-            fineTune,
-          });
-          test[s] = scenarioMetrics(set, p);
-          rows[s] = { after: userErrorsOf(set, ids, p.after), before: userErrorsOf(set, ids, p.before) };
-        }
-        const checkpoint: Checkpoint = plain
-          ? { featureDropout, epoch, rates }
-          : { featureDropout, epoch, rates, trained: settings, fineTune };
-        const label = JSON.stringify(checkpoint);
-        nonMeta.consider(label, validation, test);
-        errors.set(label, rows);
-      },
-      at,
-      fineTunes,
-    );
-    log(
-      `seed ${seed}: non-meta ${JSON.stringify(settings)}: ${((performance.now() - t1) / 1000).toFixed(0)} s`,
-    );
-  }
-  return { selection: nonMeta, errors };
 }

@@ -30,7 +30,7 @@ import {
 import type { FeatureLayout } from './layout';
 import { mamoMetaGradient, type MamoConfig, type MamoStrategy } from './mamoMeta';
 import { mamoPredictAtRates } from './mamoPredict';
-import type { FineTune } from './adaptation';
+import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { mamoSupervisedGrad } from './mamoSupervised';
 import { cloneMemory, writeAfterBatch } from './mamoWrites';
 import { fromHost, toHost, type HostValue } from './snapshot';
@@ -76,13 +76,14 @@ export interface ModelEngine {
    * `fineTune` the layers and clip of the non-meta baseline's fine-tuning (MeLU; localRate.ts). */
   predict(batch: BatchTensors, innerLr?: number, fineTune?: FineTune): Predictions;
   /**
-   * predict at several local rates (undefined: the configured one), sharing the work that does not
-   * depend on the rate; after[k] equals predict(batch, rates[k], fineTune).after (caller disposes).
+   * predict at several local rates (undefined: the configured one) and fine-tunings (MeLU; default the
+   * plain one), sharing the work that depends on neither; after[f * rates.length + k] equals
+   * predict(batch, rates[k], fineTunes[f]).after (caller disposes).
    */
   predictAtRates(
     batch: BatchTensors,
     rates: readonly (number | undefined)[],
-    fineTune?: FineTune,
+    fineTunes?: readonly FineTune[],
   ): RatePredictions;
   /** MAMO: the profile memory M_P [K, width] as host data. */
   profileMemory(): Promise<{ values: Float32Array; width: number } | null>;
@@ -235,9 +236,9 @@ export function createMeluEngine(options: EngineOptions): ModelEngine {
         attention: null,
       }));
     },
-    predictAtRates(batch, rates, fineTune) {
+    predictAtRates(batch, rates, fineTunes) {
       return tidyAll(() => ({
-        ...meluPredictAtRates(strategy, holder.current.params, dims, batch, inner, rates, fineTune),
+        ...meluPredictAtRates(strategy, holder.current.params, dims, batch, inner, rates, fineTunes),
         attention: null,
       }));
     },
@@ -287,10 +288,18 @@ export function createMamoEngine(options: EngineOptions): ModelEngine {
     personalInitScale: config.personalInitScale,
     attentionScale: config.attentionScale,
   };
-  const predictAtRates = (batch: BatchTensors, rates: readonly (number | undefined)[]): RatePredictions =>
-    tidyAll(() =>
+  const predictAtRates = (
+    batch: BatchTensors,
+    rates: readonly (number | undefined)[],
+    fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
+  ): RatePredictions => {
+    // MAMO adapts every local weight with its own rule: the non-meta network's choices are MeLU's
+    if (fineTunes.length !== 1 || fineTunes[0]!.layers !== 'all' || fineTunes[0]!.clip > 0)
+      throw new Error(`MAMO adapts one way; fine-tunings ${JSON.stringify(fineTunes)} are MeLU's`);
+    return tidyAll(() =>
       mamoPredictAtRates(holder.current.params, holder.current.memory!, dims, batch, cfg, rates, strategy),
     );
+  };
   return {
     model: 'mamo',
     strategy,

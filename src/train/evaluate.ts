@@ -10,7 +10,7 @@ import { batchTensors, disposeBatchTensors, makeBatch } from './batch';
 import { disposeRatePredictions, type ModelEngine } from './engine';
 import type { ScenarioMetrics } from './events';
 import type { FeatureLayout } from './layout';
-import type { FineTune } from './adaptation';
+import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { errorMetrics, type PredictionSet } from './metrics';
 
 export interface TaskSetPredictions {
@@ -72,7 +72,35 @@ export async function predictTaskSetAtRates(
     fineTune?: FineTune;
   },
 ): Promise<TaskSetPredictions[]> {
+  const { fineTune, ...rest } = options;
+  return (
+    await predictTaskSetAtFineTunings(engine, set, taskIds, layout, {
+      ...rest,
+      ...(fineTune ? { fineTunes: [fineTune] } : {}),
+    })
+  )[0]!;
+}
+
+/**
+ * predictTaskSetAtRates for several fine-tunings at once (the non-meta network's grid): out[f][k] at
+ * fineTunes[f] (default: the plain one) and rates[k]. Each batch is made, embedded and predicted before
+ * adaptation once for all of them (ModelEngine.predictAtRates); the numbers are those of predictTaskSet
+ * at each (fine-tuning, rate) alone.
+ */
+export async function predictTaskSetAtFineTunings(
+  engine: ModelEngine,
+  set: TaskSet,
+  taskIds: Int32Array,
+  layout: FeatureLayout,
+  options: {
+    batchSize?: number;
+    rates: readonly (number | undefined)[];
+    range: readonly [number, number];
+    fineTunes?: readonly FineTune[];
+  },
+): Promise<TaskSetPredictions[][]> {
   const batchSize = options.batchSize ?? 64;
+  const fineTunes = options.fineTunes ?? [FULL_FINE_TUNE];
   const offsets = new Int32Array(taskIds.length + 1);
   for (let k = 0; k < taskIds.length; k++) {
     const t = taskIds[k]!;
@@ -81,7 +109,8 @@ export async function predictTaskSetAtRates(
   const total = offsets[taskIds.length]!;
   const truth = new Float32Array(total);
   const before = new Float32Array(total);
-  const after = options.rates.map(() => new Float32Array(total));
+  // fine-tuning major: after[f * rates + k]
+  const after = fineTunes.flatMap(() => options.rates.map(() => new Float32Array(total)));
   const attention = engine.slots > 0 ? new Float32Array(taskIds.length * engine.slots) : null;
   let profiles: Float32Array | null = null;
   let profileWidth = 0;
@@ -90,7 +119,7 @@ export async function predictTaskSetAtRates(
     const ids = taskIds.subarray(start, Math.min(start + batchSize, taskIds.length));
     const batch = makeBatch(set, ids, layout);
     const tensors = batchTensors(batch, layout);
-    const p = engine.predictAtRates(tensors, options.rates, options.fineTune);
+    const p = engine.predictAtRates(tensors, options.rates, fineTunes);
     const [b, att, prof, ...as] = await Promise.all([
       p.before.data(),
       p.attention?.data() ?? null,
@@ -118,14 +147,17 @@ export async function predictTaskSetAtRates(
     disposeRatePredictions(p);
     disposeBatchTensors(tensors);
   }
-  return after.map((predicted) => ({
-    taskIds,
-    before: { offsets, truth, predicted: before, range: options.range },
-    after: { offsets, truth, predicted, range: options.range },
-    attention,
-    profiles,
-    profileWidth,
-  }));
+  const rates = options.rates.length;
+  return fineTunes.map((_, f) =>
+    after.slice(f * rates, (f + 1) * rates).map((predicted) => ({
+      taskIds,
+      before: { offsets, truth, predicted: before, range: options.range },
+      after: { offsets, truth, predicted, range: options.range },
+      attention,
+      profiles,
+      profileWidth,
+    })),
+  );
 }
 
 /** Distinct users, tasks and ratings of some tasks of a set. */

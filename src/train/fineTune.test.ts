@@ -133,7 +133,7 @@ describe('fine-tuning choices of the non-meta baseline', () => {
     for (const strategy of ['ragged', 'algebraic', 'tile'] as const)
       for (const fineTune of FINE_TUNE_GRID_V1.filter((f) => strategy === 'ragged' || f.steps === 1)) {
         const engine = engineFor(strategy, 2);
-        const many = engine.predictAtRates(probe, rates, fineTune);
+        const many = engine.predictAtRates(probe, rates, [fineTune]);
         const before = (await many.before.data()) as Float32Array;
         for (const [k, lr] of rates.entries()) {
           const one = engine.predict(probe, lr, fineTune);
@@ -144,6 +144,28 @@ describe('fine-tuning choices of the non-meta baseline', () => {
         }
         disposeRatePredictions(many);
       }
+  });
+
+  it('predictAtRates over all v1 fine-tunings at once gives each the numbers it gets alone', async () => {
+    const rates = [0, undefined, 0.05, 0.02];
+    // 1-step before 5-step (the grid's order: the clipped 5-step continues from the 1-step weights) and
+    // the reverse (nothing to continue from)
+    for (const grid of [FINE_TUNE_GRID_V1, [...FINE_TUNE_GRID_V1].reverse()]) {
+      const engine = engineFor('ragged', 2);
+      const all = engine.predictAtRates(probe, rates, grid);
+      expect(all.after).toHaveLength(grid.length * rates.length);
+      for (const [f, fineTune] of grid.entries()) {
+        const alone = engine.predictAtRates(probe, rates, [fineTune]);
+        for (const k of rates.keys())
+          expect(
+            await all.after[f * rates.length + k]!.data(),
+            `${formatFineTune(fineTune)} rate ${rates[k]}`,
+          ).toEqual(await alone.after[k]!.data());
+        expect(await all.before.data()).toEqual(await alone.before.data());
+        disposeRatePredictions(alone);
+      }
+      disposeRatePredictions(all);
+    }
   });
 
   it('clipTaskGradients scales each task to norm <= clip over the keys that move', async () => {

@@ -8,7 +8,7 @@
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import type { ModelEngine } from './engine';
 import { ratingRange, type ExperimentInput } from './epochs';
-import { predictTaskSetAtRates, scenarioMetrics } from './evaluate';
+import { predictTaskSetAtFineTunings, scenarioMetrics } from './evaluate';
 import type { ScenarioRecord } from './events';
 import { FULL_FINE_TUNE, itemKindOf, type FineTune, type ItemKind, type LocalRates } from './adaptation';
 import type { TaskPicker } from './sample';
@@ -55,22 +55,41 @@ export async function validationAtRates(
   tasksOf: TaskPicker,
   fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ lr: number; mae: number; record: ScenarioRecord }[]> {
+  return (await validationAtFineTunings(engine, input, rates, tasksOf, [fineTune]))[0]!;
+}
+
+/**
+ * validationAtRates for each of `fineTunes` (out[f]), every batch made and predicted before adaptation
+ * once for all of them (predictTaskSetAtFineTunings): the non-meta network's checkpoint tries 8 rates
+ * for each of its 8 fine-tunings. The numbers are validationAtRates' for each fine-tuning alone.
+ */
+export async function validationAtFineTunings(
+  engine: ModelEngine,
+  input: ExperimentInput,
+  rates: readonly number[],
+  tasksOf: TaskPicker,
+  fineTunes: readonly FineTune[],
+): Promise<{ lr: number; mae: number; record: ScenarioRecord }[][]> {
   const cells = SCENARIOS.filter((s) => input.split.validation[s].count > 0);
-  if (!cells.length) return [];
+  if (!cells.length) return fineTunes.map(() => []);
   const ids = new Map(cells.map((s) => [s, tasksOf(s, input.split.validation[s].count)]));
   const range = ratingRange(input.split.train);
-  const records: ScenarioRecord[] = rates.map(() => ({}));
-  // every rate from the same batches: the engine shares what does not depend on the rate
+  const records: ScenarioRecord[][] = fineTunes.map(() => rates.map(() => ({})));
+  // every rate and fine-tuning from the same batches: the engine shares what does not depend on them
   for (const scenario of cells) {
     const set = input.split.validation[scenario];
-    const atRates = await predictTaskSetAtRates(engine, set, ids.get(scenario)!, input.layout, {
+    const atRates = await predictTaskSetAtFineTunings(engine, set, ids.get(scenario)!, input.layout, {
       rates,
       range,
-      fineTune,
+      fineTunes,
     });
-    atRates.forEach((p, k) => (records[k]![scenario] = scenarioMetrics(set, p)));
+    atRates.forEach((byRate, f) =>
+      byRate.forEach((p, k) => (records[f]![k]![scenario] = scenarioMetrics(set, p))),
+    );
   }
-  return rates.map((lr, k) => ({ lr, mae: meanMae(records[k]!), record: records[k]! }));
+  return records.map((byRate) =>
+    rates.map((lr, k) => ({ lr, mae: meanMae(byRate[k]!), record: byRate[k]! })),
+  );
 }
 
 /**
@@ -113,4 +132,15 @@ export async function chooseLocalRate(
   fineTune: FineTune = FULL_FINE_TUNE,
 ): Promise<{ rates: LocalRates; mae: number; record: ScenarioRecord } | null> {
   return pickRates(await validationAtRates(engine, input, rates, tasksOf, fineTune));
+}
+
+/** chooseLocalRate for each of `fineTunes` (out[f]), from one sweep (validationAtFineTunings). */
+export async function chooseLocalRates(
+  engine: ModelEngine,
+  input: ExperimentInput,
+  rates: readonly number[],
+  tasksOf: TaskPicker,
+  fineTunes: readonly FineTune[],
+): Promise<({ rates: LocalRates; mae: number; record: ScenarioRecord } | null)[]> {
+  return (await validationAtFineTunings(engine, input, rates, tasksOf, fineTunes)).map(pickRates);
 }

@@ -41,7 +41,7 @@ import { formOf, meluPlan } from './strategy';
 import { FULL_FINE_TUNE, type FineTune } from './adaptation';
 import { embed, gradOfParams, meluRates, supportDeltas, type Embedded } from './meluCommon';
 import { meluMetaGradRagged, raggedQueryPredictions, raggedSupport } from './meluRagged';
-import { raggedPredictionsByHand } from './meluRaggedPass';
+import { byHandFineTunings, type ByHandFineTunings } from './meluRaggedPass';
 import { meluMetaGradRaggedSteps } from './meluRaggedSteps';
 import { meluMetaGradLoop } from './meluLoop';
 import {
@@ -266,17 +266,22 @@ export function meluPredict(
   inner: InnerConfig,
   fineTune: FineTune = FULL_FINE_TUNE,
 ): { before: tf.Tensor2D; after: tf.Tensor2D } {
-  const { before, after } = meluPredictAtRates(strategy, params, dims, b, inner, [inner.lr], fineTune);
+  const { before, after } = meluPredictAtRates(strategy, params, dims, b, inner, [inner.lr], [fineTune]);
   return { before, after: after[0]! };
 }
 
 /**
- * meluPredict at several local rates at once: `before` [T, Lq] once, `after[k]` [T, Lq] adapted at
- * rates[k] (an undefined rate: inner.lr). What does not depend on the rate is computed once and shared:
- * the embeddings, the prediction before adaptation, the support pass of the one-step algebra, the
- * tiled weights, the Gram blocks of the held first layer. Each rate's ops are the ones meluPredict runs
- * for it alone, on the same inputs, so the predictions are the same numbers (test: meluMeta.grad.test.ts).
- * Choosing the local rate on validation users (localRate.ts) tries 8 rates per checkpoint.
+ * meluPredict at several local rates and fine-tunings at once: `before` [T, Lq] once, and
+ * `after[f * rates.length + k]` [T, Lq] adapted with fineTunes[f] at rates[k] (an undefined rate:
+ * inner.lr). What does not depend on the rate or the fine-tuning is computed once and shared: the
+ * embeddings, the prediction before adaptation, the support pass of the one-step algebra, and on the
+ * ragged plan's by-hand steps the tiled weights, the Gram blocks of the held first layer, the layers
+ * below the moving ones, the first step's gradient at the shared weights (the same for every rate), and
+ * a clipped fine-tuning's first steps (the 5-step one continues from the 1-step one's weights:
+ * meluRaggedPass.ts byHandFineTunings). Each prediction is the result of the ops meluPredict runs for
+ * it alone, on the same inputs, so it is the same number (tests: meluMeta.grad.test.ts,
+ * predictAtRates.test.ts). Choosing the local rate on validation users (localRate.ts) tries 8 rates per
+ * checkpoint, and the non-meta network's 8 fine-tunings at once.
  */
 export function meluPredictAtRates(
   strategy: MeluStrategy,
@@ -285,15 +290,10 @@ export function meluPredictAtRates(
   b: BatchTensors,
   inner: InnerConfig,
   rates: readonly (number | undefined)[],
-  fineTune: FineTune = FULL_FINE_TUNE,
+  fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
 ): { before: tf.Tensor2D; after: tf.Tensor2D[] } {
   const e = embed(params, dims, b);
   const local = meluLocal(params);
-  const lrs = rates.map((r) =>
-    fineTuneRates(meluRates(params, r ?? inner.lr), Object.keys(local), fineTune, meluOutputKeys(params)),
-  );
-  const steps = fineTune.steps ?? inner.steps;
-  const plan = meluPlan(strategy, steps, fineTune.clip > 0);
   const q = b.query;
   const shared = meluForward(sharedRows(q.task), local, gatherRows(e.itemVecs, q.item), e.userVecs);
   const padded = (flat: tf.Tensor) =>
@@ -302,36 +302,43 @@ export function meluPredictAtRates(
       q.maxLen,
     ]) as tf.Tensor2D;
   const before = padded(shared);
-  if (plan.formulation === 'one-step algebra' && plan.layout === 'ragged') {
-    const support = raggedSupport(params, e, b);
-    return {
-      before,
-      after: lrs.map((lr) => padded(raggedQueryPredictions(params, e, support, b, lr, true))),
-    };
-  }
-  if (plan.formulation === 'one-step algebra') {
-    const support = supportPass(params, e, b);
-    return { before, after: lrs.map((lr) => queryPredictionsAdapted(params, e, support, b, lr)) };
-  }
-  // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand:
-  // meluRaggedSteps.ts)
+  let raggedOneStep: ReturnType<typeof raggedSupport> | null = null;
+  let paddedOneStep: ReturnType<typeof supportPass> | null = null;
+  let byHand: ByHandFineTunings | null = null;
+  let tiledLocal: ReturnType<typeof tileLocal> | null = null;
   const form = formOf(strategy);
-  if (form === 'ragged')
-    return {
-      before,
-      after: raggedPredictionsByHand(local, e, b, steps, lrs, fineTune.clip).map(padded),
-    };
-  const tiledLocal = tileLocal(local, b.tasks);
-  return {
-    before,
-    after: lrs.map(
+  const after = fineTunes.flatMap((fineTune) => {
+    const lrs = rates.map((r) =>
+      fineTuneRates(meluRates(params, r ?? inner.lr), Object.keys(local), fineTune, meluOutputKeys(params)),
+    );
+    const steps = fineTune.steps ?? inner.steps;
+    const plan = meluPlan(strategy, steps, fineTune.clip > 0);
+    if (plan.formulation === 'one-step algebra' && plan.layout === 'ragged') {
+      const support = (raggedOneStep ??= raggedSupport(params, e, b));
+      return lrs.map((lr) => padded(raggedQueryPredictions(params, e, support, b, lr, true)));
+    }
+    if (plan.formulation === 'one-step algebra') {
+      const support = (paddedOneStep ??= supportPass(params, e, b));
+      return lrs.map((lr) => queryPredictionsAdapted(params, e, support, b, lr));
+    }
+    // several local steps (or clipped): per-task weights, on flat rows for the ragged plan (by hand:
+    // meluRaggedPass.ts)
+    if (form === 'ragged') {
+      byHand ??= byHandFineTunings(local, e, b);
+      // which (rate, layers) each step-size record is: equal ids share their steps across fine-tunings
+      const ids = rates.map((_, k) => `${fineTune.layers} ${k}`);
+      return byHand.predict(steps, lrs, fineTune.clip, ids).map(padded);
+    }
+    const start = (tiledLocal ??= tileLocal(local, b.tasks));
+    return lrs.map(
       (lr) =>
         meluForward(
           paddedRows(b.tasks),
-          adaptTasks(form, tiledLocal, e, b, steps, lr, fineTune.clip),
+          adaptTasks(form, start, e, b, steps, lr, fineTune.clip),
           paddedItems(e, q, b.tasks),
           e.userVecs,
         ) as tf.Tensor2D,
-    ),
-  };
+    );
+  });
+  return { before, after };
 }

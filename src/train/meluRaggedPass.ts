@@ -262,21 +262,27 @@ function clipped(
   );
 }
 
+/** A batch's by-hand fine-tunings (byHandFineTunings): query predictions after local SGD steps. */
+export interface ByHandFineTunings {
+  /**
+   * The query predictions [Rq] (flat rows) after `steps` local SGD steps of every task's weights from
+   * the shared `local`, one entry per entry of `lrs`. lr: one step per key (numbers or scalars; 0 leaves
+   * a key); clip > 0: each task's gradient scaled to norm <= clip first (the non-meta baseline's
+   * fine-tuning, fineTune.ts). ids[k] names lrs[k] (which rate and layers): a later call with the same
+   * id and clip continues from the weights an earlier one reached when it asked for fewer steps.
+   */
+  predict(steps: number, lrs: readonly StepSizes[], clip: number, ids: readonly string[]): tf.Tensor1D[];
+}
+
 /**
- * The query predictions [Rq] (flat rows) after `steps` local SGD steps of every task's weights from the
- * shared `local` (values, no tape), one array entry per entry of `lrs`. lr: one step per key (numbers
- * or scalars; 0 leaves a key); clip > 0: each task's gradient scaled to norm <= clip first (the non-meta
- * baseline's fine-tuning, fineTune.ts). The rates share the rows, the users' products, the tiled weights
- * and the Gram blocks (computed at their first use); each rate's steps are the ops it would run alone.
+ * What every fine-tuning of one batch shares, computed at its first use: the rows, the users'
+ * products, the tiled weights and the Gram blocks; the input of the lowest moving layer at the start
+ * weights (last-layer fine-tuning: the layers below are a constant of the steps); the first step's
+ * gradient (clipped or not) at the start weights, which depends on which keys move but not on the rate;
+ * and each (id, clip)'s latest weights. Every prediction is still the result of the ops one rate runs
+ * alone, on the same inputs: sharing removes repeats, never changes a number.
  */
-export function raggedPredictionsByHand(
-  local: Rec,
-  e: Embedded,
-  b: BatchTensors,
-  steps: number,
-  lrs: readonly StepSizes[],
-  clip = 0,
-): tf.Tensor1D[] {
+export function byHandFineTunings(local: Rec, e: Embedded, b: BatchTensors): ByHandFineTunings {
   const layers = layersOf(local);
   const keys = meluLocalKeys(layers.length - 1);
   const w0 = local.w1Item as T2;
@@ -284,7 +290,7 @@ export function raggedPredictionsByHand(
   const support = rowsOf(gatherRowsValue(e.itemVecs, b.support.item), b.support, b.tasks, w0);
   const query = rowsOf(gatherRowsValue(e.itemVecs, b.query.item), b.query, b.tasks, w0, support);
   const start = tiled(local, keys, b.tasks, b.support.rows);
-  // the input of layer `from` on both blocks at the start weights, once per layer (shared by the rates)
+  // the input of layer `from` on both blocks at the start weights, once per layer
   const prefixes = new Map<number, { support: T2; query: T2 }>();
   const prefix = (from: number) => {
     let p = prefixes.get(from);
@@ -294,17 +300,36 @@ export function raggedPredictionsByHand(
     }
     return p;
   };
-  return lrs.map((lr) => {
-    // layers below the lowest moving one keep the start weights: their output is a constant of the steps
-    const from = Math.min(lowestMoving(layers, lr), layers.length - 1);
-    const input = prefix(from);
-    let w = start;
-    if (lowestMoving(layers, lr) < layers.length)
-      for (let j = 0; j < steps; j++) {
-        const g = pass(w, layers, support, support, users, 2, from, input.support).g;
-        w = stepped(w, clip > 0 ? clipped(g, keys, lr, clip, support, users) : g, keys, lr);
-      }
-    const { z } = forward(w, layers, query, users, from, input.query);
-    return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
-  });
+  // the first step's gradient at the start weights, per (from, clip, moving keys)
+  const firstGrads = new Map<string, Rec>();
+  const gradient = (w: Rec, from: number, lr: StepSizes, clip: number): Rec => {
+    const g = pass(w, layers, support, support, users, 2, from, prefix(from).support).g;
+    return clip > 0 ? clipped(g, keys, lr, clip, support, users) : g;
+  };
+  const firstGrad = (from: number, lr: StepSizes, clip: number): Rec => {
+    const at = `${from} ${clip} ${keys.filter((k) => stepOf(lr, k) !== 0).join()}`;
+    let g = firstGrads.get(at);
+    if (!g) firstGrads.set(at, (g = gradient(start, from, lr, clip)));
+    return g;
+  };
+  const reached = new Map<string, { steps: number; w: Rec }>();
+  return {
+    predict: (steps, lrs, clip, ids) =>
+      lrs.map((lr, k) => {
+        // layers below the lowest moving one keep the start weights: their output is a constant of the steps
+        const from = Math.min(lowestMoving(layers, lr), layers.length - 1);
+        const moves = lowestMoving(layers, lr) < layers.length;
+        const id = `${ids[k]!} ${clip}`;
+        const earlier = reached.get(id);
+        let j = earlier && earlier.steps <= steps ? earlier.steps : 0;
+        let w = j > 0 ? earlier!.w : start;
+        if (moves) {
+          for (; j < steps; j++)
+            w = stepped(w, j === 0 ? firstGrad(from, lr, clip) : gradient(w, from, lr, clip), keys, lr);
+          reached.set(id, { steps, w });
+        }
+        const { z } = forward(w, layers, query, users, from, prefix(from).query);
+        return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
+      }),
+  };
 }

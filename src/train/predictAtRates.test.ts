@@ -62,6 +62,8 @@ describe('MAMO predictAtRates', () => {
         disposePredictions(one);
       }
       disposeRatePredictions(many);
+      // the non-meta network's fine-tunings are MeLU's: MAMO says so rather than ignore them
+      expect(() => engine.predictAtRates(batch, rates, [{ layers: 'last', clip: 0 }])).toThrow(/MeLU/);
       disposeBatchTensors(batch);
       engine.dispose();
     },
