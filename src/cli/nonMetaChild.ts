@@ -1,13 +1,19 @@
 /**
  * A child of cli/nonMetaPool.ts: `node <loader flags> nonMetaChild.ts <dataset> <specDir>`. Loads the
  * dataset once, then for each task line on stdin trains that non-meta configuration on its own
- * (nonMetaAlone) and writes the outcome as one line on fd 3; a failure is written as {"error": ...}.
+ * (nonMetaConfiguration: its own selection, its picks' test scenarios) and writes the outcome as one
+ * line on fd 3; a failure is written as {"error": ...}.
  */
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { initBackend } from '../kernels/backend';
 import { experimentInput } from '../experiment/headless';
-import { nonMetaAlone, outcomeFromJson, outcomeToJson, type NonMetaTask } from '../experiment/nonMetaRow';
+import {
+  nonMetaConfiguration,
+  outcomeFromJson,
+  outcomeToJson,
+  type NonMetaTask,
+} from '../experiment/nonMetaRow';
 import { loadSpecDataset } from './datasets';
 
 const [dataset, specDir] = process.argv.slice(2);
@@ -24,7 +30,7 @@ try {
       const key = outcomeToJson(task.config);
       let prepared = inputs.get(key);
       if (!prepared) inputs.set(key, (prepared = experimentInput(data, task.config, backend)));
-      await send(outcomeToJson(await nonMetaAlone(prepared, task)));
+      await send(outcomeToJson(await nonMetaConfiguration(prepared, task)));
     } catch (error) {
       await send(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
     }

@@ -16,7 +16,6 @@ import {
   outcomeToJson,
   type NonMetaOutcome,
   type NonMetaPool,
-  type NonMetaTask,
 } from '../experiment/nonMetaRow';
 
 const CHILD = fileURLToPath(new URL('./nonMetaChild.ts', import.meta.url));
@@ -57,7 +56,7 @@ function startChild(dataset: string, specDir: string): Child {
 
 /** A pool of `processes` children for jobs on `dataset` (a spec's dataset name, resolved from specDir). */
 export function childPool(processes: number, dataset: string, specDir: string): NonMetaPool {
-  return async (tasks: readonly NonMetaTask[]): Promise<NonMetaOutcome[]> => {
+  return async (tasks, done = () => {}) => {
     const out: NonMetaOutcome[] = new Array<NonMetaOutcome>(tasks.length);
     let next = 0;
     const children = Array.from({ length: Math.min(processes, tasks.length) }, () =>
@@ -73,6 +72,7 @@ export function childPool(processes: number, dataset: string, specDir: string): 
             if ('error' in reply)
               throw new Error(`non-meta ${JSON.stringify(tasks[i]!.settings)}: ${reply.error}`);
             out[i] = reply;
+            done(i, reply);
           }
         }),
       );

@@ -66,6 +66,8 @@ export async function nonMetaCheckpoints(
   ) => Promise<void>,
   at: (epoch: number) => boolean = (epoch) => epoch % 2 === 0,
   fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
+  /** after the last epoch, with the trained engine (which it may overwrite: importState) */
+  atEnd: (engine: ModelEngine) => Promise<void> = async () => {},
 ): Promise<void> {
   const { config } = input;
   const rng = createRng(config.seed).fork('baselines');
@@ -93,6 +95,7 @@ export async function nonMetaCheckpoints(
       },
       { epochs: config.epochs, supervised: true },
     );
+    await atEnd(engine);
   } finally {
     engine.dispose();
   }

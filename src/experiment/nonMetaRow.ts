@@ -3,20 +3,30 @@
  * model's dropouts) trained for the budget and checkpointed, each fine-tuning a checkpoint of its own,
  * and the selection over all of them in configuration order.
  *
- * The configurations are independent (each trains from the seed's own forks), so a pool (the CLI's child
- * processes: cli/nonMetaPool.ts) may train them side by side. A configuration run elsewhere cannot see
- * the others' checkpoints, so it evaluates the test scenarios at every checkpoint that improves on ITS
- * OWN earlier ones; that is a superset of those that improve on everything offered before them (a
- * strictly lower validation MAE than the best of more checkpoints is lower than the best of fewer).
- * Replaying the candidates in configuration order through one selection then offers it exactly what the
- * sequential loop offers, with the same test numbers: the same picks, bit for bit.
+ * Each configuration runs on its own (nonMetaConfiguration), offering its checkpoints to a selection of
+ * its own, and keeps a host copy of the weights of each of its current picks. When it has trained, it
+ * evaluates the test scenarios of its final picks only (at most one per item kind), from those copies.
+ * The job then replays every checkpoint, in configuration order, through one selection: exactly what one
+ * loop over all configurations would offer it. Its final picks have their test numbers: a checkpoint
+ * that is the lowest on validation among all configurations (the earliest on a tie) is the lowest within
+ * its own. The other checkpoints it considers along the way are all replaced before the end, so their
+ * test scenarios are never needed (the sequential loop used to evaluate every one that improved).
+ * Because the configurations are independent (each trains from the seed's own forks), a pool (the CLI's
+ * child processes: cli/nonMetaPool.ts) may train them side by side: the same picks, bit for bit.
  */
 import type { TrainConfig } from '../config/experiment';
 import { SCENARIOS, type Scenario } from '../data/scenarios/types';
 import { ratingRange } from '../train/epochs';
 import { predictTaskSet, scenarioMetrics } from '../train/evaluate';
 import type { ScenarioRecord } from '../train/events';
-import { FINE_TUNE_GRID_V1, FULL_FINE_TUNE, itemKindOf, type FineTune } from '../train/adaptation';
+import {
+  FINE_TUNE_GRID_V1,
+  FULL_FINE_TUNE,
+  itemKindOf,
+  type FineTune,
+  type LocalRates,
+} from '../train/adaptation';
+import type { HostValue } from '../train/snapshot';
 import type { KindSelection } from '../train/kindSelection';
 import { evaluationSample } from '../train/sample';
 import { nonMetaCheckpoints, type experimentInput } from './headless';
@@ -78,18 +88,23 @@ export interface NonMetaOutcome {
   readonly seconds: number;
 }
 
-/** Runs configurations elsewhere, at most as many at once as it has processes; out[i] is tasks[i]'s. */
-export type NonMetaPool = (tasks: readonly NonMetaTask[]) => Promise<NonMetaOutcome[]>;
+/**
+ * Runs configurations elsewhere, at most as many at once as it has processes; out[i] is tasks[i]'s.
+ * `done(i, outcome)` hears of each as it ends (progress lines), in the order they end.
+ */
+export type NonMetaPool = (
+  tasks: readonly NonMetaTask[],
+  done?: (index: number, outcome: NonMetaOutcome) => void,
+) => Promise<NonMetaOutcome[]>;
 
 /**
- * Trains one configuration and offers each checkpoint to `selection` as it is evaluated: the test
- * scenarios are evaluated only where `selection.improves` (a checkpoint that cannot be reported needs
- * none). Returns every checkpoint, with its test numbers where they were evaluated.
+ * Trains one configuration (the module comment): every checkpoint and fine-tuning in the order it was
+ * evaluated, with the test scenarios of the configuration's own final picks, evaluated at the end from
+ * host copies of the weights they were picked at.
  */
 export async function nonMetaConfiguration(
   prepared: ReturnType<typeof experimentInput>,
   task: NonMetaTask,
-  selection: KindSelection,
 ): Promise<NonMetaOutcome> {
   const t0 = performance.now();
   const { config, settings, budget, rule } = task;
@@ -98,7 +113,12 @@ export async function nonMetaConfiguration(
   const featureDropout = settings.featureDropout ?? config.featureDropout;
   const input = { ...prepared, config: { ...config, ...settings, featureDropout, epochs: budget } };
   const at = choosesCheckpoints(rule) ? (e: number) => e % 2 === 0 : (e: number) => e === budget;
-  const candidates: NonMetaCandidate[] = [];
+  const own = selectionFor(rule);
+  const candidates: { label: string; validation: ScenarioRecord }[] = [];
+  // the weights of each current pick (one copy per checkpoint, shared by its fine-tunings)
+  const picked = new Map<string, { state: HostValue; rates: LocalRates; fineTune: FineTune }>();
+  let copy: { epoch: number; state: HostValue } | null = null;
+  const tested = new Map<string, { test: ScenarioRecord; rows: CheckpointRows }>();
   await nonMetaCheckpoints(
     input,
     async (engine, epoch, rates, validation, fineTune) => {
@@ -106,48 +126,49 @@ export async function nonMetaConfiguration(
         ? { featureDropout, epoch, rates }
         : { featureDropout, epoch, rates, trained: settings, fineTune };
       const label = JSON.stringify(checkpoint);
-      // only a checkpoint that becomes a pick needs its test scenarios
-      if (!selection.improves(validation)) {
-        candidates.push({ label, validation });
-        return;
-      }
-      const test: ScenarioRecord = {};
-      const rows: CheckpointRows = {};
-      for (const s of SCENARIOS) {
-        const set = input.split.test[s];
-        if (set.count === 0) continue;
-        const ids = sample.tasks('test', s, set.count);
-        const p = await predictTaskSet(engine, set, ids, input.layout, {
-          innerLr: rates[itemKindOf(s)],
-          range,
-          fineTune,
-        });
-        test[s] = scenarioMetrics(set, p);
-        rows[s] = { after: userErrorsOf(set, ids, p.after), before: userErrorsOf(set, ids, p.before) };
-      }
-      selection.consider(label, validation, test);
-      candidates.push({ label, validation, test, rows });
+      candidates.push({ label, validation });
+      if (!own.improves(validation)) return;
+      own.consider(label, validation, {});
+      if (copy?.epoch !== epoch) copy = { epoch, state: await engine.exportState() };
+      picked.set(label, { state: copy.state, rates, fineTune });
+      const current = new Set(Object.values(own.picks()).map((p) => p?.label));
+      for (const l of [...picked.keys()]) if (!current.has(l)) picked.delete(l);
     },
     at,
     task.fineTunes,
+    async (engine) => {
+      for (const [label, { state, rates, fineTune }] of picked) {
+        engine.importState(state);
+        const test: ScenarioRecord = {};
+        const rows: CheckpointRows = {};
+        for (const s of SCENARIOS) {
+          const set = input.split.test[s];
+          if (set.count === 0) continue;
+          const ids = sample.tasks('test', s, set.count);
+          const p = await predictTaskSet(engine, set, ids, input.layout, {
+            innerLr: rates[itemKindOf(s)],
+            range,
+            fineTune,
+          });
+          test[s] = scenarioMetrics(set, p);
+          rows[s] = { after: userErrorsOf(set, ids, p.after), before: userErrorsOf(set, ids, p.before) };
+        }
+        tested.set(label, { test, rows });
+      }
+    },
   );
-  return { candidates, seconds: (performance.now() - t0) / 1000 };
-}
-
-/** A configuration run on its own: offered to a selection of its own (the module comment). */
-export function nonMetaAlone(
-  prepared: ReturnType<typeof experimentInput>,
-  task: NonMetaTask,
-): Promise<NonMetaOutcome> {
-  return nonMetaConfiguration(prepared, task, selectionFor(task.rule));
+  return {
+    candidates: candidates.map((c) => ({ ...c, ...tested.get(c.label) })),
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /**
  * The non-meta network's half of a seed: trained with each of `trained` (settings over `config`) for
  * `budget` epochs and checkpointed like the model (each fine-tuning of `fineTunes` a checkpoint of its
- * own); the test scenarios are evaluated only at checkpoints that become a pick. `config` is the
- * seed's run config (seedConfig), `prepared` its experiment input. With a `pool`, the configurations
- * train there side by side and their checkpoints are replayed here in order (the module comment).
+ * own), one configuration after another, or side by side in a `pool`; their checkpoints are replayed
+ * here in order (the module comment). `config` is the seed's run config (seedConfig), `prepared` its
+ * experiment input.
  */
 export async function nonMetaSelection(
   prepared: ReturnType<typeof experimentInput>,
@@ -160,35 +181,37 @@ export async function nonMetaSelection(
   fineTunes: readonly FineTune[] = [FULL_FINE_TUNE],
   pool?: NonMetaPool,
 ): Promise<{ selection: KindSelection; errors: ErrorsByLabel }> {
-  const nonMeta = selectionFor(rule);
-  const errors: ErrorsByLabel = new Map();
   // the plain grid keeps its old labels (dropout, epoch, rates) so stored picks read the same
   const plain = fineTunes.length === 1 && trained.every((t) => Object.keys(t).join() === 'featureDropout');
   const tasks = trained.map((settings) => ({ config, seed, budget, settings, rule, fineTunes, plain }));
-  const logged = (settings: Partial<TrainConfig>, seconds: number) =>
-    log(`seed ${seed}: non-meta ${JSON.stringify(settings)}: ${seconds.toFixed(0)} s`);
-  if (!pool) {
+  const done = (i: number, outcome: NonMetaOutcome) =>
+    log(`seed ${seed}: non-meta ${JSON.stringify(tasks[i]!.settings)}: ${outcome.seconds.toFixed(0)} s`);
+  let outcomes: NonMetaOutcome[];
+  if (pool) outcomes = await pool(tasks, done);
+  else {
+    outcomes = [];
     for (const task of tasks) {
-      const { candidates, seconds } = await nonMetaConfiguration(prepared, task, nonMeta);
-      for (const c of candidates) if (c.rows) errors.set(c.label, c.rows);
-      logged(task.settings, seconds);
+      outcomes.push(await nonMetaConfiguration(prepared, task));
+      done(outcomes.length - 1, outcomes.at(-1)!);
     }
-    return { selection: nonMeta, errors };
   }
-  const outcomes = await pool(tasks);
-  outcomes.forEach(({ candidates, seconds }, i) => {
+  const selection = selectionFor(rule);
+  const errors: ErrorsByLabel = new Map();
+  const tested = new Set<string>();
+  for (const { candidates } of outcomes)
     for (const c of candidates) {
-      if (!nonMeta.improves(c.validation)) continue;
-      if (!c.test || !c.rows)
-        throw new Error(
-          `non-meta ${c.label}: improves the selection but its test scenarios were not evaluated`,
-        );
-      nonMeta.consider(c.label, c.validation, c.test);
-      errors.set(c.label, c.rows);
+      if (!selection.improves(c.validation)) continue;
+      // a checkpoint without test numbers is replaced before the end (the module comment)
+      selection.consider(c.label, c.validation, c.test ?? {});
+      if (c.test && c.rows) {
+        errors.set(c.label, c.rows);
+        tested.add(c.label);
+      }
     }
-    logged(tasks[i]!.settings, seconds);
-  });
-  return { selection: nonMeta, errors };
+  for (const pick of Object.values(selection.picks()))
+    if (pick && !tested.has(pick.label))
+      throw new Error(`non-meta pick ${pick.label} has no test numbers: its configuration did not pick it`);
+  return { selection, errors };
 }
 
 /**
