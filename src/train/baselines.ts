@@ -10,7 +10,7 @@ import { constantMetrics, predictTaskSet, scenarioMetrics, supportMean } from '.
 import { chooseBiasModel, biasMetrics, type BiasLambdas } from './biasBaseline';
 import {
   candidateRates,
-  chooseLocalRate,
+  chooseLocalRates,
   FINE_TUNE_GRID,
   FULL_FINE_TUNE,
   itemKindOf,
@@ -185,11 +185,13 @@ export async function computeBaselines(
       const variant = variantOf(dropout);
       const engine = await train(variant, budget, async (engine, epoch) => {
         if (!checkpoints.has(epoch)) return;
-        for (const fineTune of FINE_TUNE_GRID) {
-          const sample = evaluationSample(input.config.seed, input.config.evalUsers).picker(
-            'nonMetaValidation',
-          );
-          const chosen = await chooseLocalRate(engine, input, rates, sample, fineTune);
+        // every fine-tuning's rates from one sweep of the validation batches (localRate.ts)
+        const sample = evaluationSample(input.config.seed, input.config.evalUsers).picker(
+          'nonMetaValidation',
+        );
+        const choices = await chooseLocalRates(engine, input, rates, sample, FINE_TUNE_GRID);
+        for (const [f, chosen] of choices.entries()) {
+          const fineTune = FINE_TUNE_GRID[f]!;
           if (chosen && chosen.mae < best.mae)
             best = {
               dropout,
