@@ -6,8 +6,9 @@
 // 101's evaluation sample, wasm in Node. Prints each fine-tuning's seconds alone and the checkpoint's
 // total as a job runs it (the non-meta row: all 8 fine-tunings in one sweep, validationAtFineTunings,
 // which shares the batches, the prediction before adaptation and the first local steps across them; the
-// first of three passes warms up) as one JSON line.
+// first of three passes warms up) and the peak of the tensors alive during the sweep, as one JSON line.
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/config/experiment';
 import { PRESETS } from '../src/config/presets';
 import { initBackend } from '../src/kernels/backend';
@@ -53,6 +54,13 @@ async function checkpoint(): Promise<{ total: number; each: Record<string, numbe
   return { total: +((performance.now() - t0) / 1000).toFixed(2), each };
 }
 
+// the tensors alive at once during the checkpoint's sweep (tf.profile's peak), MB
+const peak = (
+  await tf.profile(async () => {
+    await validationAtFineTunings(engine, input, rates, picker, fineTunes);
+  })
+).peakBytes;
+
 await checkpoint(); // warm-up: kernels compiled, memory grown
 const runs = [await checkpoint(), await checkpoint()];
 console.log(
@@ -61,6 +69,7 @@ console.log(
     dataset: name,
     rates: rates.length,
     seconds: runs.map((r) => r.total),
+    peakTensorMB: Math.round(peak / 2 ** 20),
     alone: runs.map(
       (r) =>
         +Object.values(r.each)

@@ -44,7 +44,8 @@ const t0 = performance.now();
 await nonMetaCheckpoints(
   input,
   async (engine, epoch, rates, validation, fineTune) => {
-    // the test loop of experiment/job.ts nonMetaSelection, copied: this file must also run at 0e4abaa
+    // the test loop of experiment/nonMetaRow.ts nonMetaConfiguration (job.ts's at 0e4abaa), copied:
+    // this file must also run at 0e4abaa
     const h = createHash('sha256');
     for (const s of SCENARIOS) {
       const set = input.split.test[s];

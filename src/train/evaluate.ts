@@ -54,6 +54,13 @@ export async function predictTaskSet(
   return (await predictTaskSetAtRates(engine, set, taskIds, layout, { ...rest, rates: [innerLr] }))[0]!;
 }
 
+/** The batches (default 64 tasks), the local rates tried and the training rating range. */
+interface AtRatesOptions {
+  batchSize?: number;
+  rates: readonly (number | undefined)[];
+  range: readonly [number, number];
+}
+
 /**
  * predictTaskSet at several local rates (undefined: the engine's configured one), one result per rate
  * in order: each batch is made once and the engine shares the work that does not depend on the rate
@@ -65,12 +72,7 @@ export async function predictTaskSetAtRates(
   set: TaskSet,
   taskIds: Int32Array,
   layout: FeatureLayout,
-  options: {
-    batchSize?: number;
-    rates: readonly (number | undefined)[];
-    range: readonly [number, number];
-    fineTune?: FineTune;
-  },
+  options: AtRatesOptions & { fineTune?: FineTune },
 ): Promise<TaskSetPredictions[]> {
   const { fineTune, ...rest } = options;
   return (
@@ -92,12 +94,7 @@ export async function predictTaskSetAtFineTunings(
   set: TaskSet,
   taskIds: Int32Array,
   layout: FeatureLayout,
-  options: {
-    batchSize?: number;
-    rates: readonly (number | undefined)[];
-    range: readonly [number, number];
-    fineTunes?: readonly FineTune[];
-  },
+  options: AtRatesOptions & { fineTunes?: readonly FineTune[] },
 ): Promise<TaskSetPredictions[][]> {
   const batchSize = options.batchSize ?? 64;
   const fineTunes = options.fineTunes ?? [FULL_FINE_TUNE];

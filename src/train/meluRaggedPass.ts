@@ -321,15 +321,26 @@ export function byHandFineTunings(local: Rec, e: Embedded, b: BatchTensors): ByH
         const moves = lowestMoving(layers, lr) < layers.length;
         const id = `${ids[k]!} ${clip}`;
         const earlier = reached.get(id);
-        let j = earlier && earlier.steps <= steps ? earlier.steps : 0;
-        let w = j > 0 ? earlier!.w : start;
-        if (moves) {
-          for (; j < steps; j++)
-            w = stepped(w, j === 0 ? firstGrad(from, lr, clip) : gradient(w, from, lr, clip), keys, lr);
-          reached.set(id, { steps, w });
+        const j0 = earlier && earlier.steps <= steps ? earlier.steps : 0;
+        // what outlives one rate is made out here: the shared prefix, the first gradient, the Gram blocks
+        const input = prefix(from);
+        const first = moves && j0 === 0 && steps > 0 ? firstGrad(from, lr, clip) : null;
+        if (moves && from === 0) {
+          support.held.gram();
+          query.held.gram();
         }
-        const { z } = forward(w, layers, query, users, from, prefix(from).query);
-        return tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D;
+        // one rate's steps in a scope of their own: only its weights and predictions outlive it (the
+        // passes of 8 fine-tunings x 8 rates at once would hold ~1 GB)
+        const out = tf.tidy(() => {
+          let w = j0 > 0 ? earlier!.w : start;
+          if (moves)
+            for (let j = j0; j < steps; j++)
+              w = stepped(w, j === 0 ? first! : gradient(w, from, lr, clip), keys, lr);
+          const { z } = forward(w, layers, query, users, from, input.query);
+          return { w, y: tf.reshape(z.at(-1)!, [-1]) as tf.Tensor1D };
+        });
+        if (moves) reached.set(id, { steps, w: out.w });
+        return out.y;
       }),
   };
 }
